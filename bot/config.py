@@ -1,0 +1,144 @@
+"""Settings from the environment and ``.env``, validated once at start.
+
+Every field maps to an upper-case environment variable of the same name (``DISCORD_TOKEN``...).
+``.env.example`` documents each of them; keep the two in step.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_API_BASE = "https://discord.com/api/v10"
+DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class Settings(BaseSettings):
+    """All runtime settings of zundabot."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        validate_default=True,
+    )
+
+    # Discord connection
+    discord_token: SecretStr | None = None
+    discord_api_base: str = DEFAULT_API_BASE
+    discord_gateway_url: str = DEFAULT_GATEWAY_URL
+    dev_guild_id: int | None = None
+    shard_count: int | None = Field(default=None, ge=1)
+
+    # Storage
+    database_path: Path = Path("data/zundabot.sqlite3")
+
+    # Episode sources
+    content_dir: Path | None = Path("content/episodes")
+    feed_url: str | None = None
+    site_url: AnyHttpUrl = AnyHttpUrl("https://zund-arm-on.com")
+    permalink: str = "/episode/:slug"
+    timezone: str = "Asia/Tokyo"
+    poll_interval: int = Field(default=300, ge=10)
+    poll_jitter: int = Field(default=30, ge=0)
+    feed_timeout: float = Field(default=20.0, gt=0)
+    feed_max_bytes: int = Field(default=32 * 1024 * 1024, ge=1024)
+    feed_failure_alert: int = Field(default=3, ge=1)
+
+    # Announcements (environment defaults for a single-server deployment)
+    announce_channel_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    announce_role_id: int | None = None
+    announce_backfill: int = Field(default=0, ge=0)
+
+    # Letters
+    letters_channel_id: int | None = None
+    host_role_id: int | None = None
+    letter_rate_short: int = Field(default=3, ge=1)
+    letter_rate_short_window: int = Field(default=600, ge=1)
+    letter_rate_daily: int = Field(default=20, ge=1)
+
+    # Operations
+    log_level: LogLevel = "INFO"
+
+    @field_validator("announce_channel_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part for part in value.replace(",", " ").split() if part]
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Tokyo)") from None
+        return value
+
+    @field_validator("permalink")
+    @classmethod
+    def _permalink_has_slug(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("must start with '/' (for example /episode/:slug)")
+        return value
+
+    @field_validator("discord_api_base", "discord_gateway_url")
+    @classmethod
+    def _url_scheme(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://", "ws://", "wss://")):
+            raise ValueError("must be an http(s):// or ws(s):// URL")
+        return value.rstrip("/") if value.startswith("http") else value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def site(self) -> str:
+        """SITE_URL without a trailing slash."""
+        return str(self.site_url).rstrip("/")
+
+    def token(self) -> str:
+        """The Discord token, or raise :class:`SettingsError` naming the setting."""
+        if self.discord_token is None or not self.discord_token.get_secret_value().strip():
+            raise SettingsError(
+                "DISCORD_TOKEN is not set: put the bot token from the Discord developer portal "
+                "in .env (DISCORD_TOKEN=...) or in the environment."
+            )
+        return self.discord_token.get_secret_value().strip()
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names it and says how to fix it."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings; turn pydantic's report into one short :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for error in exc.errors():
+            name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
+            shown = "" if "TOKEN" in name else f" (got {error.get('input')!r})"
+            lines.append(f"{name}: {error['msg']}{shown}")
+        raise SettingsError("invalid settings:\n  " + "\n  ".join(lines) + "\nSee .env.example.") from None

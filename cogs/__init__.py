@@ -1,0 +1,1 @@
+"""Discord extensions: thin glue between Discord and the domain in ``bot``."""
