@@ -19,6 +19,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.episodes.site import Site
+
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 
@@ -116,6 +118,10 @@ class Settings(BaseSettings):
     def site(self) -> str:
         """SITE_URL without a trailing slash."""
         return str(self.site_url).rstrip("/")
+
+    def make_site(self) -> Site:
+        """The site episodes are published on, from SITE_URL, PERMALINK and TIMEZONE."""
+        return Site(url=self.site, permalink=self.permalink, zone=self.zone)
 
     def token(self) -> str:
         """The Discord token, or raise :class:`SettingsError` naming the setting."""

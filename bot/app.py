@@ -1,0 +1,224 @@
+"""The bot process: the discord.py Bot subclass, its start-up, command sync and graceful shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import pkgutil
+import signal
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+import yarl
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot import __version__, i18n
+from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
+from bot.episodes.site import Site
+from bot.store.store import Store
+from bot.ui.errors import report_error
+from bot.ui.safety import NO_MENTIONS
+from bot.ui.translator import CatalogTranslator
+
+log = logging.getLogger("zundabot")
+
+SHUTDOWN_GRACE = 20.0
+SYNC_HASH_KEY = "commands.synced"
+
+
+def point_discord_at(api_base: str, gateway_url: str) -> None:
+    """Send REST calls to ``api_base`` and connect the gateway to ``gateway_url`` (a proxy, or the emulator)."""
+    discord.http.Route.BASE = api_base.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def extension_names() -> list[str]:
+    """Every module of the ``cogs`` package is an extension."""
+    return sorted(f"cogs.{m.name}" for m in pkgutil.iter_modules(cogs.__path__) if not m.name.startswith("_"))
+
+
+class ZundaTree(app_commands.CommandTree["ZundaBot"]):
+    """The command tree: refuses new work while shutting down; reports every error the same way."""
+
+    async def interaction_check(self, interaction: discord.Interaction[ZundaBot]) -> bool:
+        if self.client.closing:
+            await interaction.response.send_message(
+                i18n.t("error.shutting_down", interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return False
+        return True
+
+    async def on_error(self, interaction: discord.Interaction[ZundaBot], error: app_commands.AppCommandError) -> None:
+        await report_error(interaction, error)
+
+
+class ZundaBot(commands.Bot):
+    """zundabot: opens the store, starts the scheduler, loads the cogs and syncs commands in ``setup_hook``."""
+
+    def __init__(self, settings: Settings, **options: Any) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents,
+            allowed_mentions=NO_MENTIONS,
+            tree_cls=ZundaTree,
+            shard_count=settings.shard_count,
+            **options,
+        )
+        self.settings = settings
+        self.site: Site = settings.make_site()
+        self.started_at = time.monotonic()
+        self.closing = False
+        self.scheduler = AsyncIOScheduler(timezone=settings.zone)
+        self._store: Store | None = None
+        self._inflight: set[asyncio.Task[Any]] = set()
+        self.synced: bool | None = None
+
+    @property
+    def store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the store is opened in setup_hook")
+        return self._store
+
+    async def setup_hook(self) -> None:
+        self._store = await Store.open(self.settings.database_path)
+        await self.tree.set_translator(CatalogTranslator())
+        self.scheduler.start()
+        for name in extension_names():
+            await self.load_extension(name)
+        self.synced = await self.sync_commands()
+
+    async def sync_commands(self) -> bool:
+        """Sync the command tree (to DEV_GUILD_ID when set) unless it is unchanged since the last sync."""
+        guild = discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        translator = self.tree.translator
+        payload = [
+            await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
+            for command in self.tree.get_commands(guild=guild)
+        ]
+        target = f"guild:{guild.id}" if guild else "global"
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        key = f"{SYNC_HASH_KEY}:{self.application_id}:{target}"
+        if await self.store.kv.get(key) == digest:
+            log.info("application commands unchanged (%s): not syncing", target)
+            return False
+        await self.tree.sync(guild=guild)
+        await self.store.kv.set(key, digest)
+        log.info("synced %d application commands (%s)", len(payload), target)
+        return True
+
+    def add_job(self, func: Callable[[], Awaitable[None]], trigger: Any, **options: Any) -> None:
+        """Schedule ``func`` with apscheduler; a run in progress is awaited by :meth:`close`."""
+
+        async def tracked() -> None:
+            if self.closing:
+                return
+            task = asyncio.current_task()
+            assert task is not None
+            self._inflight.add(task)
+            try:
+                await func()
+            finally:
+                self._inflight.discard(task)
+
+        self.scheduler.add_job(tracked, trigger, **options)
+
+    def track(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
+        """Run background work that shutdown waits for."""
+        task = asyncio.ensure_future(coro)
+        self._inflight.add(task)
+        task.add_done_callback(self._inflight.discard)
+        return task
+
+    @property
+    def uptime(self) -> float:
+        return time.monotonic() - self.started_at
+
+    async def close(self) -> None:
+        """Stop taking work, let running jobs finish (bounded), then close Discord, scheduler and store."""
+        if self.closing:
+            return
+        self.closing = True
+        log.info("shutting down: waiting for %d running job(s)", len(self._inflight))
+        if self.scheduler.running:
+            self.scheduler.pause()
+        if self._inflight:
+            _, pending = await asyncio.wait(set(self._inflight), timeout=SHUTDOWN_GRACE)
+            for task in pending:
+                task.cancel()
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        await super().close()
+        if self._store is not None:
+            await self._store.close()
+            self._store = None
+        log.info("stopped")
+
+
+class ShardedZundaBot(ZundaBot, commands.AutoShardedBot):
+    """zundabot with automatic sharding, used when SHARD_COUNT is set."""
+
+
+def build_bot(settings: Settings, **options: Any) -> ZundaBot:
+    """The bot exactly as ``zundabot run`` builds it."""
+    point_discord_at(settings.discord_api_base, settings.discord_gateway_url)
+    cls = ShardedZundaBot if settings.shard_count else ZundaBot
+    return cls(settings, **options)
+
+
+class RedactToken(logging.Filter):
+    """Belt and braces: replace the token wherever it would appear in a log record."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if self.token in message:
+            record.msg = message.replace(self.token, "[token]")
+            record.args = None
+        return True
+
+
+def setup_logging(settings: Settings, token: str) -> None:
+    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+    redact = RedactToken(token)
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(redact)
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM or a fatal error; return the exit code."""
+    token = settings.token()
+    setup_logging(settings, token)
+    if settings.discord_api_base != DEFAULT_API_BASE or settings.discord_gateway_url != DEFAULT_GATEWAY_URL:
+        log.info("using Discord API %s, gateway %s", settings.discord_api_base, settings.discord_gateway_url)
+    bot = build_bot(settings)
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
+    log.info("zundabot %s starting", __version__)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        log.error("Discord rejected DISCORD_TOKEN: check the token in the developer portal")
+        return 2
+    except discord.PrivilegedIntentsRequired:
+        log.error("Discord refused the gateway intents requested")
+        return 2
+    return 0

@@ -1,0 +1,22 @@
+"""``zundabot run``: start the bot."""
+
+from __future__ import annotations
+
+import argparse
+
+from bot.cli.common import command
+from bot.config import Settings
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override LOG_LEVEL")
+
+
+@command("run", "Connect to Discord and run the bot until stopped (Ctrl+C or SIGTERM).", configure)
+async def run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import run_bot  # discord.py is imported only by the commands that need it
+
+    if args.log_level:
+        settings = settings.model_copy(update={"log_level": args.log_level})
+    settings.token()
+    return await run_bot(settings)

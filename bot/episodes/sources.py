@@ -1,0 +1,233 @@
+"""Episode sources: a folder of post files (incremental rescans) and a feed (conditional HTTP polls)."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import threading
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Protocol
+
+import aiohttp
+
+from bot import __version__
+from bot.episodes.feed import MAX_FEED_BYTES, FeedError, parse_feed
+from bot.episodes.model import Episode
+from bot.episodes.posts import PostError, read_post
+from bot.episodes.site import Site
+
+POST_SUFFIXES = (".md", ".markdown")
+USER_AGENT = f"zundabot/{__version__} (+https://github.com/zundabot)"
+MAX_REDIRECTS = 5
+
+
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a feed poll learned about the body, recorded once its episodes are safely stored."""
+
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+@dataclass(slots=True)
+class Poll:
+    """The outcome of one poll of one source.
+
+    ``episodes`` are those to upsert (a folder reports only new and changed files; a feed every
+    item of a changed body). ``unchanged`` is true when nothing needed reading at all.
+    """
+
+    source: str
+    episodes: list[Episode] = field(default_factory=list)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    skipped: int = 0
+    unchanged: bool = False
+    validators: Validators | None = None
+    signatures: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+
+
+class SourceFailed(Exception):
+    """The whole source could not be read this time (network, HTTP status, not a feed...)."""
+
+
+class Source(Protocol):
+    name: str
+    rank: int
+
+    async def poll(self, known: Validators) -> Poll: ...
+
+    def commit(self, poll: Poll) -> None:
+        """Called once the poll's episodes are stored: the next poll may skip what this one read."""
+
+
+class FolderSource:
+    """A folder of Jekyll posts.
+
+    A rescan rereads only files whose size or mtime changed since the last committed scan, so a
+    scan whose episodes could not be stored is simply repeated.
+    """
+
+    rank = 0
+
+    def __init__(self, folder: Path, site: Site) -> None:
+        self.folder = folder.resolve()
+        self.site = site
+        self.name = f"folder:{self.folder}"
+        self._seen: dict[str, tuple[int, int]] = {}
+        self.failures: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    async def poll(self, known: Validators | None = None) -> Poll:
+        return await asyncio.to_thread(self.scan)
+
+    def scan(self) -> Poll:
+        """Stat every post file; parse the new and changed ones; report deleted ones."""
+        with self._lock:
+            try:
+                entries = [
+                    entry
+                    for entry in os.scandir(self.folder)
+                    if entry.name.endswith(POST_SUFFIXES) and not entry.name.startswith((".", "_"))
+                ]
+            except OSError as exc:
+                raise SourceFailed(f"cannot read folder {self.folder}: {exc.strerror or exc}") from exc
+            poll = Poll(self.name)
+            current: dict[str, tuple[int, int]] = {}
+            for entry in entries:
+                try:
+                    stat = entry.stat()
+                except OSError:
+                    continue
+                signature = (stat.st_mtime_ns, stat.st_size)
+                current[entry.path] = signature
+                if self._seen.get(entry.path) == signature:
+                    poll.skipped += 1
+                    continue
+                try:
+                    episode = read_post(Path(entry.path), site=self.site)
+                    poll.episodes.append(replace(episode, source=entry.path))
+                    self.failures.pop(entry.path, None)
+                except PostError as exc:
+                    poll.failures.append((entry.name, exc.reason))
+                    self.failures[entry.path] = exc.reason
+            poll.deleted = sorted(set(self._seen) - set(current))
+            for path in poll.deleted:
+                self.failures.pop(path, None)
+            poll.unchanged = not (poll.episodes or poll.failures or poll.deleted)
+            poll.signatures = current
+            return poll
+
+    def commit(self, poll: Poll) -> None:
+        if poll.signatures is not None:
+            with self._lock:
+                self._seen = poll.signatures
+
+
+class FeedSource:
+    """A podcast feed, by URL (conditional GET) or local file; parsed off the event loop."""
+
+    rank = 1
+
+    def __init__(
+        self,
+        location: str,
+        site: Site | None = None,
+        *,
+        timeout: float = 20.0,
+        max_bytes: int = MAX_FEED_BYTES,
+        session: aiohttp.ClientSession | None = None,
+    ) -> None:
+        self.location = location
+        self.site = site
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self.name = f"feed:{location}"
+        self._session = session
+
+    @property
+    def is_remote(self) -> bool:
+        return self.location.startswith(("http://", "https://"))
+
+    async def poll(self, known: Validators) -> Poll:
+        if self.is_remote:
+            fetched = await self._download(known)
+            if fetched is None:
+                return Poll(self.name, unchanged=True)
+            body, etag, last_modified = fetched
+        else:
+            body = await asyncio.to_thread(self._read_file)
+            etag = last_modified = None
+        digest = hashlib.sha256(body).hexdigest()
+        validators = Validators(etag, last_modified, digest)
+        if digest == known.content_hash:
+            return Poll(self.name, unchanged=True, validators=validators)
+        try:
+            result = await asyncio.to_thread(
+                parse_feed, body, url=self.location, site=self.site, max_bytes=self.max_bytes
+            )
+        except FeedError as exc:
+            raise SourceFailed(f"{self.location}: {exc}") from exc
+        return Poll(
+            self.name,
+            episodes=result.episodes,
+            failures=[(self.location, problem) for problem in result.problems],
+            validators=validators,
+        )
+
+    def commit(self, poll: Poll) -> None:
+        """Nothing to do: the ingestor stores the validators with the source state."""
+
+    def _read_file(self) -> bytes:
+        path = Path(self.location.removeprefix("file://"))
+        try:
+            size = path.stat().st_size
+            if size > self.max_bytes:
+                raise SourceFailed(f"{path}: the feed is {size:,} bytes, over the {self.max_bytes:,}-byte limit")
+            return path.read_bytes()
+        except OSError as exc:
+            raise SourceFailed(f"cannot read feed file {path}: {exc.strerror or exc}") from exc
+
+    async def _download(self, known: Validators) -> tuple[bytes, str | None, str | None] | None:
+        headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, */*;q=0.5"}
+        if known.etag:
+            headers["If-None-Match"] = known.etag
+        if known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
+        session = self._session or aiohttp.ClientSession()
+        try:
+            async with session.get(
+                self.location,
+                headers=headers,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                max_redirects=MAX_REDIRECTS,
+            ) as response:
+                if response.status == 304:
+                    return None
+                if response.status != 200:
+                    raise SourceFailed(f"{self.location}: HTTP {response.status} {response.reason or ''}".rstrip())
+                if (response.content_length or 0) > self.max_bytes:
+                    raise SourceFailed(self._too_big())
+                chunks: list[bytes] = []
+                size = 0
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    size += len(chunk)
+                    if size > self.max_bytes:
+                        raise SourceFailed(self._too_big())
+                    chunks.append(chunk)
+                return b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified")
+        except TimeoutError as exc:
+            raise SourceFailed(f"{self.location}: no complete answer within {self.timeout:g} s") from exc
+        except aiohttp.TooManyRedirects as exc:
+            raise SourceFailed(f"{self.location}: more than {MAX_REDIRECTS} redirects") from exc
+        except aiohttp.ClientError as exc:
+            raise SourceFailed(f"{self.location}: {exc.__class__.__name__}: {exc}") from exc
+        finally:
+            if self._session is None:
+                await session.close()
+
+    def _too_big(self) -> str:
+        return f"{self.location}: the feed is larger than the {self.max_bytes:,}-byte limit (FEED_MAX_BYTES)"

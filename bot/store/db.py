@@ -1,0 +1,128 @@
+"""The SQLite connection: pragmas, serialised write transactions and schema migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.store.migrations import MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 5000
+
+#: SQL functions every connection gets, registered by table-group modules at import time.
+SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {}
+
+
+def sql_function(name: str, nargs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a deterministic Python function callable from SQL on every connection."""
+
+    def register(func: Callable[..., Any]) -> Callable[..., Any]:
+        SQL_FUNCTIONS[name] = (nargs, func)
+        return func
+
+    return register
+
+
+class StoreError(Exception):
+    """The database cannot be opened or migrated; the message says why."""
+
+
+class Database:
+    """One aiosqlite connection in WAL mode.
+
+    Writes go through :meth:`transaction`, which serialises them with a lock and commits
+    durably (``synchronous=FULL``): once it returns, the data survives a crash or power loss.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._write_lock = asyncio.Lock()
+
+    @classmethod
+    async def open(cls, path: Path | str, *, migrate: bool = True) -> Database:
+        """Open (creating folders and file as needed), set pragmas and run pending migrations."""
+        target = str(path)
+        if target != ":memory:":
+            Path(target).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = await aiosqlite.connect(target, isolation_level=None)
+        except (sqlite3.Error, OSError) as exc:
+            raise StoreError(f"cannot open database {target}: {exc}") from exc
+        conn.row_factory = aiosqlite.Row
+        db = cls(conn, target)
+        try:
+            await db._configure()
+            if migrate:
+                await db.migrate()
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def _configure(self) -> None:
+        try:
+            await self.conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            await self.conn.execute("PRAGMA journal_mode = WAL")
+            await self.conn.execute("PRAGMA synchronous = FULL")
+            await self.conn.execute("PRAGMA foreign_keys = ON")
+            for name, (nargs, func) in SQL_FUNCTIONS.items():
+                await self.conn.create_function(name, nargs, func, deterministic=True)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+
+    async def close(self) -> None:
+        await self.conn.close()
+
+    async def version(self) -> int:
+        async with self.conn.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def migrate(self, target: int | None = None) -> None:
+        """Apply migrations up to ``target`` (default: all), each in its own transaction."""
+        goal = len(MIGRATIONS) if target is None else target
+        current = await self.version()
+        if current > len(MIGRATIONS):
+            raise StoreError(
+                f"{self.path} has schema version {current}, newer than this zundabot knows "
+                f"({len(MIGRATIONS)}): upgrade zundabot or use another DATABASE_PATH"
+            )
+        for version in range(current, goal):
+            log.info("migrating %s to schema version %d", self.path, version + 1)
+            async with self.transaction() as conn:
+                await MIGRATIONS[version](conn)
+                await conn.execute(f"PRAGMA user_version = {version + 1}")
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT``, rolled back on any error; one writer at a time."""
+        async with self._write_lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def fetchall(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchone(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            return await cursor.fetchone()
+
+    async def scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]

@@ -1,0 +1,39 @@
+"""The store: one database and a repository object per table group."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from types import TracebackType
+from typing import Self
+
+from bot.store.db import Database
+from bot.store.episodes import EpisodeStore
+from bot.store.guilds import GuildSettingsStore
+from bot.store.kv import KeyValueStore
+from bot.store.sources import SourceStateStore
+
+
+class Store:
+    """Everything zundabot keeps, behind one object: one attribute per table group."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.episodes = EpisodeStore(db)
+        self.sources = SourceStateStore(db)
+        self.kv = KeyValueStore(db)
+        self.guilds = GuildSettingsStore(db)
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Store:
+        return cls(await Database.open(path))
+
+    async def close(self) -> None:
+        await self.db.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()

@@ -1,0 +1,25 @@
+"""Sending safely: mentions that cannot fire by accident, and user text that cannot format itself."""
+
+from __future__ import annotations
+
+import discord
+
+#: The bot-wide default: nothing is pinged unless a message explicitly allows it.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+
+def only_role(role_id: int | None) -> discord.AllowedMentions:
+    """Allow exactly this role (or nothing): never @everyone, users or other roles."""
+    if role_id is None:
+        return NO_MENTIONS
+    return discord.AllowedMentions(everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False)
+
+
+def only_user(user_id: int) -> discord.AllowedMentions:
+    """Allow exactly this user to be pinged."""
+    return discord.AllowedMentions(everyone=False, users=[discord.Object(user_id)], roles=False, replied_user=False)
+
+
+def escape_user_text(text: str) -> str:
+    """Listener text shown in Discord: markdown and mentions displayed literally, never rendered."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))

@@ -1,0 +1,268 @@
+"""Operator and host commands: ``/status`` and ``/settings``."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import __version__, i18n
+from bot.ui.checks import require_host, require_manage_guild
+from bot.ui.safety import NO_MENTIONS
+from bot.ui.translator import ls
+
+if TYPE_CHECKING:
+    from bot.app import ZundaBot
+
+i18n.register(
+    {
+        "cmd.status": {"default": "status", "ja": "ステータス", "en": "status"},
+        "cmd.status.desc": {"ja": "ボットの稼働状況を表示します（ホスト用）", "en": "Show the bot's health (hosts)"},
+        "cmd.settings": {"default": "settings", "ja": "設定", "en": "settings"},
+        "cmd.settings.desc": {"ja": "このサーバーでのボットの設定", "en": "The bot's settings in this server"},
+        "cmd.settings.show": {"default": "show", "ja": "表示", "en": "show"},
+        "cmd.settings.show.desc": {"ja": "現在の設定を表示します", "en": "Show the current settings"},
+        "status.title": {"ja": "zundabot ステータス", "en": "zundabot status"},
+        "status.version": {"ja": "バージョン", "en": "Version"},
+        "status.uptime": {"ja": "稼働時間", "en": "Uptime"},
+        "status.latency": {"ja": "Gateway 遅延", "en": "Gateway latency"},
+        "status.guilds": {"ja": "サーバー数", "en": "Servers"},
+        "status.episodes": {"ja": "保存済みエピソード", "en": "Episodes in store"},
+        "status.sources": {"ja": "取り込み元", "en": "Sources"},
+        "status.source_ok": {"ja": "最終成功 {when}", "en": "last success {when}"},
+        "status.source_never": {"ja": "まだ成功していません", "en": "no successful poll yet"},
+        "status.source_error": {
+            "ja": "エラー（{failures} 回連続）: {error}",
+            "en": "error ({failures} in a row): {error}",
+        },
+        "status.no_sources": {"ja": "（まだ取り込みなし）", "en": "(nothing polled yet)"},
+        "cmd.settings.announce": {"default": "announce", "ja": "告知", "en": "announce"},
+        "cmd.settings.announce.desc": {
+            "ja": "新しいエピソードを告知するチャンネルとメンションするロール",
+            "en": "Channel for new-episode announcements and the role to mention",
+        },
+        "cmd.settings.letters": {"default": "letters", "ja": "お便り", "en": "letters"},
+        "cmd.settings.letters.desc": {
+            "ja": "お便りが届くホスト用チャンネルとホストのロール",
+            "en": "Hosts' channel that receives letters, and the host role",
+        },
+        "cmd.settings.clear": {"default": "clear", "ja": "解除", "en": "clear"},
+        "cmd.settings.clear.desc": {
+            "ja": "告知またはお便りの設定を解除します",
+            "en": "Turn off announcements or letters",
+        },
+        "opt.channel": {"default": "channel", "ja": "チャンネル", "en": "channel"},
+        "opt.channel.announce": {
+            "ja": "告知先（テキスト・アナウンス・フォーラム）",
+            "en": "Text, announcement or forum channel",
+        },
+        "opt.channel.letters": {"ja": "お便りを受け取るチャンネル", "en": "Channel that receives letters"},
+        "opt.role": {"default": "role", "ja": "ロール", "en": "role"},
+        "opt.role.announce": {"ja": "告知でメンションするロール（省略可）", "en": "Role to mention (optional)"},
+        "opt.host_role": {"default": "host_role", "ja": "ホストロール", "en": "host_role"},
+        "opt.host_role.desc": {
+            "ja": "お便りを管理できるロール（省略可）",
+            "en": "Role allowed to manage letters (optional)",
+        },
+        "opt.what": {"default": "what", "ja": "対象", "en": "what"},
+        "opt.what.desc": {"ja": "解除する設定", "en": "Which setting to turn off"},
+        "choice.announce": {"ja": "告知", "en": "Announcements"},
+        "choice.letters": {"ja": "お便り", "en": "Letters"},
+        "settings.title": {"ja": "このサーバーの設定", "en": "Settings of this server"},
+        "settings.unset": {"ja": "未設定", "en": "not set"},
+        "settings.announce_channel": {"ja": "告知チャンネル", "en": "Announcement channel"},
+        "settings.announce_role": {"ja": "告知でメンションするロール", "en": "Role mentioned in announcements"},
+        "settings.letters_channel": {"ja": "お便りチャンネル", "en": "Letters channel"},
+        "settings.host_role": {"ja": "ホストロール", "en": "Host role"},
+        "settings.saved": {"ja": "設定を保存したのだ。", "en": "Settings saved."},
+        "settings.cleared": {"ja": "設定を解除したのだ。", "en": "Setting turned off."},
+        "settings.missing_perms": {
+            "ja": "⚠️ ボットには {channel} で次の権限が足りないのだ: {permissions}",
+            "en": "⚠️ The bot lacks these permissions in {channel}: {permissions}",
+        },
+    }
+)
+
+
+def format_duration(seconds: float) -> str:
+    minutes, sec = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    days, hours = divmod(hours, 24)
+    return f"{days}d {hours:02d}:{minutes:02d}:{sec:02d}" if days else f"{hours:02d}:{minutes:02d}:{sec:02d}"
+
+
+def discord_time(iso: str) -> str:
+    """An ISO timestamp as a Discord timestamp tag, shown in each reader's own time zone."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return discord.utils.format_dt(moment, "R")
+
+
+class Admin(commands.Cog):
+    """``/status`` for hosts and ``/settings`` for server managers."""
+
+    settings_group = app_commands.Group(
+        name=ls("cmd.settings"),
+        description=ls("cmd.settings.desc"),
+        guild_only=True,
+        default_permissions=discord.Permissions(manage_guild=True),
+    )
+
+    def __init__(self, bot: ZundaBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name=ls("cmd.status"), description=ls("cmd.status.desc"))
+    @app_commands.guild_only()
+    async def status(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        await require_host(interaction)
+        locale = interaction.locale
+        bot = self.bot
+        embed = discord.Embed(title=i18n.t("status.title", locale), colour=discord.Colour.green())
+        latency = bot.latency
+        embed.add_field(name=i18n.t("status.version", locale), value=__version__)
+        embed.add_field(name=i18n.t("status.uptime", locale), value=format_duration(bot.uptime))
+        embed.add_field(
+            name=i18n.t("status.latency", locale),
+            value="—" if math.isinf(latency) or math.isnan(latency) else f"{latency * 1000:.0f} ms",
+        )
+        embed.add_field(name=i18n.t("status.guilds", locale), value=str(len(bot.guilds)))
+        embed.add_field(name=i18n.t("status.episodes", locale), value=str(await bot.store.episodes.count()))
+        lines = []
+        for state in await bot.store.sources.all():
+            when = (
+                i18n.t("status.source_ok", locale, when=discord_time(state.last_success))
+                if state.last_success
+                else i18n.t("status.source_never", locale)
+            )
+            line = f"**{discord.utils.escape_markdown(state.source)}**\n{when}"
+            if state.last_error:
+                error = discord.utils.escape_markdown(state.last_error[:300])
+                line += "\n" + i18n.t("status.source_error", locale, failures=state.failures, error=error)
+            lines.append(line)
+        embed.add_field(
+            name=i18n.t("status.sources", locale),
+            value="\n".join(lines)[:1024] or i18n.t("status.no_sources", locale),
+            inline=False,
+        )
+        guild_id = interaction.guild_id
+        for cog in bot.cogs.values():
+            provider = getattr(cog, "status_fields", None)
+            if provider is not None and guild_id is not None:
+                for name, value in await provider(guild_id, locale):
+                    embed.add_field(name=name[:256], value=value[:1024] or "—", inline=False)
+        await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+    @settings_group.command(name=ls("cmd.settings.show"), description=ls("cmd.settings.show.desc"))
+    async def settings_show(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        require_manage_guild(interaction)
+        await self._reply_settings(interaction, "")
+
+    @settings_group.command(name=ls("cmd.settings.announce"), description=ls("cmd.settings.announce.desc"))
+    @app_commands.rename(channel=ls("opt.channel"), role=ls("opt.role"))
+    @app_commands.describe(channel=ls("opt.channel.announce"), role=ls("opt.role.announce"))
+    async def settings_announce(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        channel: discord.TextChannel | discord.ForumChannel,
+        role: discord.Role | None = None,
+    ) -> None:
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        await self.bot.store.guilds.update(
+            interaction.guild_id,
+            by=interaction.user.id,
+            announce_channel_id=channel.id,
+            announce_role_id=role.id if role else None,
+        )
+        needed = ["view_channel", "send_messages", "embed_links", "send_messages_in_threads"]
+        needed += ["create_posts"] if isinstance(channel, discord.ForumChannel) else ["create_public_threads"]
+        await self._reply_settings(interaction, self._missing(channel, needed, interaction.locale))
+
+    @settings_group.command(name=ls("cmd.settings.letters"), description=ls("cmd.settings.letters.desc"))
+    @app_commands.rename(channel=ls("opt.channel"), host_role=ls("opt.host_role"))
+    @app_commands.describe(channel=ls("opt.channel.letters"), host_role=ls("opt.host_role.desc"))
+    async def settings_letters(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        channel: discord.TextChannel,
+        host_role: discord.Role | None = None,
+    ) -> None:
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        await self.bot.store.guilds.update(
+            interaction.guild_id,
+            by=interaction.user.id,
+            letters_channel_id=channel.id,
+            host_role_id=host_role.id if host_role else None,
+        )
+        needed = ["view_channel", "send_messages", "embed_links"]
+        await self._reply_settings(interaction, self._missing(channel, needed, interaction.locale))
+
+    @settings_group.command(name=ls("cmd.settings.clear"), description=ls("cmd.settings.clear.desc"))
+    @app_commands.rename(what=ls("opt.what"))
+    @app_commands.describe(what=ls("opt.what.desc"))
+    @app_commands.choices(
+        what=[
+            app_commands.Choice(name=ls("choice.announce"), value="announce"),
+            app_commands.Choice(name=ls("choice.letters"), value="letters"),
+        ]
+    )
+    async def settings_clear(self, interaction: discord.Interaction[ZundaBot], what: str) -> None:
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        if what == "announce":
+            values: dict[str, int | None] = {"announce_channel_id": None, "announce_role_id": None}
+        else:
+            values = {"letters_channel_id": None, "host_role_id": None}
+        await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, **values)
+        await self._reply_settings(interaction, i18n.t("settings.cleared", interaction.locale))
+
+    def _missing(
+        self, channel: discord.TextChannel | discord.ForumChannel, needed: list[str], locale: discord.Locale
+    ) -> str:
+        """A warning naming the permissions the bot lacks in ``channel``, or the plain confirmation."""
+        perms = channel.permissions_for(channel.guild.me)
+        missing = [name for name in needed if not getattr(perms, name)]
+        if not missing:
+            return i18n.t("settings.saved", locale)
+        return i18n.t("settings.missing_perms", locale, channel=channel.mention, permissions=", ".join(missing))
+
+    async def _reply_settings(self, interaction: discord.Interaction[ZundaBot], message: str) -> None:
+        assert interaction.guild_id is not None
+        locale = interaction.locale
+        current = await self.bot.store.guilds.get(interaction.guild_id)
+        unset = i18n.t("settings.unset", locale)
+
+        def channel(value: int | None) -> str:
+            return f"<#{value}>" if value else unset
+
+        def role(value: int | None) -> str:
+            return f"<@&{value}>" if value else unset
+
+        embed = discord.Embed(title=i18n.t("settings.title", locale))
+        embed.add_field(
+            name=i18n.t("settings.announce_channel", locale),
+            value=channel(current.announce_channel_id if current else None),
+        )
+        embed.add_field(
+            name=i18n.t("settings.announce_role", locale), value=role(current.announce_role_id if current else None)
+        )
+        embed.add_field(
+            name=i18n.t("settings.letters_channel", locale),
+            value=channel(current.letters_channel_id if current else None),
+        )
+        embed.add_field(
+            name=i18n.t("settings.host_role", locale), value=role(current.host_role_id if current else None)
+        )
+        await interaction.response.send_message(
+            message or None, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+
+async def setup(bot: ZundaBot) -> None:
+    await bot.add_cog(Admin(bot))
