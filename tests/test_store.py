@@ -77,7 +77,8 @@ def test_statement_splitter_keeps_trigger_bodies() -> None:
     """
     parts = statements(script)
     assert len(parts) == 2
-    assert parts[1].startswith("CREATE TRIGGER") and parts[1].endswith("END;")
+    assert parts[1].startswith("CREATE TRIGGER")
+    assert parts[1].endswith("END;")
 
 
 async def test_upsert_is_idempotent(store: Store) -> None:
@@ -105,7 +106,8 @@ async def test_changed_post_updates_rows_and_revision(store: Store) -> None:
     assert result.revision == 2
     stored = await store.episodes.get(original.key)
     assert stored == edited
-    assert stored is not None and len(stored.topics) == 3
+    assert stored is not None
+    assert len(stored.topics) == 3
     assert (await store.episodes.revisions())[original.key] == 2
     topic_rows = await store.db.scalar("SELECT count(*) FROM topics WHERE episode_key = ?", (original.key,))
     assert topic_rows == 3
@@ -140,7 +142,8 @@ async def test_reads(store: Store) -> None:
     await store.episodes.upsert_many([make_episode(n) for n in (10, 11, 12)])
     assert [e.number for e in await store.episodes.latest(2)] == ["12", "11"]
     found = await store.episodes.by_number("11")
-    assert found is not None and found.number == "11"
+    assert found is not None
+    assert found.number == "11"
     assert await store.episodes.by_number("404") is None
     first, last = make_episode(10).published, make_episode(12).published
     assert [e.number for e in await store.episodes.published_between(first, last)] == ["10", "11"]
