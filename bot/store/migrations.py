@@ -108,4 +108,12 @@ GUILD_SETTINGS_V2 = sql(
     """
 )
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2]
+
+async def SEARCH_V3(conn: aiosqlite.Connection) -> None:
+    """The full-text search index and its triggers; indexes the episodes already stored."""
+    from bot.store.search import install  # here, not at the top: bot.store.search imports this module
+
+    await install(conn)
+
+
+MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, SEARCH_V3]

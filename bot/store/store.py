@@ -10,6 +10,7 @@ from bot.store.db import Database
 from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
+from bot.store.search import SearchStore
 from bot.store.sources import SourceStateStore
 
 
@@ -22,10 +23,17 @@ class Store:
         self.sources = SourceStateStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
+        self.search = SearchStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
-        return cls(await Database.open(path))
+        store = cls(await Database.open(path))
+        try:
+            await store.search.ensure_current()
+        except BaseException:
+            await store.close()
+            raise
+        return store
 
     async def close(self) -> None:
         await self.db.close()

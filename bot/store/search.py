@@ -1,0 +1,624 @@
+"""The full-text index over episodes and topics, kept current by SQL triggers, and the lookup queries.
+
+Index
+    ``search_fts`` is a contentless FTS5 table (the text lives in ``episodes``/``topics``; the index holds
+    only the tokens of :func:`bot.text.index_text`) with columns ``title``, ``body`` (summary or
+    description), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked). A 1-character
+    prefix index makes single-character queries (``猫``) as cheap as bigram ones.
+
+Document ids
+    Every live episode owns a block of rowids, ``docbase`` (see :func:`time_base`): its publication time in
+    the high bits, a slot for episodes published in the same second, and 12 bits for its documents — the
+    episode itself at offset 0, topic ``n`` at ``n + 1``. Rowid order is therefore publication order, so
+    date filters are rowid ranges, "newest first" is ``ORDER BY rowid DESC`` and recency breaks ties in
+    ranking for free. ``search_episodes`` maps each docbase to its episode key.
+
+Maintenance
+    Triggers on ``episodes`` and ``topics`` keep the index equal to a function of the live rows: inserts
+    index, deletes un-index (a contentless table needs the old tokens, recomputed from the old row by the
+    same deterministic functions), withdrawing an episode removes its documents and restoring it brings them
+    back. The functions are Python, registered on every connection through :func:`bot.store.db.sql_function`.
+    When :data:`bot.text.TOKENIZER_VERSION` changes, :meth:`SearchStore.ensure_current` rebuilds the index.
+
+Ranking
+    bm25 with titles weighted above sites and summaries; ties go to the newer episode, then to its topics in
+    their order. A query matching more
+    than :data:`RANK_CAP` documents is ranked among its :data:`RANK_CAP` newest matches, which bounds its cost
+    on a large archive (bench/RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import aiosqlite
+
+from bot.search.model import EpisodeChoice, Filters, Hit, SearchResult, Stats, TopicRef
+from bot.search.query import Query, parse_query
+from bot.store.db import Database, sql_function
+from bot.store.migrations import statements
+from bot.text import TOKENIZER_VERSION, index_text, normalize
+
+log = logging.getLogger(__name__)
+
+POSITION_BITS = 12
+SLOT_BITS = 19
+TIME_SHIFT = POSITION_BITS + SLOT_BITS
+#: Topics at positions beyond this are not indexed (the 12-bit document block is full).
+MAX_POSITION = (1 << POSITION_BITS) - 2
+_MAX_TS = (1 << 32) - 1
+
+#: A query matching more documents than this is ranked among the newest this many.
+RANK_CAP = 20_000
+#: bm25 column weights: title, body, site, meta.
+WEIGHTS = (8.0, 1.0, 2.0, 0.0)
+VERSION_KEY = "search.tokenizer"
+MAX_LABEL = 100
+
+
+def time_base(published_ts: int) -> int:
+    """The first rowid of the block of a document published at ``published_ts`` (clamped to 1970–2106)."""
+    return min(max(int(published_ts), 0), _MAX_TS) << TIME_SHIFT
+
+
+def mc_token(name: str) -> str:
+    """The ``meta`` token of an MC: ``mc`` + hex of the normalised name (exact match, any script)."""
+    return "mc" + normalize(name).strip().encode().hex()
+
+
+def site_token(site: str) -> str:
+    return "st" + normalize(site).strip().encode().hex()
+
+
+@sql_function("zb_search_tokens", 1)
+def _sql_tokens(text: object) -> str:
+    return index_text(text) if isinstance(text, str) else ""
+
+
+@sql_function("zb_search_meta", 2)
+def _sql_meta(actors: object, site: object) -> str:
+    names: list[object] = []
+    if isinstance(actors, str):
+        try:
+            parsed = json.loads(actors)
+        except ValueError:
+            parsed = []
+        names = parsed if isinstance(parsed, list) else []
+    parts = [mc_token(name) for name in names if isinstance(name, str) and name.strip()]
+    if isinstance(site, str) and site:
+        parts.append(site_token(site))
+    return " ".join(parts)
+
+
+@sql_function("zb_search_base", 1)
+def _sql_base(published_ts: object) -> int:
+    return time_base(published_ts if isinstance(published_ts, int) else 0)
+
+
+def _episode_doc(row: str, op: str = "") -> str:
+    """INSERT of (or, with ``op='delete'``, removal of) the episode document of episode row ``row``."""
+    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+    return f"""
+        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
+        SELECT {value}s.docbase, zb_search_tokens({row}.title), zb_search_tokens({row}.description), '',
+            zb_search_meta({row}.actors, NULL)
+        FROM search_episodes s WHERE s.key = {row}.key;"""
+
+
+def _topic_docs(row: str, op: str = "") -> str:
+    """INSERT (or removal) of the documents of every indexed topic of episode row ``row``."""
+    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+    return f"""
+        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
+        SELECT {value}s.docbase + 1 + t.position, zb_search_tokens(t.title), zb_search_tokens(t.summary),
+            zb_search_tokens(t.site), zb_search_meta({row}.actors, t.site)
+        FROM search_episodes s JOIN topics t ON t.episode_key = s.key
+        WHERE s.key = {row}.key AND t.position BETWEEN 0 AND {MAX_POSITION};"""
+
+
+def _one_topic_doc(row: str, op: str = "") -> str:
+    """INSERT (or removal) of the document of topic row ``row`` when its episode is indexed."""
+    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+    return f"""
+        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
+        SELECT {value}s.docbase + 1 + {row}.position, zb_search_tokens({row}.title),
+            zb_search_tokens({row}.summary), zb_search_tokens({row}.site), zb_search_meta(e.actors, {row}.site)
+        FROM search_episodes s JOIN episodes e ON e.key = s.key
+        WHERE s.key = {row}.episode_key AND {row}.position BETWEEN 0 AND {MAX_POSITION};"""
+
+
+_MAP_EPISODE = """
+        INSERT INTO search_episodes (docbase, key)
+        SELECT coalesce((SELECT max(docbase) FROM search_episodes
+                         WHERE docbase >= b AND docbase < b + (1 << 31)) + (1 << 12), b), new.key
+        FROM (SELECT zb_search_base(new.published_ts) AS b) WHERE new.withdrawn_at IS NULL;"""
+
+#: Shipped as schema version 3 (bot/store/migrations.py): change it only through a new migration.
+SCHEMA = f"""
+CREATE TABLE search_episodes (
+    docbase  INTEGER PRIMARY KEY,
+    key      TEXT NOT NULL UNIQUE
+);
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, body, site, meta,
+    content = '', prefix = '1', tokenize = "ascii tokenchars '+#'"
+);
+CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
+    {_MAP_EPISODE}
+    {_episode_doc("new")}
+    {_topic_docs("new")}
+END;
+CREATE TRIGGER search_episode_updated
+AFTER UPDATE OF key, title, description, actors, published_ts, withdrawn_at ON episodes
+WHEN old.key IS NOT new.key OR old.title IS NOT new.title OR old.description IS NOT new.description
+    OR old.actors IS NOT new.actors OR old.published_ts IS NOT new.published_ts
+    OR old.withdrawn_at IS NOT new.withdrawn_at
+BEGIN
+    {_episode_doc("old", "delete")}
+    {_topic_docs("old", "delete")}
+    DELETE FROM search_episodes WHERE key = old.key;
+    {_MAP_EPISODE}
+    {_episode_doc("new")}
+    {_topic_docs("new")}
+END;
+CREATE TRIGGER search_episode_deleted BEFORE DELETE ON episodes BEGIN
+    {_episode_doc("old", "delete")}
+    {_topic_docs("old", "delete")}
+    DELETE FROM search_episodes WHERE key = old.key;
+END;
+CREATE TRIGGER search_topic_inserted AFTER INSERT ON topics BEGIN
+    {_one_topic_doc("new")}
+END;
+CREATE TRIGGER search_topic_deleted AFTER DELETE ON topics BEGIN
+    {_one_topic_doc("old", "delete")}
+END;
+CREATE TRIGGER search_topic_updated AFTER UPDATE OF episode_key, position, title, summary, site ON topics BEGIN
+    {_one_topic_doc("old", "delete")}
+    {_one_topic_doc("new")}
+END;
+"""
+
+
+async def _register(conn: aiosqlite.Connection) -> None:
+    for name, nargs, func in (
+        ("zb_search_tokens", 1, _sql_tokens),
+        ("zb_search_meta", 2, _sql_meta),
+        ("zb_search_base", 1, _sql_base),
+    ):
+        await conn.create_function(name, nargs, func, deterministic=True)
+
+
+async def install(conn: aiosqlite.Connection) -> None:
+    """Create the index tables and triggers and index the rows already present (the schema migration)."""
+    await _register(conn)
+    for statement in statements(SCHEMA):
+        await conn.execute(statement)
+    await rebuild(conn)
+
+
+async def rebuild(conn: aiosqlite.Connection) -> None:
+    """Re-create every document from the live rows (inside the caller's transaction)."""
+    await conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    await conn.execute("DELETE FROM search_episodes")
+    async with conn.execute(
+        "SELECT key, published_ts FROM episodes WHERE withdrawn_at IS NULL ORDER BY published_ts, key"
+    ) as cursor:
+        rows = await cursor.fetchall()
+    mapping: list[tuple[int, str]] = []
+    last_base, slot = -1, 0
+    for key, published_ts in rows:
+        base = time_base(published_ts)
+        slot = slot + 1 if base == last_base else 0
+        last_base = base
+        mapping.append((base + (slot << POSITION_BITS), key))
+    await conn.executemany("INSERT INTO search_episodes (docbase, key) VALUES (?, ?)", mapping)
+    await conn.execute(
+        """
+        INSERT INTO search_fts (rowid, title, body, site, meta)
+        SELECT s.docbase, zb_search_tokens(e.title), zb_search_tokens(e.description), '',
+            zb_search_meta(e.actors, NULL)
+        FROM search_episodes s JOIN episodes e ON e.key = s.key
+        """
+    )
+    await conn.execute(
+        f"""
+        INSERT INTO search_fts (rowid, title, body, site, meta)
+        SELECT s.docbase + 1 + t.position, zb_search_tokens(t.title), zb_search_tokens(t.summary),
+            zb_search_tokens(t.site), zb_search_meta(e.actors, t.site)
+        FROM search_episodes s JOIN episodes e ON e.key = s.key JOIN topics t ON t.episode_key = s.key
+        WHERE t.position BETWEEN 0 AND {MAX_POSITION}
+        """
+    )
+    await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (VERSION_KEY, str(TOKENIZER_VERSION)),
+    )
+
+
+def _column(expression: str, columns: str) -> str:
+    return f"{{{columns}}} : ({expression})"
+
+
+def _label(text: str, limit: int = MAX_LABEL) -> str:
+    """One line of at most ``limit`` characters, cut with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _date_prefix_range(text: str, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """``2025``, ``2025-06`` or ``2025-06-30`` (also with ``/`` or none) as a local time range."""
+    digits = "".join(ch for ch in normalize(text) if ch.isdigit())
+    separators_ok = all(ch.isdigit() or ch in "-/. 年月日" for ch in normalize(text).strip())
+    if not separators_ok or len(digits) not in (4, 6, 8) or not digits.startswith(("19", "20", "21")):
+        return None
+    try:
+        year = int(digits[:4])
+        if len(digits) == 4:
+            start, end = date(year, 1, 1), date(year + 1, 1, 1)
+        elif len(digits) == 6:
+            month = int(digits[4:6])
+            start = date(year, month, 1)
+            end = date(year + month // 12, month % 12 + 1, 1)
+        else:
+            start = date(year, int(digits[4:6]), int(digits[6:8]))
+            end = start + timedelta(days=1)
+    except ValueError:
+        return None
+    return datetime.combine(start, time(), zone), datetime.combine(end, time(), zone)
+
+
+def _number_of(text: str) -> str | None:
+    """The episode number in ``389``, ``#389``, ``第389回`` (full-width digits too), else ``None``."""
+    value = normalize(text).strip().removeprefix("#").removeprefix("第").removesuffix("回").strip()
+    return value if value.isdigit() else None
+
+
+class SearchStore:
+    """Full-text search and the other lookups (random topic, statistics, choices for autocomplete)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def ensure_current(self) -> bool:
+        """Rebuild the index if it was built by another tokenizer version; return whether it did."""
+        if await self.db.scalar("SELECT value FROM kv WHERE key = ?", (VERSION_KEY,)) == str(TOKENIZER_VERSION):
+            return False
+        log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
+        async with self.db.transaction() as conn:
+            await rebuild(conn)
+        return True
+
+    async def rebuild(self) -> None:
+        async with self.db.transaction() as conn:
+            await rebuild(conn)
+
+    async def document_count(self) -> int:
+        """Documents in the index (live episodes plus their topics)."""
+        return int(await self.db.scalar("SELECT count(*) FROM search_episodes") or 0) + int(
+            await self.db.scalar(
+                f"SELECT count(*) FROM topics t JOIN search_episodes s ON s.key = t.episode_key "
+                f"WHERE t.position BETWEEN 0 AND {MAX_POSITION}"
+            )
+            or 0
+        )
+
+    # -- search -------------------------------------------------------------------------------------------
+
+    def _expression(self, query: Query, filters: Filters) -> str | None:
+        expression = query.fts()
+        if expression is None:
+            return None
+        meta = []
+        if filters.mc:
+            meta.append(f'"{mc_token(filters.mc)}"')
+        if filters.site:
+            meta.append(f'"{site_token(filters.site)}"')
+        if meta:
+            expression = f"({expression}) AND " + _column(" AND ".join(meta), "meta")
+        return expression
+
+    @staticmethod
+    def _rowid_range(filters: Filters) -> tuple[int, int]:
+        low = time_base(int(filters.since.timestamp())) if filters.since else 0
+        high = time_base(int(filters.until.timestamp())) if filters.until else (1 << 63) - 1
+        return low, high
+
+    async def search(self, query: Query | str, filters: Filters | None = None, *, limit: int = 100) -> SearchResult:
+        """The best ``limit`` hits for ``query`` (a string is parsed with :func:`parse_query`).
+
+        An episode document is dropped when one of its topics is among the hits, so the same match is not
+        listed twice. Never raises for any query text.
+        """
+        parsed = parse_query(query) if isinstance(query, str) else query
+        filters = filters or Filters()
+        expression = self._expression(parsed, filters)
+        if expression is None or limit <= 0:
+            return SearchResult()
+        low, high = self._rowid_range(filters)
+        if low >= high:
+            return SearchResult()
+        where = "search_fts MATCH ? AND rowid >= ? AND rowid < ?"
+        total = int(
+            await self.db.scalar(
+                f"SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE {where} LIMIT ?)",
+                (expression, low, high, RANK_CAP + 1),
+            )
+        )
+        if total == 0:
+            return SearchResult()
+        capped = total > RANK_CAP
+        if capped:
+            total = RANK_CAP
+            low = int(
+                await self.db.scalar(
+                    f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    (expression, low, high, RANK_CAP - 1),
+                )
+            )
+        weights = ", ".join(str(weight) for weight in WEIGHTS)
+        mask = (1 << POSITION_BITS) - 1
+        rows = await self.db.fetchall(
+            f"""
+            WITH ranked AS (
+                SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts
+                WHERE {where} ORDER BY score, doc >> {POSITION_BITS} DESC, doc LIMIT ?
+            )
+            SELECT ranked.doc, ranked.score, e.key, e.number, e.published, e.page_url, e.title AS episode_title,
+                e.description, t.position, t.title AS topic_title, t.url, t.summary, t.site
+            FROM ranked
+            JOIN search_episodes s ON s.docbase = ranked.doc - (ranked.doc & {mask})
+            JOIN episodes e ON e.key = s.key
+            LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
+            ORDER BY ranked.score, ranked.doc >> {POSITION_BITS} DESC, ranked.doc
+            """,
+            (expression, low, high, limit + min(limit, 50)),
+        )
+        hits = [self._hit(row) for row in rows]
+        with_topics = {hit.episode_key for hit in hits if hit.is_topic}
+        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)[:limit]
+        if not capped and len(rows) < limit + min(limit, 50):
+            total = len(kept)
+        return SearchResult(kept, total, capped)
+
+    @staticmethod
+    def _hit(row: sqlite3.Row) -> Hit:
+        topic = row["position"] is not None
+        return Hit(
+            episode_key=row["key"],
+            number=row["number"],
+            published=datetime.fromisoformat(row["published"]),
+            page_url=row["page_url"],
+            episode_title=row["episode_title"],
+            position=row["position"] if topic else None,
+            title=row["topic_title"] if topic else row["episode_title"],
+            url=row["url"] if topic else row["page_url"],
+            text=row["summary"] if topic else row["description"],
+            site=row["site"] if topic else "",
+            score=float(row["score"]),
+        )
+
+    # -- autocomplete ---------------------------------------------------------------------------------------
+
+    async def suggest_titles(self, text: str, limit: int = 25) -> list[str]:
+        """Topic titles (≤ 100 characters) matching what was typed so far, newest first, no duplicates."""
+        parsed = parse_query(text)
+        expression = parsed.fts() if not parsed.empty else None
+        mask = (1 << POSITION_BITS) - 1
+        if expression is None:
+            rows = await self.db.fetchall(
+                "SELECT t.title FROM search_episodes s JOIN topics t ON t.episode_key = s.key "
+                "ORDER BY s.docbase DESC, t.position LIMIT ?",
+                (limit * 2,),
+            )
+        else:
+            rows = await self.db.fetchall(
+                f"""
+                WITH found AS (
+                    SELECT rowid AS doc FROM search_fts
+                    WHERE search_fts MATCH ? AND (rowid & {mask}) != 0 ORDER BY rowid DESC LIMIT ?
+                )
+                SELECT t.title FROM found
+                JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
+                JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
+                ORDER BY found.doc DESC
+                """,
+                (_column(expression, "title"), limit * 2),
+            )
+        seen: set[str] = set()
+        titles: list[str] = []
+        for row in rows:
+            label = _label(row["title"])
+            if label and normalize(label) not in seen:
+                seen.add(normalize(label))
+                titles.append(label)
+        return titles[:limit]
+
+    async def suggest_episodes(self, text: str, zone: ZoneInfo, limit: int = 25) -> list[EpisodeChoice]:
+        """Episodes for what was typed: a number prefix, a date (``2025``, ``2025-06``, ``2025-06-30``) or
+        words of a topic title; newest first. Labels are ``#389 2025-06-30 タイトル`` (≤ 100 characters)."""
+        value = text.strip()
+        number = _number_of(value) if value else None
+        dates = _date_prefix_range(value, zone) if value else None
+        rows: Sequence[sqlite3.Row]
+        if not value:
+            rows = await self.db.fetchall(
+                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
+                "ORDER BY published_ts DESC LIMIT ?",
+                (limit,),
+            )
+        elif dates is not None:
+            rows = await self.db.fetchall(
+                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
+                "AND published_ts >= ? AND published_ts < ? ORDER BY published_ts DESC LIMIT ?",
+                (int(dates[0].timestamp()), int(dates[1].timestamp()), limit),
+            )
+        elif number is not None:
+            rows = await self.db.fetchall(
+                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
+                "AND number GLOB ? ORDER BY length(number), published_ts DESC LIMIT ?",
+                (number + "*", limit),
+            )
+        else:
+            rows = await self._episodes_by_words(value, limit)
+        choices: list[EpisodeChoice] = []
+        seen: set[str] = set()
+        for row in rows:
+            if row["key"] in seen:
+                continue
+            seen.add(row["key"])
+            local = datetime.fromisoformat(row["published"]).astimezone(zone)
+            label = f"#{row['number']} {local:%Y-%m-%d} {row['topic'] or row['title']}"
+            choices.append(EpisodeChoice(row["number"][:100], _label(label)))
+        return choices[:limit]
+
+    async def _episodes_by_words(self, text: str, limit: int) -> Sequence[sqlite3.Row]:
+        parsed = parse_query(text)
+        expression = parsed.fts()
+        if expression is None:
+            return []
+        mask = (1 << POSITION_BITS) - 1
+        return await self.db.fetchall(
+            f"""
+            WITH found AS (
+                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+            )
+            SELECT e.key, e.number, e.published, e.title, t.title AS topic FROM found
+            JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
+            JOIN episodes e ON e.key = s.key
+            LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
+            ORDER BY found.doc DESC
+            """,
+            (_column(expression, "title body"), limit * 4),
+        )
+
+    async def find_episode_key(self, text: str, zone: ZoneInfo) -> str | None:
+        """The episode a user means by ``text``: a number, a date, or the best search hit for the words."""
+        value = text.strip()
+        if not value:
+            return None
+        number = _number_of(value)
+        if number is not None:
+            key = await self.db.scalar(
+                "SELECT key FROM episodes WHERE number = ? AND withdrawn_at IS NULL ORDER BY published_ts DESC LIMIT 1",
+                (number,),
+            )
+            if key is not None:
+                return str(key)
+        dates = _date_prefix_range(value, zone)
+        if dates is not None:
+            key = await self.db.scalar(
+                "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
+                "ORDER BY published_ts DESC LIMIT 1",
+                (int(dates[0].timestamp()), int(dates[1].timestamp())),
+            )
+            return None if key is None else str(key)
+        result = await self.search(value, limit=1)
+        return result.hits[0].episode_key if result.hits else None
+
+    async def sites(self, text: str = "", limit: int = 25) -> list[tuple[str, int]]:
+        """Source sites of live topics containing ``text``, most frequent first."""
+        pattern = "%" + normalize(text).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        rows = await self.db.fetchall(
+            "SELECT t.site, count(*) AS n FROM topics t JOIN search_episodes s ON s.key = t.episode_key "
+            "WHERE t.site != '' AND t.site LIKE ? ESCAPE '\\' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
+            (pattern, limit),
+        )
+        return [(row["site"], row["n"]) for row in rows]
+
+    async def mcs(self) -> list[tuple[str, int]]:
+        """MCs of live episodes with their episode counts, most frequent first."""
+        rows = await self.db.fetchall(
+            "SELECT j.value AS name, count(*) AS n FROM episodes e, json_each(e.actors) j "
+            "WHERE e.withdrawn_at IS NULL AND j.type = 'text' "
+            "GROUP BY j.value ORDER BY n DESC, j.value"
+        )
+        return [(row["name"], row["n"]) for row in rows]
+
+    # -- other lookups --------------------------------------------------------------------------------------
+
+    async def random_topic(self, rng: random.Random | None = None) -> TopicRef | None:
+        """A random topic of a live episode (uniform over topic ids, up to gaps), or ``None`` if there is none."""
+        highest = await self.db.scalar("SELECT max(id) FROM topics")
+        if highest is None:
+            return None
+        pick = (rng or random.SystemRandom()).randint(1, int(highest))
+        sql = (
+            "SELECT t.*, e.number, e.published, e.page_url FROM topics t JOIN episodes e ON e.key = t.episode_key "
+            "WHERE e.withdrawn_at IS NULL AND t.id {op} ? ORDER BY t.id {order} LIMIT 1"
+        )
+        row = await self.db.fetchone(sql.format(op=">=", order="ASC"), (pick,))
+        if row is None:
+            row = await self.db.fetchone(sql.format(op="<", order="DESC"), (pick,))
+        return None if row is None else self._topic_ref(row)
+
+    async def topics_of(self, episode_key: str) -> list[TopicRef]:
+        rows = await self.db.fetchall(
+            "SELECT t.*, e.number, e.published, e.page_url FROM topics t JOIN episodes e ON e.key = t.episode_key "
+            "WHERE e.key = ? AND e.withdrawn_at IS NULL ORDER BY t.position",
+            (episode_key,),
+        )
+        return [self._topic_ref(row) for row in rows]
+
+    async def episodes_on(self, day: date, zone: ZoneInfo) -> list[str]:
+        """Keys of the live episodes published on ``day`` (local), oldest first."""
+        start = datetime.combine(day, time(), zone)
+        end = datetime.combine(day + timedelta(days=1), time(), zone)
+        rows = await self.db.fetchall(
+            "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
+            "ORDER BY published_ts",
+            (int(start.timestamp()), int(end.timestamp())),
+        )
+        return [row["key"] for row in rows]
+
+    @staticmethod
+    def _topic_ref(row: sqlite3.Row) -> TopicRef:
+        return TopicRef(
+            episode_key=row["episode_key"],
+            number=row["number"],
+            published=datetime.fromisoformat(row["published"]),
+            page_url=row["page_url"],
+            position=row["position"],
+            title=row["title"],
+            url=row["url"],
+            summary=row["summary"],
+            site=row["site"],
+        )
+
+    async def stats(self, zone: ZoneInfo, *, top: int = 5) -> Stats:
+        """Counts, top source sites, episodes per MC and the busiest months (in ``zone``)."""
+        live = "FROM episodes WHERE withdrawn_at IS NULL"
+        row = await self.db.fetchone(f"SELECT count(*) AS n, min(published_ts) AS a, max(published_ts) AS b {live}")
+        episodes = int(row["n"]) if row else 0
+        if not episodes or row is None:
+            return Stats()
+        topics = int(
+            await self.db.scalar(
+                "SELECT count(*) FROM topics t JOIN episodes e ON e.key = t.episode_key WHERE e.withdrawn_at IS NULL"
+            )
+        )
+        sites = await self.db.fetchall(
+            "SELECT t.site, count(*) AS n FROM topics t JOIN episodes e ON e.key = t.episode_key "
+            "WHERE e.withdrawn_at IS NULL AND t.site != '' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
+            (top,),
+        )
+        offset = int((datetime.now(zone).utcoffset() or timedelta()).total_seconds())
+        months = await self.db.fetchall(
+            f"SELECT strftime('%Y-%m', published_ts + ?, 'unixepoch') AS month, count(*) AS n {live} "
+            "GROUP BY month ORDER BY n DESC, month DESC LIMIT ?",
+            (offset, top),
+        )
+        return Stats(
+            episodes=episodes,
+            topics=topics,
+            first=datetime.fromtimestamp(row["a"], zone),
+            last=datetime.fromtimestamp(row["b"], zone),
+            top_sites=tuple((r["site"], r["n"]) for r in sites),
+            per_mc=tuple(await self.mcs()),
+            busiest_months=tuple((r["month"], r["n"]) for r in months),
+        )
