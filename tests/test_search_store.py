@@ -74,8 +74,7 @@ def expected_dump(episodes: list[Episode]) -> Counter[tuple[str, int, str, str]]
 
     for episode in episodes:
         meta = " ".join(mc_token(name) for name in episode.actors)
-        add(episode.key, 0, "title", index_text(episode.title))
-        add(episode.key, 0, "body", index_text(episode.description))
+        add(episode.key, 0, "body", index_text(f"{episode.title}\n{episode.description}"))
         add(episode.key, 0, "meta", meta)
         for position, item in enumerate(episode.topics):
             add(episode.key, position + 1, "title", index_text(item.title))

@@ -88,12 +88,13 @@ def _best_window(ranges: list[tuple[int, int, int]], length: int, width: int) ->
     return best_start
 
 
-def snippet(text: str, query: Query, width: int = SNIPPET_WIDTH) -> str:
+def snippet(text: str, query: Query, width: int = SNIPPET_WIDTH, *, escape: bool = True) -> str:
     """Up to ``width`` characters of ``text`` (markdown) around the best match, matches in ``**bold**``.
 
-    The result is Discord markdown: the text escaped, ``…`` where it was cut. Without a match, the text's
-    beginning is returned.
+    The result is Discord markdown: the text escaped (unless ``escape`` is false, for plain output),
+    ``…`` where it was cut. Without a match, the text's beginning is returned.
     """
+    shown = escape_markdown if escape else str
     plain = plain_text(text)
     if not plain:
         return ""
@@ -110,10 +111,10 @@ def snippet(text: str, query: Query, width: int = SNIPPET_WIDTH) -> str:
     for s, e, _ in ranges:
         if e <= start or s >= end:
             continue
-        parts.append(escape_markdown(plain[cursor:s]))
-        parts.append(f"**{escape_markdown(plain[s:e])}**")
+        parts.append(shown(plain[cursor:s]))
+        parts.append(f"**{shown(plain[s:e])}**")
         cursor = e
-    parts.append(escape_markdown(plain[cursor:end]))
+    parts.append(shown(plain[cursor:end]))
     if end < len(plain):
         parts.append(ELLIPSIS)
     return "".join(parts)
