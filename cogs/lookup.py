@@ -20,8 +20,9 @@ from bot import i18n
 from bot.search.model import Filters, InvalidDate, Stats, parse_date
 from bot.search.present import (
     episode_pages,
+    page_count,
     random_topic_payload,
-    search_pages,
+    search_page,
     stats_payload,
     topics_pages,
 )
@@ -184,8 +185,13 @@ class Lookup(commands.Cog):
                 i18n.t("lookup.no_results", locale, query=_quoted(query)), ephemeral=True, allowed_mentions=NO_MENTIONS
             )
             return
-        pages = search_pages(result, parsed, zone=self.zone, locale=locale, filters=filters)
-        await Pager(pages, owner_id=interaction.user.id, locale=locale).start(interaction)
+        zone = self.zone
+
+        def page(index: int) -> dict[str, object]:
+            return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
+
+        pager = Pager(page, page_count(len(result.hits)), owner_id=interaction.user.id, locale=locale)
+        await pager.start(interaction)
 
     @search.autocomplete("query")
     async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
@@ -223,7 +229,7 @@ class Lookup(commands.Cog):
         if found is None:
             raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=_quoted(episode)))
         pages = episode_pages(found, zone=self.zone)
-        await Pager(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @episode.autocomplete("episode")
     async def _episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
@@ -239,7 +245,7 @@ class Lookup(commands.Cog):
         if not newest:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
         pages = episode_pages(newest[0], zone=self.zone)
-        await Pager(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     # -- /topics ------------------------------------------------------------------------------------------------
 
@@ -272,7 +278,7 @@ class Lookup(commands.Cog):
             if not episodes:
                 raise UserFacingError(i18n.t("lookup.archive_empty", locale))
         pages = topics_pages(episodes, zone=self.zone, locale=locale)
-        await Pager(pages, owner_id=interaction.user.id, locale=locale).start(interaction)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=locale).start(interaction)
 
     @topics.autocomplete("episode")
     async def _topics_episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
@@ -286,7 +292,7 @@ class Lookup(commands.Cog):
         if topic is None:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
         page = random_topic_payload(topic, zone=self.zone, locale=interaction.locale)
-        await Pager([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+        await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @app_commands.command(name=ls("lookup.cmd.stats"), description=ls("lookup.cmd.stats.desc"))
     async def stats(self, interaction: discord.Interaction[ZundaBot]) -> None:
@@ -294,7 +300,7 @@ class Lookup(commands.Cog):
         if self._stats is None or now - self._stats[0] > STATS_TTL:
             self._stats = (now, await self.bot.store.search.stats(self.zone))
         page = stats_payload(self._stats[1], zone=self.zone, locale=interaction.locale)
-        await Pager([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+        await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
         """For ``/status``: how many documents the search index holds."""

@@ -9,12 +9,25 @@ from zoneinfo import ZoneInfo
 from bot.episodes.model import Topic
 from bot.render import message_problems
 from bot.search.model import Filters, Hit, SearchResult, Stats, TopicRef
-from bot.search.present import episode_pages, random_topic_payload, search_pages, stats_payload, topics_pages
+from bot.search.present import (
+    episode_pages,
+    page_count,
+    random_topic_payload,
+    search_page,
+    stats_payload,
+    topics_pages,
+)
 from bot.search.query import parse_query
 from tests.factories import make_episode
 
 ZONE = ZoneInfo("Asia/Tokyo")
 WHEN = datetime(2025, 6, 30, 5, 0, tzinfo=timezone(timedelta(hours=9)))
+
+
+def search_pages(result: SearchResult, query: str, **options: object) -> list[dict[str, object]]:
+    parsed = parse_query(query)
+    count = page_count(len(result.hits))
+    return [search_page(result, parsed, page, zone=ZONE, **options) for page in range(count)]  # type: ignore[arg-type]
 
 
 def hit(n: int, **changes: object) -> Hit:
@@ -37,7 +50,7 @@ def hit(n: int, **changes: object) -> Hit:
 
 def test_five_results_a_page_with_links_dates_and_bold_snippets() -> None:
     result = SearchResult(tuple(hit(n) for n in range(1, 13)), total=12)
-    pages = search_pages(result, parse_query("推論"), zone=ZONE)
+    pages = search_pages(result, "推論")
     assert len(pages) == 3
     first = pages[0]["embeds"][0]
     assert first["description"].count("\n\n") == 4
@@ -51,14 +64,14 @@ def test_five_results_a_page_with_links_dates_and_bold_snippets() -> None:
 
 def test_english_locale_and_capped_footer() -> None:
     result = SearchResult((hit(1),), total=20000, capped=True)
-    embed = search_pages(result, parse_query("推論"), zone=ZONE, locale="en-US")[0]["embeds"][0]
+    embed = search_pages(result, "推論", locale="en-US")[0]["embeds"][0]
     assert embed["title"] == "🔍 Results for “推論”"
     assert "over 20000 hits" in embed["footer"]["text"]
 
 
 def test_filters_are_described() -> None:
     filters = Filters.from_input(zone=ZONE, mc="ずんだもん", site="zenn.dev", since="2025-01-01", until="2025-06-30")
-    embed = search_pages(SearchResult((hit(1),), 1), parse_query("推論"), zone=ZONE, filters=filters)[0]["embeds"][0]
+    embed = search_pages(SearchResult((hit(1),), 1), "推論", filters=filters)[0]["embeds"][0]
     assert embed["description"].startswith(
         "絞り込み: 出演 ずんだもん・サイト zenn\\.dev・2025-01-01 以降・2025-06-30 まで"
     )
@@ -71,7 +84,7 @@ def test_hostile_titles_and_huge_results_stay_within_limits() -> None:
         url="https://example.com/" + "a" * 1500,
         text="x" * 5000,
     )
-    pages = search_pages(SearchResult((hostile,) * 5, 5), parse_query("x"), zone=ZONE)
+    pages = search_pages(SearchResult((hostile,) * 5, 5), "x")
     description = pages[0]["embeds"][0]["description"]
     assert "[偽リンク](https" not in description
     assert "\\<@123>" in description or "\\<\\@123\\>" in description
@@ -80,7 +93,7 @@ def test_hostile_titles_and_huge_results_stay_within_limits() -> None:
 
 def test_episode_hits_say_so_and_link_the_page() -> None:
     whole = hit(7, position=None, title="podcast 7", url="https://zund-arm-on.com/episode/7", site="")
-    description = search_pages(SearchResult((whole,), 1), parse_query("推論"), zone=ZONE)[0]["embeds"][0]["description"]
+    description = search_pages(SearchResult((whole,), 1), "推論")[0]["embeds"][0]["description"]
     assert "エピソード全体" in description
 
 

@@ -104,39 +104,42 @@ def hit_block(hit: Hit, index: int, query: Query, zone: tzinfo, locale: object |
     return "\n".join(lines)
 
 
-def search_pages(
+def page_count(items: int, per_page: int = PER_PAGE) -> int:
+    """Pages needed for ``items`` (at least one)."""
+    return max(1, -(-items // per_page))
+
+
+def search_page(
     result: SearchResult,
     query: Query,
+    page: int,
     *,
     zone: tzinfo,
     locale: object | None = None,
     filters: Filters | None = None,
     per_page: int = PER_PAGE,
-) -> list[Payload]:
-    """The hits as pages of one embed each, ``per_page`` results a page."""
+) -> Payload:
+    """Page ``page`` (from 0) of the hits: one embed with ``per_page`` results. Built on demand, so only
+    the pages a listener opens cost their snippets."""
     hits = result.hits
-    pages = max(1, -(-len(hits) // per_page))
+    pages = page_count(len(hits), per_page)
     title = render.truncate(render.escape_title(" ".join(query.text.split())), 200)
     header = describe_filters(filters, zone, locale) if filters else ""
-    payloads: list[Payload] = []
-    for page in range(pages):
-        chunk = hits[page * per_page : (page + 1) * per_page]
-        for width in SNIPPET_WIDTHS:
-            blocks = [
-                hit_block(hit, page * per_page + n + 1, query, zone, locale, width) for n, hit in enumerate(chunk)
-            ]
-            description = "\n\n".join(([header] if header else []) + blocks)
-            if len(description) <= render.LIMITS["description"]:
-                break
-        footer_key = "lookup.results_footer_capped" if result.capped else "lookup.results_footer"
-        embed: Payload = {
-            "title": i18n.t("lookup.results_title", locale, query=title),
-            "description": render.truncate(description, render.LIMITS["description"]),
-            "color": COLOR,
-            "footer": {"text": i18n.t(footer_key, locale, page=page + 1, pages=pages, total=result.total)},
-        }
-        payloads.append({"embeds": [embed], "allowed_mentions": {"parse": []}})
-    return payloads
+    chunk = hits[page * per_page : (page + 1) * per_page]
+    description = ""
+    for width in SNIPPET_WIDTHS:
+        blocks = [hit_block(hit, page * per_page + n + 1, query, zone, locale, width) for n, hit in enumerate(chunk)]
+        description = "\n\n".join(([header] if header else []) + blocks)
+        if len(description) <= render.LIMITS["description"]:
+            break
+    footer_key = "lookup.results_footer_capped" if result.capped else "lookup.results_footer"
+    embed: Payload = {
+        "title": i18n.t("lookup.results_title", locale, query=title),
+        "description": render.truncate(description, render.LIMITS["description"]),
+        "color": COLOR,
+        "footer": {"text": i18n.t(footer_key, locale, page=page + 1, pages=pages, total=result.total)},
+    }
+    return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
 def episode_pages(episode: Episode, *, zone: tzinfo) -> list[Payload]:

@@ -58,6 +58,8 @@ _MAX_TS = (1 << 32) - 1
 
 #: A query matching more documents than this is ranked among the newest this many.
 RANK_CAP = 20_000
+#: Extra hits fetched so that dropping episode documents (see :meth:`SearchStore.search`) still fills a page.
+DEDUPE_MARGIN = 10
 #: bm25 column weights: title, body, site, meta.
 WEIGHTS = (20.0, 1.0, 2.0, 0.0)
 VERSION_KEY = "search.tokenizer"
@@ -379,14 +381,14 @@ class SearchStore:
             LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
             ORDER BY ranked.score, ranked.doc >> {POSITION_BITS} DESC, ranked.doc
             """,
-            (expression, low, high, limit + min(limit, 50)),
+            (expression, low, high, limit + DEDUPE_MARGIN),
         )
         hits = [self._hit(row) for row in rows]
         with_topics = {hit.episode_key for hit in hits if hit.is_topic}
-        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)[:limit]
-        if not capped and len(rows) < limit + min(limit, 50):
-            total = len(kept)
-        return SearchResult(kept, total, capped)
+        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)
+        if not capped and len(rows) < limit + DEDUPE_MARGIN:
+            total = len(kept)  # every match was fetched: count them after dropping duplicates
+        return SearchResult(kept[:limit], total, capped)
 
     @staticmethod
     def _hit(row: sqlite3.Row) -> Hit:

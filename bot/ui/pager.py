@@ -1,6 +1,7 @@
 """A private, paged answer: ◀ ▶ for the person who asked, 「共有」 to post the current page publicly.
 
-Pages are message payloads (plain dicts, as :mod:`bot.render` and :mod:`bot.search.present` build them).
+Pages are message payloads (plain dicts, as :mod:`bot.render` and :mod:`bot.search.present` build them),
+rendered on demand by a function of the page index, so a long result costs only the pages opened.
 Link buttons of a page's payload are shown below the pager; a non-link button (the announcement's
 「お便りを送る」) is shown too but handled elsewhere (by its DynamicItem), never by this view. When the view
 times out its controls are removed and only the link buttons stay.
@@ -9,7 +10,7 @@ times out its controls are removed and only the link buttons stay.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -82,16 +83,19 @@ class Pager(BaseView):
 
     def __init__(
         self,
-        pages: Sequence[Payload],
+        render: Callable[[int], Payload],
+        count: int,
         *,
         owner_id: int,
         locale: object | None = None,
         timeout: float = PAGER_TIMEOUT,
     ) -> None:
         super().__init__(timeout=timeout)
-        if not pages:
+        if count < 1:
             raise ValueError("a pager needs at least one page")
-        self.pages = list(pages)
+        self.render = render
+        self.count = count
+        self._rendered: dict[int, Payload] = {}
         self.owner_id = owner_id
         self.locale = locale
         self.index = 0
@@ -107,16 +111,23 @@ class Pager(BaseView):
         self.share.callback = self._share  # type: ignore[method-assign]
         self._layout()
 
+    @classmethod
+    def of(cls, pages: Sequence[Payload], **options: Any) -> Pager:
+        """A pager over pages already built."""
+        return cls(pages.__getitem__, len(pages), **options)
+
     @property
     def page(self) -> Payload:
-        return self.pages[self.index]
+        if self.index not in self._rendered:
+            self._rendered[self.index] = self.render(self.index)
+        return self._rendered[self.index]
 
     def _layout(self) -> None:
         self.clear_items()
-        if len(self.pages) > 1:
+        if self.count > 1:
             self.previous.disabled = self.index == 0
-            self.next.disabled = self.index == len(self.pages) - 1
-            self.position.label = f"{self.index + 1}/{len(self.pages)}"
+            self.next.disabled = self.index == self.count - 1
+            self.position.label = f"{self.index + 1}/{self.count}"
             self.add_item(self.previous)
             self.add_item(self.position)
             self.add_item(self.next)
@@ -138,7 +149,7 @@ class Pager(BaseView):
         return False
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
-        self.index = min(max(self.index + step, 0), len(self.pages) - 1)
+        self.index = min(max(self.index + step, 0), self.count - 1)
         self._layout()
         await interaction.response.edit_message(**message_kwargs(self.page), view=self)
 
