@@ -20,7 +20,8 @@ Tokens (:func:`tokens`) are what the FTS5 index stores, space separated, with FT
   prefix query ``"猫" *``, which hits both the bigrams starting with it and run-final unigrams.
 * **Word runs** (Latin, digits and other alphabets) are words split where letters and digits meet, so
   ``GPT-4o``, ``GPT4o`` and ``ＧＰＴ－４ｏ`` all give ``gpt 4 o``; ``+``/``#`` right after a word stay in it
-  (``c++``, ``c#``). The last word of a query term is matched as a prefix (``Claud`` finds ``Claude``).
+  (``c++``, ``c#``). The last word of a query term, from 3 letters on, is matched as a prefix
+  (``Claud`` finds ``Claude``).
 * Everything else (punctuation, symbols, emoji, spaces) separates tokens and is never indexed.
 
 Why bigrams rather than FTS5's ``trigram`` tokenizer: Japanese queries are often one or two characters long

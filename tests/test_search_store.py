@@ -329,9 +329,10 @@ async def test_suggest_episodes(store: Store) -> None:
     assert [c.number for c in await store.search.suggest_episodes(f"{day:%Y-%m-%d}", ZONE)] == ["12"]
     assert [c.number for c in await store.search.suggest_episodes(f"{day:%Y/%m}", ZONE)] == ["13", "12", "1"]
     by_words = await store.search.suggest_episodes("話題13", ZONE)
-    assert [c.number for c in by_words] == ["130", "13"]  # "13" is a prefix of "130"; newest first
-    assert by_words[1].label == f"#13 {make_episode(13).published.astimezone(ZONE):%Y-%m-%d} 話題13"
+    assert [c.number for c in by_words] == ["13"]  # 2-character words match whole: not "話題130"
+    assert by_words[0].label == f"#13 {make_episode(13).published.astimezone(ZONE):%Y-%m-%d} 話題13"
     assert [c.number for c in await store.search.suggest_episodes("", ZONE, limit=2)] == ["130", "13"]
+    assert [c.number for c in await store.search.suggest_episodes("話題", ZONE)] == ["130", "13", "12", "1"]
 
 
 async def test_find_episode_key(store: Store) -> None:

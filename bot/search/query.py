@@ -10,7 +10,7 @@ Each word or phrase becomes an FTS5 phrase of quoted tokens from :mod:`bot.text`
 (``*``, ``(``, ``:``, ``^``), keywords (AND, OR, NEAR) and emoji are just text: they either tokenise to
 searchable tokens or vanish. Japanese substring semantics come from the bigram tokens: the last character
 of a term is dropped when the bigram before it already covers it, and a single character becomes a prefix
-query; the last word of a Latin term is a prefix query (``Claud`` finds ``Claude``).
+query; the last word of a Latin term, from 3 letters on, is a prefix query (``Claud`` finds ``Claude``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from bot.text import Token, normalize, scan
 MAX_QUERY_CHARS = 500
 #: At most this many words or phrases take part in a query.
 MAX_TERMS = 16
+#: A Latin word at the end of a term matches as a prefix from this length on (``llm`` finds ``llms``;
+#: ``ai`` is only ``ai``: short prefixes match too many words to be useful or cheap).
+MIN_LATIN_PREFIX = 3
 #: At most this many tokens per phrase: a long pasted sentence still matches by its first 64 tokens.
 MAX_PHRASE_TOKENS = 64
 
@@ -92,7 +95,7 @@ def query_tokens(normalized_term: str) -> tuple[QueryToken, ...]:
             result.pop()  # the bigram before it already covers the run's last character
         else:
             result[-1] = QueryToken(last.text, prefix=True)
-    elif len(last.text) >= 2:
+    elif len(last.text) >= MIN_LATIN_PREFIX:
         result[-1] = QueryToken(last.text, prefix=True)
     return tuple(result[:MAX_PHRASE_TOKENS])
 

@@ -5,14 +5,17 @@ Index
     only the tokens of :func:`bot.text.index_text`) with columns ``title`` (a topic's title), ``body`` (its
     summary; for an episode document, the episode's title and description — the show's boilerplate title must
     not outrank topic titles), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked).
-    A 1-character prefix index makes single-character queries (``猫``) as cheap as bigram ones.
+    Prefix indexes of 1 and 3 characters make single-character queries (``猫``) and Latin prefixes
+    (``llm`` → ``llms``) cheap; CJK tokens are at most 2 characters, so only Latin words pay for the second.
 
 Document ids
-    Every live episode owns a block of rowids, ``docbase`` (see :func:`time_base`): its publication time in
-    the high bits, a slot for episodes published in the same second, and 12 bits for its documents — the
-    episode itself at offset 0, topic ``n`` at ``n + 1``. Rowid order is therefore publication order, so
-    date filters are rowid ranges, "newest first" is ``ORDER BY rowid DESC`` and recency breaks ties in
-    ranking for free. ``search_episodes`` maps each docbase to its episode key.
+    Every live episode owns a block of rowids, ``docbase`` (see :func:`time_base`): its publication time,
+    *inverted*, in the high bits, a slot for episodes published in the same second, and 12 bits for its
+    documents — the episode itself at offset 0, topic ``n`` at ``n + 1``. Ascending rowid order is therefore
+    newest first: date filters are rowid ranges, "newest first" is FTS5's natural ``ORDER BY rowid`` and
+    recency breaks ties in ranking for free. The inversion matters: on SQLite 3.40.1 (fixed in 3.42) FTS5
+    silently drops rows from ``ORDER BY rowid DESC`` scans of large multi-token phrase queries, so nothing
+    here ever scans an FTS5 table backwards. ``search_episodes`` maps each docbase to its episode key.
 
 Maintenance
     Triggers on ``episodes`` and ``topics`` keep the index equal to a function of the live rows: inserts
@@ -67,8 +70,11 @@ MAX_LABEL = 100
 
 
 def time_base(published_ts: int) -> int:
-    """The first rowid of the block of a document published at ``published_ts`` (clamped to 1970–2106)."""
-    return min(max(int(published_ts), 0), _MAX_TS) << TIME_SHIFT
+    """The first rowid of the block of a document published at ``published_ts`` (clamped to 1970–2106).
+
+    Later times give smaller rowids (see the module docstring).
+    """
+    return (_MAX_TS - min(max(int(published_ts), 0), _MAX_TS)) << TIME_SHIFT
 
 
 def mc_token(name: str) -> str:
@@ -151,7 +157,7 @@ CREATE TABLE search_episodes (
 );
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, body, site, meta,
-    content = '', prefix = '1', tokenize = "ascii tokenchars '+#'"
+    content = '', prefix = '1 3', tokenize = "ascii tokenchars '+#'"
 );
 CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
     {_MAP_EPISODE}
@@ -329,8 +335,10 @@ class SearchStore:
 
     @staticmethod
     def _rowid_range(filters: Filters) -> tuple[int, int]:
-        low = time_base(int(filters.since.timestamp())) if filters.since else 0
-        high = time_base(int(filters.until.timestamp())) if filters.until else (1 << 63) - 1
+        """Rowids ``[low, high)`` of documents published in ``[since, until)`` (times are inverted)."""
+        block = 1 << TIME_SHIFT
+        low = time_base(int(filters.until.timestamp())) + block if filters.until else 0
+        high = time_base(int(filters.since.timestamp())) + block if filters.since else (1 << 63) - 1
         return low, high
 
     async def search(self, query: Query | str, filters: Filters | None = None, *, limit: int = 100) -> SearchResult:
@@ -357,11 +365,11 @@ class SearchStore:
         if total == 0:
             return SearchResult()
         capped = total > RANK_CAP
-        if capped:
+        if capped:  # rank among the newest RANK_CAP matches: those up to the RANK_CAP-th rowid
             total = RANK_CAP
-            low = int(
+            high = 1 + int(
                 await self.db.scalar(
-                    f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+                    f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid LIMIT 1 OFFSET ?",
                     (expression, low, high, RANK_CAP - 1),
                 )
             )
@@ -371,7 +379,7 @@ class SearchStore:
             f"""
             WITH ranked AS (
                 SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts
-                WHERE {where} ORDER BY score, doc >> {POSITION_BITS} DESC, doc LIMIT ?
+                WHERE {where} ORDER BY score, doc LIMIT ?
             )
             SELECT ranked.doc, ranked.score, e.key, e.number, e.published, e.page_url, e.title AS episode_title,
                 e.description, t.position, t.title AS topic_title, t.url, t.summary, t.site
@@ -379,7 +387,7 @@ class SearchStore:
             JOIN search_episodes s ON s.docbase = ranked.doc - (ranked.doc & {mask})
             JOIN episodes e ON e.key = s.key
             LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
-            ORDER BY ranked.score, ranked.doc >> {POSITION_BITS} DESC, ranked.doc
+            ORDER BY ranked.score, ranked.doc
             """,
             (expression, low, high, limit + DEDUPE_MARGIN),
         )
@@ -417,7 +425,7 @@ class SearchStore:
         if expression is None:
             rows = await self.db.fetchall(
                 "SELECT t.title FROM search_episodes s JOIN topics t ON t.episode_key = s.key "
-                "ORDER BY s.docbase DESC, t.position LIMIT ?",
+                "ORDER BY s.docbase, t.position LIMIT ?",
                 (limit * 2,),
             )
         else:
@@ -425,12 +433,12 @@ class SearchStore:
                 f"""
                 WITH found AS (
                     SELECT rowid AS doc FROM search_fts
-                    WHERE search_fts MATCH ? AND (rowid & {mask}) != 0 ORDER BY rowid DESC LIMIT ?
+                    WHERE search_fts MATCH ? AND (rowid & {mask}) != 0 ORDER BY rowid LIMIT ?
                 )
                 SELECT t.title FROM found
                 JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
                 JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
-                ORDER BY found.doc DESC
+                ORDER BY found.doc
                 """,
                 (_column(expression, "title"), limit * 2),
             )
@@ -490,13 +498,13 @@ class SearchStore:
         return await self.db.fetchall(
             f"""
             WITH found AS (
-                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid DESC LIMIT ?
+                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?
             )
             SELECT e.key, e.number, e.published, e.title, t.title AS topic FROM found
             JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
             JOIN episodes e ON e.key = s.key
             LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
-            ORDER BY found.doc DESC
+            ORDER BY found.doc
             """,
             (_column(expression, "title body"), limit * 4),
         )
