@@ -49,7 +49,7 @@ def hit(n: int, **changes: object) -> Hit:
 
 
 def test_five_results_a_page_with_links_dates_and_bold_snippets() -> None:
-    result = SearchResult(tuple(hit(n) for n in range(1, 13)), total=12)
+    result = SearchResult(tuple(hit(n) for n in range(1, 13)))
     pages = search_pages(result, "推論")
     assert len(pages) == 3
     first = pages[0]["embeds"][0]
@@ -62,16 +62,18 @@ def test_five_results_a_page_with_links_dates_and_bold_snippets() -> None:
     assert all(not message_problems(page) for page in pages)
 
 
-def test_english_locale_and_capped_footer() -> None:
-    result = SearchResult((hit(1),), total=20000, capped=True)
+def test_english_locale_and_recency_footer() -> None:
+    result = SearchResult((hit(1),), more=True, by_relevance=False)
     embed = search_pages(result, "推論", locale="en-US")[0]["embeds"][0]
     assert embed["title"] == "🔍 Results for “推論”"
-    assert "over 20000 hits" in embed["footer"]["text"]
+    assert embed["footer"]["text"] == (
+        "Page 1/1 · top 1 hits (there are more)\nA common word: topics with it in the title first, newest first"
+    )
 
 
 def test_filters_are_described() -> None:
     filters = Filters.from_input(zone=ZONE, mc="ずんだもん", site="zenn.dev", since="2025-01-01", until="2025-06-30")
-    embed = search_pages(SearchResult((hit(1),), 1), "推論", filters=filters)[0]["embeds"][0]
+    embed = search_pages(SearchResult((hit(1),)), "推論", filters=filters)[0]["embeds"][0]
     assert embed["description"].startswith(
         "絞り込み: 出演 ずんだもん・サイト zenn\\.dev・2025-01-01 以降・2025-06-30 まで"
     )
@@ -84,7 +86,7 @@ def test_hostile_titles_and_huge_results_stay_within_limits() -> None:
         url="https://example.com/" + "a" * 1500,
         text="x" * 5000,
     )
-    pages = search_pages(SearchResult((hostile,) * 5, 5), "x")
+    pages = search_pages(SearchResult((hostile,) * 5), "x")
     description = pages[0]["embeds"][0]["description"]
     assert "[偽リンク](https" not in description
     assert "\\<@123>" in description or "\\<\\@123\\>" in description
@@ -93,7 +95,7 @@ def test_hostile_titles_and_huge_results_stay_within_limits() -> None:
 
 def test_episode_hits_say_so_and_link_the_page() -> None:
     whole = hit(7, position=None, title="podcast 7", url="https://zund-arm-on.com/episode/7", site="")
-    description = search_pages(SearchResult((whole,), 1), "推論")[0]["embeds"][0]["description"]
+    description = search_pages(SearchResult((whole,)), "推論")[0]["embeds"][0]["description"]
     assert "エピソード全体" in description
 
 

@@ -284,23 +284,31 @@ def test_date_spellings(value: str) -> None:
     assert Filters.from_input(zone=ZONE, since=value).since == Filters.from_input(zone=ZONE, since="2025-06-30").since
 
 
-async def test_rank_cap_ranks_among_the_newest(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_module, "RANK_CAP", 3)
+async def test_common_words_rank_by_recency_titles_first(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "COMMON_MATCHES", 3)
+    monkeypatch.setattr(search_module, "DEDUPE_MARGIN", 0)
     await store.episodes.upsert_many(
         [episode(n, topic("見出しに共通" if n == 1 else "別", "共通")) for n in range(1, 7)]
     )
+    result = await store.search.search("共通", limit=2)
+    assert not result.by_relevance
+    assert result.more
+    assert [hit.number for hit in result.hits] == ["1", "6"]  # the title match, then the newest
     result = await store.search.search("共通")
-    assert result.capped
-    assert result.total == 3
-    assert [hit.number for hit in result.hits] == ["6", "5", "4"]
+    assert [hit.number for hit in result.hits] == ["1", "6", "5", "4", "3", "2"]
+    assert not result.more
+    both = await store.search.search("共通 見出し")  # one match, but one of its words is common
+    assert [hit.number for hit in both.hits] == ["1"]
+    assert not both.by_relevance
+    assert (await store.search.search("見出し")).by_relevance
 
 
-async def test_total_and_limit(store: Store) -> None:
+async def test_more_and_limit(store: Store) -> None:
     await store.episodes.upsert_many([episode(n, topic("共通")) for n in range(1, 8)])
     result = await store.search.search("共通", limit=3)
     assert len(result.hits) == 3
-    assert result.total == 7
-    assert not result.capped
+    assert result.more
+    assert not (await store.search.search("共通", limit=7)).more
     assert (await store.search.search("共通", limit=0)).hits == ()
 
 

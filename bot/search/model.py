@@ -95,11 +95,14 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
-    """The best hits, best first. ``total`` counts matching documents, up to ``capped`` when ``capped`` is set."""
+    """The best hits, best first; ``more`` when the query matches more than these.
+
+    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first).
+    """
 
     hits: tuple[Hit, ...] = ()
-    total: int = 0
-    capped: bool = False
+    more: bool = False
+    by_relevance: bool = True
 
 
 @dataclass(frozen=True, slots=True)

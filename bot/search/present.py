@@ -32,9 +32,13 @@ i18n.register(
             "ja": "{page}/{pages} ページ・全 {total} 件",
             "en": "Page {page}/{pages} · {total} hits",
         },
-        "lookup.results_footer_capped": {
-            "ja": "{page}/{pages} ページ・{total} 件以上ヒット（新しい {total} 件から選んだ上位）",
-            "en": "Page {page}/{pages} · over {total} hits (best of the newest {total})",
+        "lookup.results_footer_more": {
+            "ja": "{page}/{pages} ページ・上位 {total} 件（さらにあるのだ）",
+            "en": "Page {page}/{pages} · top {total} hits (there are more)",
+        },
+        "lookup.results_by_recency": {
+            "ja": "よく出てくる言葉なので、タイトルに含む話題から新しい順に表示しているのだ",
+            "en": "A common word: topics with it in the title first, newest first",
         },
         "lookup.filters": {"ja": "絞り込み: {filters}", "en": "Filters: {filters}"},
         "lookup.filter_mc": {"ja": "出演 {value}", "en": "MC {value}"},
@@ -132,12 +136,15 @@ def search_page(
         description = "\n\n".join(([header] if header else []) + blocks)
         if len(description) <= render.LIMITS["description"]:
             break
-    footer_key = "lookup.results_footer_capped" if result.capped else "lookup.results_footer"
+    footer_key = "lookup.results_footer_more" if result.more else "lookup.results_footer"
+    footer = i18n.t(footer_key, locale, page=page + 1, pages=pages, total=len(hits))
+    if not result.by_relevance:
+        footer += "\n" + i18n.t("lookup.results_by_recency", locale)
     embed: Payload = {
         "title": i18n.t("lookup.results_title", locale, query=title),
         "description": render.truncate(description, render.LIMITS["description"]),
         "color": COLOR,
-        "footer": {"text": i18n.t(footer_key, locale, page=page + 1, pages=pages, total=result.total)},
+        "footer": {"text": footer},
     }
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 

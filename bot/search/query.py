@@ -27,8 +27,9 @@ MAX_TERMS = 16
 #: A Latin word at the end of a term matches as a prefix from this length on (``llm`` finds ``llms``;
 #: ``ai`` is only ``ai``: short prefixes match too many words to be useful or cheap).
 MIN_LATIN_PREFIX = 3
-#: At most this many tokens per phrase: a long pasted sentence still matches by its first 64 tokens.
-MAX_PHRASE_TOKENS = 64
+#: At most this many tokens per phrase: a long pasted sentence matches by its first 32 tokens (about 33
+#: Japanese characters), plenty to find it and cheap to check.
+MAX_PHRASE_TOKENS = 32
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _SPLIT = re.compile(r"(-?)([\"“”「『])|(\S+)")

@@ -5,8 +5,9 @@ Index
     only the tokens of :func:`bot.text.index_text`) with columns ``title`` (a topic's title), ``body`` (its
     summary; for an episode document, the episode's title and description — the show's boilerplate title must
     not outrank topic titles), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked).
-    Prefix indexes of 1 and 3 characters make single-character queries (``猫``) and Latin prefixes
-    (``llm`` → ``llms``) cheap; CJK tokens are at most 2 characters, so only Latin words pay for the second.
+    Prefix indexes make single-character queries (``猫``) and Latin prefixes of 3 to 6 letters (``claud`` →
+    ``claude``) as cheap as whole tokens; CJK tokens are at most 2 characters, so only Latin words pay for
+    the longer ones (5 % of the index; the 1-character index is 40 %).
 
 Document ids
     Every live episode owns a block of rowids, ``docbase`` (see :func:`time_base`): its publication time,
@@ -27,9 +28,12 @@ Maintenance
 Ranking
     bm25 with titles weighted far above sites and summaries (:data:`WEIGHTS`, chosen on the corpus recall
     test: a long title holding both words of a two-word query must beat a short one holding one); ties go to
-    the newer episode, then to its topics in their order. A query matching more than :data:`RANK_CAP`
-    documents is ranked among its :data:`RANK_CAP` newest matches, which bounds its cost on a large archive
-    (bench/RESULTS.md).
+    the newer episode, then to its topics in their order. bm25 first scans every match of every phrase of
+    the query to weigh it; for a word all of whose tokens match :data:`COMMON_MATCHES` documents or more,
+    that scan costs more than the search (60 ms for エージェント on a 100,000-episode archive) and weighing
+    such a word says little anyway, so those queries are ranked by recency instead: title matches first,
+    newest first, then the other matches, newest first. Listeners see which (bench/RESULTS.md has the
+    numbers).
 """
 
 from __future__ import annotations
@@ -59,8 +63,12 @@ TIME_SHIFT = POSITION_BITS + SLOT_BITS
 MAX_POSITION = (1 << POSITION_BITS) - 2
 _MAX_TS = (1 << 32) - 1
 
-#: A query matching more documents than this is ranked among the newest this many.
-RANK_CAP = 20_000
+#: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
+#: recency, title matches first.
+COMMON_MATCHES = 5_000
+#: Scores of the recency ranking (lower is better, as with bm25).
+TITLE_TIER = -1.0
+OTHER_TIER = 0.0
 #: Extra hits fetched so that dropping episode documents (see :meth:`SearchStore.search`) still fills a page.
 DEDUPE_MARGIN = 10
 #: bm25 column weights: title, body, site, meta.
@@ -157,7 +165,7 @@ CREATE TABLE search_episodes (
 );
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, body, site, meta,
-    content = '', prefix = '1 3', tokenize = "ascii tokenchars '+#'"
+    content = '', prefix = '1 3 4 5 6', tokenize = "ascii tokenchars '+#'"
 );
 CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
     {_MAP_EPISODE}
@@ -320,18 +328,15 @@ class SearchStore:
 
     # -- search -------------------------------------------------------------------------------------------
 
-    def _expression(self, query: Query, filters: Filters) -> str | None:
-        expression = query.fts()
-        if expression is None:
-            return None
+    @staticmethod
+    def _meta(filters: Filters) -> str | None:
+        """The ``meta`` column filter for the MC and site options, or ``None``."""
         meta = []
         if filters.mc:
             meta.append(f'"{mc_token(filters.mc)}"')
         if filters.site:
             meta.append(f'"{site_token(filters.site)}"')
-        if meta:
-            expression = f"({expression}) AND " + _column(" AND ".join(meta), "meta")
-        return expression
+        return _column(" AND ".join(meta), "meta") if meta else None
 
     @staticmethod
     def _rowid_range(filters: Filters) -> tuple[int, int]:
@@ -344,59 +349,94 @@ class SearchStore:
     async def search(self, query: Query | str, filters: Filters | None = None, *, limit: int = 100) -> SearchResult:
         """The best ``limit`` hits for ``query`` (a string is parsed with :func:`parse_query`).
 
-        An episode document is dropped when one of its topics is among the hits, so the same match is not
-        listed twice. Never raises for any query text.
+        Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
+        first (see the module docstring). An episode document is dropped when one of its topics is among the
+        hits, so the same match is not listed twice. Never raises for any query text.
         """
         parsed = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
-        expression = self._expression(parsed, filters)
-        if expression is None or limit <= 0:
-            return SearchResult()
+        expression = parsed.fts()
         low, high = self._rowid_range(filters)
-        if low >= high:
+        if expression is None or limit <= 0 or low >= high:
             return SearchResult()
+        meta = self._meta(filters)
+        full = f"({expression}) AND {meta}" if meta else expression
         where = "search_fts MATCH ? AND rowid >= ? AND rowid < ?"
-        total = int(
-            await self.db.scalar(
-                f"SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE {where} LIMIT ?)",
-                (expression, low, high, RANK_CAP + 1),
+        wanted = limit + DEDUPE_MARGIN
+        by_relevance = await self._words_are_rare(parsed)
+        if by_relevance:
+            weights = ", ".join(str(weight) for weight in WEIGHTS)
+            rows = await self.db.fetchall(
+                f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
+                "ORDER BY score, rowid LIMIT ?",
+                (full, low, high, wanted),
             )
+            ranked = [(row[0], float(row[1])) for row in rows]
+            complete = len(rows) < wanted
+        else:
+            positives = " AND ".join(f"({term.fts()})" for term in parsed.positive)
+            in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", low, high, wanted)
+            newest = await self._newest(full, low, high, wanted + len(in_titles))
+            first = set(in_titles)
+            ranked = [(doc, TITLE_TIER) for doc in in_titles]
+            ranked += [(doc, OTHER_TIER) for doc in newest if doc not in first]
+            complete = len(newest) < wanted + len(in_titles)
+        hits = await self._materialise(ranked[:wanted])
+        with_topics = {hit.episode_key for hit in hits if hit.is_topic}
+        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)
+        more = not complete or len(kept) > limit
+        return SearchResult(kept[:limit], more=more, by_relevance=by_relevance)
+
+    async def _newest(self, expression: str, low: int, high: int, limit: int) -> list[int]:
+        """Rowids of the newest ``limit`` documents matching ``expression`` in ``[low, high)``."""
+        rows = await self.db.fetchall(
+            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
+            (expression, low, high, limit),
         )
-        if total == 0:
-            return SearchResult()
-        capped = total > RANK_CAP
-        if capped:  # rank among the newest RANK_CAP matches: those up to the RANK_CAP-th rowid
-            total = RANK_CAP
-            high = 1 + int(
-                await self.db.scalar(
-                    f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid LIMIT 1 OFFSET ?",
-                    (expression, low, high, RANK_CAP - 1),
-                )
-            )
-        weights = ", ".join(str(weight) for weight in WEIGHTS)
+        return [row[0] for row in rows]
+
+    async def _words_are_rare(self, query: Query) -> bool:
+        """Whether every word has a token matching fewer than :data:`COMMON_MATCHES` documents.
+
+        Then bm25 is cheap: it first scans every match of each phrase to weigh it, and a phrase is scanned
+        by leaping over the matches of its rarest token. A word whose tokens are all common (エージェント:
+        half of a 100,000-episode archive) would cost far more to weigh than to find. Each check reads at
+        most :data:`COMMON_MATCHES` entries of one token's list, through the prefix indexes for prefixes.
+        """
+        common: dict[str, bool] = {}
+        for term in (*query.positive, *query.negative):
+            for token in dict.fromkeys(token.fts() for token in term.tokens):
+                if token not in common:
+                    beyond = await self.db.scalar(
+                        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?",
+                        (token, COMMON_MATCHES),
+                    )
+                    common[token] = beyond is not None
+                if not common[token]:
+                    break
+            else:
+                return False
+        return True
+
+    async def _materialise(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
+        """The hits for (rowid, score) pairs, in the given order."""
+        if not ranked:
+            return []
         mask = (1 << POSITION_BITS) - 1
         rows = await self.db.fetchall(
             f"""
-            WITH ranked AS (
-                SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts
-                WHERE {where} ORDER BY score, doc LIMIT ?
-            )
-            SELECT ranked.doc, ranked.score, e.key, e.number, e.published, e.page_url, e.title AS episode_title,
-                e.description, t.position, t.title AS topic_title, t.url, t.summary, t.site
-            FROM ranked
-            JOIN search_episodes s ON s.docbase = ranked.doc - (ranked.doc & {mask})
+            SELECT j.key AS rank, j.value ->> 0 AS doc, j.value ->> 1 AS score, e.key, e.number, e.published,
+                e.page_url, e.title AS episode_title, e.description, t.position, t.title AS topic_title, t.url,
+                t.summary, t.site
+            FROM json_each(?) j
+            JOIN search_episodes s ON s.docbase = (j.value ->> 0) - ((j.value ->> 0) & {mask})
             JOIN episodes e ON e.key = s.key
-            LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
-            ORDER BY ranked.score, ranked.doc
+            LEFT JOIN topics t ON t.episode_key = s.key AND t.position = ((j.value ->> 0) & {mask}) - 1
+            ORDER BY j.key
             """,
-            (expression, low, high, limit + DEDUPE_MARGIN),
+            (json.dumps([[doc, score] for doc, score in ranked]),),
         )
-        hits = [self._hit(row) for row in rows]
-        with_topics = {hit.episode_key for hit in hits if hit.is_topic}
-        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)
-        if not capped and len(rows) < limit + DEDUPE_MARGIN:
-            total = len(kept)  # every match was fetched: count them after dropping duplicates
-        return SearchResult(kept[:limit], total, capped)
+        return [self._hit(row) for row in rows]
 
     @staticmethod
     def _hit(row: sqlite3.Row) -> Hit:
