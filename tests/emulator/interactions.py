@@ -12,7 +12,7 @@ from typing import Any
 
 from . import errors as err
 from .commands import AppCommand, CommandRegistry
-from .errors import EmulatorUsageError, FormErrors
+from .errors import ApiError, EmulatorUsageError, FormErrors
 from .mentions import DEFAULT_PARSE_WEBHOOK
 from .messaging import Messaging, UploadedFile
 from .models import Attachment, Channel, Guild, Member, Message, MessageFlag, MessageType, Role, User
@@ -623,14 +623,25 @@ class Interactions:
         record = self.records.get(interaction_id)
         if record is None or record.token != token:
             raise err.unknown_interaction()
-        if record.callback_type is not None:
-            record.rejected.append(40060)
+        try:
+            if record.callback_type is not None:
+                raise err.already_acknowledged()
+            if self._clock() > record.deadline:
+                raise err.unknown_interaction()
+            return self._answer(record, body, files, with_response=with_response)
+        except ApiError as exc:
+            record.rejected.append(exc.code)
             self.world.touch()
-            raise err.already_acknowledged()
-        if self._clock() > record.deadline:
-            record.rejected.append(10062)
-            self.world.touch()
-            raise err.unknown_interaction()
+            raise
+
+    def _answer(
+        self,
+        record: InteractionRecord,
+        body: JsonDict,
+        files: Collection[UploadedFile],
+        *,
+        with_response: bool,
+    ) -> JsonDict | None:
         kind = body.get("type")
         data = body.get("data")
         errors = FormErrors()

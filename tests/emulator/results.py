@@ -49,7 +49,7 @@ class InteractionResult:
 
     @property
     def rejected(self) -> list[int]:
-        """Error codes the emulator answered to further callbacks (40060 twice, 10062 late)."""
+        """Error codes of callbacks the emulator refused (50035 invalid, 40060 twice, 10062 late)."""
         return list(self.record.rejected)
 
     @property

@@ -195,7 +195,9 @@ class DiscordEmulator:
         loop_wait = max(0.0, record.deadline - self.interactions._clock()) + 0.25
         try:
             await self.world.wait_until(
-                lambda: record.callback_type is not None, loop_wait, "the interaction callback"
+                lambda: record.callback_type is not None or record.rejected,
+                loop_wait,
+                "the interaction callback",
             )
         except TimeoutError:
             return InteractionResult(record, self.world)

@@ -7,6 +7,7 @@ listeners (the gateway) and wakes anyone waiting in :meth:`World.wait_until`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ from .snowflake import SnowflakeGenerator, iso, snowflake_time, utcnow
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
+POLL_INTERVAL = 0.02
 Target = Role | User | Member
 
 
@@ -91,10 +93,9 @@ class World:
                 raise TimeoutError(f"timed out after {timeout:.2f}s waiting for {what}")
             if self._changed is None:
                 self._changed = asyncio.Event()
-            try:
-                await asyncio.wait_for(self._changed.wait(), remaining)
-            except TimeoutError:
-                continue
+            # Wake on every change, and poll a little so predicates on outside state work too.
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, POLL_INTERVAL))
 
     # --- users -----------------------------------------------------------------------------------
 

@@ -1,0 +1,208 @@
+"""The emulator drives a real discord.py client: command sync, slash commands, autocomplete, modals, buttons."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+import pytest
+
+from tests.emulator import CallbackType, DiscordEmulator, EmulatorUsageError, Permission, running
+from tests.emulator.fixtures import emulated_discord, emulator, emulator_config  # noqa: F401
+from tests.emulator.models import Channel, Guild, User
+from tests.emulator.sample_bot import SampleBot
+
+
+@dataclass
+class Scene:
+    emu: DiscordEmulator
+    guild: Guild
+    channel: Channel
+    alice: User
+
+
+@pytest.fixture
+def scene(emulated_discord: DiscordEmulator) -> Scene:
+    emu = emulated_discord
+    guild = emu.create_guild("ずんだ会")
+    channel = guild.create_channel("general")
+    alice = emu.create_user("alice")
+    guild.add_member(alice)
+    return Scene(emu, guild, channel, alice)
+
+
+async def test_sync_assigns_ids_and_versions_and_lists_commands(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        synced = await bot.tree.fetch_commands()
+        names = {c.name for c in synced}
+        assert {"ping", "slow", "search", "feedback", "buttons", "letters"} <= names
+        assert all(c.id and c.application_id == scene.emu.application_id for c in synced)
+        letters = next(c for c in scene.emu.commands.list() if c.name == "letters")
+        assert letters.data["name_localizations"] == {"ja": "お便り"}
+        first_ids = {c.name: c.id for c in scene.emu.commands.list()}
+        versions = {c.name: c.version for c in scene.emu.commands.list()}
+        await bot.tree.sync()
+    assert {c.name: c.id for c in scene.emu.commands.list()} == first_ids
+    assert {c.name: c.version for c in scene.emu.commands.list()} == versions
+    assert scene.emu.commands.syncs == [(None, len(first_ids)), (None, len(first_ids))]
+    assert scene.emu.requests_for("PUT /applications/{application_id}/commands")[0].status == 200
+
+
+async def test_slash_command_answered_immediately(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(scene.alice, scene.channel, "ping", テキスト="ずんだ")
+    assert result.type is CallbackType.CHANNEL_MESSAGE
+    assert result.content == "pong ずんだ"
+    assert not result.ephemeral
+    message = result.message
+    assert message in scene.channel.messages
+    assert message.interaction_metadata is not None
+    assert message.interaction_metadata["user"]["id"] == str(scene.alice.id)
+
+
+async def test_deferred_response_then_followups(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(scene.alice, scene.channel, "slow")
+        followups = await result.wait_for_followups(1)
+    assert result.type is CallbackType.DEFERRED_CHANNEL_MESSAGE
+    # The first follow-up after a deferral edits the loading message; the second is a new ephemeral one.
+    assert result.original is not None and result.original.content == "お待たせ"
+    assert followups[0].content == "追伸" and followups[0].ephemeral
+    assert followups[0] not in scene.channel.messages
+    assert [m.content for m in result.messages] == ["お待たせ", "追伸"]
+
+
+async def test_autocomplete_returns_choices(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        result = await scene.emu.autocomplete(
+            scene.alice, scene.channel, "search", focused="query", query="推"
+        )
+        assert result.type is CallbackType.AUTOCOMPLETE_RESULT
+        assert result.choice_names == ["推0", "推1", "推2"]
+        assert bot.received["typed"] == "推"
+        bot.choice_count = 26
+        too_many = await scene.emu.autocomplete(
+            scene.alice, scene.channel, "search", focused="query", query="x"
+        )
+    assert not too_many.responded and too_many.rejected == [50035]
+    rejected = scene.emu.requests_for("/callback")[-1]
+    assert rejected.status == 400
+    assert rejected.response["code"] == 50035
+    assert "choices" in rejected.response["errors"]["data"]
+
+
+async def test_modal_opened_and_submitted(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        opened = await scene.emu.slash(scene.alice, scene.channel, "feedback")
+        modal = opened.modal
+        assert modal is not None and modal.title == "お便りフォーム"
+        assert [c["type"] for c in modal.components] == [18, 18, 18, 18]
+        assert modal.labels["本文"] == "body"
+        submitted = await scene.emu.submit_modal(
+            scene.alice,
+            scene.channel,
+            modal,
+            {"本文": "いつも聞いてます", "topic": ["question"], "tone": "calm", "consent": True},
+        )
+        assert submitted.content == "受け付けました" and submitted.ephemeral
+        assert bot.received["modal"] == {
+            "body": "いつも聞いてます",
+            "topic": ["question"],
+            "tone": "calm",
+            "consent": True,
+        }
+        with pytest.raises(EmulatorUsageError, match="required"):
+            await scene.emu.submit_modal(
+                scene.alice, scene.channel, modal, {"topic": ["comment"], "tone": "calm"}
+            )
+
+
+async def test_text_input_outside_a_label_is_rejected(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        result = await scene.emu.slash(scene.alice, scene.channel, "legacy")
+    assert not result.responded and result.rejected == [50035]
+    assert isinstance(bot.errors[0], discord.HTTPException)
+    assert bot.errors[0].code == 50035
+    assert "Label" in str(bot.errors[0])
+
+
+async def test_click_and_select_on_a_message_the_bot_sent(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        posted = await scene.emu.slash(scene.alice, scene.channel, "buttons")
+        assert posted.custom_ids == ["like", "open", "pick"]
+        picked = await scene.emu.select(scene.alice, posted.message, "pick", ["a", "b"])
+        assert picked.content == "a,b" and bot.received["picked"] == ["a", "b"]
+        clicked = await scene.emu.click(scene.alice, posted.message, posted.button("いいね")["custom_id"])
+        assert clicked.type is CallbackType.UPDATE_MESSAGE
+        assert clicked.original is posted.message
+        assert posted.message.content == "いいね済み" and posted.message.components == []
+        assert posted.message.edits[0].content == "押してね"
+        assert bot.received["clicked_by"] == scene.alice.id
+        with pytest.raises(EmulatorUsageError, match="no component"):
+            await scene.emu.click(scene.alice, posted.message, "like")
+
+
+async def test_modal_from_a_button_and_subcommands_by_localized_name(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        posted = await scene.emu.slash(scene.alice, scene.channel, "buttons")
+        opened = await scene.emu.click(scene.alice, posted.message, "open")
+        assert opened.modal is not None and opened.modal.source_message_id == posted.message.id
+        by_default = await scene.emu.slash(scene.alice, scene.channel, "letters list", status="new")
+        by_japanese = await scene.emu.slash(scene.alice, scene.channel, "お便り 一覧", 状態="既読", limit=2)
+    assert by_default.content == "new:5"
+    assert by_japanese.content == "read:2"
+    assert by_japanese.record.payload["data"]["options"][0]["name"] == "list"
+
+
+async def test_usage_errors_for_what_a_user_cannot_do(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        with pytest.raises(EmulatorUsageError, match="not synced"):
+            await scene.emu.slash(scene.alice, scene.channel, "nope")
+        with pytest.raises(EmulatorUsageError, match="missing required"):
+            await scene.emu.slash(scene.alice, scene.channel, "search")
+        with pytest.raises(EmulatorUsageError, match="must be one of"):
+            await scene.emu.slash(scene.alice, scene.channel, "letters list", status="old")
+        hidden = scene.guild.create_channel("secret")
+        hidden.set_overwrite(scene.guild.everyone, deny=Permission.VIEW_CHANNEL)
+        with pytest.raises(EmulatorUsageError, match="cannot see"):
+            await scene.emu.slash(scene.alice, hidden, "ping")
+
+
+async def test_answering_twice_gives_40060(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        result = await scene.emu.slash(scene.alice, scene.channel, "twice")
+        await scene.emu.wait_until(lambda: bot.errors, what="the second answer")
+    assert result.content == "一回目"
+    assert result.rejected == [40060]
+    assert isinstance(bot.errors[0], discord.HTTPException) and bot.errors[0].code == 40060
+
+
+async def test_answering_after_the_deadline_gives_10062(scene: Scene) -> None:
+    scene.emu.config.interaction_deadline = 0.2
+    async with running(SampleBot(), scene.emu) as bot:
+        bot.late_delay = 0.4
+        result = await scene.emu.slash(scene.alice, scene.channel, "late")
+        await scene.emu.wait_until(lambda: bot.errors, what="the late answer")
+    assert not result.responded
+    assert result.rejected == [10062]
+    assert isinstance(bot.errors[0], discord.NotFound) and bot.errors[0].code == 10062
+    with pytest.raises(AssertionError, match="no response message"):
+        _ = result.content
+
+
+async def test_interaction_payload_is_complete(scene: Scene) -> None:
+    scene.alice.locale = "en-US"
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(scene.alice, scene.channel, "ping")
+    payload = result.record.payload
+    for key in (
+        "app_permissions",
+        "entitlements",
+        "authorizing_integration_owners",
+        "context",
+        "guild_locale",
+    ):
+        assert key in payload
+    assert payload["locale"] == "en-US" and payload["guild_locale"] == "ja"
+    assert int(payload["member"]["permissions"]) & Permission.SEND_MESSAGES
+    assert payload["channel"]["id"] == str(scene.channel.id)
