@@ -1,4 +1,4 @@
-"""The emulator drives a real discord.py client: command sync, slash commands, autocomplete, modals, buttons."""
+"""The emulator drives a real discord.py client: command sync, slash commands, autocomplete, modals..."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import discord
 import pytest
 
 from tests.emulator import CallbackType, DiscordEmulator, EmulatorUsageError, Permission, running
-from tests.emulator.fixtures import emulated_discord, emulator, emulator_config  # noqa: F401
 from tests.emulator.models import Channel, Guild, User
 from tests.emulator.sample_bot import SampleBot
+
+pytest_plugins = ["tests.emulator.fixtures"]
 
 
 @dataclass
@@ -66,8 +67,10 @@ async def test_deferred_response_then_followups(scene: Scene) -> None:
         followups = await result.wait_for_followups(1)
     assert result.type is CallbackType.DEFERRED_CHANNEL_MESSAGE
     # The first follow-up after a deferral edits the loading message; the second is a new ephemeral one.
-    assert result.original is not None and result.original.content == "お待たせ"
-    assert followups[0].content == "追伸" and followups[0].ephemeral
+    assert result.original is not None
+    assert result.original.content == "お待たせ"
+    assert followups[0].content == "追伸"
+    assert followups[0].ephemeral
     assert followups[0] not in scene.channel.messages
     assert [m.content for m in result.messages] == ["お待たせ", "追伸"]
 
@@ -84,7 +87,8 @@ async def test_autocomplete_returns_choices(scene: Scene) -> None:
         too_many = await scene.emu.autocomplete(
             scene.alice, scene.channel, "search", focused="query", query="x"
         )
-    assert not too_many.responded and too_many.rejected == [50035]
+    assert not too_many.responded
+    assert too_many.rejected == [50035]
     rejected = scene.emu.requests_for("/callback")[-1]
     assert rejected.status == 400
     assert rejected.response["code"] == 50035
@@ -95,7 +99,8 @@ async def test_modal_opened_and_submitted(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu) as bot:
         opened = await scene.emu.slash(scene.alice, scene.channel, "feedback")
         modal = opened.modal
-        assert modal is not None and modal.title == "お便りフォーム"
+        assert modal is not None
+        assert modal.title == "お便りフォーム"
         assert [c["type"] for c in modal.components] == [18, 18, 18, 18]
         assert modal.labels["本文"] == "body"
         submitted = await scene.emu.submit_modal(
@@ -104,7 +109,8 @@ async def test_modal_opened_and_submitted(scene: Scene) -> None:
             modal,
             {"本文": "いつも聞いてます", "topic": ["question"], "tone": "calm", "consent": True},
         )
-        assert submitted.content == "受け付けました" and submitted.ephemeral
+        assert submitted.content == "受け付けました"
+        assert submitted.ephemeral
         assert bot.received["modal"] == {
             "body": "いつも聞いてます",
             "topic": ["question"],
@@ -120,7 +126,8 @@ async def test_modal_opened_and_submitted(scene: Scene) -> None:
 async def test_text_input_outside_a_label_is_rejected(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu) as bot:
         result = await scene.emu.slash(scene.alice, scene.channel, "legacy")
-    assert not result.responded and result.rejected == [50035]
+    assert not result.responded
+    assert result.rejected == [50035]
     assert isinstance(bot.errors[0], discord.HTTPException)
     assert bot.errors[0].code == 50035
     assert "Label" in str(bot.errors[0])
@@ -131,11 +138,13 @@ async def test_click_and_select_on_a_message_the_bot_sent(scene: Scene) -> None:
         posted = await scene.emu.slash(scene.alice, scene.channel, "buttons")
         assert posted.custom_ids == ["like", "open", "pick"]
         picked = await scene.emu.select(scene.alice, posted.message, "pick", ["a", "b"])
-        assert picked.content == "a,b" and bot.received["picked"] == ["a", "b"]
+        assert picked.content == "a,b"
+        assert bot.received["picked"] == ["a", "b"]
         clicked = await scene.emu.click(scene.alice, posted.message, posted.button("いいね")["custom_id"])
         assert clicked.type is CallbackType.UPDATE_MESSAGE
         assert clicked.original is posted.message
-        assert posted.message.content == "いいね済み" and posted.message.components == []
+        assert posted.message.content == "いいね済み"
+        assert posted.message.components == []
         assert posted.message.edits[0].content == "押してね"
         assert bot.received["clicked_by"] == scene.alice.id
         with pytest.raises(EmulatorUsageError, match="no component"):
@@ -146,7 +155,8 @@ async def test_modal_from_a_button_and_subcommands_by_localized_name(scene: Scen
     async with running(SampleBot(), scene.emu):
         posted = await scene.emu.slash(scene.alice, scene.channel, "buttons")
         opened = await scene.emu.click(scene.alice, posted.message, "open")
-        assert opened.modal is not None and opened.modal.source_message_id == posted.message.id
+        assert opened.modal is not None
+        assert opened.modal.source_message_id == posted.message.id
         by_default = await scene.emu.slash(scene.alice, scene.channel, "letters list", status="new")
         by_japanese = await scene.emu.slash(scene.alice, scene.channel, "お便り 一覧", 状態="既読", limit=2)
     assert by_default.content == "new:5"
@@ -174,7 +184,8 @@ async def test_answering_twice_gives_40060(scene: Scene) -> None:
         await scene.emu.wait_until(lambda: bot.errors, what="the second answer")
     assert result.content == "一回目"
     assert result.rejected == [40060]
-    assert isinstance(bot.errors[0], discord.HTTPException) and bot.errors[0].code == 40060
+    assert isinstance(bot.errors[0], discord.HTTPException)
+    assert bot.errors[0].code == 40060
 
 
 async def test_answering_after_the_deadline_gives_10062(scene: Scene) -> None:
@@ -185,7 +196,8 @@ async def test_answering_after_the_deadline_gives_10062(scene: Scene) -> None:
         await scene.emu.wait_until(lambda: bot.errors, what="the late answer")
     assert not result.responded
     assert result.rejected == [10062]
-    assert isinstance(bot.errors[0], discord.NotFound) and bot.errors[0].code == 10062
+    assert isinstance(bot.errors[0], discord.NotFound)
+    assert bot.errors[0].code == 10062
     with pytest.raises(AssertionError, match="no response message"):
         _ = result.content
 
@@ -203,6 +215,7 @@ async def test_interaction_payload_is_complete(scene: Scene) -> None:
         "guild_locale",
     ):
         assert key in payload
-    assert payload["locale"] == "en-US" and payload["guild_locale"] == "ja"
+    assert payload["locale"] == "en-US"
+    assert payload["guild_locale"] == "ja"
     assert int(payload["member"]["permissions"]) & Permission.SEND_MESSAGES
     assert payload["channel"]["id"] == str(scene.channel.id)

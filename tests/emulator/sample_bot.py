@@ -6,7 +6,7 @@ Every handler records what happened (received values, errors from Discord) so te
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, ClassVar
 
 import discord
 from discord import app_commands
@@ -84,7 +84,7 @@ class ButtonView(discord.ui.View):
 class JapaneseNames(app_commands.Translator):
     """Localized names, so tests can call commands by their Japanese names."""
 
-    NAMES = {"letters": "お便り", "list": "一覧", "status": "状態"}
+    NAMES: ClassVar[dict[str, str]] = {"letters": "お便り", "list": "一覧", "status": "状態"}
 
     async def translate(
         self,
