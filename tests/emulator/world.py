@@ -165,7 +165,7 @@ class World:
                 "GUILD_CREATE",
                 guild_id=guild.id,
                 intents=Intent.GUILDS,
-                render=lambda view: self.guild_create_payload(guild, view),
+                render=lambda view: self.guild_create_payload(guild, view, joined=True),
             )
         )
 
@@ -523,18 +523,20 @@ class World:
             "safety_alerts_channel_id": None,
         }
 
-    def guild_create_payload(self, guild: Guild, view: SessionView) -> JsonDict:
-        """GUILD_CREATE for one session: without GUILD_PRESENCES only the bot's own member is listed."""
+    def guild_create_payload(self, guild: Guild, view: SessionView, *, joined: bool = False) -> JsonDict:
+        """GUILD_CREATE for one session: without GUILD_PRESENCES only the bot's own member is listed.
+
+        After READY a guild becomes available (``unavailable: false``); a guild joined later has no such key.
+        """
         large = len(guild.members) > view.large_threshold
         if view.intents & Intent.GUILD_PRESENCES and not large:
             members = list(guild.members.values())
         else:
             members = [m for m in guild.members.values() if m.user.id == self.bot.id]
         visible_threads = [t for t in self.guild_threads(guild) if not t.archived and self.bot_permissions(t)]
-        return self.guild_payload(guild) | {
+        payload = self.guild_payload(guild) | {
             "joined_at": iso(guild.joined_at or utcnow()),
             "large": large,
-            "unavailable": False,
             "member_count": len(guild.members),
             "voice_states": [],
             "members": [m.payload() for m in members],
@@ -545,6 +547,9 @@ class World:
             "guild_scheduled_events": [],
             "soundboard_sounds": [],
         }
+        if not joined:
+            payload["unavailable"] = False
+        return payload
 
     def message_event(self, name: str, message: Message) -> GatewayEvent:
         """MESSAGE_CREATE / MESSAGE_UPDATE with guild_id, the author's member and channel_type."""
