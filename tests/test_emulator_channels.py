@@ -1,4 +1,4 @@
-"""Messages, limits, permissions, threads, forum posts, crossposts, DMs and uploads through real discord.py."""
+"""Messages, limits, permissions, threads, forum posts, crossposts, DMs, uploads through real discord.py."""
 
 from __future__ import annotations
 
@@ -101,9 +101,9 @@ async def test_permissions_are_computed_as_discord_does(scene: Scene) -> None:
         with pytest.raises(discord.Forbidden) as no_view:
             await bot.http.send_message(hidden.id, params=discord.http.handle_message_parameters(content="x"))
         await channel_of(bot, allowed).send("member overwrite wins")
+        # @everyone still allows files: only an overwrite on the channel takes them away.
+        scene.text.set_overwrite(guild.bot_role, deny=Permission.ATTACH_FILES)
         with pytest.raises(discord.Forbidden) as no_files:
-            # @everyone still allows files: only an overwrite on the channel takes them away.
-            scene.text.set_overwrite(guild.bot_role, deny=Permission.ATTACH_FILES)
             await channel_of(bot, scene.text).send(file=discord.File(io.BytesIO(b"x"), filename="x.txt"))
         guild.set_role_permissions(guild.bot_role, Permission.ADMINISTRATOR)
         await channel_of(bot, hidden).send("administrator sees everything")
