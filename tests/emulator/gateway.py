@@ -124,6 +124,7 @@ class Connection:
                 item = await self._queue.get()
                 if isinstance(item, tuple):
                     self.record.closed_by = "server"
+                    self.record.close_code = item[1]
                     await self.ws.close(code=item[1])
                     return
                 if self.gateway.latency:
@@ -140,6 +141,7 @@ class Connection:
         """Drop the TCP connection without a close frame (the client sees 1006)."""
         self.closing = True
         self.record.closed_by = "server-abort"
+        self.record.close_code = 1006
         transport = self.request.transport
         if transport is not None:
             transport.abort()
@@ -243,7 +245,8 @@ class Gateway:
     async def _closed(self, connection: Connection) -> None:
         record = connection.record
         record.closed = time.monotonic()
-        record.close_code = connection.ws.close_code
+        if record.close_code is None:
+            record.close_code = connection.ws.close_code
         if record.closed_by is None:
             record.closed_by = "client"
         session = connection.session
