@@ -128,6 +128,7 @@ class RateLimiter:
                 }
                 self.record(route_key, "global")
                 return Limited(retry, "global", headers), {}
+            self._global.count += 1
         if bucket.count >= bucket.limit:
             retry = bucket.reset_at - now
             headers = self._headers(route_key, bucket, now) | {
@@ -137,6 +138,4 @@ class RateLimiter:
             self.record(route_key, "user")
             return Limited(retry, "user", headers), {}
         bucket.count += 1
-        if not global_exempt:
-            self._global.count += 1
         return None, self._headers(route_key, bucket, now)
