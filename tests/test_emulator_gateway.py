@@ -6,7 +6,9 @@ import asyncio
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
+import aiohttp
 import discord
 import pytest
 from discord import app_commands
@@ -188,3 +190,76 @@ async def test_members_intent_chunks_guilds(scene: Scene) -> None:
         await scene.emu.wait_until(lambda: guild.get_member(bob.id), what="GUILD_MEMBER_ADD")
     chunks = scene.emu.gateway.dispatched("GUILD_MEMBERS_CHUNK")
     assert {m["user"]["id"] for m in chunks[0]["d"]["members"]} >= {str(scene.alice.id)}
+
+
+async def _open(
+    emu: DiscordEmulator, session: aiohttp.ClientSession, query: str = "?v=10&encoding=json"
+) -> Any:
+    ws = await session.ws_connect(emu.gateway_url + query)
+    hello = await ws.receive_json(timeout=5)
+    assert hello["op"] == 10
+    assert hello["d"]["heartbeat_interval"] == 200
+    return ws
+
+
+def _identify(emu: DiscordEmulator, **changes: Any) -> dict[str, Any]:
+    data = {"token": emu.token, "properties": {}, "intents": int(discord.Intents.default().value)} | changes
+    return {"op": 2, "d": data}
+
+
+async def test_gateway_protocol_without_discord_py(emulator: DiscordEmulator) -> None:
+    guild = emulator.create_guild("ずんだ会")
+    async with aiohttp.ClientSession() as http:
+        ws = await _open(emulator, http)
+        await ws.send_json({"op": 1, "d": None})
+        assert (await ws.receive_json(timeout=5))["op"] == 11
+        await ws.send_json(_identify(emulator, large_threshold=50))
+        ready = await ws.receive_json(timeout=5)
+        created = await ws.receive_json(timeout=5)
+        assert (ready["t"], ready["s"]) == ("READY", 1)
+        assert ready["d"]["guilds"] == [{"id": str(guild.id), "unavailable": True}]
+        assert (created["t"], created["s"], created["d"]["unavailable"]) == ("GUILD_CREATE", 2, False)
+        assert [m["user"]["id"] for m in created["d"]["members"]] == [str(emulator.bot.id)]
+        await ws.send_json({"op": 8, "d": {"guild_id": str(guild.id), "query": "", "limit": 0, "nonce": "n"}})
+        chunk = await ws.receive_json(timeout=5)
+        assert (chunk["t"], chunk["d"]["members"], chunk["d"]["nonce"]) == ("GUILD_MEMBERS_CHUNK", [], "n")
+        await ws.send_json(_identify(emulator))
+        await ws.receive(timeout=5)
+        assert ws.close_code == 4005
+
+        expectations = [
+            ("?v=9&encoding=json", None, 4012),
+            ("?v=10&encoding=json", _identify(emulator, token="wrong"), 4004),
+            ("?v=10&encoding=json", _identify(emulator, intents=1 << 30), 4013),
+            ("?v=10&encoding=json", _identify(emulator, shard=[2, 2]), 4010),
+            ("?v=10&encoding=json", {"op": 8, "d": {}}, 4003),
+            ("?v=10&encoding=json", {"op": 99, "d": {}}, 4003),
+            ("?v=10&encoding=json", {"nonsense": True}, 4002),
+        ]
+        for query, frame, code in expectations:
+            ws = await http.ws_connect(emulator.gateway_url + query)
+            if frame is not None:
+                assert (await ws.receive_json(timeout=5))["op"] == 10
+                await ws.send_json(frame)
+            while not ws.closed:
+                await ws.receive(timeout=5)
+            assert ws.close_code == code, (query, frame)
+
+        ws = await _open(emulator, http)
+        await ws.send_json({"op": 6, "d": {"token": emulator.token, "session_id": "unknown", "seq": 1}})
+        assert await ws.receive_json(timeout=5) == {"op": 9, "d": False, "s": None, "t": None}
+        await ws.close()
+
+
+async def test_latency_faults_slow_things_down_but_nothing_breaks(scene: Scene) -> None:
+    emu = scene.emu
+    async with running(SampleBot(), emu):
+        emu.faults.latency = 0.15
+        emu.gateway.latency = 0.15
+        result = await emu.slash(scene.alice, scene.channel, "ping", テキスト="slow")
+        emu.faults.latency = emu.gateway.latency = 0.0
+    assert result.content == "pong slow"
+    callback = emu.requests_for("/callback")[-1]
+    assert callback.duration >= 0.15
+    assert result.record.callback_at is not None
+    assert result.record.callback_at - result.record.created >= 0.3

@@ -219,3 +219,47 @@ async def test_interaction_payload_is_complete(scene: Scene) -> None:
     assert payload["guild_locale"] == "ja"
     assert int(payload["member"]["permissions"]) & Permission.SEND_MESSAGES
     assert payload["channel"]["id"] == str(scene.channel.id)
+
+
+async def test_original_response_and_followups_can_be_edited_and_deleted(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu) as bot:
+        result = await scene.emu.slash(scene.alice, scene.channel, "edits")
+        await scene.emu.wait_until(lambda: scene.emu.requests_for("DELETE /webhooks"), what="the deletion")
+    assert bot.received["original"] == "第一版"
+    assert result.original is not None
+    assert result.original.content == "第二版"
+    assert [v.content for v in result.original.edits] == ["第一版"]
+    assert [m.content for m in result.followups] == ["補足(訂正)"]
+    assert [m.content for m in scene.channel.messages] == ["第二版", "補足(訂正)"]
+    assert [m.content for m in scene.channel.all_messages] == ["第二版", "補足(訂正)", "消える補足"]
+
+
+async def test_interaction_response_with_a_file(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(scene.alice, scene.channel, "export")
+    assert result.content == "書き出しました"
+    assert [a.filename for a in result.attachments] == ["letters.csv"]
+    assert result.attachments[0].text == "id,本文\n1,ありがとう\n"
+
+
+async def test_followups_stop_when_the_token_expires(scene: Scene) -> None:
+    scene.emu.config.interaction_token_lifetime = 0.2
+    async with running(SampleBot(), scene.emu) as bot:
+        bot.late_delay = 0.3
+        result = await scene.emu.slash(scene.alice, scene.channel, "later")
+        await scene.emu.wait_until(lambda: bot.errors, what="the expired follow-up")
+    assert result.content == "すぐの返事"
+    assert result.followups == []
+    assert isinstance(bot.errors[0], discord.HTTPException)
+    assert bot.errors[0].code == 50027
+
+
+async def test_slash_command_in_a_direct_message(scene: Scene) -> None:
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(scene.alice, scene.emu.dm_channel(scene.alice), "ping", テキスト="DM")
+    assert result.content == "pong DM"
+    payload = result.record.payload
+    assert "member" not in payload
+    assert payload["user"]["id"] == str(scene.alice.id)
+    assert payload["context"] == 1
+    assert scene.emu.dms(scene.alice) == [result.message]

@@ -193,3 +193,21 @@ async def test_request_log_records_bodies_and_files(emulated_discord: DiscordEmu
     assert sent.files[0].filename == "source.py"
     assert json.dumps(sent.response)
     assert sent.status == 200
+
+
+async def test_guild_member_and_role_lookups(emulator: DiscordEmulator, http: aiohttp.ClientSession) -> None:
+    guild = emulator.create_guild("ずんだ会")
+    hosts = guild.create_role("hosts", mentionable=True)
+    alice = emulator.create_user("alice")
+    guild.add_member(alice, [hosts], nick="アリス")
+    stranger = emulator.create_guild("よその会", owner=alice)
+    emulator.world.remove_bot(stranger)
+    base = f"{emulator.api_base}/guilds/{guild.id}"
+    status, body, _ = await call(http, "GET", f"{base}?with_counts=true")
+    assert (status, body["name"], body["approximate_member_count"]) == (200, "ずんだ会", 3)
+    status, member, _ = await call(http, "GET", f"{base}/members/{alice.id}")
+    assert (member["nick"], member["roles"]) == ("アリス", [str(hosts.id)])
+    _, roles, _ = await call(http, "GET", f"{base}/roles")
+    assert {r["name"] for r in roles} == {"@everyone", "zundabot", "hosts"}
+    assert (await call(http, "GET", f"{base}/members/1"))[1]["code"] == 10007
+    assert (await call(http, "GET", f"{emulator.api_base}/guilds/{stranger.id}"))[1]["code"] == 50001

@@ -6,6 +6,7 @@ Every handler records what happened (received values, errors from Discord) so te
 from __future__ import annotations
 
 import asyncio
+import io
 from typing import Any, ClassVar
 
 import discord
@@ -96,7 +97,7 @@ class JapaneseNames(app_commands.Translator):
 
 
 class SampleBot(discord.Client):
-    """Commands: ping, slow, search (autocomplete), feedback, legacy, buttons, twice, late, letters list."""
+    """Commands: ping slow search feedback legacy buttons edits export later twice late, letters list."""
 
     def __init__(
         self, *, intents: discord.Intents | None = None, guild_id: int | None = None, **options: Any
@@ -171,6 +172,30 @@ class SampleBot(discord.Client):
         async def late(interaction: discord.Interaction) -> None:
             await asyncio.sleep(self.late_delay)
             await self._capture(interaction.response.send_message("遅刻"))
+
+        @tree.command(name="edits", description="応答を編集して消す")
+        async def edits(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("第一版")
+            original = await interaction.original_response()
+            self.received["original"] = original.content
+            await interaction.edit_original_response(content="第二版")
+            note = await interaction.followup.send("補足", wait=True)
+            await note.edit(content="補足(訂正)")
+            extra = await interaction.followup.send("消える補足", wait=True)
+            await extra.delete()
+
+        @tree.command(name="export", description="ファイルを添付して答える")
+        async def export(interaction: discord.Interaction) -> None:
+            data = io.BytesIO("id,本文\n1,ありがとう\n".encode())
+            await interaction.response.send_message(
+                "書き出しました", file=discord.File(data, filename="letters.csv")
+            )
+
+        @tree.command(name="later", description="しばらくしてから追伸")
+        async def later(interaction: discord.Interaction) -> None:
+            await interaction.response.send_message("すぐの返事")
+            await asyncio.sleep(self.late_delay)
+            await self._capture(interaction.followup.send("遅い追伸"))
 
         letters = app_commands.Group(name="letters", description="お便り")
 

@@ -185,6 +185,10 @@ class DiscordEmulator:
             locale=locale,
         )
 
+    def dm_channel(self, user: User) -> Channel:
+        """The DM channel between the bot and ``user`` (for slash commands or messages in DMs)."""
+        return self.world.dm_channel(user)
+
     # --- interactions ----------------------------------------------------------------------------
 
     async def _run(self, record: InteractionRecord) -> InteractionResult:
