@@ -108,6 +108,7 @@ async def test_permissions_are_computed_as_discord_does(scene: Scene) -> None:
         guild.set_role_permissions(guild.bot_role, Permission.ADMINISTRATOR)
         await channel_of(bot, hidden).send("administrator sees everything")
         await emu.wait_until(lambda: bot.get_guild(guild.id).me.guild_permissions.administrator)  # type: ignore[union-attr]
+        assert (await emu.wait_for_message(hidden)).content == "administrator sees everything"
     assert no_send.value.code == 50013
     assert no_view.value.code == 50001
     assert no_files.value.code == 50013
@@ -129,6 +130,7 @@ async def test_crosspost_in_announcement_channels(scene: Scene) -> None:
             await theirs.publish()
         guild.set_role_permissions(guild.bot_role, DEFAULT_BOT | Permission.MANAGE_MESSAGES)
         await theirs.publish()
+        assert (await emu.wait_for_message(news, lambda m: m.author.id == scene.alice.id)).crossposted
         plain = await channel_of(bot, scene.text).send("普通のチャンネル")
         with pytest.raises(discord.HTTPException) as wrong_type:
             await plain.publish()
@@ -252,6 +254,7 @@ async def test_history_edit_and_delete(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu) as bot:
         channel = channel_of(bot, scene.text)
         sent = [await channel.send(f"m{i}") for i in range(6)]
+        assert len(await scene.emu.wait_for_messages(scene.text, 6)) == 6
         newest = [m.content async for m in channel.history(limit=3)]
         after = [m.content async for m in channel.history(after=sent[1], oldest_first=True, limit=None)]
         before = [m.content async for m in channel.history(before=sent[2], limit=None)]
@@ -283,10 +286,16 @@ async def test_state_changes_reach_the_bot_over_the_gateway(scene: Scene) -> Non
         doomed.delete()
         second = emu.create_guild("二つ目")
         await emu.wait_until(lambda: bot.get_guild(second.id), what="the new guild")
+        emu.world.remove_bot(second)
+        await emu.wait_until(lambda: bot.get_guild(second.id) is None, what="GUILD_DELETE")
+        emu.world.add_bot(second)
+        await emu.wait_until(lambda: bot.get_guild(second.id), what="the guild again")
         await emu.wait_until(lambda: bot.get_channel(doomed.id) is None, what="the deleted channel")
         cached = bot.get_guild(guild.id)
         assert cached is not None
         assert cached.get_role(role.id) is not None
+        emu.world.delete_role(role)
+        await emu.wait_until(lambda: cached.get_role(role.id) is None, what="GUILD_ROLE_DELETE")
         scene.text.set_overwrite(guild.bot_role, deny=Permission.SEND_MESSAGES)
         await emu.wait_until(
             lambda: not cached.get_channel(scene.text.id).permissions_for(cached.me).send_messages,  # type: ignore[union-attr]

@@ -64,6 +64,7 @@ async def test_slash_command_answered_immediately(scene: Scene) -> None:
 async def test_deferred_response_then_followups(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu):
         result = await scene.emu.slash(scene.alice, scene.channel, "slow")
+        assert (await result.wait_for_edit()).content == "お待たせ"
         followups = await result.wait_for_followups(1)
     assert result.type is CallbackType.DEFERRED_CHANNEL_MESSAGE
     # The first follow-up after a deferral edits the loading message; the second is a new ephemeral one.

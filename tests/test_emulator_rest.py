@@ -162,6 +162,7 @@ async def test_discord_py_retries_a_storm_of_429s_and_5xx(
         emu.faults.fail_next(1, status=502, route="/messages")
         await target.send("after a 502")
     assert emu.count_429(MESSAGES, "user") == 3
+    assert emu.faults.pending == 0
     assert [m.content for m in channel.messages] == ["through the storm", "after a 500", "after a 502"]
     statuses = [r.status for r in emu.requests_for(MESSAGES)]
     assert statuses == [429, 429, 429, 200, 500, 200, 502, 200]

@@ -56,10 +56,6 @@ def unknown_message() -> ApiError:
     return ApiError(404, 10008, "Unknown Message")
 
 
-def unknown_role() -> ApiError:
-    return ApiError(404, 10011, "Unknown Role")
-
-
 def unknown_user() -> ApiError:
     return ApiError(404, 10013, "Unknown User")
 
@@ -130,10 +126,6 @@ def invalid_json() -> ApiError:
 
 def thread_already_created() -> ApiError:
     return ApiError(400, 160004, "A thread has already been created for this message")
-
-
-def thread_locked() -> ApiError:
-    return ApiError(403, 160005, "Thread is locked")
 
 
 class FormErrors:

@@ -53,10 +53,6 @@ class RestFaults:
             _Rule(remaining=count, route=route, status=429, retry_after=retry_after, scope=scope)
         )
 
-    def clear(self) -> None:
-        self._rules.clear()
-        self.latency = 0.0
-
     @property
     def pending(self) -> int:
         return sum(rule.remaining for rule in self._rules)

@@ -18,7 +18,7 @@ from .messaging import Messaging, UploadedFile
 from .models import Attachment, Channel, Guild, Member, Message, MessageFlag, MessageType, Role, User
 from .models import iter_components as _iter_components
 from .permissions import Permission, has
-from .validation import validate_choices, validate_modal
+from .validation import assign_component_ids, validate_choices, validate_modal
 from .world import World
 
 JsonDict = dict[str, Any]
@@ -606,10 +606,6 @@ class Interactions:
             path=("data",),
         )
 
-    def _target_message(self, record: InteractionRecord) -> Message | None:
-        """The message edited by UPDATE_MESSAGE / DEFERRED_UPDATE_MESSAGE."""
-        return record.message
-
     def callback(
         self,
         interaction_id: int,
@@ -663,7 +659,7 @@ class Interactions:
             message = self._response_message(record, data or {}, (), loading=True)
             record.original_id = message.id
         elif kind in (CallbackType.UPDATE_MESSAGE, CallbackType.DEFERRED_UPDATE_MESSAGE):
-            target = self._target_message(record)
+            target = record.message
             if target is None:
                 raise err.unknown_message()
             if kind == CallbackType.UPDATE_MESSAGE:
@@ -679,8 +675,6 @@ class Interactions:
             errors.raise_if_any()
             assert isinstance(data, dict)
             components = copy.deepcopy(data["components"])
-            from .validation import assign_component_ids
-
             assign_component_ids(components)
             record.modal = Modal(
                 custom_id=data["custom_id"],

@@ -19,12 +19,13 @@ from .models import (
     Channel,
     ChannelFlag,
     ChannelType,
+    ForumTag,
     Message,
     MessageFlag,
     MessageType,
     User,
 )
-from .permissions import Permission, has
+from .permissions import Overwrite, Permission, has
 from .snowflake import utcnow
 from .validation import assign_component_ids, is_empty_message, normalise_embeds, validate_message
 from .world import World
@@ -584,8 +585,6 @@ class Messaging:
             if "type" in body and body["type"] in (ChannelType.TEXT, ChannelType.NEWS):
                 channel.type = ChannelType(body["type"])
             if "permission_overwrites" in body:
-                from .permissions import Overwrite
-
                 channel.overwrites = [
                     Overwrite(
                         id=int(o["id"]),
@@ -596,8 +595,6 @@ class Messaging:
                     for o in body["permission_overwrites"] or []
                 ]
             if "available_tags" in body:
-                from .models import ForumTag
-
                 channel.available_tags = [
                     ForumTag(
                         id=int(t["id"]) if t.get("id") else world.ids.next(),

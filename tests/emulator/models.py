@@ -136,10 +136,6 @@ class Role:
     def mention(self) -> str:
         return f"<@&{self.id}>"
 
-    @property
-    def is_everyone(self) -> bool:
-        return self.id == self.guild_id
-
     def payload(self) -> JsonDict:
         data: JsonDict = {
             "id": str(self.id),
@@ -445,11 +441,6 @@ class Channel:
     def messages(self) -> list[Message]:
         """The messages a user sees now, oldest first."""
         return [message for message in self.all_messages if not message.deleted]
-
-    @property
-    def last_message(self) -> Message | None:
-        visible = self.messages
-        return visible[-1] if visible else None
 
     @property
     def last_message_id(self) -> int | None:

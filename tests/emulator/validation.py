@@ -11,7 +11,7 @@ from typing import Any
 
 from .errors import FormErrors
 from .mentions import validate_allowed_mentions
-from .models import MessageFlag
+from .models import MessageFlag, iter_components
 
 Path = tuple[str | int, ...]
 JsonDict = dict[str, Any]
@@ -335,8 +335,6 @@ def validate_message_components(components: object, flags: int, errors: FormErro
 
 def assign_component_ids(components: list[JsonDict]) -> None:
     """Number components without an ``id`` sequentially, skipping ids already used (as Discord does)."""
-    from .models import iter_components
-
     every = iter_components(components)
     used = {c["id"] for c in every if isinstance(c.get("id"), int) and c["id"] != 0}
     next_id = 1

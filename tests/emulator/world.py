@@ -119,9 +119,6 @@ class World:
         self.users[user.id] = user
         return user
 
-    def user(self, user_id: int) -> User | None:
-        return self.users.get(user_id)
-
     # --- guilds ----------------------------------------------------------------------------------
 
     def create_guild(
@@ -381,9 +378,6 @@ class World:
         return channel
 
     # --- permissions -----------------------------------------------------------------------------
-
-    def member(self, guild: Guild, user_id: int) -> Member | None:
-        return guild.members.get(user_id)
 
     def guild_permissions(self, guild: Guild, user_id: int) -> int:
         member = guild.members.get(user_id)
