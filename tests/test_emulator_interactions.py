@@ -264,3 +264,23 @@ async def test_slash_command_in_a_direct_message(scene: Scene) -> None:
     assert payload["user"]["id"] == str(scene.alice.id)
     assert payload["context"] == 1
     assert scene.emu.dms(scene.alice) == [result.message]
+
+
+async def test_options_of_every_type_are_resolved(scene: Scene) -> None:
+    role = scene.guild.create_role("hosts")
+    async with running(SampleBot(), scene.emu):
+        result = await scene.emu.slash(
+            scene.alice,
+            scene.channel,
+            "types",
+            member=scene.alice,
+            role=role,
+            channel=scene.channel,
+            count=41,
+            ratio=0.25,
+            flag=False,
+            file=("note.txt", "中身".encode()),
+        )
+    assert result.content == "alice|hosts|general|42|0.5|True|note.txt|中身"
+    resolved = result.record.payload["data"]["resolved"]
+    assert set(resolved) == {"users", "members", "roles", "channels", "attachments"}

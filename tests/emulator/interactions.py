@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+from urllib.parse import quote
 
 from . import errors as err
 from .commands import AppCommand, CommandRegistry
@@ -300,7 +301,7 @@ class Interactions:
                 id=attachment_id,
                 filename=str(filename),
                 data=data,
-                url=f"{self.world.cdn_base}/attachments/0/{attachment_id}/{filename}",
+                url=f"{self.world.cdn_base}/attachments/0/{attachment_id}/{quote(str(filename))}",
             )
             self.world.attachments[attachment.id] = attachment
             resolved.setdefault("attachments", {})[str(attachment.id)] = attachment.payload()

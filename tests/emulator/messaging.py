@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from . import errors as err
 from .errors import ApiError, FormErrors
@@ -142,7 +143,7 @@ class Messaging:
                 id=attachment_id,
                 filename=upload.filename,
                 data=upload.data,
-                url=f"{self.world.cdn_base}/attachments/{channel_id}/{attachment_id}/{upload.filename}",
+                url=f"{self.world.cdn_base}/attachments/{channel_id}/{attachment_id}/{quote(upload.filename)}",
                 content_type=upload.content_type,
                 description=descriptions.get(upload.index),
             )

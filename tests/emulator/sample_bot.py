@@ -197,6 +197,30 @@ class SampleBot(discord.Client):
             await asyncio.sleep(self.late_delay)
             await self._capture(interaction.followup.send("遅い追伸"))
 
+        @tree.command(name="types", description="あらゆる型の引数")
+        async def types(
+            interaction: discord.Interaction,
+            member: discord.Member,
+            role: discord.Role,
+            channel: discord.TextChannel,
+            count: int,
+            ratio: float,
+            flag: bool,
+            file: discord.Attachment,
+        ) -> None:
+            data = await file.read()
+            parts = [
+                member.name,
+                role.name,
+                channel.name,
+                count + 1,
+                ratio * 2,
+                not flag,
+                file.filename,
+                data.decode(),
+            ]
+            await interaction.response.send_message("|".join(map(str, parts)))
+
         letters = app_commands.Group(name="letters", description="お便り")
 
         @letters.command(name="list", description="一覧")

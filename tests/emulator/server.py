@@ -206,10 +206,11 @@ class DiscordEmulator:
         except TimeoutError:
             return InteractionResult(record, self.world)
         if record.callback_type in (5, 6):
+            target = self.world.messages.get(record.original_id) if record.original_id else None
+            edits_before = len(target.edits) if target is not None else 0
 
             def settled() -> bool:
-                original = self.world.messages.get(record.original_id) if record.original_id else None
-                edited = original is not None and (bool(original.edits) or original.deleted)
+                edited = target is not None and (len(target.edits) > edits_before or target.deleted)
                 return edited or bool(record.followup_ids)
 
             with contextlib.suppress(TimeoutError):
