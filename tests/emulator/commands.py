@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import copy
 from dataclasses import dataclass
 from typing import Any
@@ -92,7 +93,7 @@ class CommandRegistry:
     def list(self, guild_id: int | None = None) -> list[AppCommand]:
         return list(self._commands.get(guild_id, {}).values())
 
-    def all(self) -> list[AppCommand]:
+    def all(self) -> builtins.list[AppCommand]:
         return [command for scope in self._commands.values() for command in scope.values()]
 
     def get(self, guild_id: int | None, command_id: int) -> AppCommand:
@@ -116,7 +117,7 @@ class CommandRegistry:
             version=self.world.ids.next(),
         )
 
-    def bulk_overwrite(self, guild_id: int | None, body: object) -> list[AppCommand]:
+    def bulk_overwrite(self, guild_id: int | None, body: object) -> builtins.list[AppCommand]:
         errors = FormErrors()
         validate_commands(body, errors)
         errors.raise_if_any()

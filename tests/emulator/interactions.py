@@ -285,7 +285,9 @@ class Interactions:
         if kind in (OptionType.INTEGER, OptionType.NUMBER):
             if partial and isinstance(value, str):
                 return value
-            number = int(value) if kind == OptionType.INTEGER else float(value)  # type: ignore[arg-type]
+            if not isinstance(value, int | float | str):
+                raise EmulatorUsageError(f"option {name!r} takes a number, not {value!r}")
+            number = int(value) if kind == OptionType.INTEGER else float(value)
             low, high = option.get("min_value"), option.get("max_value")
             if (low is not None and number < low) or (high is not None and number > high):
                 raise EmulatorUsageError(f"option {name!r}: {number} outside {low}..{high}")
@@ -344,9 +346,9 @@ class Interactions:
         focused: str | None = None,
     ) -> tuple[list[JsonDict], JsonDict]:
         by_name: dict[str, JsonDict] = {}
-        for option in declared:
-            for alias in {option["name"], *(option.get("name_localizations") or {}).values()}:
-                by_name[alias] = option
+        for entry in declared:
+            for alias in {entry["name"], *(entry.get("name_localizations") or {}).values()}:
+                by_name[alias] = entry
         resolved: JsonDict = {}
         values: list[JsonDict] = []
         used: set[str] = set()
@@ -684,7 +686,7 @@ class Interactions:
                 interaction_id=record.id,
                 source_message_id=record.message.id if record.message is not None else None,
             )
-        record.callback_type = int(kind)
+        record.callback_type = int(kind or 0)
         record.callback_data = copy.deepcopy(data)
         record.callback_at = self._clock()
         self.world.touch()

@@ -6,12 +6,11 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from multidict import MultiMapping
 
 from . import errors as err
 from .commands import CommandRegistry
@@ -57,7 +56,7 @@ class Call:
     files: list[UploadedFile]
 
     @property
-    def query(self) -> MultiMapping[str]:
+    def query(self) -> Mapping[str, str]:
         return self.request.query
 
     def id(self, name: str) -> int:
@@ -269,6 +268,8 @@ class RestApi:
             files: list[UploadedFile] = []
             reader = await request.multipart()
             async for part in reader:
+                if part is None:
+                    break
                 name = getattr(part, "name", None) or ""
                 data = await part.read()  # type: ignore[union-attr]
                 if name == "payload_json":

@@ -21,22 +21,24 @@ class FeedbackModal(discord.ui.Modal, title="お便りフォーム"):
     def __init__(self, bot: SampleBot) -> None:
         super().__init__(custom_id="feedback")
         self.bot = bot
-        self.body = discord.ui.TextInput(custom_id="body", style=discord.TextStyle.paragraph, max_length=500)
-        self.topic = discord.ui.Select(
+        self.body: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+            custom_id="body", style=discord.TextStyle.paragraph, max_length=500
+        )
+        self.topic: discord.ui.Select[FeedbackModal] = discord.ui.Select(
             custom_id="topic",
             options=[
                 discord.SelectOption(label="感想", value="comment"),
                 discord.SelectOption(label="質問", value="question"),
             ],
         )
-        self.tone = discord.ui.RadioGroup(
+        self.tone: discord.ui.RadioGroup[FeedbackModal] = discord.ui.RadioGroup(
             custom_id="tone",
             options=[
                 discord.RadioGroupOption(label="明るく", value="bright"),
                 discord.RadioGroupOption(label="静かに", value="calm"),
             ],
         )
-        self.consent = discord.ui.Checkbox(custom_id="consent")
+        self.consent: discord.ui.Checkbox[FeedbackModal] = discord.ui.Checkbox(custom_id="consent")
         self.add_item(discord.ui.Label(text="本文", component=self.body))
         self.add_item(discord.ui.Label(text="種類", component=self.topic))
         self.add_item(discord.ui.Label(text="読み方", component=self.tone))
@@ -55,7 +57,7 @@ class FeedbackModal(discord.ui.Modal, title="お便りフォーム"):
 class LegacyModal(discord.ui.Modal, title="古い形"):
     """A text input added directly: discord.py wraps it in an action row, which Discord now rejects."""
 
-    text = discord.ui.TextInput(label="本文")
+    text: discord.ui.TextInput[LegacyModal] = discord.ui.TextInput(label="本文")
 
 
 class ButtonView(discord.ui.View):

@@ -104,9 +104,7 @@ class DiscordEmulator:
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.config.host, 0)
         await site.start()
-        server = site._server
-        assert server is not None
-        self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.port = int(self._runner.addresses[0][1])
         self.world.cdn_base = f"http://{self.config.host}:{self.port}"
         return self
 
@@ -302,7 +300,7 @@ class DiscordEmulator:
 
     async def wait_until(
         self,
-        predicate: Callable[[], T],
+        predicate: Callable[[], T | None],
         timeout: float = 5.0,  # noqa: ASYNC109
         what: str = "condition",
     ) -> T:

@@ -257,7 +257,7 @@ def _validate_action_row(
             )
 
 
-def _count_components(components: list[JsonDict]) -> int:
+def _count_components(components: list[object]) -> int:
     total = 0
     for component in components:
         if not isinstance(component, dict):

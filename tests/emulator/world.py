@@ -80,7 +80,12 @@ class World:
             self._changed.set()
             self._changed = None
 
-    async def wait_until(self, predicate: Callable[[], T], timeout: float, what: str = "condition") -> T:  # noqa: ASYNC109
+    async def wait_until(
+        self,
+        predicate: Callable[[], T | None],
+        timeout: float,  # noqa: ASYNC109
+        what: str = "condition",
+    ) -> T:
         """Return ``predicate()`` as soon as it is truthy; TimeoutError after ``timeout`` seconds."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
