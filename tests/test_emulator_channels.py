@@ -170,6 +170,9 @@ async def test_threads_from_a_message_and_without_one(scene: Scene) -> None:
         text_channel = bot.get_channel(scene.text.id)
         assert isinstance(text_channel, discord.TextChannel)
         free = await text_channel.create_thread(name="雑談", type=discord.ChannelType.public_thread)
+        await free.leave()
+        await free.join()
+        members = await free.fetch_members()
     assert thread.id == message.id
     assert twice.value.code == 160004
     threads = {t.name: t for t in scene.text.threads}
@@ -180,6 +183,7 @@ async def test_threads_from_a_message_and_without_one(scene: Scene) -> None:
     assert notice.type == 18
     assert notice.content == "雑談"
     assert free.id == threads["雑談"].id
+    assert [m.id for m in members] == [scene.emu.bot.id]
 
 
 async def test_direct_messages_open_and_closed(scene: Scene) -> None:
@@ -302,6 +306,9 @@ async def test_state_changes_reach_the_bot_over_the_gateway(scene: Scene) -> Non
             what="the overwrite",
         )
     assert f"guild_join:{second.id}" in bot.events
+    # Without the GUILD_MEMBERS intent, member events of other users are not delivered.
+    assert emu.gateway.dispatched("GUILD_MEMBER_UPDATE") == []
+    assert emu.gateway.dispatched("GUILD_ROLE_DELETE")
 
 
 async def test_message_content_needs_the_intent(scene: Scene) -> None:
