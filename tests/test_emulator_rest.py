@@ -15,7 +15,6 @@ from tests.emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig, run
 from tests.emulator.models import Channel, Guild
 from tests.emulator.sample_bot import SampleBot
 
-pytest_plugins = ["tests.emulator.fixtures"]
 MESSAGES = "POST /channels/{channel_id}/messages"
 
 
@@ -130,9 +129,7 @@ def guild(emulated_discord: DiscordEmulator) -> Guild:
     return emulated_discord.create_guild("ずんだ会")
 
 
-async def test_discord_py_survives_global_rate_limits(
-    emulated_discord: DiscordEmulator, guild: Guild
-) -> None:
+async def test_discord_py_survives_global_rate_limits(emulated_discord: DiscordEmulator, guild: Guild) -> None:
     emu = emulated_discord
     channels = [guild.create_channel(f"ch{i}") for i in range(3)]
     async with running(SampleBot(), emu) as bot:
@@ -147,9 +144,7 @@ async def test_discord_py_survives_global_rate_limits(
         assert sorted(m.content for m in channel.messages) == [f"{channel.name}-{n}" for n in range(5)]
 
 
-async def test_discord_py_retries_a_storm_of_429s_and_5xx(
-    emulated_discord: DiscordEmulator, guild: Guild
-) -> None:
+async def test_discord_py_retries_a_storm_of_429s_and_5xx(emulated_discord: DiscordEmulator, guild: Guild) -> None:
     emu = emulated_discord
     channel = guild.create_channel("general")
     async with running(SampleBot(), emu) as bot:
