@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 _BACKTICKS = re.compile(r"`+")
-_FENCE_TICKS = re.compile(r"^`{3,}", re.MULTILINE)
+_FENCE_TICKS = re.compile(r"^ {0,3}`{3,}", re.MULTILINE)
+_FENCE_TILDES = re.compile(r"^ {0,3}~{3,}", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +116,9 @@ def _render(block: Block, plain: bool) -> str:
     if isinstance(block, CodeBlock):
         if plain:
             return block.text
-        longest = max((len(run) for run in _FENCE_TICKS.findall(block.text)), default=0)
-        fence = "`" * max(3, longest + 1)
+        char, pattern = ("~", _FENCE_TILDES) if "`" in block.info else ("`", _FENCE_TICKS)
+        longest = max((len(run.strip()) for run in pattern.findall(block.text)), default=0)
+        fence = char * max(3, longest + 1)
         return (
             f"{fence}{block.info}\n{block.text}\n{fence}" if block.text else f"{fence}{block.info}\n{fence}"
         )
@@ -127,7 +129,7 @@ def _render(block: Block, plain: bool) -> str:
         return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
     if isinstance(block, Table):
         return "\n".join(" | ".join(row) for row in block.rows if any(row))
-    return "" if plain else "---"
+    return "" if plain else "***"
 
 
 def _render_list(block: ListBlock, plain: bool) -> str:

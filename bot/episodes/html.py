@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from html.parser import HTMLParser
+from typing import Any
 
 from bot.episodes.blocks import (
     Block,
@@ -174,12 +175,10 @@ class _TreeBuilder(HTMLParser):
         values = {name: value or "" for name, value in attrs}
         if tag == "iframe" and values.get("src"):
             self.iframes.append(values["src"])
-        if tag in SKIPPED_ELEMENTS:
-            if self._closed_later(tag):
-                self.skipping = tag
-                self.skip_depth = 1
-                return
-            self.clear_cdata_mode()
+        if tag in SKIPPED_ELEMENTS and self._closed_later(tag):
+            self.skipping = tag
+            self.skip_depth = 1
+            return
         if tag == "li":
             self._close("li", scope=_LIST_SCOPE)
         elif tag in {"dt", "dd"}:
@@ -194,6 +193,11 @@ class _TreeBuilder(HTMLParser):
         self.stack[-1].children.append(element)
         if tag not in _VOID and len(self.stack) < MAX_DEPTH:
             self.stack.append(element)
+
+    def set_cdata_mode(self, *args: Any, **kwargs: Any) -> None:
+        """Read script/style content raw only when it is skipped up to its end tag."""
+        if self.skipping is not None:
+            super().set_cdata_mode(*args, **kwargs)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skipping is None and tag not in HTML_ELEMENTS:

@@ -19,7 +19,7 @@ from bot.episodes.urls import resolve, to_uri
 
 ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _ENTITIES = {name.rstrip(";"): chars for name, chars in html.entities.html5.items()}
-_SPECIAL = re.compile(r"[\\`&<\[!*_\n]")
+_SPECIAL = re.compile(r"[\\`&<\[!*_~\n]")
 _NEEDS_WORK = re.compile(r"[\\`&<\[]")
 _LOOSE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 _NUMERIC = re.compile(r"&#(x[0-9a-f]{1,6}|[0-9]{1,7});", re.IGNORECASE)
@@ -64,6 +64,8 @@ class _Delim:
         self.seq = seq
 
     def text(self, plain: bool) -> str:
+        if self.char == "~":  # counted in pairs: ``~~`` is one strikethrough delimiter
+            return "~~" * (self.orig - self.opened - self.closed if plain else self.orig)
         literal = self.char * (self.orig - self.opened - self.closed)
         if plain:
             return literal
@@ -88,7 +90,7 @@ def _delim(src: str, start: int, end: int, seq: int) -> _Delim:
     punct_before, punct_after = _is_punct(before), _is_punct(after)
     left = not space_after and (not punct_after or space_before or punct_before)
     right = not space_before and (not punct_before or space_after or punct_after)
-    if char == "*":
+    if char in "*~":
         return _Delim(char, end - start, left, right, seq)
     return _Delim(
         char, end - start, left and (not right or punct_before), right and (not left or punct_after), seq
@@ -104,7 +106,8 @@ def _balance(tokens: list[str | _Delim]) -> None:
             continue
         closer = token
         while closer.can_close and closer.left:
-            key = (closer.char, closer.can_open, closer.orig % 3)
+            strike = closer.char == "~"
+            key = (closer.char, closer.can_open, 0 if strike else closer.orig % 3)
             floor = bottoms.get(key, -1)
             found = -1
             for index in range(len(stack) - 1, -1, -1):
@@ -114,7 +117,8 @@ def _balance(tokens: list[str | _Delim]) -> None:
                 if opener.char != closer.char or not opener.can_open or not opener.left:
                     continue
                 if (
-                    (opener.can_close or closer.can_open)
+                    not strike
+                    and (opener.can_close or closer.can_open)
                     and (opener.orig + closer.orig) % 3 == 0
                     and not (opener.orig % 3 == 0 and closer.orig % 3 == 0)
                 ):
@@ -125,7 +129,7 @@ def _balance(tokens: list[str | _Delim]) -> None:
                 bottoms[key] = stack[-1].seq if stack else -1
                 break
             opener = stack[found]
-            use = 2 if opener.left >= 2 and closer.left >= 2 else 1
+            use = 2 if not strike and opener.left >= 2 and closer.left >= 2 else 1
             opener.left -= use
             opener.opened += use
             closer.left -= use
@@ -318,10 +322,19 @@ class _Scanner:
                 pos = at + 1
             else:
                 width = self._run(at, char)
-                self._seq += 1
-                self.tokens.append(_delim(src, at, at + width, self._seq))
-                self.has_delims = True
                 pos = at + width
+                if char == "~":
+                    if width < 2:
+                        self.text("~")
+                        continue
+                    if width % 2:
+                        self.text("~")
+                delim = _delim(src, at, pos, self._seq + 1)
+                if char == "~":
+                    delim.orig = delim.left = width // 2
+                self._seq += 1
+                self.tokens.append(delim)
+                self.has_delims = True
         if anchors and not self.plain:
             self.text("".join(f"]({url})" for url in reversed(anchors) if url))
 

@@ -16,7 +16,7 @@ Blocks
     the width of its marker (2 for ``- ``, 3 for ``1. ``), so nesting follows CommonMark.
   * Code blocks: fenced with backticks (at least three, more when the code contains a fence), the
     language after the opening fence; the code itself verbatim. Indented code becomes fenced.
-  * Block quotes: ``> `` before every line. Thematic breaks: ``---``.
+  * Block quotes: ``> `` before every line. Thematic breaks: ``***`` (never read as a heading underline).
   * Tables (feed side only): one line per row, cells joined by `` | ``.
 
 Inline

@@ -427,7 +427,10 @@ class _Parser:
 def parse_blocks(text: str, *, base: str | None = None) -> list[Block]:
     """The block tree of markdown ``text``; raw HTML blocks go through :mod:`bot.episodes.html`."""
     parser = _Parser()
-    for line in text.split("\n"):
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the newline ending the last line does not start another one
+    for line in lines:
         parser.add_line(line.rstrip("\r"))
     return _convert(parser.doc, base)
 
