@@ -183,11 +183,11 @@ def _published(entry: Any, site: Site | None) -> datetime | None:
     zone = site.zone if site else UTC
     moment: datetime | None = None
     for name in ("published", "updated", "created"):
-        raw = entry.get(name)
+        raw = dict.get(entry, name)  # plain dict access: no feedparser fallback between the two keys
         if isinstance(raw, str) and raw.strip():
             moment = _parse_date(raw.strip(), site)
             if moment is None:
-                parsed = entry.get(f"{name}_parsed")
+                parsed = dict.get(entry, f"{name}_parsed")
                 if isinstance(parsed, _time.struct_time):
                     moment = datetime(*parsed[:6], tzinfo=UTC)
             if moment is not None:
