@@ -9,6 +9,7 @@ plain description. Unreadable items are skipped with a line in :attr:`FeedResult
 from __future__ import annotations
 
 import io
+import re
 import time as _time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,6 +29,7 @@ from bot.episodes.topics import LINKS_HEADING, extract_topics
 from bot.episodes.urls import is_http, resolve
 
 MAX_FEED_BYTES = 32 * 1024 * 1024
+_CONTENT_START = re.compile(rb"[^\s\xef\xbb\xbf]")
 _AUDIO_SUFFIXES = (".mp3", ".m4a", ".aac", ".ogg", ".opus", ".wav", ".flac")
 _IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 _ACTOR_SEPARATORS = (",", "、", "，", " & ", " and ", "/")
@@ -56,7 +58,8 @@ def parse_feed(
     """Read a feed document fetched from ``url``; raises :class:`FeedError` when it is not a feed."""
     if len(data) > max_bytes:
         raise FeedError(f"feed is larger than the limit of {max_bytes} bytes ({len(data)} bytes)")
-    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    start = _CONTENT_START.search(data)
+    head = data[start.start() : start.start() + 4] if start else b""
     if not head:
         raise FeedError("empty document, not an RSS, Atom or RDF feed")
     if head[:1] in (b"{", b"["):

@@ -51,26 +51,10 @@ SKIPPED_ELEMENTS = frozenset({"script", "style", "iframe", "noscript", "template
 #: Block elements that start a new line when they occur inside a paragraph; other tags vanish there.
 LINE_TAGS = frozenset(
     {
-        "p",
-        "li",
-        "tr",
-        "dt",
-        "dd",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "pre",
-        "blockquote",
-        "ul",
-        "ol",
-        "dl",
-        "table",
-        "hr",
+        "p", "li", "tr", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "pre", "blockquote", "ul", "ol",
+        "dl", "table", "hr",
     }
-)
+)  # fmt: skip
 _VOID = frozenset(
     {
         "area",

@@ -49,7 +49,7 @@ _MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~"
 
 
 class _Delim:
-    """A run of ``*`` or ``_`` that may open or close emphasis."""
+    """A run of ``*`` or ``_`` (emphasis) or ``~`` (strikethrough) that may open or close markup."""
 
     __slots__ = ("can_close", "can_open", "char", "closed", "left", "opened", "orig", "seq")
 
@@ -267,7 +267,7 @@ class _Scanner:
         src = self.src
         size = len(src)
         pos = start
-        anchors: list[str] = []
+        anchors: list[tuple[str, int]] = []
         while pos < size:
             match = _SPECIAL.search(src, pos)
             if match is None:
@@ -335,8 +335,20 @@ class _Scanner:
                 self._seq += 1
                 self.tokens.append(delim)
                 self.has_delims = True
-        if anchors and not self.plain:
-            self.text("".join(f"]({url})" for url in reversed(anchors) if url))
+        while anchors and not self.plain:
+            self._close_anchor(anchors)
+
+    def _close_anchor(self, anchors: list[tuple[str, int]]) -> None:
+        """Close a raw ``<a href>`` link: ``](url)``, or the bare URL when the text is the URL."""
+        url, opened = anchors.pop()
+        if not url:
+            return
+        inner = self.tokens[opened + 1 :]
+        if all(isinstance(token, str) for token in inner) and to_uri("".join(map(str, inner)).strip()) == url:
+            del self.tokens[opened:]
+            self.text(url)
+        else:
+            self.text(f"]({url})")
 
     def _label_has_link(self, start: int, end: int) -> bool:
         label = self.src[start:end]
@@ -363,7 +375,7 @@ class _Scanner:
         self.text("&")
         return at + 1
 
-    def _angle(self, at: int, anchors: list[str]) -> int:
+    def _angle(self, at: int, anchors: list[tuple[str, int]]) -> int:
         src = self.src
         auto = _AUTOLINK.match(src, at)
         if auto:
@@ -404,12 +416,11 @@ class _Scanner:
         elif name == "a" and not self.plain:
             if closing:
                 if anchors:
-                    url = anchors.pop()
-                    self.text(f"]({url})" if url else "")
+                    self._close_anchor(anchors)
             else:
                 href = _attribute(raw, "href")
                 url = resolve(href, self.base) if href is not None else None
-                anchors.append(url or "")
+                anchors.append((url or "", len(self.tokens)))
                 self.text("[" if url else "")
         return tag.end()
 
