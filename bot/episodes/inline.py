@@ -156,6 +156,7 @@ class _Scanner:
         self.tokens: list[str | _Delim] = []
         self.has_link = False
         self.has_delims = False
+        self.lead: tuple[str, str, int] | None = None  # (label, URL, token index) of an opening link
         self._ticks: dict[int, list[int]] | None = None
         self._seq = 0
 
@@ -250,6 +251,8 @@ class _Scanner:
             return
         self.has_link = True
         url = resolve(dest, self.base)
+        if url is not None and not any(not isinstance(token, str) or token.strip() for token in self.tokens):
+            self.lead = (label, url, len(self.tokens))
         text = inline(label, base=self.base, _depth=depth)
         if url is None:
             self.text(text)
@@ -424,12 +427,16 @@ class _Scanner:
                 self.text("[" if url else "")
         return tag.end()
 
-    def result(self) -> str:
+    def parts(self) -> list[str]:
+        """The output, one string per token, after emphasis matching."""
         if self.has_delims:
             _balance(self.tokens)
             plain = self.plain
-            return "".join(token if isinstance(token, str) else token.text(plain) for token in self.tokens)
-        return "".join(token for token in self.tokens if isinstance(token, str))
+            return [token if isinstance(token, str) else token.text(plain) for token in self.tokens]
+        return [token for token in self.tokens if isinstance(token, str)]
+
+    def result(self) -> str:
+        return "".join(self.parts())
 
 
 def _html_tag(src: str, at: int) -> re.Match[str] | None:
@@ -579,18 +586,23 @@ def inline_plain(src: str, *, base: str | None = None, _depth: int = 0) -> str:
     return " ".join(scanner.result().split())
 
 
+def paragraph(src: str, *, base: str | None = None) -> tuple[str, Link | None, str]:
+    """A paragraph's canonical text and, when it opens with an http(s) link, that link (plain
+    title) and the canonical text after it."""
+    if not _NEEDS_WORK.search(src) and ("_" not in src or not _LOOSE_UNDERSCORE.search(src)):
+        return clean_lines(src), None, ""
+    scanner = _Scanner(src, base, plain=False)
+    scanner.scan()
+    parts = scanner.parts()
+    text = clean_lines("".join(parts))
+    if scanner.lead is None:
+        return text, None, ""
+    label, url, index = scanner.lead
+    title = inline_plain(label, base=base)
+    return text, Link(title, url), clean_lines("".join(parts[index + 1 :]))
+
+
 def leading_link(src: str, *, base: str | None = None) -> tuple[Link, str] | None:
     """When ``src`` opens with an http(s) link: the link (plain title) and the canonical rest."""
-    stripped = src.lstrip()
-    if not stripped.startswith("["):
-        return None
-    scanner = _Scanner(stripped, base, plain=True)
-    found = scanner._link_end(0)
-    if found is None or scanner._label_has_link(1, found[0]):
-        return None
-    label_end, end, dest = found
-    url = resolve(dest, base)
-    if url is None:
-        return None
-    title = inline_plain(stripped[1:label_end], base=base)
-    return Link(title, url), inline(stripped[end:], base=base)
+    _, link, rest = paragraph(src, base=base)
+    return None if link is None else (link, rest)

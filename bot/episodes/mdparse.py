@@ -12,7 +12,7 @@ import re
 
 from bot.episodes.blocks import Block, CodeBlock, Heading, ListBlock, Paragraph, Quote, Rule
 from bot.episodes.html import html_blocks
-from bot.episodes.inline import inline, leading_link, unescape
+from bot.episodes.inline import inline, paragraph, unescape
 
 _SPACES = re.compile(" *")
 _MAYBE_SPECIAL = frozenset("#`~*+_=<>0123456789-")
@@ -77,6 +77,19 @@ class _Node:
         self.ordered = False
         self.start = 1
         self.html_type = 0
+
+
+def _in_top_item(node: _Node) -> bool:
+    """True when ``node`` sits directly in an item of a list at the top of the document."""
+    item = node.parent
+    listing = item.parent if item is not None else None
+    return (
+        item is not None
+        and item.kind == "item"
+        and listing is not None
+        and listing.parent is not None
+        and (listing.parent.parent is None)
+    )
 
 
 def _can_contain(parent: str, child: str) -> bool:
@@ -372,12 +385,23 @@ class _Parser:
                 node.lines.append(line)
                 self.tip = node
                 return
+        in_top_item = tip.kind == "paragraph" and _in_top_item(tip)
+        if in_top_item and line and line[0] not in _PLAIN_STARTS:
+            tip.lines.append(line)  # lazy continuation of a top-level list item's paragraph
+            return
         if not line.strip(" \t"):
             if tip is self.doc:
                 return  # blank line between top-level blocks
-            if tip.parent is self.doc and tip.kind in ("paragraph", "heading", "rule"):
+            if in_top_item or (tip.parent is self.doc and tip.kind in ("paragraph", "heading", "rule")):
                 self._finalize(tip)
                 return
+            if (
+                tip.kind == "item"
+                and tip.children
+                and tip.parent is not None
+                and tip.parent.parent is self.doc
+            ):
+                return  # blank line inside a top-level list item
         self.line = line
         self.offset = 0
         container = self.doc
@@ -441,15 +465,9 @@ def _convert(node: _Node, base: str | None) -> list[Block]:
         kind = child.kind
         if kind == "paragraph":
             source = "\n".join(line.lstrip(" \t") for line in child.lines).strip(" \t\n")
-            text = inline(source, base=base)
-            if not text:
-                continue
-            paragraph = Paragraph(text)
-            if source.startswith("["):
-                found = leading_link(source, base=base)
-                if found is not None:
-                    paragraph.lead, paragraph.rest = found
-            blocks.append(paragraph)
+            text, lead, rest = paragraph(source, base=base)
+            if text:
+                blocks.append(Paragraph(text, lead, rest))
         elif kind == "heading":
             source = "\n".join(line.lstrip(" \t") for line in child.lines).strip(" \t\n")
             blocks.append(Heading(child.level, inline(source, base=base)))
