@@ -115,20 +115,26 @@ class _TreeBuilder(HTMLParser):
         self.skip_depth = 0
         self.iframes: list[str] = []
         self._pending: list[str] = []
-        self._lines = [0] + [match.end() for match in re.finditer("\n", html)]
+        self._size = len(html)
+        self._base = 0
+        self._offset = 0
         self._closers: dict[str, list[int]] = {}
         for match in _SKIPPED_CLOSER.finditer(html):
             self._closers.setdefault(match.group(1).lower(), []).append(match.start())
 
+    def updatepos(self, i: int, j: int) -> int:
+        """Track the offset of the next token in the document (instead of its line and column)."""
+        self._offset = self._base + j
+        return j
+
+    def close(self) -> None:
+        self._base = self._size - len(self.rawdata)  # what feed() left unparsed is the document's tail
+        super().close()
+
     def _closed_later(self, tag: str) -> bool:
         """True when a ``</tag`` follows the tag being handled."""
-        line, column = self.getpos()
-        here = self._lines[min(line, len(self._lines)) - 1] + column
         positions = self._closers.get(tag, [])
-        return bisect_right(positions, here) < len(positions)
-
-    def _text(self, text: str) -> None:
-        self._pending.append(text)
+        return bisect_right(positions, self._offset) < len(positions)
 
     def flush_text(self) -> None:
         """Attach the text read since the last tag to the current element."""
@@ -153,10 +159,11 @@ class _TreeBuilder(HTMLParser):
                 self.skip_depth += 1
             return
         if tag not in HTML_ELEMENTS:
-            self._text(self.get_starttag_text() or "")
+            self._pending.append(self.get_starttag_text() or "")
             return
-        self.flush_text()
-        values = {name: value or "" for name, value in attrs}
+        if self._pending:
+            self.flush_text()
+        values = {name: value or "" for name, value in attrs} if attrs else {}
         if tag == "iframe" and values.get("src"):
             self.iframes.append(values["src"])
         if tag in SKIPPED_ELEMENTS and self._closed_later(tag):
@@ -185,7 +192,7 @@ class _TreeBuilder(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.skipping is None and tag not in HTML_ELEMENTS:
-            self._text(self.get_starttag_text() or "")
+            self._pending.append(self.get_starttag_text() or "")
             return
         self.handle_starttag(tag, attrs)
         if tag not in _VOID and self.skipping is None:
@@ -203,9 +210,10 @@ class _TreeBuilder(HTMLParser):
                     self.skipping = None
             return
         if tag not in HTML_ELEMENTS:
-            self._text(f"</{tag}>")
+            self._pending.append(f"</{tag}>")
             return
-        self.flush_text()
+        if self._pending:
+            self.flush_text()
         if tag == "br":
             self.stack[-1].children.append(Element("br", {}))
             return
@@ -213,7 +221,7 @@ class _TreeBuilder(HTMLParser):
 
     def handle_data(self, data: str) -> None:
         if self.skipping is None:
-            self._text(data)
+            self._pending.append(data)
 
 
 def parse_html(html: str) -> tuple[Element, list[str]]:
@@ -235,9 +243,10 @@ def _defuse(html: str) -> str:
     ``html.parser`` rescans the rest of the document for every such ``<`` (quadratic time on
     hostile input); it would show them as text anyway, so escaping them changes nothing else.
     """
-    if "<" not in html:
-        return html
+    last_lt = html.rfind("<")
     last_gt = html.rfind(">")
+    if last_lt < 0 or (last_gt > last_lt and "<!" not in html and "<?" not in html):
+        return html  # every tag is followed by a ">": nothing can be left open
     last_comment_end = max((match.start() for match in _COMMENT_END.finditer(html)), default=-1)
     last_cdata_end = max((match.start() for match in _CDATA_END.finditer(html)), default=-1)
     parts: list[str] = []

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 
 # Characters kept as they are (besides ASCII letters and digits), as CommonMark renderers do.
 _SAFE = ";/?:@&=+$,-_.!~*'()#"
-_CLEAN = re.compile(r"[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]*")
+_CLEAN = re.compile(r"(?:[A-Za-z0-9;/?:@&=+$,\-_.!~*'()#]|%[0-9A-Fa-f]{2})*")
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
 _HTTP = re.compile(r"[ \t\n]*https?://[^/?#\s]", re.IGNORECASE)
 _HOST = re.compile(r"((?:https?:)?//(?:[^/?#@]*@)?)([^/?#:]+)", re.IGNORECASE)
