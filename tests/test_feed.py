@@ -180,6 +180,42 @@ def test_generic_atom_and_rdf_feeds() -> None:
     assert rdf.episodes[0].audio_url is None
 
 
+PODCAST_ATOM = """<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss/">
+  <title type="text">夜のAIラジオ</title>
+  <link rel="alternate" href="https://night.example.jp/"/>
+  <id>tag:night.example.jp,2026:feed</id>
+  <updated>2026-03-02T23:00:00+09:00</updated>
+  <entry>
+    <title type="html">第3回 &lt;em&gt;推論&lt;/em&gt;のコスト</title>
+    <link rel="alternate" type="text/html" href="https://night.example.jp/shows/3"/>
+    <link rel="enclosure" type="audio/mpeg" length="1000" href="/audio/3.mp3"/>
+    <id>tag:night.example.jp,2026:3</id>
+    <updated>2026-03-02T23:00:00+09:00</updated>
+    <author><name>夜更かしずんだ</name></author>
+    <author><name>めたん</name></author>
+    <media:thumbnail url="https://night.example.jp/thumbs/3.png"/>
+    <content type="html">&lt;p&gt;推論コストの話。&lt;a href="https://paper.example.org/x"&gt;論文&lt;/a&gt;&lt;/p&gt;</content>
+  </entry>
+</feed>
+"""
+
+
+def test_generic_atom_podcast_feed() -> None:
+    result = parse_feed(PODCAST_ATOM.encode(), url="https://night.example.jp/feed.atom")
+    assert result.title == "夜のAIラジオ"
+    assert result.problems == []
+    (episode,) = result.episodes
+    assert episode.title == "第3回 推論のコスト"
+    assert episode.key == episode.page_url == "https://night.example.jp/shows/3"
+    assert episode.number == "3"
+    assert episode.published.isoformat() == "2026-03-02T23:00:00+09:00"
+    assert episode.actors == ("夜更かしずんだ", "めたん")
+    assert episode.audio_url == "https://night.example.jp/audio/3.mp3"
+    assert episode.image_url == "https://night.example.jp/thumbs/3.png"
+    assert episode.description == "推論コストの話。論文"
+
+
 def test_site_items_in_any_feed_get_topics_and_the_player() -> None:
     html = (
         '<h2>youtube版</h2><div><iframe src="https://www.youtube.com/embed/abcDEF12345"></iframe></div>'
