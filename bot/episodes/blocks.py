@@ -75,8 +75,13 @@ Block = Paragraph | Heading | CodeBlock | ListBlock | Quote | Rule | Table
 
 
 def code_span(content: str) -> str:
-    """A canonical code span for ``content``: the shortest fence that works, padded when needed."""
-    content = content.replace("\n", " ")
+    """A canonical code span for ``content``: the shortest fence that works, padded when needed.
+
+    Line breaks become spaces (those at either end are dropped); content of spaces only gives nothing.
+    """
+    content = content.strip("\n").replace("\n", " ")
+    if not content.strip():
+        return ""  # a code span of spaces shows nothing
     runs = {len(run) for run in _BACKTICKS.findall(content)}
     width = 1
     while width in runs:

@@ -91,7 +91,8 @@ _SKIPPED_CLOSER = re.compile(r"</(" + "|".join(sorted(SKIPPED_ELEMENTS)) + r")",
 _OPENER = re.compile(r"<(?:(!--)|(!\[)|[!?/A-Za-z])")
 _COMMENT_END = re.compile(r"--\s*>")
 _CDATA_END = re.compile(r"\]\s*\]\s*>")
-_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~"}
+#: Markdown markers written for the HTML elements of strong, emphasis and strikethrough.
+MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~"}
 _LANGUAGE = re.compile(r"(?:^|\s)(?:language|lang)-(\S+)")
 
 
@@ -170,6 +171,9 @@ class _TreeBuilder(HTMLParser):
             self.skipping = tag
             self.skip_depth = 1
             return
+        if tag in _BLOCKS:  # a block never sits inside an inline element: close those first
+            while len(self.stack) > 1 and self.stack[-1].tag not in _BLOCKS:
+                self.stack.pop()
         if tag == "li":
             self._close("li", scope=_LIST_SCOPE)
         elif tag in {"dt", "dd"}:
@@ -418,12 +422,12 @@ class _Converter:
             elif tag == "img":
                 parts.append(node.attrs.get("alt", ""))
             elif tag == "code":
-                content = _text_content(node)
+                content = self.inline(node.children, plain)
                 parts.append(content.replace("\n", " ") if plain else code_span(content))
             elif tag == "a":
                 parts.append(self._anchor(node, plain))
-            elif tag in _MARKS and not plain:
-                parts.append(_wrap(self.inline(node.children, plain), _MARKS[tag]))
+            elif tag in MARKS and not plain:
+                parts.append(wrap(self.inline(node.children, plain), MARKS[tag]))
             elif tag in LINE_TAGS:
                 parts.append("\n" + self.inline(node.children, plain) + "\n")
             else:
@@ -443,13 +447,9 @@ class _Converter:
         return f"[{label}]({url})"
 
 
-def _wrap(text: str, mark: str) -> str:
-    """``text`` between ``mark``s, with its outer whitespace moved outside them."""
-    core = text.strip()
-    if not core:
-        return text
-    start = text.index(core[0])
-    return f"{text[:start]}{mark}{core}{mark}{text[start + len(core) :]}"
+def wrap(text: str, mark: str) -> str:
+    """``text`` between ``mark``s as markdown writes them (nothing is added around blank text)."""
+    return f"{mark}{text}{mark}" if text.strip() else text
 
 
 def _text_content(node: Element) -> str:

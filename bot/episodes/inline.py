@@ -14,7 +14,7 @@ import unicodedata
 from bisect import bisect_right
 
 from bot.episodes.blocks import Link, clean_lines, code_span
-from bot.episodes.html import HTML_ELEMENTS, LINE_TAGS, SKIPPED_ELEMENTS
+from bot.episodes.html import HTML_ELEMENTS, LINE_TAGS, MARKS, SKIPPED_ELEMENTS, wrap
 from bot.episodes.urls import resolve, to_uri
 
 ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
@@ -44,8 +44,6 @@ _SIMPLE_DEST = re.compile(r"[ \t]*([^\s()<>\\\x00-\x1f\x7f]+)\)")
 _MAX_DEPTH = 16
 _MAX_TAG = 4096
 _MAX_NESTING = 32
-
-_MARKS = {"strong": "**", "b": "**", "em": "*", "i": "*", "s": "~~", "del": "~~", "strike": "~~"}
 
 
 class _Delim:
@@ -97,7 +95,7 @@ def _delim(src: str, start: int, end: int, seq: int) -> _Delim:
     )
 
 
-def _balance(tokens: list[str | _Delim]) -> None:
+def _balance(tokens: list[str | _Delim | _RawEnd]) -> None:
     """CommonMark's emphasis matching: marks how many characters of each run became markup."""
     stack: list[_Delim] = []
     bottoms: dict[tuple[str, bool, int], int] = {}
@@ -141,6 +139,29 @@ def _balance(tokens: list[str | _Delim]) -> None:
             stack.append(closer)
 
 
+class _RawEnd:
+    """The end of a raw HTML element (``<b>``, ``<a href>``, ``<code>``) opened at token ``opened``."""
+
+    __slots__ = ("opened", "tag", "value")
+
+    def __init__(self, tag: str, value: str, opened: int) -> None:
+        self.tag = tag
+        self.value = value
+        self.opened = opened
+
+    def text(self, plain: bool) -> str:
+        return ""
+
+    def write(self, inner: str) -> str:
+        """The element with its content ``inner``, as the HTML converter writes it."""
+        if self.tag == "a":
+            label = clean_lines(inner)
+            return self.value if to_uri(label) == self.value else f"[{label}]({self.value})"
+        if self.tag == "code":
+            return code_span(inner)
+        return wrap(inner, self.value)
+
+
 class _Scanner:
     """One pass over a paragraph's source text."""
 
@@ -153,9 +174,11 @@ class _Scanner:
         self._nesting = 0
         self._budget = 4 * len(src) + 1024  # bounds link scanning on pathological input
         self._last_close = src.rfind("](")
-        self.tokens: list[str | _Delim] = []
+        self.tokens: list[str | _Delim | _RawEnd] = []
         self.has_link = False
         self.has_delims = False
+        self.has_raw = False
+        self.raw_opened = False
         self.lead: tuple[str, str, int] | None = None  # (label, URL, token index) of an opening link
         self._ticks: dict[int, list[int]] | None = None
         self._seq = 0
@@ -251,7 +274,11 @@ class _Scanner:
             return
         self.has_link = True
         url = resolve(dest, self.base)
-        if url is not None and not any(not isinstance(token, str) or token.strip() for token in self.tokens):
+        if (
+            url is not None
+            and not self.raw_opened
+            and not any(not isinstance(token, str) or token.strip() for token in self.tokens)
+        ):
             self.lead = (label, url, len(self.tokens))
         text = inline(label, base=self.base, _depth=depth)
         if url is None:
@@ -270,7 +297,7 @@ class _Scanner:
         src = self.src
         size = len(src)
         pos = start
-        anchors: list[tuple[str, int]] = []
+        raw: list[tuple[str, str, int]] = []  # open raw HTML elements: (tag, URL or marker, token index)
         while pos < size:
             match = _SPECIAL.search(src, pos)
             if match is None:
@@ -309,7 +336,7 @@ class _Scanner:
             elif char == "&":
                 pos = self._entity(at)
             elif char == "<":
-                pos = self._angle(at, anchors)
+                pos = self._angle(at, raw)
             elif char == "[" or (char == "!" and src.startswith("[", at + 1)):
                 image = char == "!"
                 found = self._link_end(at + 1 if image else at)
@@ -338,20 +365,16 @@ class _Scanner:
                 self._seq += 1
                 self.tokens.append(delim)
                 self.has_delims = True
-        while anchors and not self.plain:
-            self._close_anchor(anchors)
+        while raw:  # the paragraph's end closes what raw HTML left open, as in the rendered page
+            self._close_raw(raw)
 
-    def _close_anchor(self, anchors: list[tuple[str, int]]) -> None:
-        """Close a raw ``<a href>`` link: ``](url)``, or the bare URL when the text is the URL."""
-        url, opened = anchors.pop()
-        if not url:
+    def _close_raw(self, raw: list[tuple[str, str, int]]) -> None:
+        """Close the innermost open raw element; :meth:`parts` writes it as the HTML side does."""
+        tag, value, opened = raw.pop()
+        if tag == "a" and not value:
             return
-        inner = self.tokens[opened + 1 :]
-        if all(isinstance(token, str) for token in inner) and to_uri("".join(map(str, inner)).strip()) == url:
-            del self.tokens[opened:]
-            self.text(url)
-        else:
-            self.text(f"]({url})")
+        self.tokens.append(_RawEnd(tag, value, opened))
+        self.has_raw = True
 
     def _label_has_link(self, start: int, end: int) -> bool:
         label = self.src[start:end]
@@ -378,7 +401,7 @@ class _Scanner:
         self.text("&")
         return at + 1
 
-    def _angle(self, at: int, anchors: list[tuple[str, int]]) -> int:
+    def _angle(self, at: int, raw: list[tuple[str, str, int]]) -> int:
         src = self.src
         auto = _AUTOLINK.match(src, at)
         if auto:
@@ -397,43 +420,49 @@ class _Scanner:
         if tag is None:
             self.text("<")
             return at + 1
-        raw = tag.group()
-        if raw.startswith(("<!", "<?")):
+        source = tag.group()
+        if source.startswith(("<!", "<?")):
             return tag.end()
-        closing = raw.startswith("</")
+        closing = source.startswith("</")
         name = tag.group(1).lower()
         if name not in HTML_ELEMENTS:
-            self.text(f"</{name}>" if closing else raw)
+            self.text(f"</{name}>" if closing else source)
             return tag.end()
-        if name in SKIPPED_ELEMENTS and not closing and not raw.endswith("/>"):
+        if name in SKIPPED_ELEMENTS and not closing and not source.endswith("/>"):
             ender = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(src, tag.end())
             return ender.end() if ender else tag.end()
         if name == "br" or name in LINE_TAGS:
             self.text("\n")
         elif name == "img" and not closing:
-            self.text(_attribute(raw, "alt") or "")
-        elif name in _MARKS and not self.plain:
-            self.text(_MARKS[name])
-        elif name == "code" and not self.plain:
-            self.text("`")
-        elif name == "a" and not self.plain:
-            if closing:
-                if anchors:
-                    self._close_anchor(anchors)
-            else:
-                href = _attribute(raw, "href")
-                url = resolve(href, self.base) if href is not None else None
-                anchors.append((url or "", len(self.tokens)))
-                self.text("[" if url else "")
+            self.text(_attribute(source, "alt") or "")
+        elif (name in MARKS or name in ("a", "code")) and not self.plain:
+            if not closing:
+                if name == "a":
+                    href = _attribute(source, "href")
+                    url = resolve(href, self.base) if href is not None else None
+                    raw.append((name, url or "", len(self.tokens)))
+                else:
+                    raw.append((name, MARKS.get(name, "`"), len(self.tokens)))
+                self.raw_opened = True
+                self.text("")
+            elif any(entry[0] == name for entry in raw):
+                while raw[-1][0] != name:
+                    self._close_raw(raw)
+                self._close_raw(raw)
         return tag.end()
 
     def parts(self) -> list[str]:
-        """The output, one string per token, after emphasis matching."""
+        """The output, one string per token, after emphasis matching and closing raw elements."""
         if self.has_delims:
             _balance(self.tokens)
-            plain = self.plain
-            return [token if isinstance(token, str) else token.text(plain) for token in self.tokens]
-        return [token for token in self.tokens if isinstance(token, str)]
+        plain = self.plain
+        parts = [token if isinstance(token, str) else token.text(plain) for token in self.tokens]
+        if self.has_raw:
+            for index, token in enumerate(self.tokens):
+                if isinstance(token, _RawEnd):
+                    parts[token.opened] = token.write("".join(parts[token.opened + 1 : index]))
+                    parts[token.opened + 1 : index + 1] = [""] * (index - token.opened)
+        return parts
 
     def result(self) -> str:
         return "".join(self.parts())

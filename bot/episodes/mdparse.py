@@ -461,7 +461,8 @@ def parse_blocks(text: str, *, base: str | None = None) -> list[Block]:
 
 def _convert(node: _Node, base: str | None) -> list[Block]:
     blocks: list[Block] = []
-    for child in node.children:
+    children = node.children
+    for position, child in enumerate(children):
         kind = child.kind
         if kind == "paragraph":
             source = "\n".join(line.lstrip(" \t") for line in child.lines).strip(" \t\n")
@@ -487,7 +488,14 @@ def _convert(node: _Node, base: str | None) -> list[Block]:
                 lines.pop()
             blocks.append(CodeBlock("", "\n".join(lines)))
         elif kind == "html":
-            blocks.extend(html_blocks("\n".join(child.lines), base))
+            if position and children[position - 1].kind == "html":
+                continue  # already read with the first of these adjacent HTML blocks
+            raw: list[str] = []
+            for sibling in children[position:]:
+                if sibling.kind != "html":
+                    break
+                raw.extend(sibling.lines)  # rendered back to back, they form one piece of HTML
+            blocks.extend(html_blocks("\n".join(raw) + "\n", base))
         elif kind == "rule":
             blocks.append(Rule())
     return blocks
