@@ -263,6 +263,14 @@ def test_fields_from_front_matter() -> None:
     assert episode.topics[0].summary == "要約です。"
 
 
+def test_windows_line_ends_and_byte_order_mark_change_nothing() -> None:
+    path = CONTENT_DIR / "2026-03-17-3.md"
+    text = path.read_text(encoding="utf-8")
+    expected = parse_post(text, filename=path.name, site=SITE)
+    crlf = ("\ufeff" + text.replace("\n", "\r\n")).encode()
+    assert parse_post(crlf, filename=path.name, site=SITE) == expected
+
+
 def test_image_url_wins_over_thumbnail_and_card_is_not_an_image() -> None:
     both = parse_post(
         post("title: t\ndate: 2026-01-13\nimage_url: https://cdn.example/i.png\nthumbnail_url: /t.png"),
