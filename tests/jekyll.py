@@ -159,9 +159,7 @@ def atom_feed(entries: Iterable[Entry], *, title: str, link: str) -> bytes:
         if entry.author:
             parts.append(f"<author><name>{escape(entry.author)}</name></author>")
         if entry.audio_url:
-            parts.append(
-                f'<link rel="enclosure" type="audio/mpeg" length="1" href={quoteattr(entry.audio_url)}/>'
-            )
+            parts.append(f'<link rel="enclosure" type="audio/mpeg" length="1" href={quoteattr(entry.audio_url)}/>')
         rows.append("<entry>" + "".join(parts) + "</entry>")
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">'

@@ -143,8 +143,7 @@ def test_generic_rss_podcast_feed() -> None:
     assert result.problems == [
         "item 3 (予告): no publication date; skipped",
         "item 4 (untitled): no title; skipped",
-        "item 5 (#41 RAGの評価（再掲）): duplicate of an earlier item "
-        "(https://radio.example.com/episodes/41); skipped",
+        "item 5 (#41 RAGの評価（再掲）): duplicate of an earlier item (https://radio.example.com/episodes/41); skipped",
     ]
 
 

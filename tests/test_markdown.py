@@ -27,13 +27,8 @@ def both(markdown: str) -> str:
 
 
 def test_nested_four_space_bullets_become_two_space_dashes() -> None:
-    source = (
-        "**主な変更点**\n\n*   **Python:**\n    *   Pydantic 2へ移行\n    *   3.8終了\n*   **JS:** 非同期化\n"
-    )
-    assert (
-        both(source)
-        == "**主な変更点**\n\n- **Python:**\n  - Pydantic 2へ移行\n  - 3.8終了\n- **JS:** 非同期化"
-    )
+    source = "**主な変更点**\n\n*   **Python:**\n    *   Pydantic 2へ移行\n    *   3.8終了\n*   **JS:** 非同期化\n"
+    assert both(source) == "**主な変更点**\n\n- **Python:**\n  - Pydantic 2へ移行\n  - 3.8終了\n- **JS:** 非同期化"
 
 
 def test_list_right_after_a_bold_line_interrupts_the_paragraph() -> None:
@@ -56,10 +51,7 @@ def test_code_span_fences_are_canonical() -> None:
 
 
 def test_backslash_escapes_are_resolved_but_unknown_ones_kept() -> None:
-    assert (
-        both(r"\*not em\* and \\ and \n and \_x\_ and C:\Users")
-        == r"*not em* and \ and \n and _x_ and C:\Users"
-    )
+    assert both(r"\*not em\* and \\ and \n and \_x\_ and C:\Users") == r"*not em* and \ and \n and _x_ and C:\Users"
 
 
 def test_hard_breaks_become_plain_newlines() -> None:
@@ -67,10 +59,7 @@ def test_hard_breaks_become_plain_newlines() -> None:
 
 
 def test_entities_are_decoded_once() -> None:
-    assert (
-        both("&amp; &copy; &#12354; &#x3042; &notanentity; &amp;lt; AT&T")
-        == "& © あ あ &notanentity; &lt; AT&T"
-    )
+    assert both("&amp; &copy; &#12354; &#x3042; &notanentity; &amp;lt; AT&T") == "& © あ あ &notanentity; &lt; AT&T"
 
 
 def test_dunder_outside_code_is_strong_emphasis_written_with_stars() -> None:
@@ -111,9 +100,7 @@ def test_images_become_alt_text() -> None:
 
 
 def test_unknown_tags_stay_and_html_elements_vanish() -> None:
-    assert (
-        both("「<think>」タグ、<div>タグ、<b>太字</b>、<br>改行") == "「<think>」タグ、タグ、**太字**、\n改行"
-    )
+    assert both("「<think>」タグ、<div>タグ、<b>太字</b>、<br>改行") == "「<think>」タグ、タグ、**太字**、\n改行"
 
 
 def test_raw_inline_tags_are_written_like_their_html() -> None:
@@ -189,9 +176,7 @@ def test_html_unclosed_script_keeps_the_text() -> None:
 
 def test_html_only_http_links_survive() -> None:
     html = '<a href="javascript:alert(1)">x</a> <a href="mailto:a@b.c">mail</a> <a href="/rel">rel</a>'
-    assert (
-        html_to_markdown(html, base="https://site.example/ep/1") == "x mail [rel](https://site.example/rel)"
-    )
+    assert html_to_markdown(html, base="https://site.example/ep/1") == "x mail [rel](https://site.example/rel)"
 
 
 def test_html_to_text_has_no_markers() -> None:

@@ -167,9 +167,7 @@ def test_odd_titles(corpus: dict[str, tuple[str, Episode]]) -> None:
     assert "Expanding Access to Claude for Government \\ Anthropic" in [
         topic.title for topic in corpus["2024-06-27-26.md"][1].topics
     ]
-    assert (
-        corpus["2024-05-29-4.md"][1].topics[1].url == "https://github.com/karpathy/llm.c/discussions/481%22"
-    )
+    assert corpus["2024-05-29-4.md"][1].topics[1].url == "https://github.com/karpathy/llm.c/discussions/481%22"
 
 
 def test_posts_without_topic_links_have_no_topics(corpus: dict[str, tuple[str, Episode]]) -> None:
@@ -197,9 +195,7 @@ def test_sample_content_parses_with_the_expected_topics() -> None:
     for path in files:
         episode = read_post(path, site=SITE)
         assert len(episode.topics) == CONTENT_TOPICS[path.name], path.name
-        assert [(t.title, t.url) for t in episode.topics] == independent_topics(
-            path.read_text(encoding="utf-8")
-        )
+        assert [(t.title, t.url) for t in episode.topics] == independent_topics(path.read_text(encoding="utf-8"))
         assert all(topic.summary for topic in episode.topics), path.name
         assert episode.published.utcoffset() == JST
 
@@ -278,9 +274,7 @@ def test_image_url_wins_over_thumbnail_and_card_is_not_an_image() -> None:
         site=SITE,
     )
     assert both.image_url == "https://cdn.example/i.png"
-    card = parse_post(
-        post("title: t\ndate: 2026-01-13\ncard: summary"), filename="2026-01-13-7.md", site=SITE
-    )
+    card = parse_post(post("title: t\ndate: 2026-01-13\ncard: summary"), filename="2026-01-13-7.md", site=SITE)
     assert card.image_url is None
 
 
@@ -331,9 +325,7 @@ def test_broken_posts_raise_post_error_naming_file_and_reason(
     assert str(caught.value) == f"{name}: {caught.value.reason}"
 
 
-def test_huge_files_are_rejected_without_reading_them_whole(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_huge_files_are_rejected_without_reading_them_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "2026-01-13-1.md"
     path.write_bytes(b"---\ntitle: t\ndate: 2026-01-13\n---\n" + b"x" * (10 * 1024 * 1024))
     reads: list[int] = []

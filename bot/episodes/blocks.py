@@ -124,9 +124,7 @@ def _render(block: Block, plain: bool) -> str:
         char, pattern = ("~", _FENCE_TILDES) if "`" in block.info else ("`", _FENCE_TICKS)
         longest = max((len(run.strip()) for run in pattern.findall(block.text)), default=0)
         fence = char * max(3, longest + 1)
-        return (
-            f"{fence}{block.info}\n{block.text}\n{fence}" if block.text else f"{fence}{block.info}\n{fence}"
-        )
+        return f"{fence}{block.info}\n{block.text}\n{fence}" if block.text else f"{fence}{block.info}\n{fence}"
     if isinstance(block, Quote):
         inner = render(block.children, plain=plain)
         if plain or not inner:

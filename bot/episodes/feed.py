@@ -52,9 +52,7 @@ class FeedResult:
     problems: list[str] = field(default_factory=list)
 
 
-def parse_feed(
-    data: bytes, *, url: str, site: Site | None = None, max_bytes: int = MAX_FEED_BYTES
-) -> FeedResult:
+def parse_feed(data: bytes, *, url: str, site: Site | None = None, max_bytes: int = MAX_FEED_BYTES) -> FeedResult:
     """Read a feed document fetched from ``url``; raises :class:`FeedError` when it is not a feed."""
     if len(data) > max_bytes:
         raise FeedError(f"feed is larger than the limit of {max_bytes} bytes ({len(data)} bytes)")
@@ -140,9 +138,7 @@ def _episode(entry: Any, feed_url: str, site: Site | None) -> Episode:
         youtube = first_youtube(iframes)
         blocks = tree_blocks(root, base)
         topics = tuple(extract_topics(blocks))
-        site_item = any(
-            isinstance(block, Heading) and block.text.strip() == LINKS_HEADING for block in blocks
-        )
+        site_item = any(isinstance(block, Heading) and block.text.strip() == LINKS_HEADING for block in blocks)
         if site_item:
             description = _text(others[0]) if others else _intro(blocks)
         else:
@@ -225,9 +221,7 @@ def _bodies(entry: Any) -> tuple[str, str, list[str]]:
 
 
 def _text(value: str) -> str:
-    if "<" in value and any(
-        f"<{tag}" in value for tag in ("p", "br", "a ", "div", "span", "ul", "b>", "strong")
-    ):
+    if "<" in value and any(f"<{tag}" in value for tag in ("p", "br", "a ", "div", "span", "ul", "b>", "strong")):
         return clean_text(html_to_text(value))
     return clean_text(value)
 
@@ -271,9 +265,7 @@ def _actors(entry: Any) -> tuple[str, ...]:
 
 
 def _audio(entry: Any, base: str) -> str | None:
-    enclosures = [
-        item for item in entry.get("enclosures") or [] if isinstance(item, dict) and item.get("href")
-    ]
+    enclosures = [item for item in entry.get("enclosures") or [] if isinstance(item, dict) and item.get("href")]
     for item in enclosures:
         kind = str(item.get("type") or "")
         href = str(item["href"])

@@ -90,9 +90,7 @@ def _delim(src: str, start: int, end: int, seq: int) -> _Delim:
     right = not space_before and (not punct_before or space_after or punct_after)
     if char in "*~":
         return _Delim(char, end - start, left, right, seq)
-    return _Delim(
-        char, end - start, left and (not right or punct_before), right and (not left or punct_after), seq
-    )
+    return _Delim(char, end - start, left and (not right or punct_before), right and (not left or punct_after), seq)
 
 
 def _balance(tokens: list[str | _Delim | _RawEnd]) -> None:

@@ -395,12 +395,7 @@ class _Parser:
             if in_top_item or (tip.parent is self.doc and tip.kind in ("paragraph", "heading", "rule")):
                 self._finalize(tip)
                 return
-            if (
-                tip.kind == "item"
-                and tip.children
-                and tip.parent is not None
-                and tip.parent.parent is self.doc
-            ):
+            if tip.kind == "item" and tip.children and tip.parent is not None and tip.parent.parent is self.doc:
                 return  # blank line inside a top-level list item
         self.line = line
         self.offset = 0

@@ -65,11 +65,7 @@ def parse_post(text: str | bytes, *, filename: str, site: Site, source: str | No
     meta = _front_matter(front, filename)
 
     title = meta.get("title")
-    title = (
-        str(title).strip()
-        if isinstance(title, str | int | float | date) and not isinstance(title, bool)
-        else ""
-    )
+    title = str(title).strip() if isinstance(title, str | int | float | date) and not isinstance(title, bool) else ""
     if not title:
         raise PostError(filename, "missing or empty title in the front matter")
     published = _published(meta.get("date"), site, filename)
@@ -146,9 +142,7 @@ def _front_matter(front: str, filename: str) -> dict[str, Any]:
     if meta is None:
         raise PostError(filename, "front matter is empty")
     if not isinstance(meta, dict):
-        raise PostError(
-            filename, f"front matter is not a mapping of keys to values (got {type(meta).__name__})"
-        )
+        raise PostError(filename, f"front matter is not a mapping of keys to values (got {type(meta).__name__})")
     return {str(key): value for key, value in meta.items()}
 
 
@@ -205,9 +199,7 @@ def _url(value: object, site: Site) -> str | None:
 def _image(meta: dict[str, Any], site: Site) -> str | None:
     for key in ("image_url", "thumbnail_url", "card"):
         value = meta.get(key)
-        if isinstance(value, str) and (
-            value.startswith("/") or value.lower().startswith(("http://", "https://"))
-        ):
+        if isinstance(value, str) and (value.startswith("/") or value.lower().startswith(("http://", "https://"))):
             return _url(value, site)
     return None
 

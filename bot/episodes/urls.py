@@ -46,9 +46,7 @@ def _ascii_host(url: str) -> str:
         return url
     labels = _HOST_DOTS.split(match.group(2))
     try:
-        host = ".".join(
-            label if label.isascii() else "xn--" + label.encode("punycode").decode() for label in labels
-        )
+        host = ".".join(label if label.isascii() else "xn--" + label.encode("punycode").decode() for label in labels)
     except UnicodeError:
         return url
     return match.group(1) + host + url[match.end() :]
