@@ -82,7 +82,7 @@ def test_ingest_feed_file_gives_the_same_keys(capsys: pytest.CaptureFixture[str]
     ],
 )
 def test_bad_input_is_a_clear_error(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
-    code, out, err = run(capsys, *args)
+    code, _, err = run(capsys, *args)
     assert code == 1
     assert message in err
     assert "Traceback" not in err
