@@ -33,6 +33,7 @@ bench/RESULTS.md.
 
 from __future__ import annotations
 
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -61,6 +62,8 @@ _CJK = (
 _WORD_CHAR = rf"[^\W_{_CJK}]"
 _TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>{_WORD_CHAR}+[+#]*)")
 _WORD_PART_RE = re.compile(r"(?:\d+|[^\W\d_]+)[+#]*")
+# The same tokens in one pass: a CJK run, or one part of a word (letters or digits, then any + or #).
+_RUNS_RE = re.compile(rf"([{_CJK}]+)|((?:\d+|[^\W\d_{_CJK}]+)[+#]*)")
 
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
 _WAVES = "\u301c\u3030\uff5e"
@@ -72,9 +75,24 @@ _SPACES = re.compile(r"\s+")
 _COMBINERS = frozenset("\u3099\u309a\uff9e\uff9f")
 
 
+# Characters NFKC leaves alone and that never compose with a neighbour: most of a Japanese summary.
+_INERT = "\t\n\r -~\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff"
+# A run of other characters, with the character before it (a combining mark composes with it).
+_NEEDS_NFKC = re.compile(f".?[^{_INERT}]+", re.DOTALL)
+
+
+def _nfkc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
 def normalize(text: str) -> str:
-    """NFKC, case folding, unified dashes and single spaces: the form both index and queries use."""
-    return _fold(unicodedata.normalize("NFKC", text))
+    """NFKC, case folding, unified dashes and single spaces: the form both index and queries use.
+
+    NFKC is applied only to the runs that can change (full-width punctuation, half-width kana, combining
+    marks...), with the character before each run: the same result as NFKC of the whole text, four times
+    faster on Japanese prose.
+    """
+    return _fold(_NEEDS_NFKC.sub(_nfkc, text))
 
 
 def _fold(text: str) -> str:
@@ -143,14 +161,14 @@ def scan(normalized: str) -> list[Token]:
 
 
 def tokens(normalized: str) -> list[str]:
-    """The index tokens of already normalised text (fast path of :func:`scan`)."""
+    """The index tokens of already normalised text: :func:`scan` without positions, three times faster."""
     out: list[str] = []
-    for match in _TOKEN_RE.finditer(normalized):
-        run = match.group()
-        if match.group("cjk") is not None:
-            out.extend([run[i : i + 2] for i in range(len(run))])
+    for cjk, word in _RUNS_RE.findall(normalized):
+        if cjk:
+            out.extend(map(operator.add, cjk, cjk[1:]))
+            out.append(cjk[-1])
         else:
-            out.extend(_WORD_PART_RE.findall(run))
+            out.append(word)
     return out
 
 

@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 #: Hits a search keeps for paging (20 pages of 5).
 SEARCH_LIMIT = 100
 STATS_TTL = 300.0
+#: Seconds between background flushes of the search index queue (lookups also flush first).
+FLUSH_EVERY = 20
 Choices = list[app_commands.Choice[str]]
 
 i18n.register(
@@ -140,6 +142,12 @@ class Lookup(commands.Cog):
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
         self._stats: tuple[float, Stats] | None = None
+
+    async def cog_load(self) -> None:
+        # Index what ingestion queued soon after it commits, so that no listener's lookup pays for it.
+        self.bot.add_job(
+            self.bot.store.search.flush, "interval", seconds=FLUSH_EVERY, id="search-flush", max_instances=1
+        )
 
     @property
     def zone(self) -> ZoneInfo:

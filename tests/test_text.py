@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import index_text, normalize, normalize_with_offsets, scan, tokens
+from bot.text import _NEEDS_NFKC, index_text, normalize, normalize_with_offsets, scan, tokens
 
 
 @pytest.mark.parametrize(
@@ -67,6 +69,16 @@ def test_offsets_point_back_into_the_original() -> None:
     assert offsets[-1] == len(original)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(st.text() | st.text(alphabet=st.sampled_from("かカｶﾞﾟ\u3099\u309a゛ａＡ（）：！　a\u0301e\u0308가\u1161\u11a8")))
+def test_normalize_is_nfkc_casefold_of_the_whole_text(text: str) -> None:
+    expected = unicodedata.normalize("NFKC", text).casefold()
+    assert normalize(text) == normalize(expected)
+    assert _NEEDS_NFKC.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text) == unicodedata.normalize(
+        "NFKC", text
+    )
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_offsets_version_is_the_same_normalisation(text: str) -> None:
@@ -74,6 +86,13 @@ def test_offsets_version_is_the_same_normalisation(text: str) -> None:
     assert normalized == normalize(text)
     assert len(offsets) == len(normalized) + 1
     assert offsets == sorted(offsets)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("推論モデルのｶﾞ猫 GPT-4o c++ 17#ＡＩ。、!\u3099")) | st.text())
+def test_fast_tokens_equal_scanned_tokens(text: str) -> None:
+    normalized = normalize(text)
+    assert tokens(normalized) == [token.text for token in scan(normalized)]
 
 
 @settings(max_examples=300, deadline=None)

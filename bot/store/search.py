@@ -19,11 +19,17 @@ Document ids
     here ever scans an FTS5 table backwards. ``search_episodes`` maps each docbase to its episode key.
 
 Maintenance
-    Triggers on ``episodes`` and ``topics`` keep the index equal to a function of the live rows: inserts
-    index, deletes un-index (a contentless table needs the old tokens, recomputed from the old row by the
-    same deterministic functions), withdrawing an episode removes its documents and restoring it brings them
-    back. The functions are Python, registered on every connection through :func:`bot.store.db.sql_function`.
-    When :data:`bot.text.TOKENIZER_VERSION` changes, :meth:`SearchStore.ensure_current` rebuilds the index.
+    Triggers on ``episodes`` and ``topics`` keep the docbase map current and queue, in ``search_queue``,
+    every document to add or remove with the raw values it is indexed from: inserts add, deletes remove (a
+    contentless table needs the old tokens, recomputed at removal by the same deterministic functions from
+    the queued old values), withdrawing an episode removes its documents and restoring it adds them back.
+    :meth:`SearchStore.flush` applies the queue in two set-based statements; every lookup flushes first, so
+    the index a query sees always equals the live rows, and the bot also flushes in the background right
+    after ingesting. Queueing keeps ingestion fast: FTS5 flushes its in-memory buffer at every statement
+    savepoint, so indexing row by row from the triggers themselves made a cold ingest of the corpus three
+    times slower. The tokenising functions are Python, registered on every connection through
+    :func:`bot.store.db.sql_function`. When :data:`bot.text.TOKENIZER_VERSION` changes,
+    :meth:`SearchStore.ensure_current` rebuilds the index.
 
 Ranking
     bm25 with titles weighted far above sites and summaries (:data:`WEIGHTS`, chosen on the corpus recall
@@ -119,34 +125,32 @@ def _sql_base(published_ts: object) -> int:
     return time_base(published_ts if isinstance(published_ts, int) else 0)
 
 
-def _episode_doc(row: str, op: str = "") -> str:
-    """INSERT of (or, with ``op='delete'``, removal of) the episode document of episode row ``row``."""
-    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+_QUEUE = "INSERT INTO search_queue (doc, remove, title, body, site, actors, topic_site)"
+
+
+def _queue_episode_doc(row: str, remove: int) -> str:
+    """Queue the addition (or removal) of the episode document of episode row ``row``, if it is indexed."""
     return f"""
-        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
-        SELECT {value}s.docbase, '', zb_search_tokens({row}.title || char(10) || {row}.description), '',
-            zb_search_meta({row}.actors, NULL)
+        {_QUEUE}
+        SELECT s.docbase, {remove}, '', {row}.title || char(10) || {row}.description, '', {row}.actors, NULL
         FROM search_episodes s WHERE s.key = {row}.key;"""
 
 
-def _topic_docs(row: str, op: str = "") -> str:
-    """INSERT (or removal) of the documents of every indexed topic of episode row ``row``."""
-    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+def _queue_topic_docs(row: str, remove: int) -> str:
+    """Queue the addition (or removal) of the documents of every topic of episode row ``row``."""
     return f"""
-        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
-        SELECT {value}s.docbase + 1 + t.position, zb_search_tokens(t.title), zb_search_tokens(t.summary),
-            zb_search_tokens(t.site), zb_search_meta({row}.actors, t.site)
+        {_QUEUE}
+        SELECT s.docbase + 1 + t.position, {remove}, t.title, t.summary, t.site, {row}.actors, t.site
         FROM search_episodes s JOIN topics t ON t.episode_key = s.key
         WHERE s.key = {row}.key AND t.position BETWEEN 0 AND {MAX_POSITION};"""
 
 
-def _one_topic_doc(row: str, op: str = "") -> str:
-    """INSERT (or removal) of the document of topic row ``row`` when its episode is indexed."""
-    command, value = ("search_fts, ", "'delete', ") if op else ("", "")
+def _queue_one_topic(row: str, remove: int) -> str:
+    """Queue the addition (or removal) of the document of topic row ``row``, if its episode is indexed."""
     return f"""
-        INSERT INTO search_fts ({command}rowid, title, body, site, meta)
-        SELECT {value}s.docbase + 1 + {row}.position, zb_search_tokens({row}.title),
-            zb_search_tokens({row}.summary), zb_search_tokens({row}.site), zb_search_meta(e.actors, {row}.site)
+        {_QUEUE}
+        SELECT s.docbase + 1 + {row}.position, {remove}, {row}.title, {row}.summary, {row}.site, e.actors,
+            {row}.site
         FROM search_episodes s JOIN episodes e ON e.key = s.key
         WHERE s.key = {row}.episode_key AND {row}.position BETWEEN 0 AND {MAX_POSITION};"""
 
@@ -163,14 +167,25 @@ CREATE TABLE search_episodes (
     docbase  INTEGER PRIMARY KEY,
     key      TEXT NOT NULL UNIQUE
 );
+CREATE TABLE search_queue (
+    id          INTEGER PRIMARY KEY,
+    doc         INTEGER NOT NULL,
+    remove      INTEGER NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    site        TEXT NOT NULL,
+    actors      TEXT NOT NULL,
+    topic_site  TEXT
+);
+CREATE INDEX search_queue_by_doc ON search_queue (doc, id);
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, body, site, meta,
     content = '', prefix = '1 3 4 5 6', tokenize = "ascii tokenchars '+#'"
 );
 CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
     {_MAP_EPISODE}
-    {_episode_doc("new")}
-    {_topic_docs("new")}
+    {_queue_episode_doc("new", 0)}
+    {_queue_topic_docs("new", 0)}
 END;
 CREATE TRIGGER search_episode_updated
 AFTER UPDATE OF key, title, description, actors, published_ts, withdrawn_at ON episodes
@@ -178,29 +193,52 @@ WHEN old.key IS NOT new.key OR old.title IS NOT new.title OR old.description IS 
     OR old.actors IS NOT new.actors OR old.published_ts IS NOT new.published_ts
     OR old.withdrawn_at IS NOT new.withdrawn_at
 BEGIN
-    {_episode_doc("old", "delete")}
-    {_topic_docs("old", "delete")}
+    {_queue_episode_doc("old", 1)}
+    {_queue_topic_docs("old", 1)}
     DELETE FROM search_episodes WHERE key = old.key;
     {_MAP_EPISODE}
-    {_episode_doc("new")}
-    {_topic_docs("new")}
+    {_queue_episode_doc("new", 0)}
+    {_queue_topic_docs("new", 0)}
 END;
 CREATE TRIGGER search_episode_deleted BEFORE DELETE ON episodes BEGIN
-    {_episode_doc("old", "delete")}
-    {_topic_docs("old", "delete")}
+    {_queue_episode_doc("old", 1)}
+    {_queue_topic_docs("old", 1)}
     DELETE FROM search_episodes WHERE key = old.key;
 END;
 CREATE TRIGGER search_topic_inserted AFTER INSERT ON topics BEGIN
-    {_one_topic_doc("new")}
+    {_queue_one_topic("new", 0)}
 END;
 CREATE TRIGGER search_topic_deleted AFTER DELETE ON topics BEGIN
-    {_one_topic_doc("old", "delete")}
+    {_queue_one_topic("old", 1)}
 END;
 CREATE TRIGGER search_topic_updated AFTER UPDATE OF episode_key, position, title, summary, site ON topics BEGIN
-    {_one_topic_doc("old", "delete")}
-    {_one_topic_doc("new")}
+    {_queue_one_topic("old", 1)}
+    {_queue_one_topic("new", 0)}
 END;
 """
+
+_DOCUMENT_VALUES = (
+    "zb_search_tokens(q.title), zb_search_tokens(q.body), zb_search_tokens(q.site), "
+    "zb_search_meta(q.actors, q.topic_site)"
+)
+
+#: Apply the queue: a document's first queued operation, if a removal, removes what is indexed now (with
+#: the values it was added with); its last, if an addition, adds it. Whatever happened in between cancels
+#: out. Additions go in ascending rowid order, which FTS5 appends fastest.
+FLUSH = [
+    f"""
+    INSERT INTO search_fts (search_fts, rowid, title, body, site, meta)
+    SELECT 'delete', q.doc, {_DOCUMENT_VALUES} FROM search_queue q
+    WHERE q.remove AND q.id = (SELECT min(p.id) FROM search_queue p WHERE p.doc = q.doc)
+    """,
+    f"""
+    INSERT INTO search_fts (rowid, title, body, site, meta)
+    SELECT q.doc, {_DOCUMENT_VALUES} FROM search_queue q
+    WHERE NOT q.remove AND q.id = (SELECT max(p.id) FROM search_queue p WHERE p.doc = q.doc)
+    ORDER BY q.doc
+    """,
+    "DELETE FROM search_queue",
+]
 
 
 async def _register(conn: aiosqlite.Connection) -> None:
@@ -223,6 +261,7 @@ async def install(conn: aiosqlite.Connection) -> None:
 async def rebuild(conn: aiosqlite.Connection) -> None:
     """Re-create every document from the live rows (inside the caller's transaction)."""
     await conn.execute("INSERT INTO search_fts (search_fts) VALUES ('delete-all')")
+    await conn.execute("DELETE FROM search_queue")
     await conn.execute("DELETE FROM search_episodes")
     async with conn.execute(
         "SELECT key, published_ts FROM episodes WHERE withdrawn_at IS NULL ORDER BY published_ts, key"
@@ -237,20 +276,20 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         mapping.append((base + (slot << POSITION_BITS), key))
     await conn.executemany("INSERT INTO search_episodes (docbase, key) VALUES (?, ?)", mapping)
     await conn.execute(
-        """
-        INSERT INTO search_fts (rowid, title, body, site, meta)
-        SELECT s.docbase, '', zb_search_tokens(e.title || char(10) || e.description), '',
-            zb_search_meta(e.actors, NULL)
-        FROM search_episodes s JOIN episodes e ON e.key = s.key
-        """
-    )
-    await conn.execute(
         f"""
         INSERT INTO search_fts (rowid, title, body, site, meta)
-        SELECT s.docbase + 1 + t.position, zb_search_tokens(t.title), zb_search_tokens(t.summary),
-            zb_search_tokens(t.site), zb_search_meta(e.actors, t.site)
-        FROM search_episodes s JOIN episodes e ON e.key = s.key JOIN topics t ON t.episode_key = s.key
-        WHERE t.position BETWEEN 0 AND {MAX_POSITION}
+        SELECT doc, zb_search_tokens(title), zb_search_tokens(body), zb_search_tokens(site),
+            zb_search_meta(actors, topic_site)
+        FROM (
+            SELECT s.docbase AS doc, '' AS title, e.title || char(10) || e.description AS body, '' AS site,
+                e.actors AS actors, NULL AS topic_site
+            FROM search_episodes s JOIN episodes e ON e.key = s.key
+            UNION ALL
+            SELECT s.docbase + 1 + t.position, t.title, t.summary, t.site, e.actors, t.site
+            FROM search_episodes s JOIN episodes e ON e.key = s.key JOIN topics t ON t.episode_key = s.key
+            WHERE t.position BETWEEN 0 AND {MAX_POSITION}
+        )
+        ORDER BY doc
         """
     )
     await conn.execute(
@@ -316,6 +355,14 @@ class SearchStore:
         async with self.db.transaction() as conn:
             await rebuild(conn)
 
+    async def flush(self) -> None:
+        """Bring the index up to date with the changes the triggers queued (see the module docstring)."""
+        if await self.db.scalar("SELECT 1 FROM search_queue LIMIT 1") is None:
+            return
+        async with self.db.transaction() as conn:
+            for statement in FLUSH:
+                await conn.execute(statement)
+
     async def document_count(self) -> int:
         """Documents in the index (live episodes plus their topics)."""
         return int(await self.db.scalar("SELECT count(*) FROM search_episodes") or 0) + int(
@@ -359,6 +406,7 @@ class SearchStore:
         low, high = self._rowid_range(filters)
         if expression is None or limit <= 0 or low >= high:
             return SearchResult()
+        await self.flush()
         meta = self._meta(filters)
         full = f"({expression}) AND {meta}" if meta else expression
         where = "search_fts MATCH ? AND rowid >= ? AND rowid < ?"
@@ -462,6 +510,7 @@ class SearchStore:
         parsed = parse_query(text)
         expression = parsed.fts() if not parsed.empty else None
         mask = (1 << POSITION_BITS) - 1
+        await self.flush()
         if expression is None:
             rows = await self.db.fetchall(
                 "SELECT t.title FROM search_episodes s JOIN topics t ON t.episode_key = s.key "
@@ -534,6 +583,7 @@ class SearchStore:
         expression = parsed.fts()
         if expression is None:
             return []
+        await self.flush()
         mask = (1 << POSITION_BITS) - 1
         return await self.db.fetchall(
             f"""
