@@ -72,6 +72,8 @@ _MAX_TS = (1 << 32) - 1
 #: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
 #: recency, title matches first.
 COMMON_MATCHES = 5_000
+#: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
+PROBED_TOKENS = 6
 #: Scores of the recency ranking (lower is better, as with bm25).
 TITLE_TIER = -1.0
 OTHER_TIER = 0.0
@@ -302,6 +304,21 @@ def _column(expression: str, columns: str) -> str:
     return f"{{{columns}}} : ({expression})"
 
 
+def _hits_sql(ranked: str, order: str) -> str:
+    """The hits for the documents of query ``ranked`` (columns ``doc``, ``score``), ordered by ``order``."""
+    mask = (1 << POSITION_BITS) - 1
+    return f"""
+        WITH ranked AS ({ranked})
+        SELECT ranked.doc, ranked.score, e.key, e.number, e.published, e.page_url, e.title AS episode_title,
+            e.description, t.position, t.title AS topic_title, t.url, t.summary, t.site
+        FROM ranked
+        JOIN search_episodes s ON s.docbase = ranked.doc - (ranked.doc & {mask})
+        JOIN episodes e ON e.key = s.key
+        LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
+        ORDER BY {order}
+        """
+
+
 def _label(text: str, limit: int = MAX_LABEL) -> str:
     """One line of at most ``limit`` characters, cut with an ellipsis."""
     line = " ".join(text.split())
@@ -414,22 +431,23 @@ class SearchStore:
         by_relevance = await self._words_are_rare(parsed)
         if by_relevance:
             weights = ", ".join(str(weight) for weight in WEIGHTS)
-            rows = await self.db.fetchall(
-                f"SELECT rowid, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
-                "ORDER BY score, rowid LIMIT ?",
-                (full, low, high, wanted),
+            ranked = (
+                f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
+                "ORDER BY score, doc LIMIT ?"
             )
-            ranked = [(row[0], float(row[1])) for row in rows]
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, low, high, wanted))
             complete = len(rows) < wanted
         else:
             positives = " AND ".join(f"({term.fts()})" for term in parsed.positive)
             in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", low, high, wanted)
             newest = await self._newest(full, low, high, wanted + len(in_titles))
             first = set(in_titles)
-            ranked = [(doc, TITLE_TIER) for doc in in_titles]
-            ranked += [(doc, OTHER_TIER) for doc in newest if doc not in first]
+            order = [[doc, TITLE_TIER] for doc in in_titles]
+            order += [[doc, OTHER_TIER] for doc in newest if doc not in first]
+            ranked = "SELECT j.value ->> 0 AS doc, j.value ->> 1 AS score, j.key AS ord FROM json_each(?) j"
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.ord"), (json.dumps(order[:wanted]),))
             complete = len(newest) < wanted + len(in_titles)
-        hits = await self._materialise(ranked[:wanted])
+        hits = [self._hit(row) for row in rows]
         with_topics = {hit.episode_key for hit in hits if hit.is_topic}
         kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)
         more = not complete or len(kept) > limit
@@ -444,47 +462,24 @@ class SearchStore:
         return [row[0] for row in rows]
 
     async def _words_are_rare(self, query: Query) -> bool:
-        """Whether every word has a token matching fewer than :data:`COMMON_MATCHES` documents.
+        """Whether every word has a token (among its first :data:`PROBED_TOKENS`) matching fewer than
+        :data:`COMMON_MATCHES` documents.
 
         Then bm25 is cheap: it first scans every match of each phrase to weigh it, and a phrase is scanned
         by leaping over the matches of its rarest token. A word whose tokens are all common (エージェント:
-        half of a 100,000-episode archive) would cost far more to weigh than to find. Each check reads at
-        most :data:`COMMON_MATCHES` entries of one token's list, through the prefix indexes for prefixes.
+        half of a 100,000-episode archive) would cost far more to weigh than to find. One query checks every
+        token, each reading at most :data:`COMMON_MATCHES` entries of its list (prefixes through the prefix
+        indexes).
         """
-        common: dict[str, bool] = {}
-        for term in (*query.positive, *query.negative):
-            for token in dict.fromkeys(token.fts() for token in term.tokens):
-                if token not in common:
-                    beyond = await self.db.scalar(
-                        "SELECT rowid FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?",
-                        (token, COMMON_MATCHES),
-                    )
-                    common[token] = beyond is not None
-                if not common[token]:
-                    break
-            else:
-                return False
-        return True
-
-    async def _materialise(self, ranked: Sequence[tuple[int, float]]) -> list[Hit]:
-        """The hits for (rowid, score) pairs, in the given order."""
-        if not ranked:
-            return []
-        mask = (1 << POSITION_BITS) - 1
+        terms = [[token.fts() for token in term.tokens[:PROBED_TOKENS]] for term in (*query.positive, *query.negative)]
+        tokens = list(dict.fromkeys(token for term in terms for token in term))
         rows = await self.db.fetchall(
-            f"""
-            SELECT j.key AS rank, j.value ->> 0 AS doc, j.value ->> 1 AS score, e.key, e.number, e.published,
-                e.page_url, e.title AS episode_title, e.description, t.position, t.title AS topic_title, t.url,
-                t.summary, t.site
-            FROM json_each(?) j
-            JOIN search_episodes s ON s.docbase = (j.value ->> 0) - ((j.value ->> 0) & {mask})
-            JOIN episodes e ON e.key = s.key
-            LEFT JOIN topics t ON t.episode_key = s.key AND t.position = ((j.value ->> 0) & {mask}) - 1
-            ORDER BY j.key
-            """,
-            (json.dumps([[doc, score] for doc, score in ranked]),),
+            "SELECT t.value FROM json_each(?) t WHERE (SELECT rowid FROM search_fts WHERE search_fts MATCH t.value "
+            "ORDER BY rowid LIMIT 1 OFFSET ?) IS NOT NULL",
+            (json.dumps(tokens), COMMON_MATCHES),
         )
-        return [self._hit(row) for row in rows]
+        common = {row[0] for row in rows}
+        return all(any(token not in common for token in term) for term in terms)
 
     @staticmethod
     def _hit(row: sqlite3.Row) -> Hit:
