@@ -108,4 +108,78 @@ GUILD_SETTINGS_V2 = sql(
     """
 )
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2]
+LETTERS_TABLES = sql(
+    """
+    CREATE TABLE letters (
+        id                    INTEGER PRIMARY KEY,
+        guild_id              INTEGER NOT NULL,
+        number                INTEGER NOT NULL,
+        author_id             INTEGER,
+        radio_name            TEXT NOT NULL DEFAULT '',
+        body                  TEXT NOT NULL DEFAULT '',
+        episode_key           TEXT,
+        episode_number        TEXT,
+        notify                INTEGER NOT NULL DEFAULT 0,
+        status                TEXT NOT NULL DEFAULT 'new',
+        created_at            TEXT NOT NULL,
+        updated_at            TEXT NOT NULL,
+        aired_episode_key     TEXT,
+        aired_episode_number  TEXT,
+        aired_at              TEXT,
+        notified_at           TEXT,
+        notify_result         TEXT,
+        deleted_at            TEXT,
+        host_channel_id       INTEGER,
+        host_message_id       INTEGER,
+        UNIQUE (guild_id, number)
+    );
+    CREATE INDEX letters_by_author ON letters (guild_id, author_id, number);
+    CREATE INDEX letters_by_status ON letters (guild_id, status, number);
+    CREATE INDEX letters_by_episode ON letters (guild_id, episode_key, number);
+
+    CREATE TABLE letter_events (
+        id           INTEGER PRIMARY KEY,
+        letter_id    INTEGER NOT NULL REFERENCES letters (id) ON DELETE CASCADE,
+        at           TEXT NOT NULL,
+        actor_id     INTEGER,
+        action       TEXT NOT NULL,
+        from_status  TEXT,
+        to_status    TEXT,
+        detail       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX letter_events_by_letter ON letter_events (letter_id, id);
+
+    CREATE TABLE letter_blocks (
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        blocked_by  INTEGER,
+        blocked_at  TEXT NOT NULL,
+        letter_id   INTEGER REFERENCES letters (id) ON DELETE SET NULL,
+        PRIMARY KEY (guild_id, user_id)
+    );
+
+    CREATE TABLE letter_submissions (
+        guild_id  INTEGER NOT NULL,
+        user_id   INTEGER NOT NULL,
+        at_ts     REAL NOT NULL
+    );
+    CREATE INDEX letter_submissions_by_user ON letter_submissions (guild_id, user_id, at_ts);
+
+    CREATE TABLE letter_outbox (
+        id               INTEGER PRIMARY KEY,
+        letter_id        INTEGER NOT NULL REFERENCES letters (id) ON DELETE CASCADE,
+        guild_id         INTEGER NOT NULL,
+        kind             TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        last_channel_id  INTEGER,
+        UNIQUE (letter_id, kind)
+    );
+    CREATE INDEX letter_outbox_due ON letter_outbox (next_attempt_ts, id);
+    CREATE INDEX letter_outbox_by_guild ON letter_outbox (guild_id, id);
+    """
+)
+
+MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, LETTERS_TABLES]

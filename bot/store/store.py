@@ -10,6 +10,7 @@ from bot.store.db import Database
 from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
+from bot.store.letters import LetterStore
 from bot.store.sources import SourceStateStore
 
 
@@ -22,6 +23,7 @@ class Store:
         self.sources = SourceStateStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
+        self.letters = LetterStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
