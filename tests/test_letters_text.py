@@ -129,7 +129,11 @@ def test_display_name_is_never_refused() -> None:
 def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(InvalidLetter) as caught:
         clean_letter("x" * 40 + "\x00", "短い")
-    assert codes(caught.value) == {(Field.NAME, Code.CONTROL), (Field.NAME, Code.TOO_LONG), (Field.BODY, Code.TOO_SHORT)}
+    assert codes(caught.value) == {
+        (Field.NAME, Code.CONTROL),
+        (Field.NAME, Code.TOO_LONG),
+        (Field.BODY, Code.TOO_SHORT),
+    }
 
 
 def test_longest_combining_run() -> None:
@@ -142,7 +146,8 @@ def test_never_crashes_and_accepted_text_is_clean(text: str) -> None:
     try:
         letter = clean_letter(text, text, fallback_name=text)
     except InvalidLetter as exc:
-        assert exc.problems
+        problems = exc.problems
+        assert problems
         return
     for value in (letter.radio_name, letter.body):
         assert value == value.strip()

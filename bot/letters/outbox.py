@@ -58,7 +58,7 @@ class Transport(Protocol):
 
 def backoff(attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most an hour."""
-    return min(BACKOFF_BASE * 2 ** min(attempts, 20), BACKOFF_MAX)
+    return min(BACKOFF_BASE * float(2 ** min(max(attempts, 0), 20)), BACKOFF_MAX)
 
 
 @dataclass(slots=True)

@@ -369,9 +369,7 @@ class LetterStore:
         return [letter_from_row(row) for row in rows]
 
     async def history(self, letter: Letter) -> list[LetterEvent]:
-        rows = await self.db.fetchall(
-            "SELECT * FROM letter_events WHERE letter_id = ? ORDER BY id", (letter.id,)
-        )
+        rows = await self.db.fetchall("SELECT * FROM letter_events WHERE letter_id = ? ORDER BY id", (letter.id,))
         return [
             LetterEvent(
                 letter_id=row["letter_id"],
@@ -475,8 +473,8 @@ class LetterStore:
         at = iso(_now(now))
         async with self.db.transaction() as conn:
             async with conn.execute(
-                "INSERT INTO letter_blocks (guild_id, user_id, blocked_by, blocked_at, letter_id) VALUES (?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING",
+                "INSERT INTO letter_blocks (guild_id, user_id, blocked_by, blocked_at, letter_id) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (guild_id, user_id, actor_id, at, letter.id if letter else None),
             ) as cursor:
                 added = cursor.rowcount > 0
@@ -497,6 +495,14 @@ class LetterStore:
             if removed and letter is not None:
                 await _event(conn, letter.id, at, actor_id, Action.UNBLOCKED)
         return removed
+
+    async def request_refresh(self, letter: Letter) -> bool:
+        """Queue an edit of the letter's message in the hosts' channel, if it has one."""
+        if letter.host_message_id is None:
+            return False
+        async with self.db.transaction() as conn:
+            await _enqueue(conn, letter.id, letter.guild_id, OutboxKind.UPDATE, iso(datetime.now(UTC)))
+        return True
 
     async def is_blocked(self, guild_id: int, user_id: int) -> bool:
         row = await self.db.fetchone(
@@ -543,8 +549,7 @@ class LetterStore:
     async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]:
         """Outbox items due at ``now``, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT * FROM letter_outbox WHERE next_attempt_ts <= ? "
-            "ORDER BY id LIMIT ?",
+            "SELECT * FROM letter_outbox WHERE next_attempt_ts <= ? ORDER BY id LIMIT ?",
             (now.timestamp(), limit),
         )
         return [_item_from_row(row) for row in rows]
