@@ -65,7 +65,8 @@ def test_filters_and_csv_file(db: Path, tmp_path: Path) -> None:
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-    assert [(r["number"], r["status"], r["body"]) for r in rows] == [("2", "adopted", "'=\"本文\" @everyone 11\n二行目")]
+    expected = ("2", "adopted", '\'="本文" @everyone 11\n二行目')
+    assert [(r["number"], r["status"], r["body"]) for r in rows] == [expected]
 
 
 def test_status_filter_markdown(db: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
