@@ -181,10 +181,12 @@ async def _enqueue(conn: aiosqlite.Connection, letter_id: int, guild_id: int, ki
 class LetterStore:
     """Letters of every server, each query scoped by server."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
         self.db = db
+        self.max_batch = max_batch
         self._queue: list[_Pending] = []
         self._flusher: asyncio.Task[None] | None = None
+        #: Transactions committed for submissions (a benchmark divides letters by this).
         self.commits = 0
 
     # ---- submitting -------------------------------------------------------------------------
@@ -204,8 +206,8 @@ class LetterStore:
 
     async def _flush(self) -> None:
         while self._queue:
-            batch = self._queue[:MAX_BATCH]
-            del self._queue[:MAX_BATCH]
+            batch = self._queue[: self.max_batch]
+            del self._queue[: self.max_batch]
             outcomes: list[Letter | Exception] = []
             try:
                 async with self.db.transaction() as conn:
