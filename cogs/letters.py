@@ -58,8 +58,9 @@ Interaction = discord.Interaction["ZundaBot"]
 
 OUTBOX_JOB = "letters-outbox"
 OUTBOX_INTERVAL = 60
-#: Answer within Discord's 3 s: if the commit takes longer than this, defer and follow up.
-DEFER_AFTER = 2.0
+#: Answer within Discord's 3 s: when a letter is not committed this long after the interaction was
+#: created, defer and follow up after the commit.
+DEFER_AFTER = 1.5
 PAGE_SIZE = 10
 #: Keep exports under Discord's upload limit for bots.
 MAX_EXPORT_BYTES = 8 * 1024 * 1024
@@ -282,9 +283,16 @@ class Letters(commands.Cog, name=LETTERS_COG):
             await self._refuse(interaction, i18n.t("error.shutting_down", locale), (), draft)
             return
         committing = asyncio.ensure_future(self.bot.store.letters.submit(submission, self.limits))
-        done, _ = await asyncio.wait({committing}, timeout=DEFER_AFTER)
-        if not done:
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        budget = DEFER_AFTER - max(0.0, (discord.utils.utcnow() - interaction.created_at).total_seconds())
+        if budget > 0:
+            await asyncio.wait({committing}, timeout=budget)
+        if not committing.done():
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.NotFound:  # answered too late: the letter is still stored, /otayori mine shows it
+                letter = await committing
+                log.warning("letters: interaction expired before letter #%d could be confirmed", letter.number)
+                return
         try:
             letter = await committing
         except Blocked:

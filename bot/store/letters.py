@@ -22,11 +22,14 @@ import aiosqlite
 from bot.letters.model import Action, Letter, LetterEvent, Status, check_transition
 from bot.letters.ratelimit import RateLimits, retry_after
 from bot.store.db import Database
+from bot.store.episodes import chunks
 
 log = logging.getLogger(__name__)
 
 #: Most submissions committed in one transaction.
 MAX_BATCH = 256
+#: (guild, user) pairs per lookup query (two parameters each; SQLite's old limit is 999).
+_PAIRS = 200
 
 
 class OutboxKind(StrEnum):
@@ -185,11 +188,17 @@ class LetterStore:
         self.db = db
         self.max_batch = max_batch
         self._queue: list[_Pending] = []
+        self._committing = 0
         self._flusher: asyncio.Task[None] | None = None
         #: Transactions committed for submissions (a benchmark divides letters by this).
         self.commits = 0
 
     # ---- submitting -------------------------------------------------------------------------
+
+    @property
+    def waiting(self) -> int:
+        """Submissions queued or being committed right now."""
+        return len(self._queue) + self._committing
 
     async def submit(self, submission: Submission, limits: RateLimits, *, now: datetime | None = None) -> Letter:
         """Store a letter with the server's next number; return it once the commit is durable.
@@ -208,18 +217,17 @@ class LetterStore:
         while self._queue:
             batch = self._queue[: self.max_batch]
             del self._queue[: self.max_batch]
+            self._committing = len(batch)
             outcomes: list[Letter | Exception] = []
             try:
                 async with self.db.transaction() as conn:
-                    for pending in batch:
-                        try:
-                            outcomes.append(await self._insert(conn, pending))
-                        except (Blocked, RateLimited) as refusal:
-                            outcomes.append(refusal)
+                    outcomes = await self._insert_batch(conn, batch)
                 self.commits += 1
             except Exception as exc:
                 log.exception("committing %d letter(s) failed", len(batch))
                 outcomes = [exc] * len(batch)
+            finally:
+                self._committing = 0
             for pending, outcome in zip(batch, outcomes, strict=True):
                 if pending.future.done():
                     continue
@@ -228,57 +236,85 @@ class LetterStore:
                 else:
                     pending.future.set_result(outcome)
 
-    async def _insert(self, conn: aiosqlite.Connection, pending: _Pending) -> Letter:
-        sub, limits = pending.submission, pending.limits
-        at, ts = iso(pending.now), pending.now.timestamp()
-        if await _one(
-            conn, "SELECT 1 FROM letter_blocks WHERE guild_id = ? AND user_id = ?", (sub.guild_id, sub.author_id)
-        ):
-            raise Blocked
-        async with conn.execute(
-            "SELECT at_ts FROM letter_submissions WHERE guild_id = ? AND user_id = ? AND at_ts > ?",
-            (sub.guild_id, sub.author_id, ts - limits.horizon),
-        ) as cursor:
-            recent = [row[0] for row in await cursor.fetchall()]
-        wait = retry_after(recent, ts, limits)
-        if wait is not None:
-            raise RateLimited(wait)
-        row = await _one(
-            conn,
-            """
-            INSERT INTO letters (guild_id, number, author_id, radio_name, body, episode_key, episode_number,
-                notify, status, created_at, updated_at)
-            VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM letters WHERE guild_id = ?),
-                ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING *
-            """,
-            (
-                sub.guild_id,
-                sub.guild_id,
-                sub.author_id,
-                sub.radio_name,
-                sub.body,
-                sub.episode_key,
-                sub.episode_number,
-                int(sub.notify),
-                Status.NEW.value,
-                at,
-                at,
-            ),
+    async def _insert_batch(self, conn: aiosqlite.Connection, batch: Sequence[_Pending]) -> list[Letter | Exception]:
+        """Check blocks and limits and insert each letter, in order, inside one transaction.
+
+        Blocks and recent submissions of everyone in the batch are read up front; the history,
+        rate-limit ledger and outbox rows are written together at the end.
+        """
+        senders = sorted({(p.submission.guild_id, p.submission.author_id) for p in batch})
+        oldest = min(p.now.timestamp() - p.limits.horizon for p in batch)
+        blocked: set[tuple[int, int]] = set()
+        recent: dict[tuple[int, int], list[float]] = {sender: [] for sender in senders}
+        for part in chunks(senders, _PAIRS):
+            pairs = ",".join("(?, ?)" for _ in part)
+            flat = tuple(value for sender in part for value in sender)
+            async with conn.execute(
+                f"SELECT guild_id, user_id FROM letter_blocks WHERE (guild_id, user_id) IN (VALUES {pairs})", flat
+            ) as cursor:
+                blocked.update((row[0], row[1]) for row in await cursor.fetchall())
+            async with conn.execute(
+                f"SELECT guild_id, user_id, at_ts FROM letter_submissions WHERE at_ts > ? "
+                f"AND (guild_id, user_id) IN (VALUES {pairs})",
+                (oldest, *flat),
+            ) as cursor:
+                for row in await cursor.fetchall():
+                    recent[(row[0], row[1])].append(row[2])
+        outcomes: list[Letter | Exception] = []
+        events: list[tuple[Any, ...]] = []
+        ledger: list[tuple[int, int, float]] = []
+        outbox: list[tuple[Any, ...]] = []
+        for pending in batch:
+            sub, at, ts = pending.submission, iso(pending.now), pending.now.timestamp()
+            sender = (sub.guild_id, sub.author_id)
+            if sender in blocked:
+                outcomes.append(Blocked())
+                continue
+            wait = retry_after(recent[sender], ts, pending.limits)
+            if wait is not None:
+                outcomes.append(RateLimited(wait))
+                continue
+            row = await _one(
+                conn,
+                """
+                INSERT INTO letters (guild_id, number, author_id, radio_name, body, episode_key, episode_number,
+                    notify, status, created_at, updated_at)
+                VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM letters WHERE guild_id = ?),
+                    ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                RETURNING *
+                """,
+                (
+                    sub.guild_id,
+                    sub.guild_id,
+                    sub.author_id,
+                    sub.radio_name,
+                    sub.body,
+                    sub.episode_key,
+                    sub.episode_number,
+                    int(sub.notify),
+                    Status.NEW.value,
+                    at,
+                    at,
+                ),
+            )
+            assert row is not None
+            letter = letter_from_row(row)
+            recent[sender].append(ts)
+            events.append((letter.id, at, sub.author_id, Action.SUBMITTED.value, None, Status.NEW.value, ""))
+            ledger.append((sub.guild_id, sub.author_id, ts))
+            outbox.append((letter.id, sub.guild_id, OutboxKind.POST.value, at))
+            outcomes.append(letter)
+        await conn.executemany(
+            "INSERT INTO letter_events (letter_id, at, actor_id, action, from_status, to_status, detail) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            events,
         )
-        assert row is not None
-        letter = letter_from_row(row)
-        await _event(conn, letter.id, at, sub.author_id, Action.SUBMITTED, None, Status.NEW)
-        await conn.execute(
-            "DELETE FROM letter_submissions WHERE guild_id = ? AND user_id = ? AND at_ts <= ?",
-            (sub.guild_id, sub.author_id, ts - limits.horizon),
+        await conn.executemany("INSERT INTO letter_submissions (guild_id, user_id, at_ts) VALUES (?, ?, ?)", ledger)
+        await conn.executemany(
+            "INSERT INTO letter_outbox (letter_id, guild_id, kind, created_at) VALUES (?, ?, ?, ?)", outbox
         )
-        await conn.execute(
-            "INSERT INTO letter_submissions (guild_id, user_id, at_ts) VALUES (?, ?, ?)",
-            (sub.guild_id, sub.author_id, ts),
-        )
-        await _enqueue(conn, letter.id, sub.guild_id, OutboxKind.POST, at)
-        return letter
+        await conn.execute("DELETE FROM letter_submissions WHERE at_ts <= ?", (oldest,))
+        return outcomes
 
     # ---- reading ----------------------------------------------------------------------------
 
