@@ -274,7 +274,7 @@ class LetterStore:
             if wait is not None:
                 outcomes.append(RateLimited(wait))
                 continue
-            row = await _one(
+            inserted = await _one(
                 conn,
                 """
                 INSERT INTO letters (guild_id, number, author_id, radio_name, body, episode_key, episode_number,
@@ -297,8 +297,8 @@ class LetterStore:
                     at,
                 ),
             )
-            assert row is not None
-            letter = letter_from_row(row)
+            assert inserted is not None
+            letter = letter_from_row(inserted)
             recent[sender].append(ts)
             events.append((letter.id, at, sub.author_id, Action.SUBMITTED.value, None, Status.NEW.value, ""))
             ledger.append((sub.guild_id, sub.author_id, ts))
