@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.letters.ratelimit import DAY, RateLimits, retry_after
 
@@ -38,3 +40,28 @@ def test_order_does_not_matter() -> None:
 def test_limits_must_be_positive(values: dict[str, float]) -> None:
     with pytest.raises(ValueError, match="positive"):
         RateLimits(**values)  # type: ignore[arg-type]
+
+
+def within_limits(times: list[float], now: float, limits: RateLimits) -> bool:
+    """Brute force: one more letter at ``now`` keeps both windows within their limits."""
+    short = sum(1 for t in times if now - limits.short_window < t <= now) + 1
+    daily = sum(1 for t in times if now - DAY < t <= now) + 1
+    return short <= limits.short and daily <= limits.daily
+
+
+@given(
+    st.lists(st.integers(min_value=0, max_value=200_000), max_size=30),
+    st.integers(min_value=1, max_value=5),
+    st.integers(min_value=1, max_value=3600),
+    st.integers(min_value=1, max_value=10),
+)
+def test_retry_after_matches_brute_force(offsets: list[int], short: int, window: int, daily: int) -> None:
+    limits = RateLimits(short=short, short_window=window, daily=daily)
+    now = 200_000.0
+    times = [now - offset for offset in offsets if offset > 0]
+    wait = retry_after(times, now, limits)
+    assert (wait is None) == within_limits(times, now, limits)
+    if wait is not None:
+        assert wait > 0
+        assert within_limits(times, now + wait, limits)
+        assert not within_limits(times, now + wait - 0.5, limits)
