@@ -14,7 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, tzinfo
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Protocol, Self
 
 import discord
 from discord import app_commands, ui
@@ -112,6 +112,12 @@ async def answer(interaction: Interaction, content: str | None = None, **kwargs:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
 
 
+class FormOpener(Protocol):
+    """What the announcement's button needs from the letters cog (looked up by name, not class)."""
+
+    async def open_form(self, interaction: discord.Interaction[Any], *, preset: str | None = None) -> None: ...
+
+
 class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:letter:(?P<number>[^:]{1,80})"):
     """The announcement's 「お便りを送る」 button: opens the letter form for that episode."""
 
@@ -127,10 +133,10 @@ class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:letter:(?P<
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog = interaction.client.get_cog(LETTERS_COG)
-            if not isinstance(cog, Letters):
+            forms: FormOpener | None = interaction.client.get_cog(LETTERS_COG)
+            if forms is None:
                 raise RuntimeError("the letters cog is not loaded")
-            await cog.open_form(interaction, preset=self.number)
+            await forms.open_form(interaction, preset=self.number)
         except Exception as exc:
             await report_error(interaction, exc, where=f"LetterButton/{self.number}")
 
