@@ -67,9 +67,7 @@ async def test_limits_give_invalid_form_body(scene: Scene) -> None:
             await channel.send(embed=discord.Embed().add_field(name="n", value="v" * 1025))
         with pytest.raises(discord.HTTPException) as empty:
             await channel.send(content="   ")
-        fits = await channel.send(
-            "え" * 2000, embeds=[discord.Embed(description="お" * 2990) for _ in range(2)]
-        )
+        fits = await channel.send("え" * 2000, embeds=[discord.Embed(description="お" * 2990) for _ in range(2)])
     assert description.value.code == 50035
     assert "embeds.0.description" in description.value.text
     assert total.value.code == 50035
@@ -82,12 +80,8 @@ async def test_limits_give_invalid_form_body(scene: Scene) -> None:
 
 async def test_permissions_are_computed_as_discord_does(scene: Scene) -> None:
     guild, emu = scene.guild, scene.emu
-    muted = guild.create_channel(
-        "muted", overwrites={guild.bot_role: PermOverwrite(deny=Permission.SEND_MESSAGES)}
-    )
-    hidden = guild.create_channel(
-        "hidden", overwrites={guild.everyone: PermOverwrite(deny=Permission.VIEW_CHANNEL)}
-    )
+    muted = guild.create_channel("muted", overwrites={guild.bot_role: PermOverwrite(deny=Permission.SEND_MESSAGES)})
+    hidden = guild.create_channel("hidden", overwrites={guild.everyone: PermOverwrite(deny=Permission.VIEW_CHANNEL)})
     allowed = guild.create_channel(
         "allowed",
         overwrites={

@@ -192,9 +192,7 @@ async def test_members_intent_chunks_guilds(scene: Scene) -> None:
     assert {m["user"]["id"] for m in chunks[0]["d"]["members"]} >= {str(scene.alice.id)}
 
 
-async def _open(
-    emu: DiscordEmulator, session: aiohttp.ClientSession, query: str = "?v=10&encoding=json"
-) -> Any:
+async def _open(emu: DiscordEmulator, session: aiohttp.ClientSession, query: str = "?v=10&encoding=json") -> Any:
     ws = await session.ws_connect(emu.gateway_url + query)
     hello = await ws.receive_json(timeout=5)
     assert hello["op"] == 10

@@ -78,16 +78,12 @@ async def test_deferred_response_then_followups(scene: Scene) -> None:
 
 async def test_autocomplete_returns_choices(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu) as bot:
-        result = await scene.emu.autocomplete(
-            scene.alice, scene.channel, "search", focused="query", query="推"
-        )
+        result = await scene.emu.autocomplete(scene.alice, scene.channel, "search", focused="query", query="推")
         assert result.type is CallbackType.AUTOCOMPLETE_RESULT
         assert result.choice_names == ["推0", "推1", "推2"]
         assert bot.received["typed"] == "推"
         bot.choice_count = 26
-        too_many = await scene.emu.autocomplete(
-            scene.alice, scene.channel, "search", focused="query", query="x"
-        )
+        too_many = await scene.emu.autocomplete(scene.alice, scene.channel, "search", focused="query", query="x")
     assert not too_many.responded
     assert too_many.rejected == [50035]
     rejected = scene.emu.requests_for("/callback")[-1]
@@ -119,9 +115,7 @@ async def test_modal_opened_and_submitted(scene: Scene) -> None:
             "consent": True,
         }
         with pytest.raises(EmulatorUsageError, match="required"):
-            await scene.emu.submit_modal(
-                scene.alice, scene.channel, modal, {"topic": ["comment"], "tone": "calm"}
-            )
+            await scene.emu.submit_modal(scene.alice, scene.channel, modal, {"topic": ["comment"], "tone": "calm"})
 
 
 async def test_text_input_outside_a_label_is_rejected(scene: Scene) -> None:

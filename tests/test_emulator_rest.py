@@ -130,9 +130,7 @@ def guild(emulated_discord: DiscordEmulator) -> Guild:
     return emulated_discord.create_guild("ずんだ会")
 
 
-async def test_discord_py_survives_global_rate_limits(
-    emulated_discord: DiscordEmulator, guild: Guild
-) -> None:
+async def test_discord_py_survives_global_rate_limits(emulated_discord: DiscordEmulator, guild: Guild) -> None:
     emu = emulated_discord
     channels = [guild.create_channel(f"ch{i}") for i in range(3)]
     async with running(SampleBot(), emu) as bot:
@@ -147,9 +145,7 @@ async def test_discord_py_survives_global_rate_limits(
         assert sorted(m.content for m in channel.messages) == [f"{channel.name}-{n}" for n in range(5)]
 
 
-async def test_discord_py_retries_a_storm_of_429s_and_5xx(
-    emulated_discord: DiscordEmulator, guild: Guild
-) -> None:
+async def test_discord_py_retries_a_storm_of_429s_and_5xx(emulated_discord: DiscordEmulator, guild: Guild) -> None:
     emu = emulated_discord
     channel = guild.create_channel("general")
     async with running(SampleBot(), emu) as bot:

@@ -47,19 +47,11 @@ def test_snowflakes_increase_and_carry_their_time() -> None:
 
 
 def test_embed_limits_count_code_points_after_trimming() -> None:
-    assert (
-        embed_size(
-            {"title": "  ずんだ  ", "fields": [{"name": "名", "value": "値"}], "footer": {"text": "f"}}
-        )
-        == 6
-    )
+    assert embed_size({"title": "  ずんだ  ", "fields": [{"name": "名", "value": "値"}], "footer": {"text": "f"}}) == 6
     fits = {"embeds": [{"description": "あ" * 4096}, {"description": "い" * 1904}]}
     assert errors_of(lambda e: validate_message(fits, e)) == {}
     over = {"embeds": [{"description": "あ" * 4096}, {"description": "い" * 1905}]}
-    assert (
-        errors_of(lambda e: validate_message(over, e))["embeds"]["_errors"][0]["code"]
-        == "MAX_EMBED_SIZE_EXCEEDED"
-    )  # type: ignore[index]
+    assert errors_of(lambda e: validate_message(over, e))["embeds"]["_errors"][0]["code"] == "MAX_EMBED_SIZE_EXCEEDED"  # type: ignore[index]
     many = {"embeds": [{"title": "x"}] * 11}
     assert "embeds" in errors_of(lambda e: validate_message(many, e))
     fields = {"embeds": [{"fields": [{"name": "n", "value": "v"}] * 26}]}
@@ -103,18 +95,14 @@ def test_modals_need_labels_and_at_most_five_components() -> None:
     }
     assert errors_of(lambda e: validate_modal(six, e, ("data",)))
     radio = {"type": 21, "custom_id": "r", "options": [{"label": "a", "value": "a"}]}
-    assert errors_of(
-        lambda e: validate_modal({**modal, "components": [{**label, "component": radio}]}, e, ("data",))
-    )
+    assert errors_of(lambda e: validate_modal({**modal, "components": [{**label, "component": radio}]}, e, ("data",)))
 
 
 def test_autocomplete_choices_and_command_names() -> None:
     ok = {"choices": [{"name": "n" * 100, "value": "v" * 100}] * 25}
     assert errors_of(lambda e: validate_choices(ok, e, ("data",))) == {}
     assert errors_of(lambda e: validate_choices({"choices": ok["choices"] * 2}, e, ("data",)))
-    assert errors_of(
-        lambda e: validate_choices({"choices": [{"name": "n", "value": "v" * 101}]}, e, ("data",))
-    )
+    assert errors_of(lambda e: validate_choices({"choices": [{"name": "n", "value": "v" * 101}]}, e, ("data",)))
     assert valid_command_name("お便り", chat_input=True)
     assert valid_command_name("letters-list", chat_input=True)
     assert not valid_command_name("Letters", chat_input=True)
@@ -143,19 +131,14 @@ def test_permission_overwrites_apply_in_discord_order() -> None:
         Overwrite(guild, 0, deny=Permission.SEND_MESSAGES),
         Overwrite(role, 0, allow=Permission.SEND_MESSAGES),
     ]
-    assert (
-        apply_overwrites(base, overwrites, guild_id=guild, role_ids=[role], user_id=user)
-        & Permission.SEND_MESSAGES
-    )
+    assert apply_overwrites(base, overwrites, guild_id=guild, role_ids=[role], user_id=user) & Permission.SEND_MESSAGES
     member_deny = [*overwrites, Overwrite(user, 1, deny=Permission.SEND_MESSAGES)]
     computed = apply_overwrites(base, member_deny, guild_id=guild, role_ids=[role], user_id=user)
     assert not computed & Permission.SEND_MESSAGES
     assert base_permissions(is_owner=True, everyone=0, role_permissions=[]) == ALL_PERMISSIONS
     admin = base_permissions(is_owner=False, everyone=0, role_permissions=[Permission.ADMINISTRATOR])
     assert (
-        apply_overwrites(
-            admin, [Overwrite(guild, 0, deny=ALL_PERMISSIONS)], guild_id=guild, role_ids=[], user_id=user
-        )
+        apply_overwrites(admin, [Overwrite(guild, 0, deny=ALL_PERMISSIONS)], guild_id=guild, role_ids=[], user_id=user)
         == ALL_PERMISSIONS
     )
     assert apply_implicit(int(Permission.SEND_MESSAGES), thread=False) == 0
@@ -174,9 +157,7 @@ def test_threads_need_send_messages_in_threads() -> None:
     with pytest.raises(ApiError) as refused:
         messaging.thread_from_message(channel, message, {"name": "t"})
     assert refused.value.code == 50013
-    world.update_role(
-        guild.bot_role, permissions=guild.bot_role.permissions | Permission.CREATE_PUBLIC_THREADS
-    )  # type: ignore[union-attr]
+    world.update_role(guild.bot_role, permissions=guild.bot_role.permissions | Permission.CREATE_PUBLIC_THREADS)  # type: ignore[union-attr]
     thread = messaging.thread_from_message(channel, message, {"name": "t"})
     with pytest.raises(ApiError) as in_thread:
         messaging.create(thread, world.bot, {"content": "y"})
@@ -227,9 +208,7 @@ def test_pings_respect_allowed_mentions() -> None:
 
 def test_rate_limiter_windows() -> None:
     now = [0.0]
-    limiter = RateLimiter(
-        RateLimitConfig(message_limit=2, message_window=5.0, global_limit=3), clock=lambda: now[0]
-    )
+    limiter = RateLimiter(RateLimitConfig(message_limit=2, message_window=5.0, global_limit=3), clock=lambda: now[0])
     route = "POST /channels/{channel_id}/messages"
     assert limiter.check(route, "1", global_exempt=False)[0] is None
     assert limiter.check(route, "2", global_exempt=False)[0] is None

@@ -237,10 +237,13 @@ class LetterStore:
                     pending.future.set_result(outcome)
 
     async def _insert_batch(self, conn: aiosqlite.Connection, batch: Sequence[_Pending]) -> list[Letter | Exception]:
-        """Check blocks and limits and insert each letter, in order, inside one transaction.
+        """Check blocks and limits and number each letter, in order, inside one transaction.
 
-        Blocks and recent submissions of everyone in the batch are read up front; the history,
-        rate-limit ledger and outbox rows are written together at the end.
+        Everything is read and written a batch at a time (blocks, recent submissions and the last
+        number of each server up front, then every insert together): a few statements per batch,
+        not per letter. Numbers are given in memory, which is safe because the transaction holds
+        SQLite's write lock from its first statement (``BEGIN IMMEDIATE``); UNIQUE (guild, number)
+        guards it anyway.
         """
         senders = sorted({(p.submission.guild_id, p.submission.author_id) for p in batch})
         oldest = min(p.now.timestamp() - p.limits.horizon for p in batch)
@@ -260,10 +263,15 @@ class LetterStore:
             ) as cursor:
                 for row in await cursor.fetchall():
                     recent[(row[0], row[1])].append(row[2])
-        outcomes: list[Letter | Exception] = []
-        events: list[tuple[Any, ...]] = []
+        guilds = sorted({guild for guild, _ in senders})
+        marks = ",".join("?" * len(guilds))
+        async with conn.execute(
+            f"SELECT guild_id, max(number) FROM letters WHERE guild_id IN ({marks}) GROUP BY guild_id", tuple(guilds)
+        ) as cursor:
+            last_number = dict.fromkeys(guilds, 0) | {row[0]: row[1] for row in await cursor.fetchall()}
+        outcomes: list[tuple[int, int] | Exception] = []
+        rows: list[tuple[Any, ...]] = []
         ledger: list[tuple[int, int, float]] = []
-        outbox: list[tuple[Any, ...]] = []
         for pending in batch:
             sub, at, ts = pending.submission, iso(pending.now), pending.now.timestamp()
             sender = (sub.guild_id, sub.author_id)
@@ -274,18 +282,14 @@ class LetterStore:
             if wait is not None:
                 outcomes.append(RateLimited(wait))
                 continue
-            inserted = await _one(
-                conn,
-                """
-                INSERT INTO letters (guild_id, number, author_id, radio_name, body, episode_key, episode_number,
-                    notify, status, created_at, updated_at)
-                VALUES (?, (SELECT coalesce(max(number), 0) + 1 FROM letters WHERE guild_id = ?),
-                    ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                RETURNING *
-                """,
+            recent[sender].append(ts)
+            last_number[sub.guild_id] += 1
+            number = last_number[sub.guild_id]
+            outcomes.append((sub.guild_id, number))
+            rows.append(
                 (
                     sub.guild_id,
-                    sub.guild_id,
+                    number,
                     sub.author_id,
                     sub.radio_name,
                     sub.body,
@@ -295,26 +299,38 @@ class LetterStore:
                     Status.NEW.value,
                     at,
                     at,
-                ),
+                )
             )
-            assert inserted is not None
-            letter = letter_from_row(inserted)
-            recent[sender].append(ts)
-            events.append((letter.id, at, sub.author_id, Action.SUBMITTED.value, None, Status.NEW.value, ""))
             ledger.append((sub.guild_id, sub.author_id, ts))
-            outbox.append((letter.id, sub.guild_id, OutboxKind.POST.value, at))
-            outcomes.append(letter)
+        await conn.executemany(
+            "INSERT INTO letters (guild_id, number, author_id, radio_name, body, episode_key, episode_number, "
+            "notify, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        stored: dict[tuple[int, int], Letter] = {}
+        for guild in guilds:
+            numbers = [number for g, number, *_ in rows if g == guild]
+            if numbers:
+                async with conn.execute(
+                    "SELECT * FROM letters WHERE guild_id = ? AND number BETWEEN ? AND ?",
+                    (guild, min(numbers), max(numbers)),
+                ) as cursor:
+                    stored.update(
+                        ((row["guild_id"], row["number"]), letter_from_row(row)) for row in await cursor.fetchall()
+                    )
+        letters = [stored[(row[0], row[1])] for row in rows]
         await conn.executemany(
             "INSERT INTO letter_events (letter_id, at, actor_id, action, from_status, to_status, detail) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            events,
+            "VALUES (?, ?, ?, ?, NULL, ?, '')",
+            [(x.id, x.created_at, x.author_id, Action.SUBMITTED.value, Status.NEW.value) for x in letters],
         )
         await conn.executemany("INSERT INTO letter_submissions (guild_id, user_id, at_ts) VALUES (?, ?, ?)", ledger)
         await conn.executemany(
-            "INSERT INTO letter_outbox (letter_id, guild_id, kind, created_at) VALUES (?, ?, ?, ?)", outbox
+            "INSERT INTO letter_outbox (letter_id, guild_id, kind, created_at) VALUES (?, ?, ?, ?)",
+            [(x.id, x.guild_id, OutboxKind.POST.value, x.created_at) for x in letters],
         )
         await conn.execute("DELETE FROM letter_submissions WHERE at_ts <= ?", (oldest,))
-        return outcomes
+        return [stored[outcome] if isinstance(outcome, tuple) else outcome for outcome in outcomes]
 
     # ---- reading ----------------------------------------------------------------------------
 

@@ -60,9 +60,7 @@ async def running(
         if ready not in done:
             raise TimeoutError(f"the client was not ready after {timeout}s")
         wanted = {g.id for g in emulator.world.guilds.values() if emulator.world.bot_in(g)}
-        await emulator.wait_until(
-            lambda: wanted <= {g.id for g in client.guilds}, timeout, "the client's guilds"
-        )
+        await emulator.wait_until(lambda: wanted <= {g.id for g in client.guilds}, timeout, "the client's guilds")
         yield client
     finally:
         ready.cancel()

@@ -32,11 +32,7 @@ _VERSIONED = (*(k for k in _DEFAULTS if k != "type"), "name", "dm_permission")
 def _normalise(body: JsonDict) -> JsonDict:
     data = copy.deepcopy(_DEFAULTS)
     data.update(
-        {
-            k: copy.deepcopy(v)
-            for k, v in body.items()
-            if k not in ("id", "application_id", "version", "guild_id")
-        }
+        {k: copy.deepcopy(v) for k, v in body.items() if k not in ("id", "application_id", "version", "guild_id")}
     )
     if data["options"] is None:
         data["options"] = []
@@ -140,9 +136,7 @@ class CommandRegistry:
         errors.raise_if_any()
         data = _normalise(body)
         scope = self._commands.setdefault(guild_id, {})
-        previous = next(
-            (c for c in scope.values() if (c.type, c.name) == (int(data["type"]), data["name"])), None
-        )
+        previous = next((c for c in scope.values() if (c.type, c.name) == (int(data["type"]), data["name"])), None)
         command = self._store(guild_id, data, previous)
         scope[command.id] = command
         self.world.touch()

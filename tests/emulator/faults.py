@@ -49,9 +49,7 @@ class RestFaults:
         self, count: int, *, retry_after: float = 0.05, scope: str = "user", route: str | None = None
     ) -> None:
         """Answer the next ``count`` matching requests with 429 (scope ``user``, ``shared`` or ``global``)."""
-        self._rules.append(
-            _Rule(remaining=count, route=route, status=429, retry_after=retry_after, scope=scope)
-        )
+        self._rules.append(_Rule(remaining=count, route=route, status=429, retry_after=retry_after, scope=scope))
 
     @property
     def pending(self) -> int:

@@ -94,9 +94,7 @@ class Session:
 class Connection:
     """A live websocket: an ordered outgoing queue (latency applied in the writer) and compression."""
 
-    def __init__(
-        self, gateway: Gateway, ws: web.WebSocketResponse, request: web.Request, record: ConnectionRecord
-    ):
+    def __init__(self, gateway: Gateway, ws: web.WebSocketResponse, request: web.Request, record: ConnectionRecord):
         self.gateway = gateway
         self.ws = ws
         self.request = request
@@ -449,9 +447,7 @@ class Gateway:
     # --- faults ----------------------------------------------------------------------------------
 
     def _targets(self, shard: int | None) -> list[Connection]:
-        targets = [
-            c for c in self.live if shard is None or (c.session is not None and c.session.shard_id == shard)
-        ]
+        targets = [c for c in self.live if shard is None or (c.session is not None and c.session.shard_id == shard)]
         if not targets:
             raise RuntimeError(f"no live gateway connection{'' if shard is None else f' for shard {shard}'}")
         return targets

@@ -233,8 +233,7 @@ class Interactions:
                 (
                     o
                     for o in options
-                    if o.get("type") in (1, 2)
-                    and part in {o["name"], *(o.get("name_localizations") or {}).values()}
+                    if o.get("type") in (1, 2) and part in {o["name"], *(o.get("name_localizations") or {}).values()}
                 ),
                 None,
             )
@@ -272,9 +271,7 @@ class Interactions:
                 labels = {choice["name"], *(choice.get("name_localizations") or {}).values()}
                 if value == choice["value"] or value in labels:
                     return choice["value"]
-            raise EmulatorUsageError(
-                f"option {name!r} must be one of {[c['value'] for c in choices]}, not {value!r}"
-            )
+            raise EmulatorUsageError(f"option {name!r} must be one of {[c['value'] for c in choices]}, not {value!r}")
         if kind == OptionType.STRING:
             text = str(value)
             if not partial:
@@ -354,9 +351,7 @@ class Interactions:
         used: set[str] = set()
         focused_name = by_name[focused]["name"] if focused is not None and focused in by_name else None
         if focused is not None and focused_name is None:
-            raise EmulatorUsageError(
-                f"no option {focused!r} to focus (options: {[o['name'] for o in declared]})"
-            )
+            raise EmulatorUsageError(f"no option {focused!r} to focus (options: {[o['name'] for o in declared]})")
         for key, value in given.items():
             option = by_name.get(key)
             if option is None:
@@ -432,9 +427,7 @@ class Interactions:
                 if component.get("disabled"):
                     raise EmulatorUsageError(f"component {custom_id!r} is disabled")
                 return component
-        raise EmulatorUsageError(
-            f"message {message.id} has no component {custom_id!r} (has {message.custom_ids})"
-        )
+        raise EmulatorUsageError(f"message {message.id} has no component {custom_id!r} (has {message.custom_ids})")
 
     def click(self, user: User, message: Message | int, custom_id: str) -> InteractionRecord:
         found = self._visible_message(message)
@@ -445,9 +438,7 @@ class Interactions:
         data = {"custom_id": custom_id, "component_type": 2}
         return self._new(InteractionType.MESSAGE_COMPONENT, user, channel, data, message=found)
 
-    def select(
-        self, user: User, message: Message | int, custom_id: str, values: Iterable[object]
-    ) -> InteractionRecord:
+    def select(self, user: User, message: Message | int, custom_id: str, values: Iterable[object]) -> InteractionRecord:
         found = self._visible_message(message)
         component = self._component(found, custom_id)
         kind = component.get("type")
@@ -464,9 +455,7 @@ class Interactions:
             allowed = {o["value"] for o in component.get("options") or []}
             unknown = [v for v in chosen if v not in allowed]
             if unknown:
-                raise EmulatorUsageError(
-                    f"select {custom_id!r} has no options {unknown} (has {sorted(allowed)})"
-                )
+                raise EmulatorUsageError(f"select {custom_id!r} has no options {unknown} (has {sorted(allowed)})")
             data["values"] = [str(v) for v in chosen]
         else:
             resolved: JsonDict = {}
@@ -482,9 +471,7 @@ class Interactions:
         given = {by_label.get(key, key): value for key, value in values.items()}
         unknown = sorted(set(given) - set(modal.inputs))
         if unknown:
-            raise EmulatorUsageError(
-                f"modal {modal.custom_id!r} has no inputs {unknown} (has {sorted(modal.inputs)})"
-            )
+            raise EmulatorUsageError(f"modal {modal.custom_id!r} has no inputs {unknown} (has {sorted(modal.inputs)})")
         guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None
         resolved: JsonDict = {}
 
@@ -510,9 +497,7 @@ class Interactions:
                 if value is not None and value not in options:
                     raise EmulatorUsageError(f"radio group {custom_id!r} has no option {value!r}")
                 return base | {"value": value}
-            chosen = (
-                [] if value is None else list(value) if isinstance(value, list | tuple | set) else [value]
-            )
+            chosen = [] if value is None else list(value) if isinstance(value, list | tuple | set) else [value]
             if kind in (3, 22):
                 options = {o["value"] for o in component.get("options") or []}
                 bad = [v for v in chosen if v not in options]
@@ -528,9 +513,7 @@ class Interactions:
         for component in modal.components:
             kind = component.get("type")
             if kind == 18:
-                components.append(
-                    {"type": 18, "id": component.get("id"), "component": answer(component["component"])}
-                )
+                components.append({"type": 18, "id": component.get("id"), "component": answer(component["component"])})
             elif kind == 1:
                 components.append(
                     {
@@ -705,9 +688,7 @@ class Interactions:
 
     # --- webhook follow-ups ----------------------------------------------------------------------
 
-    def by_token(
-        self, application_id: int, token: str, *, require_callback: bool = True
-    ) -> InteractionRecord:
+    def by_token(self, application_id: int, token: str, *, require_callback: bool = True) -> InteractionRecord:
         record = self._by_token.get(token)
         if record is None or application_id != self.world.application_id:
             raise err.unknown_webhook()

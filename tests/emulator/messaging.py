@@ -164,9 +164,7 @@ class Messaging:
         if guild is None:
             can_everyone, mentionable, roles = True, set(), set()
         else:
-            can_everyone = bool(
-                world.permissions_in(channel, message.author.id) & Permission.MENTION_EVERYONE
-            )
+            can_everyone = bool(world.permissions_in(channel, message.author.id) & Permission.MENTION_EVERYONE)
             mentionable = {r.id for r in guild.roles.values() if r.mentionable}
             roles = set(guild.roles) - {guild.id}
         message.pings = compute_pings(
@@ -223,9 +221,7 @@ class Messaging:
             target = world.messages.get(int(reference.get("message_id") or 0))
             if target is None or target.deleted or target.channel_id != channel.id:
                 if reference.get("fail_if_not_exists", True):
-                    errors.add(
-                        (*path, "message_reference"), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
-                    )
+                    errors.add((*path, "message_reference"), "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message")
                 reference = None
             else:
                 replied = target
@@ -465,9 +461,7 @@ class Messaging:
         )
         errors = FormErrors()
         if kind not in allowed:
-            errors.add(
-                ("type",), "BASE_TYPE_CHOICES", f"Value must be one of {sorted(int(k) for k in allowed)}."
-            )
+            errors.add(("type",), "BASE_TYPE_CHOICES", f"Value must be one of {sorted(int(k) for k in allowed)}.")
         name, duration = self._thread_fields(body, errors)
         permissions = world.bot_permissions(channel)
         if not permissions & Permission.VIEW_CHANNEL:
@@ -499,9 +493,7 @@ class Messaging:
             self._store(notice, channel, emit=True)
         return thread
 
-    def forum_post(
-        self, forum: Channel, body: JsonDict, files: Collection[UploadedFile]
-    ) -> tuple[Channel, Message]:
+    def forum_post(self, forum: Channel, body: JsonDict, files: Collection[UploadedFile]) -> tuple[Channel, Message]:
         """Start Thread in Forum or Media Channel: a public thread whose first message has its id."""
         world = self.world
         if forum.type not in FORUM_TYPES:
@@ -624,9 +616,7 @@ class Messaging:
                 "flags": 0,
                 "guild_id": str(thread.guild_id),
             }
-            self.world.emit(
-                GatewayEvent("THREAD_MEMBER_UPDATE", data, guild_id=thread.guild_id, intents=Intent.GUILDS)
-            )
+            self.world.emit(GatewayEvent("THREAD_MEMBER_UPDATE", data, guild_id=thread.guild_id, intents=Intent.GUILDS))
 
     def leave_thread(self, thread: Channel, user: User) -> None:
         if not thread.is_thread:

@@ -450,9 +450,7 @@ class Channel:
     def threads(self) -> list[Channel]:
         """Threads (or forum posts) whose parent is this channel, oldest first."""
         world = self._require_world()
-        return [
-            c for c in world.channels.values() if c.parent_id == self.id and c.is_thread and not c.deleted
-        ]
+        return [c for c in world.channels.values() if c.parent_id == self.id and c.is_thread and not c.deleted]
 
     posts = threads
 
@@ -472,9 +470,7 @@ class Channel:
         names = {tag.id: tag.name for tag in parent.available_tags} if parent else {}
         return [names.get(tag_id, str(tag_id)) for tag_id in self.applied_tags]
 
-    def set_overwrite(
-        self, target: Target, *, allow: int = NO_PERMISSIONS, deny: int = NO_PERMISSIONS
-    ) -> None:
+    def set_overwrite(self, target: Target, *, allow: int = NO_PERMISSIONS, deny: int = NO_PERMISSIONS) -> None:
         """Set a permission overwrite for a role or member (CHANNEL_UPDATE)."""
         self._require_world().set_overwrite(self, target, allow=allow, deny=deny)
 

@@ -120,10 +120,7 @@ DM_PERMISSIONS = int(
 )
 
 _NEEDS_SEND = int(
-    Permission.MENTION_EVERYONE
-    | Permission.SEND_TTS_MESSAGES
-    | Permission.ATTACH_FILES
-    | Permission.EMBED_LINKS
+    Permission.MENTION_EVERYONE | Permission.SEND_TTS_MESSAGES | Permission.ATTACH_FILES | Permission.EMBED_LINKS
 )
 
 

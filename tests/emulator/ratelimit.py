@@ -63,9 +63,7 @@ class Limited:
         return self.scope == "global"
 
     def body(self) -> dict[str, object]:
-        message = (
-            "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
-        )
+        message = "The resource is being rate limited." if self.scope == "shared" else "You are being rate limited."
         return {"message": message, "retry_after": round(self.retry_after, 3), "global": self.is_global}
 
 
@@ -86,9 +84,7 @@ class RateLimiter:
     def count(self, route: str | None = None, scope: str | None = None) -> int:
         """How many 429s were answered, optionally only for one route key and/or scope."""
         return sum(
-            n
-            for (r, s), n in self.hits.items()
-            if (route is None or r == route) and (scope is None or s == scope)
+            n for (r, s), n in self.hits.items() if (route is None or r == route) and (scope is None or s == scope)
         )
 
     def record(self, route_key: str, scope: str) -> None:
@@ -104,9 +100,7 @@ class RateLimiter:
             "X-RateLimit-Bucket": bucket_hash(route_key),
         }
 
-    def check(
-        self, route_key: str, major: str, *, global_exempt: bool
-    ) -> tuple[Limited | None, dict[str, str]]:
+    def check(self, route_key: str, major: str, *, global_exempt: bool) -> tuple[Limited | None, dict[str, str]]:
         """Take a token for this request; the 429 to answer (if any) and the headers to send."""
         if not self.config.enabled:
             return None, {}

@@ -301,9 +301,7 @@ class RestApi:
         if body is None:
             return web.Response(status=status, headers=all_headers)
         all_headers["Content-Type"] = "application/json"
-        return web.Response(
-            status=status, body=json.dumps(body, ensure_ascii=False).encode(), headers=all_headers
-        )
+        return web.Response(status=status, body=json.dumps(body, ensure_ascii=False).encode(), headers=all_headers)
 
     @staticmethod
     def _major(params: dict[str, str]) -> str:
@@ -572,9 +570,7 @@ class RestApi:
 
     async def active_threads(self, call: Call) -> Reply:
         guild = self._guild(call)
-        threads = [
-            t for t in self.world.guild_threads(guild) if not t.archived and self.world.bot_permissions(t)
-        ]
+        threads = [t for t in self.world.guild_threads(guild) if not t.archived and self.world.bot_permissions(t)]
         return 200, {"threads": [self.world.channel_payload(t) for t in threads], "members": []}
 
     # --- channels --------------------------------------------------------------------------------
@@ -589,9 +585,7 @@ class RestApi:
     async def delete_channel(self, call: Call) -> Reply:
         channel = self._channel(call)
         if channel.guild_id is not None:
-            self._require(
-                channel, Permission.MANAGE_THREADS if channel.is_thread else Permission.MANAGE_CHANNELS
-            )
+            self._require(channel, Permission.MANAGE_THREADS if channel.is_thread else Permission.MANAGE_CHANNELS)
             self.world.delete_channel(channel)
         return 200, self.world.channel_payload(channel)
 
@@ -609,10 +603,7 @@ class RestApi:
                 "Must be between 1 and 100.",
             )
             errors.raise_if_any()
-        if (
-            channel.guild_id is not None
-            and not self.world.bot_permissions(channel) & Permission.READ_MESSAGE_HISTORY
-        ):
+        if channel.guild_id is not None and not self.world.bot_permissions(channel) & Permission.READ_MESSAGE_HISTORY:
             return 200, []
         messages = sorted(channel.messages, key=lambda m: m.id)
         if "around" in call.query:
@@ -631,10 +622,7 @@ class RestApi:
 
     async def get_message(self, call: Call) -> Reply:
         channel = self._channel(call)
-        if (
-            channel.guild_id is not None
-            and not self.world.bot_permissions(channel) & Permission.READ_MESSAGE_HISTORY
-        ):
+        if channel.guild_id is not None and not self.world.bot_permissions(channel) & Permission.READ_MESSAGE_HISTORY:
             raise err.missing_permissions()
         return 200, self._message(channel, call.id("message_id")).payload()
 

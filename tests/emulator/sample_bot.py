@@ -101,9 +101,7 @@ class JapaneseNames(app_commands.Translator):
 class SampleBot(discord.Client):
     """Commands: ping slow search feedback legacy buttons edits export later twice late, letters list."""
 
-    def __init__(
-        self, *, intents: discord.Intents | None = None, guild_id: int | None = None, **options: Any
-    ):
+    def __init__(self, *, intents: discord.Intents | None = None, guild_id: int | None = None, **options: Any):
         super().__init__(intents=intents or discord.Intents.default(), **(FAST_CLIENT_OPTIONS | options))
         self.tree = app_commands.CommandTree(self)
         self.guild_id = guild_id
@@ -134,14 +132,9 @@ class SampleBot(discord.Client):
             await interaction.response.send_message(f"検索: {query}", ephemeral=True)
 
         @search.autocomplete("query")
-        async def search_complete(
-            interaction: discord.Interaction, current: str
-        ) -> list[app_commands.Choice[str]]:
+        async def search_complete(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
             self.received["typed"] = current
-            return [
-                app_commands.Choice(name=f"{current}{i}", value=f"{current}{i}")
-                for i in range(self.choice_count)
-            ]
+            return [app_commands.Choice(name=f"{current}{i}", value=f"{current}{i}") for i in range(self.choice_count)]
 
         @tree.command(name="feedback", description="お便りを書く")
         async def feedback(interaction: discord.Interaction) -> None:
@@ -189,9 +182,7 @@ class SampleBot(discord.Client):
         @tree.command(name="export", description="ファイルを添付して答える")
         async def export(interaction: discord.Interaction) -> None:
             data = io.BytesIO("id,本文\n1,ありがとう\n".encode())
-            await interaction.response.send_message(
-                "書き出しました", file=discord.File(data, filename="letters.csv")
-            )
+            await interaction.response.send_message("書き出しました", file=discord.File(data, filename="letters.csv"))
 
         @tree.command(name="later", description="しばらくしてから追伸")
         async def later(interaction: discord.Interaction) -> None:

@@ -124,9 +124,7 @@ class DiscordEmulator:
         attachment = self.world.attachments.get(int(request.match_info["attachment_id"]))
         if attachment is None:
             return web.Response(status=404, text="404: Not Found")
-        return web.Response(
-            body=attachment.data, content_type=attachment.content_type or "application/octet-stream"
-        )
+        return web.Response(body=attachment.data, content_type=attachment.content_type or "application/octet-stream")
 
     # --- connection facts ------------------------------------------------------------------------
 
@@ -161,9 +159,7 @@ class DiscordEmulator:
         locale: str = "ja",
         global_name: str | None = None,
     ) -> User:
-        return self.world.create_user(
-            name, bot=bot, dms_open=dms_open, locale=locale, global_name=global_name
-        )
+        return self.world.create_user(name, bot=bot, dms_open=dms_open, locale=locale, global_name=global_name)
 
     def create_guild(
         self,
@@ -243,9 +239,7 @@ class DiscordEmulator:
         **kwargs: object,
     ) -> InteractionResult:
         """Ask the bot for choices while ``user`` types in option ``focused``; read ``result.choices``."""
-        record = self.interactions.command(
-            user, channel, command, {**(options or {}), **kwargs}, focused=focused
-        )
+        record = self.interactions.command(user, channel, command, {**(options or {}), **kwargs}, focused=focused)
         return await self._run(record)
 
     async def click(self, user: User, message: Message | int, custom_id: str) -> InteractionResult:
@@ -321,7 +315,5 @@ class DiscordEmulator:
 
     async def wait_for_messages(self, channel: Channel, count: int, timeout: float = 5.0) -> list[Message]:  # noqa: ASYNC109
         """Wait until ``channel`` holds at least ``count`` visible messages; return them."""
-        await self.world.wait_until(
-            lambda: len(channel.messages) >= count, timeout, f"{count} messages in {channel!r}"
-        )
+        await self.world.wait_until(lambda: len(channel.messages) >= count, timeout, f"{count} messages in {channel!r}")
         return channel.messages

@@ -12,9 +12,7 @@ DISCORD_EPOCH_MS = 1_420_070_400_000
 class SnowflakeGenerator:
     """Strictly increasing, timestamp-based ids (``discord.utils.snowflake_time`` works on them)."""
 
-    def __init__(
-        self, *, worker_id: int = 1, process_id: int = 0, clock: Callable[[], float] = time.time
-    ) -> None:
+    def __init__(self, *, worker_id: int = 1, process_id: int = 0, clock: Callable[[], float] = time.time) -> None:
         self._worker = worker_id & 0x1F
         self._process = process_id & 0x1F
         self._clock = clock

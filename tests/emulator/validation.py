@@ -109,9 +109,7 @@ def validate_embed(embed: object, errors: FormErrors, path: Path) -> None:
         errors.max_length((*path, "fields"), EMBED_FIELDS)
     for index, item in enumerate(fields):
         if not isinstance(item, dict):
-            errors.add(
-                (*path, "fields", index), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"
-            )
+            errors.add((*path, "fields", index), "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType")
             continue
         for key, limit in (("name", EMBED_FIELD_NAME), ("value", EMBED_FIELD_VALUE)):
             text = _text(item.get(key))
@@ -135,9 +133,7 @@ def normalise_embeds(embeds: list[JsonDict]) -> list[JsonDict]:
 # --- message components -------------------------------------------------------------------------
 
 
-def _validate_button(
-    button: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]
-) -> None:
+def _validate_button(button: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]) -> None:
     style = button.get("style")
     if style not in (1, 2, 3, 4, 5, 6):
         errors.add((*path, "style"), "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3, 4, 5, 6}.")
@@ -160,13 +156,9 @@ def _validate_button(
             errors.required((*path, "sku_id"))
         return
     if button.get("url") is not None:
-        errors.add(
-            (*path, "url"), "BUTTON_COMPONENT_URL_NOT_ALLOWED", "A url is only allowed on link buttons"
-        )
+        errors.add((*path, "url"), "BUTTON_COMPONENT_URL_NOT_ALLOWED", "A url is only allowed on link buttons")
     if not button.get("label") and not button.get("emoji"):
-        errors.add(
-            (*path, "label"), "BUTTON_COMPONENT_LABEL_OR_EMOJI_REQUIRED", "A label or an emoji is required"
-        )
+        errors.add((*path, "label"), "BUTTON_COMPONENT_LABEL_OR_EMOJI_REQUIRED", "A label or an emoji is required")
     _validate_custom_id(button, errors, path, custom_ids)
 
 
@@ -209,9 +201,7 @@ def _validate_select(
     _check_int(errors, (*path, "max_values"), select.get("max_values"), 1, 25)
     low, high = select.get("min_values", 1), select.get("max_values", 1)
     if isinstance(low, int) and isinstance(high, int) and low > high:
-        errors.add(
-            (*path, "min_values"), "SELECT_COMPONENT_MIN_GREATER_THAN_MAX", "min_values exceeds max_values"
-        )
+        errors.add((*path, "min_values"), "SELECT_COMPONENT_MIN_GREATER_THAN_MAX", "min_values exceeds max_values")
     if select.get("type") == 3:
         count = _validate_options(
             select.get("options"), errors, (*path, "options"), minimum=1, maximum=25, keys=("label", "value")
@@ -223,14 +213,10 @@ def _validate_select(
                 "max_values must be less than or equal to the number of options",
             )
     if in_modal and select.get("disabled"):
-        errors.add(
-            (*path, "disabled"), "COMPONENT_DISABLED_NOT_ALLOWED", "Modals cannot have disabled components"
-        )
+        errors.add((*path, "disabled"), "COMPONENT_DISABLED_NOT_ALLOWED", "Modals cannot have disabled components")
 
 
-def _validate_action_row(
-    row: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]
-) -> None:
+def _validate_action_row(row: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]) -> None:
     children = row.get("components")
     if not isinstance(children, list) or not children:
         errors.required((*path, "components"))
@@ -275,9 +261,7 @@ def _validate_v2(
 ) -> None:
     kind = component.get("type")
     if top and kind not in V2_TOP_LEVEL:
-        errors.add(
-            (*path, "type"), "UNION_TYPE_CHOICES", f"Component type {kind} is not allowed at the top level"
-        )
+        errors.add((*path, "type"), "UNION_TYPE_CHOICES", f"Component type {kind} is not allowed at the top level")
         return
     if kind == 1:
         _validate_action_row(component, errors, path, custom_ids)
@@ -325,9 +309,7 @@ def validate_message_components(components: object, flags: int, errors: FormErro
             errors.max_length(path, ACTION_ROWS)
         for index, row in enumerate(components):
             if not isinstance(row, dict) or row.get("type") != 1:
-                errors.add(
-                    (*path, index, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).'
-                )
+                errors.add((*path, index, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (1,).')
                 continue
             _validate_action_row(row, errors, (*path, index), custom_ids)
     _check_unique(custom_ids, errors)
@@ -432,9 +414,7 @@ def validate_choices(data: object, errors: FormErrors, path: Path) -> None:
             errors.required((*choice_path, "value"))
 
 
-def _validate_modal_child(
-    child: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]
-) -> None:
+def _validate_modal_child(child: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]) -> None:
     kind = child.get("type")
     if kind not in MODAL_CHILD_TYPES:
         errors.add((*path, "type"), "UNION_TYPE_CHOICES", f"Component type {kind} is not allowed in a Label")
@@ -449,22 +429,15 @@ def _validate_modal_child(
         _check_length(errors, (*path, "placeholder"), child.get("placeholder"), 100)
         low, high = child.get("min_length"), child.get("max_length")
         if isinstance(low, int) and isinstance(high, int) and low > high:
-            errors.add(
-                (*path, "min_length"), "TEXT_INPUT_MIN_GREATER_THAN_MAX", "min_length exceeds max_length"
-            )
+            errors.add((*path, "min_length"), "TEXT_INPUT_MIN_GREATER_THAN_MAX", "min_length exceeds max_length")
     elif kind in SELECT_TYPES:
         _validate_select(child, errors, path, custom_ids, in_modal=True)
     elif kind == 21:
         _validate_custom_id(child, errors, path, custom_ids)
         options = child.get("options")
         _validate_options(options, errors, (*path, "options"), minimum=2, maximum=10, keys=("label", "value"))
-        if (
-            isinstance(options, list)
-            and sum(1 for o in options if isinstance(o, dict) and o.get("default")) > 1
-        ):
-            errors.add(
-                (*path, "options"), "RADIO_GROUP_MULTIPLE_DEFAULTS", "Only one option can be the default"
-            )
+        if isinstance(options, list) and sum(1 for o in options if isinstance(o, dict) and o.get("default")) > 1:
+            errors.add((*path, "options"), "RADIO_GROUP_MULTIPLE_DEFAULTS", "Only one option can be the default")
     elif kind == 22:
         _validate_custom_id(child, errors, path, custom_ids)
         _validate_options(
@@ -509,9 +482,7 @@ def validate_modal(data: object, errors: FormErrors, path: Path, *, allow_action
             else:
                 _validate_modal_child(child, errors, (*component_path, "component"), custom_ids)
         elif kind == 10:
-            _check_length(
-                errors, (*component_path, "content"), component.get("content"), 4000, 1, required=True
-            )
+            _check_length(errors, (*component_path, "content"), component.get("content"), 4000, 1, required=True)
         elif kind == 1 and allow_action_rows:
             for child_index, child in enumerate(component.get("components") or []):
                 _validate_modal_child(child, errors, (*component_path, "components", child_index), custom_ids)
@@ -589,9 +560,7 @@ def _validate_command_options(options: object, errors: FormErrors, path: Path, d
         _check_length(errors, (*option_path, "description"), option.get("description"), 100, 1, required=True)
         if kind in (1, 2):
             if depth >= (2 if kind == 2 else 3):
-                errors.add(
-                    (*option_path, "type"), "APPLICATION_COMMAND_TOO_DEEP", "Subcommands nested too deeply"
-                )
+                errors.add((*option_path, "type"), "APPLICATION_COMMAND_TOO_DEEP", "Subcommands nested too deeply")
             _validate_command_options(option.get("options"), errors, (*option_path, "options"), depth + 1)
             continue
         required = bool(option.get("required"))
@@ -623,9 +592,7 @@ def _validate_command_options(options: object, errors: FormErrors, path: Path, d
                         required=True,
                     )
                     if isinstance(choice.get("value"), str):
-                        _check_length(
-                            errors, (*option_path, "choices", choice_index, "value"), choice["value"], 100
-                        )
+                        _check_length(errors, (*option_path, "choices", choice_index, "value"), choice["value"], 100)
 
 
 def validate_commands(commands: object, errors: FormErrors) -> None:
@@ -670,9 +637,7 @@ def validate_command(command: JsonDict, errors: FormErrors, path: Path) -> None:
     if chat_input:
         _check_length(errors, (*path, "description"), command.get("description"), 100, 1, required=True)
         for locale, localized in (command.get("description_localizations") or {}).items():
-            _check_length(
-                errors, (*path, "description_localizations", locale), localized, 100, 1, required=True
-            )
+            _check_length(errors, (*path, "description_localizations", locale), localized, 100, 1, required=True)
         _validate_command_options(command.get("options"), errors, (*path, "options"), depth=1)
     elif command.get("options"):
         errors.add(

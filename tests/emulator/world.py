@@ -139,9 +139,7 @@ class World:
         """A guild with @everyone, the bot's managed role and its owner; GUILD_CREATE if the bot is in it."""
         owner = owner or self.create_user(f"{name}-owner")
         guild = Guild(id=self.ids.next(), name=name, owner_id=owner.id, locale=locale, _world=self)
-        guild.roles[guild.id] = Role(
-            id=guild.id, guild_id=guild.id, name="@everyone", permissions=everyone_permissions
-        )
+        guild.roles[guild.id] = Role(id=guild.id, guild_id=guild.id, name="@everyone", permissions=everyone_permissions)
         self.guilds[guild.id] = guild
         self._add_member(guild, owner, [])
         if with_bot:
@@ -182,17 +180,13 @@ class World:
         if guild.bot_role_id is not None:
             guild.roles.pop(guild.bot_role_id, None)
             guild.bot_role_id = None
-        self.emit(
-            GatewayEvent("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id, intents=Intent.GUILDS)
-        )
+        self.emit(GatewayEvent("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id, intents=Intent.GUILDS))
 
     def bot_in(self, guild: Guild) -> bool:
         return self.bot.id in guild.members
 
     def guild_channels(self, guild: Guild) -> list[Channel]:
-        return [
-            c for c in self.channels.values() if c.guild_id == guild.id and not c.is_thread and not c.deleted
-        ]
+        return [c for c in self.channels.values() if c.guild_id == guild.id and not c.is_thread and not c.deleted]
 
     def guild_threads(self, guild: Guild) -> list[Channel]:
         return [c for c in self.channels.values() if c.guild_id == guild.id and c.is_thread and not c.deleted]
@@ -204,9 +198,7 @@ class World:
         guild.members[user.id] = member
         return member
 
-    def add_member(
-        self, guild: Guild, user: User, roles: Iterable[Role] = (), *, nick: str | None = None
-    ) -> Member:
+    def add_member(self, guild: Guild, user: User, roles: Iterable[Role] = (), *, nick: str | None = None) -> Member:
         member = self._add_member(guild, user, [role.id for role in roles], nick)
         data = member.payload() | {"guild_id": str(guild.id)}
         self.emit(GatewayEvent("GUILD_MEMBER_ADD", data, guild_id=guild.id, intents=Intent.GUILD_MEMBERS))
@@ -313,38 +305,28 @@ class World:
         )
         self.channels[channel.id] = channel
         self.emit(
-            GatewayEvent(
-                "CHANNEL_CREATE", self.channel_payload(channel), guild_id=guild.id, intents=Intent.GUILDS
-            )
+            GatewayEvent("CHANNEL_CREATE", self.channel_payload(channel), guild_id=guild.id, intents=Intent.GUILDS)
         )
         return channel
 
     def channel_update(self, channel: Channel) -> None:
         """Emit CHANNEL_UPDATE / THREAD_UPDATE for a changed channel."""
         name = "THREAD_UPDATE" if channel.is_thread else "CHANNEL_UPDATE"
-        self.emit(
-            GatewayEvent(
-                name, self.channel_payload(channel), guild_id=channel.guild_id, intents=Intent.GUILDS
-            )
-        )
+        self.emit(GatewayEvent(name, self.channel_payload(channel), guild_id=channel.guild_id, intents=Intent.GUILDS))
 
     def set_overwrite(
         self, channel: Channel, target: Target, *, allow: int = NO_PERMISSIONS, deny: int = NO_PERMISSIONS
     ) -> None:
         guild = self.guilds[channel.guild_id or 0]
         overwrite = self._overwrite_for(guild, target, PermOverwrite(allow, deny))
-        channel.overwrites = [
-            o for o in channel.overwrites if (o.type, o.id) != (overwrite.type, overwrite.id)
-        ]
+        channel.overwrites = [o for o in channel.overwrites if (o.type, o.id) != (overwrite.type, overwrite.id)]
         channel.overwrites.append(overwrite)
         self.channel_update(channel)
 
     def remove_overwrite(self, channel: Channel, target: Target) -> None:
         guild = self.guilds[channel.guild_id or 0]
         overwrite = self._overwrite_for(guild, target, PermOverwrite())
-        channel.overwrites = [
-            o for o in channel.overwrites if (o.type, o.id) != (overwrite.type, overwrite.id)
-        ]
+        channel.overwrites = [o for o in channel.overwrites if (o.type, o.id) != (overwrite.type, overwrite.id)]
         self.channel_update(channel)
 
     def delete_channel(self, channel: Channel) -> None:
@@ -375,9 +357,7 @@ class World:
         channel_id = self.dm_channel_ids.get(user.id)
         if channel_id is not None:
             return self.channels[channel_id]
-        channel = Channel(
-            id=self.ids.next(), type=ChannelType.DM, guild_id=None, recipients=[user], _world=self
-        )
+        channel = Channel(id=self.ids.next(), type=ChannelType.DM, guild_id=None, recipients=[user], _world=self)
         self.channels[channel.id] = channel
         self.dm_channel_ids[user.id] = channel.id
         return channel
@@ -451,9 +431,7 @@ class World:
                     "archive_timestamp": iso(channel.archive_timestamp or snowflake_time(channel.id)),
                     "locked": channel.locked,
                     "create_timestamp": iso(snowflake_time(channel.id)),
-                    **(
-                        {"invitable": channel.invitable} if channel.type == ChannelType.PRIVATE_THREAD else {}
-                    ),
+                    **({"invitable": channel.invitable} if channel.type == ChannelType.PRIVATE_THREAD else {}),
                 },
                 applied_tags=[str(tag) for tag in channel.applied_tags],
             )
