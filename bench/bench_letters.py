@@ -30,7 +30,8 @@ from bot.letters.ratelimit import RateLimits
 from bot.store.letters import MAX_BATCH, Submission
 from bot.store.store import Store
 
-OUT = Path(__file__).resolve().parent / "out"
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
 LOOSE = RateLimits(short=1000, short_window=600, daily=1000)
 
 
@@ -101,69 +102,83 @@ async def store_burst(name: str, letters: int, users: int, max_batch: int) -> Ro
 
 
 async def emulator_burst(letters: int, users: int, max_batch: int) -> Row:
-    from tests.emulator import FAST_CLIENT_OPTIONS, DiscordEmulator, EmulatorConfig, running, use_emulator
-
-    from bot.app import build_bot
-    from bot.config import load_settings
+    """The real bot in its own process (``bench.letters_bot``, i.e. ``zundabot run``) against the emulator."""
+    from tests.emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig
 
     folder = OUT / f"emulator-{max_batch}"
     shutil.rmtree(folder, ignore_errors=True)
-    async with DiscordEmulator(EmulatorConfig(heartbeat_interval_ms=5_000, defer_wait=30.0)) as emu:
+    (folder / "content").mkdir(parents=True)
+    config = EmulatorConfig(heartbeat_interval_ms=5_000, defer_wait=30.0, ratelimits=RateLimitConfig(enabled=False))
+    async with DiscordEmulator(config) as emu:
         owner = emu.create_user("owner")
         guild = emu.create_guild(owner=owner)
-        channel = emu.world.create_channel(guild, "general")
+        channel = guild.create_channel("general")
         listeners = [emu.create_user(f"listener{i}") for i in range(users)]
         for user in listeners:
-            emu.world.add_member(guild, user)
-        with use_emulator(emu):
-            settings = load_settings(
-                discord_token=emu.token,
-                database_path=folder / "bot.sqlite3",
-                content_dir=None,
-                discord_api_base=emu.api_base,
-                discord_gateway_url=emu.gateway_url,
-                letter_rate_short=letters,
-                letter_rate_daily=letters,
+            guild.add_member(user)
+        env = os.environ | {
+            "DISCORD_TOKEN": emu.token,
+            "DISCORD_API_BASE": emu.api_base,
+            "DISCORD_GATEWAY_URL": emu.gateway_url,
+            "DATABASE_PATH": str(folder / "bot.sqlite3"),
+            "CONTENT_DIR": str(folder / "content"),
+            "LETTER_RATE_SHORT": str(letters),
+            "LETTER_RATE_DAILY": str(letters),
+            "LOG_LEVEL": "WARNING",
+        }
+        with (folder / "bot.log").open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bench.letters_bot",
+                "--max-batch",
+                str(max_batch),
+                env=env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
             )
-            bot = build_bot(settings, **FAST_CLIENT_OPTIONS)
-            async with running(bot, emu, timeout=30):
+            try:
+                await emu.wait_until(lambda: emu.commands.list() and emu.gateway.has_session_for(guild.id), 60, "bot")
                 per_user = [letters // users + (1 if i < letters % users else 0) for i in range(users)]
-                forms = []
-                for user, count in zip(listeners, per_user, strict=True):
-                    for _ in range(count):
+                wanted = [user for user, count in zip(listeners, per_user, strict=True) for _ in range(count)]
+                opening = asyncio.Semaphore(16)
+
+                async def open_form(user: Any) -> Any:
+                    async with opening:
                         opened = await emu.slash(user, channel, "otayori write")
-                        assert opened.modal is not None, "the form did not open"
-                        forms.append((user, opened.modal))
+                    assert opened.modal is not None, "the form did not open"
+                    return opened.modal
+
+                modals = await asyncio.gather(*(open_form(user) for user in wanted))
 
                 async def submit(index: int) -> tuple[float, Any]:
-                    user, modal = forms[index]
                     values = {"body": f"ベンチマークのお便り {index} 番目なのだ", "notify": index % 2 == 0}
-                    return await timed(lambda: emu.submit_modal(user, channel, modal, values))
+                    return await timed(lambda: emu.submit_modal(wanted[index], channel, modals[index], values))
 
-                bot.store.letters.max_batch = max_batch
-                commits_before = bot.store.letters.commits
                 start = time.perf_counter()
-                results = await asyncio.gather(*(submit(i) for i in range(len(forms))))
+                results = await asyncio.gather(*(submit(i) for i in range(len(wanted))))
                 seconds = time.perf_counter() - start
-                answered = [r for _, r in results if r.messages]
-                confirmed = [r for r in answered if "#" in r.messages[-1].content]
-                deferred = sum(1 for _, r in results if r.deferred)
-                await emu.wait_until(lambda: bot.store.letters.waiting == 0, 60, "the last commits")
-                stored = await bot.store.letters.find(guild.id, limit=letters * 2)
-                numbers = sorted(letter.number for letter in stored)
-                bodies = {letter.body for letter in stored}
-                assert numbers == list(range(1, len(forms) + 1)), f"{len(numbers)} stored, not 1..{len(forms)} once"
-                assert len(bodies) == len(forms), "a letter was stored twice"
-                commits = bot.store.letters.commits - commits_before
-                kind = "one commit per letter" if max_batch == 1 else f"grouped commits (≤{max_batch})"
-                return Row(
-                    f"bot via emulator, {kind}: submit → confirmation",
-                    len(forms),
-                    seconds,
-                    commits,
-                    [lat for lat, _ in results],
-                    f"{len(confirmed)} confirmed, {deferred} deferred, {len(forms) - len(answered)} unanswered",
-                )
+            finally:
+                process.terminate()
+                await process.wait()
+        answered = [r for _, r in results if r.messages]
+        confirmed = [r for r in answered if "#" in r.messages[-1].content]
+        deferred = sum(1 for _, r in results if r.deferred)
+        async with await Store.open(folder / "bot.sqlite3") as store:
+            stored = await store.letters.find(guild.id, limit=letters * 2)
+        numbers = sorted(letter.number for letter in stored)
+        assert numbers == list(range(1, len(wanted) + 1)), f"{len(numbers)} stored, not 1..{len(wanted)} once"
+        assert len({letter.body for letter in stored}) == len(wanted), "a letter was stored twice"
+        kind = "one commit per letter" if max_batch == 1 else f"grouped commits (≤{max_batch})"
+        return Row(
+            f"bot (own process) via emulator, {kind}: submit → confirmation",
+            len(wanted),
+            seconds,
+            0,
+            [lat for lat, _ in results],
+            f"{len(confirmed)} confirmed, {deferred} deferred, {len(wanted) - len(answered)} unanswered",
+        )
 
 
 async def main(argv: list[str]) -> int:
