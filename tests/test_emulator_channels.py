@@ -21,8 +21,6 @@ from tests.emulator import (
 from tests.emulator.models import Channel, Guild, User
 from tests.emulator.sample_bot import SampleBot
 
-pytest_plugins = ["tests.emulator.fixtures"]
-
 
 @dataclass
 class Scene:

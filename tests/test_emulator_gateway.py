@@ -17,8 +17,6 @@ from tests.emulator import FAST_CLIENT_OPTIONS, DiscordEmulator, EmulatorConfig,
 from tests.emulator.models import Channel, Guild, User
 from tests.emulator.sample_bot import SampleBot
 
-pytest_plugins = ["tests.emulator.fixtures"]
-
 
 @dataclass
 class Scene:

@@ -15,7 +15,6 @@ from tests.emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig, run
 from tests.emulator.models import Channel, Guild
 from tests.emulator.sample_bot import SampleBot
 
-pytest_plugins = ["tests.emulator.fixtures"]
 MESSAGES = "POST /channels/{channel_id}/messages"
 
 
