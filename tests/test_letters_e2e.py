@@ -2,25 +2,20 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import discord
 import pytest
 
-from bot.app import ZundaBot, build_bot
-from bot.config import Settings, load_settings
+from bot.app import ZundaBot
 from bot.letters.model import Action, Status
 from bot.render import main_message
 from cogs.letters import Letters
 from tests.emulator import (
-    FAST_CLIENT_OPTIONS,
     Channel,
     DiscordEmulator,
     EmulatorConfig,
@@ -31,10 +26,9 @@ from tests.emulator import (
     RateLimitConfig,
     Role,
     User,
-    running,
-    use_emulator,
 )
 from tests.factories import make_episode
+from tests.harness import BotRunner, Community
 
 ROLE_ID_TEXT = "<@&{role}>"
 HOSTILE = (
@@ -43,32 +37,59 @@ HOSTILE = (
 )
 
 
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """Discord's behaviour, with room for many messages in one channel (these tests are not about limits)."""
+    return EmulatorConfig(heartbeat_interval_ms=1_000, ratelimits=RateLimitConfig(message_limit=1000))
+
+
 @dataclass
 class World:
-    emu: DiscordEmulator
-    guild: Guild
-    general: Channel
-    hosts: Channel
-    owner: User
-    host: User
-    alice: User
-    bob: User
-    host_role: Role
-    fans: Role
-    settings: Settings
+    """The harness's community plus what letters need: a listener with DMs closed and a mentionable role."""
 
-    @contextlib.asynccontextmanager
-    async def bot(self) -> AsyncIterator[ZundaBot]:
-        """The bot as ``zundabot run`` builds it; use it again to restart on the same database.
+    emu: DiscordEmulator
+    community: Community
+    runner: BotRunner
+    closed: User
+    fans: Role
+
+    @property
+    def guild(self) -> Guild:
+        return self.community.guild
+
+    @property
+    def general(self) -> Channel:
+        return self.community.general
+
+    @property
+    def hosts(self) -> Channel:
+        return self.community.hosts
+
+    @property
+    def admin(self) -> User:
+        return self.community.admin
+
+    @property
+    def host(self) -> User:
+        return self.community.host
+
+    @property
+    def listener(self) -> User:
+        return self.community.listener
+
+    async def start(self) -> ZundaBot:
+        """Start (or restart) the bot with the hosts' channel set, as ``zundabot run`` builds it.
 
         Once it has synced its commands, the server's admin lets everyone see ``/letters`` (as under
         Server Settings → Integrations), so the host role can use it and the bot's own checks decide.
         """
-        async with running(build_bot(self.settings, **FAST_CLIENT_OPTIONS), self.emu, timeout=15) as bot:
-            for command in self.emu.commands.list():
-                if command.name == "letters":
-                    command.data["default_member_permissions"] = None
-            yield bot
+        if self.runner.bot is not None:
+            await self.runner.stop()
+        bot = await self.runner.start(letters_channel_id=self.hosts.id)
+        for command in self.emu.commands.list():
+            if command.name == "letters":
+                command.data["default_member_permissions"] = None
+        return bot
 
     async def write(self, user: User, values: dict[str, object], channel: Channel | None = None) -> InteractionResult:
         where = channel or self.general
@@ -78,32 +99,12 @@ class World:
 
 
 @pytest.fixture
-async def world(tmp_path: Path) -> AsyncIterator[World]:
-    config = EmulatorConfig(heartbeat_interval_ms=1_000, ratelimits=RateLimitConfig(message_limit=1000))
-    async with DiscordEmulator(config) as emu:
-        owner = emu.create_user("owner")
-        guild = emu.create_guild(owner=owner)
-        host_role = guild.create_role("ホスト")
-        fans = guild.create_role("ファン", mentionable=True)
-        general = guild.create_channel("general")
-        hosts = guild.create_channel("hosts")
-        host = emu.create_user("host", global_name="ホストさん")
-        alice = emu.create_user("alice", global_name="アリス")
-        bob = emu.create_user("bob", global_name="ボブ", dms_open=False)
-        guild.add_member(host, roles=[host_role])
-        guild.add_member(alice, roles=[fans])
-        guild.add_member(bob)
-        with use_emulator(emu):
-            settings = load_settings(
-                discord_token=emu.token,
-                database_path=tmp_path / "bot.sqlite3",
-                content_dir=None,
-                discord_api_base=emu.api_base,
-                discord_gateway_url=emu.gateway_url,
-                letters_channel_id=hosts.id,
-                host_role_id=host_role.id,
-            )
-            yield World(emu, guild, general, hosts, owner, host, alice, bob, host_role, fans, settings)
+def world(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner) -> World:
+    closed = emulator.create_user("closed", global_name="ボブ", dms_open=False)
+    community.guild.add_member(closed)
+    fans = community.guild.create_role("ファン", mentionable=True)
+    community.guild.set_member_roles(community.listener, [fans])
+    return World(emulator, community, bot_runner, closed, fans)
 
 
 def letters_cog(bot: ZundaBot) -> Any:
@@ -122,254 +123,255 @@ def no_pings(world: World) -> None:
 
 
 async def test_submit_is_stored_confirmed_and_forwarded(world: World) -> None:
-    async with world.bot() as bot:
-        await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
-        result = await world.write(
-            world.alice, {"本文": "いつも楽しく聴いています！", "episode": "389", "notify": True}
-        )
-        assert result.ephemeral
-        assert "#1" in result.content
-        stored = await bot.store.letters.get(world.guild.id, 1)
-        assert stored is not None
-        assert (stored.author_id, stored.radio_name, stored.episode_number, stored.notify) == (
-            world.alice.id,
-            "アリス",
-            "389",
-            True,
-        )
-        posted = await world.emu.wait_for_message(world.hosts)
-        embed = posted.embeds[0]
-        assert embed["title"] == "お便り #1"
-        assert embed["description"] == "いつも楽しく聴いています！"
-        custom_ids = [c["custom_id"] for row in posted.components for c in row["components"]]
-        assert custom_ids == [f"zb:lh:{a}:{stored.id}" for a in ("adopt", "hold", "read", "reject", "block")]
+    bot = await world.start()
+    await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
+    result = await world.write(world.listener, {"本文": "いつも楽しく聴いています！", "episode": "389", "notify": True})
+    assert result.ephemeral
+    assert "#1" in result.content
+    stored = await bot.store.letters.get(world.guild.id, 1)
+    assert stored is not None
+    assert (stored.author_id, stored.radio_name, stored.episode_number, stored.notify) == (
+        world.listener.id,
+        "listener",
+        "389",
+        True,
+    )
+    posted = await world.emu.wait_for_message(world.hosts)
+    embed = posted.embeds[0]
+    assert embed["title"] == "お便り #1"
+    assert embed["description"] == "いつも楽しく聴いています！"
+    custom_ids = [c["custom_id"] for row in posted.components for c in row["components"]]
+    assert custom_ids == [f"zb:lh:{a}:{stored.id}" for a in ("adopt", "hold", "read", "reject", "block")]
     no_pings(world)
 
 
 async def test_host_buttons_work_after_a_restart(world: World) -> None:
-    async with world.bot():
-        await world.write(world.alice, {"body": "再起動をまたぐお便りです。"})
-        posted = await world.emu.wait_for_message(world.hosts)
-    async with world.bot() as bot:
-        letter = await bot.store.letters.get(world.guild.id, 1)
-        assert letter is not None
-        pressed = await world.emu.click(world.host, posted, f"zb:lh:adopt:{letter.id}")
-        assert pressed.original is not None
-        fields = {f["name"]: f["value"] for f in pressed.original.embeds[0]["fields"]}
-        assert fields["状態"] == "採用"
-        assert f"<@{world.host.id}>" in fields["履歴"]
-        adopted = await bot.store.letters.get(world.guild.id, 1)
-        assert adopted is not None
-        assert adopted.status is Status.ADOPTED
-        history = await bot.store.letters.history(adopted)
-        assert (history[-1].action, history[-1].actor_id) == (Action.STATUS, world.host.id)
+    await world.start()
+    await world.write(world.listener, {"body": "再起動をまたぐお便りです。"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    bot = await world.start()
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    pressed = await world.emu.click(world.host, posted, f"zb:lh:adopt:{letter.id}")
+    assert pressed.original is not None
+    fields = {f["name"]: f["value"] for f in pressed.original.embeds[0]["fields"]}
+    assert fields["状態"] == "採用"
+    assert f"<@{world.host.id}>" in fields["履歴"]
+    adopted = await bot.store.letters.get(world.guild.id, 1)
+    assert adopted is not None
+    assert adopted.status is Status.ADOPTED
+    history = await bot.store.letters.history(adopted)
+    assert (history[-1].action, history[-1].actor_id) == (Action.STATUS, world.host.id)
 
 
 async def test_members_without_the_role_cannot_manage_letters(world: World) -> None:
-    async with world.bot() as bot:
-        await world.write(world.alice, {"body": "ホスト以外には見えないはずのお便り"})
-        posted = await world.emu.wait_for_message(world.hosts)
-        for command, options in (
-            ("letters list", {}),
-            ("letters show", {"number": 1}),
-            ("letters export", {"format": "json"}),
-            ("letters status", {"number": 1, "new_status": "rejected"}),
-        ):
-            refused = await world.emu.slash(world.bob, world.general, command, **options)
-            assert refused.ephemeral
-            assert "ホスト" in refused.content
-            assert not refused.attachments
-        letter = await bot.store.letters.get(world.guild.id, 1)
-        assert letter is not None
-        pressed = await world.emu.click(world.bob, posted, f"zb:lh:reject:{letter.id}")
-        assert pressed.ephemeral
-        assert "ホスト" in pressed.content
-        unchanged = await bot.store.letters.get(world.guild.id, 1)
-        assert unchanged is not None
-        assert unchanged.status is Status.NEW
-        listed = await world.emu.slash(world.host, world.general, "letters list")
-        assert "#1" in listed.embeds[0]["description"]
+    bot = await world.start()
+    await world.write(world.listener, {"body": "ホスト以外には見えないはずのお便り"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    for command, options in (
+        ("letters list", {}),
+        ("letters show", {"number": 1}),
+        ("letters export", {"format": "json"}),
+        ("letters status", {"number": 1, "new_status": "rejected"}),
+    ):
+        refused = await world.emu.slash(world.closed, world.general, command, **options)
+        assert refused.ephemeral
+        assert "ホスト" in refused.content
+        assert not refused.attachments
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    world.hosts.set_overwrite(world.closed, allow=Permission.VIEW_CHANNEL)  # sees the buttons, is no host
+    pressed = await world.emu.click(world.closed, posted, f"zb:lh:reject:{letter.id}")
+    assert pressed.ephemeral
+    assert "ホスト" in pressed.content
+    unchanged = await bot.store.letters.get(world.guild.id, 1)
+    assert unchanged is not None
+    assert unchanged.status is Status.NEW
+    listed = await world.emu.slash(world.host, world.general, "letters list")
+    assert "#1" in listed.embeds[0]["description"]
 
 
 async def test_rate_limit_refuses_and_keeps_the_text(world: World) -> None:
-    async with world.bot() as bot:
-        for n in range(3):
-            accepted = await world.write(world.alice, {"body": f"連続で送るお便り その{n + 1}"})
-            assert f"#{n + 1}" in accepted.content
-        refused = await world.write(world.alice, {"body": "4通目は送りすぎなのだ"})
-        assert "ペースが速すぎる" in refused.content
-        assert refused.embeds[0]["description"] == "4通目は送りすぎなのだ"
-        assert await bot.store.letters.count(world.guild.id) == 3
-        retry = await world.emu.click(world.alice, refused.message, refused.custom_ids[0])
-        assert retry.modal is not None
-        assert retry.modal.inputs["body"]["value"] == "4通目は送りすぎなのだ"
-        other = await world.write(world.bob, {"body": "ほかの人は送れるのだ。"})
-        assert "#4" in other.content
+    bot = await world.start()
+    for n in range(3):
+        accepted = await world.write(world.listener, {"body": f"連続で送るお便り その{n + 1}"})
+        assert f"#{n + 1}" in accepted.content
+    refused = await world.write(world.listener, {"body": "4通目は送りすぎなのだ"})
+    assert "ペースが速すぎる" in refused.content
+    assert refused.embeds[0]["description"] == "4通目は送りすぎなのだ"
+    assert await bot.store.letters.count(world.guild.id) == 3
+    retry = await world.emu.click(world.listener, refused.message, refused.custom_ids[0])
+    assert retry.modal is not None
+    assert retry.modal.inputs["body"]["value"] == "4通目は送りすぎなのだ"
+    other = await world.write(world.closed, {"body": "ほかの人は送れるのだ。"})
+    assert "#4" in other.content
 
 
 async def test_block_and_unblock(world: World) -> None:
-    async with world.bot() as bot:
-        await world.write(world.alice, {"body": "ブロックされる前のお便り"})
-        posted = await world.emu.wait_for_message(world.hosts)
-        letter = await bot.store.letters.get(world.guild.id, 1)
-        assert letter is not None
-        blocked = await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
-        assert blocked.original is not None
-        assert "ブロック中" in json.dumps(blocked.original.embeds, ensure_ascii=False)
-        refused = await world.write(world.alice, {"body": "ブロックされた後のお便り"})
-        assert "受け付けられない" in refused.content
-        assert await bot.store.letters.count(world.guild.id) == 1
-        await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
-        accepted = await world.write(world.alice, {"body": "ブロック解除後のお便り"})
-        assert "#2" in accepted.content
+    bot = await world.start()
+    await world.write(world.listener, {"body": "ブロックされる前のお便り"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    blocked = await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    assert blocked.original is not None
+    assert "ブロック中" in json.dumps(blocked.original.embeds, ensure_ascii=False)
+    refused = await world.write(world.listener, {"body": "ブロックされた後のお便り"})
+    assert "受け付けられない" in refused.content
+    assert await bot.store.letters.count(world.guild.id) == 1
+    await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    accepted = await world.write(world.listener, {"body": "ブロック解除後のお便り"})
+    assert "#2" in accepted.content
 
 
 async def test_delete_leaves_a_tombstone_and_redacts_the_hosts_copy(world: World) -> None:
-    async with world.bot() as bot:
-        await world.write(world.alice, {"body": "あとで消すお便りなのだ", "ラジオネーム": "秘密の名前"})
-        posted = await world.emu.wait_for_message(world.hosts)
-        not_hers = await world.emu.slash(world.bob, world.general, "otayori delete", number=1)
-        assert "見つからない" in not_hers.content
-        asked = await world.emu.slash(world.alice, world.general, "otayori delete", number=1)
-        confirmed = await world.emu.click(world.alice, asked.message, asked.custom_ids[0])
-        assert confirmed.original is not None
-        assert "削除した" in confirmed.original.content
-        await world.emu.wait_until(lambda: bool(posted.edits), 5, "the hosts' copy redacted")
-        text = json.dumps(posted.embeds, ensure_ascii=False)
-        assert "あとで消す" not in text
-        assert "秘密の名前" not in text
-        assert posted.components == []
-        tomb = await bot.store.letters.get(world.guild.id, 1)
-        assert tomb is not None
-        assert (tomb.status, tomb.body, tomb.author_id) == (Status.DELETED, "", None)
-        mine = await world.emu.slash(world.alice, world.general, "otayori mine")
-        assert "まだ" in mine.content
-        counts = await bot.store.letters.counts(world.guild.id)
-        assert counts == {Status.DELETED: 1}
+    bot = await world.start()
+    await world.write(world.listener, {"body": "あとで消すお便りなのだ", "ラジオネーム": "秘密の名前"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    not_hers = await world.emu.slash(world.closed, world.general, "otayori delete", number=1)
+    assert "見つからない" in not_hers.content
+    asked = await world.emu.slash(world.listener, world.general, "otayori delete", number=1)
+    confirmed = await world.emu.click(world.listener, asked.message, asked.custom_ids[0])
+    assert confirmed.original is not None
+    assert "削除した" in confirmed.original.content
+    await world.emu.wait_until(lambda: bool(posted.edits), 5, "the hosts' copy redacted")
+    text = json.dumps(posted.embeds, ensure_ascii=False)
+    assert "あとで消す" not in text
+    assert "秘密の名前" not in text
+    assert posted.components == []
+    tomb = await bot.store.letters.get(world.guild.id, 1)
+    assert tomb is not None
+    assert (tomb.status, tomb.body, tomb.author_id) == (Status.DELETED, "", None)
+    mine = await world.emu.slash(world.listener, world.general, "otayori mine")
+    assert "まだ" in mine.content
+    counts = await bot.store.letters.counts(world.guild.id)
+    assert counts == {Status.DELETED: 1}
 
 
 async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None:
     announcements = world.guild.create_channel("announcements")
-    async with world.bot() as bot:
-        episode = make_episode(389)
-        await bot.store.episodes.upsert(episode)
-        await world.write(world.alice, {"body": "読まれたら教えてほしいのだ", "notify": True})
-        await world.write(world.bob, {"body": "DMは閉じているけど教えてほしい", "notify": True})
-        starter = await bot.get_channel(announcements.id).send("第389回の告知")  # type: ignore[union-attr]
-        thread = await starter.create_thread(name="第389回")
-        cog = letters_cog(bot)
+    bot = await world.start()
+    episode = make_episode(389)
+    await bot.store.episodes.upsert(episode)
+    await world.write(world.listener, {"body": "読まれたら教えてほしいのだ", "notify": True})
+    await world.write(world.closed, {"body": "DMは閉じているけど教えてほしい", "notify": True})
+    starter = await bot.get_channel(announcements.id).send("第389回の告知")  # type: ignore[union-attr]
+    thread = await starter.create_thread(name="第389回")
+    cog = letters_cog(bot)
 
-        async def thread_for(key: str, guild_id: int) -> int | None:
-            return thread.id if (key, guild_id) == (episode.key, world.guild.id) else None
+    async def thread_for(key: str, guild_id: int) -> int | None:
+        return thread.id if (key, guild_id) == (episode.key, world.guild.id) else None
 
-        cog.transport.thread_for = thread_for
-        by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
-        assert "DMで知らせた" in by_dm.message.content
-        [dm] = world.emu.dms(world.alice)
-        assert "#1" in dm.content
-        assert "#389" in dm.content
-        in_thread = await world.emu.slash(world.host, world.general, "letters aired", number=2, episode="389")
-        assert "スレッドでメンション" in in_thread.message.content
-        emulated_thread = world.emu.world.channels[thread.id]
-        [mention] = emulated_thread.messages[-1:]
-        assert world.emu.pings(mention).user_ids == {world.bob.id}
-        assert not world.emu.pings(mention).role_ids
-        again = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
-        assert "DM" not in again.message.content  # told once
-        assert len(world.emu.dms(world.alice)) == 1
+    cog.transport.thread_for = thread_for
+    by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
+    assert "DMで知らせた" in by_dm.message.content
+    [dm] = world.emu.dms(world.listener)
+    assert "#1" in dm.content
+    assert "#389" in dm.content
+    in_thread = await world.emu.slash(world.host, world.general, "letters aired", number=2, episode="389")
+    assert "スレッドでメンション" in in_thread.message.content
+    emulated_thread = world.emu.world.channels[thread.id]
+    [mention] = emulated_thread.messages[-1:]
+    assert world.emu.pings(mention).user_ids == {world.closed.id}
+    assert not world.emu.pings(mention).role_ids
+    again = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
+    assert "DM" not in again.message.content  # told once
+    assert len(world.emu.dms(world.listener)) == 1
 
 
 async def test_hostile_text_pings_nobody_and_breaks_nothing(world: World) -> None:
-    hostile = HOSTILE.format(role=ROLE_ID_TEXT.format(role=world.fans.id), user=world.owner.id)
-    async with world.bot() as bot:
-        accepted = await world.write(world.alice, {"body": hostile, "ラジオネーム": "@everyone **名前**"})
-        assert "#1" in accepted.content
-        posted = await world.emu.wait_for_message(world.hosts)
-        description = posted.embeds[0]["description"]
-        assert "@\u200beveryone" in description
-        assert "\\*\\*太字\\*\\*" in description
-        stored = await bot.store.letters.get(world.guild.id, 1)
-        assert stored is not None
-        assert "ゼロ幅スペース" in stored.body  # the zero-width space is dropped, the rest kept exactly
-        assert "مرحبا بكم שלום" in stored.body
-        override = await world.write(world.alice, {"body": "右から左\u202eへ書き換える文字です"})
-        assert "文字の向き" in override.content
-        paste = ("**長い**お便り @everyone です。" * 200)[:4000]
-        too_long = await world.write(world.alice, {"body": paste})
-        assert "長すぎる" in too_long.content
-        assert too_long.attachments[0].data.decode() == paste  # the whole text, kept
-        assert len(too_long.embeds[0]["description"]) <= 4096
-        listed = await world.emu.slash(world.host, world.general, "letters list")
-        exported = await world.emu.slash(world.host, world.general, "letters export", format="json")
-        data = json.loads(exported.attachments[0].data)
-        assert data["letters"][0]["body"] == stored.body
-        assert listed.embeds
+    hostile = HOSTILE.format(role=ROLE_ID_TEXT.format(role=world.fans.id), user=world.admin.id)
+    bot = await world.start()
+    accepted = await world.write(world.listener, {"body": hostile, "ラジオネーム": "@everyone **名前**"})
+    assert "#1" in accepted.content
+    posted = await world.emu.wait_for_message(world.hosts)
+    description = posted.embeds[0]["description"]
+    assert "@\u200beveryone" in description
+    assert "\\*\\*太字\\*\\*" in description
+    stored = await bot.store.letters.get(world.guild.id, 1)
+    assert stored is not None
+    assert "ゼロ幅スペース" in stored.body  # the zero-width space is dropped, the rest kept exactly
+    assert "مرحبا بكم שלום" in stored.body
+    override = await world.write(world.listener, {"body": "右から左\u202eへ書き換える文字です"})
+    assert "文字の向き" in override.content
+    paste = ("**長い**お便り @everyone です。" * 200)[:4000]
+    too_long = await world.write(world.listener, {"body": paste})
+    assert "長すぎる" in too_long.content
+    assert too_long.attachments[0].data.decode() == paste  # the whole text, kept
+    assert len(too_long.embeds[0]["description"]) <= 4096
+    listed = await world.emu.slash(world.host, world.general, "letters list")
+    exported = await world.emu.slash(world.host, world.general, "letters export", format="json")
+    data = json.loads(exported.attachments[0].data)
+    assert data["letters"][0]["body"] == stored.body  # exports keep the raw text
+    assert "@\u200beveryone" in listed.embeds[0]["description"]
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["ラジオネーム"] == "@\u200beveryone \\*\\*名前\\*\\*"
     no_pings(world)
 
 
 async def test_export_files(world: World) -> None:
-    async with world.bot():
-        await world.write(world.alice, {"body": "=1+1 エクセルで式にならないでほしい"})
-        csv_result = await world.emu.slash(world.host, world.general, "letters export", format="csv")
-        raw = csv_result.attachments[0].data
-        assert raw.startswith(b"\xef\xbb\xbf")
-        rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
-        assert rows[0]["body"] == "'=1+1 エクセルで式にならないでほしい"
-        markdown = await world.emu.slash(world.host, world.general, "letters export", format="markdown")
-        assert "## #1 アリス" in markdown.attachments[0].data.decode()
-        empty = await world.emu.slash(world.host, world.general, "letters export", format="json", status="aired")
-        assert "該当する" in empty.content
+    await world.start()
+    await world.write(world.listener, {"body": "=1+1 エクセルで式にならないでほしい"})
+    csv_result = await world.emu.slash(world.host, world.general, "letters export", format="csv")
+    raw = csv_result.attachments[0].data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0]["body"] == "'=1+1 エクセルで式にならないでほしい"
+    markdown = await world.emu.slash(world.host, world.general, "letters export", format="markdown")
+    assert "## #1 listener" in markdown.attachments[0].data.decode()
+    empty = await world.emu.slash(world.host, world.general, "letters export", format="json", status="aired")
+    assert "該当する" in empty.content
 
 
 async def test_outbox_holds_letters_until_the_channel_works(world: World) -> None:
     world.hosts.set_overwrite(world.guild.bot_role, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
-    async with world.bot() as bot:
-        for n in range(2):
-            await world.write(world.alice, {"body": f"届け先に書けないときのお便り {n}"})
-        cog = letters_cog(bot)
-        await cog.deliver()
-        assert world.hosts.messages == []
-        status = await world.emu.slash(world.host, world.general, "status")
-        backlog = json.dumps(status.embeds, ensure_ascii=False)
-        assert "2件" in backlog
-        world.hosts.remove_overwrite(world.guild.bot_role)  # type: ignore[arg-type]
-        new_hosts = world.guild.create_channel("hosts-2")
-        await world.emu.slash(world.owner, world.general, "settings letters", channel=new_hosts)
-        await cog.deliver()
-        await world.emu.wait_for_messages(new_hosts, 2)
-        assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
+    bot = await world.start()
+    for n in range(2):
+        await world.write(world.listener, {"body": f"届け先に書けないときのお便り {n}"})
+    cog = letters_cog(bot)
+    await cog.deliver()
+    assert world.hosts.messages == []
+    status = await world.emu.slash(world.host, world.general, "status")
+    backlog = json.dumps(status.embeds, ensure_ascii=False)
+    assert "2件" in backlog
+    world.hosts.remove_overwrite(world.guild.bot_role)  # type: ignore[arg-type]
+    new_hosts = world.guild.create_channel("hosts-2")
+    await world.emu.slash(world.admin, world.general, "settings letters", channel=new_hosts)
+    await cog.deliver()
+    await world.emu.wait_for_messages(new_hosts, 2)
+    assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
 
 
 async def test_letters_of_one_server_are_invisible_from_another(world: World) -> None:
-    other = world.emu.create_guild("別のサーバー", owner=world.owner)
+    other = world.emu.create_guild("別のサーバー", owner=world.admin)
     other_general = other.create_channel("general")
-    other.add_member(world.alice)
-    async with world.bot():
-        await world.write(world.alice, {"body": "最初のサーバーへのお便り"})
-        listed = await world.emu.slash(world.owner, other_general, "letters list")
-        assert "該当する" in listed.content
-        shown = await world.emu.slash(world.owner, other_general, "letters show", number=1)
-        assert "ない" in shown.content
-        mine = await world.emu.slash(world.alice, other_general, "otayori mine")
-        assert "まだ" in mine.content
+    other.add_member(world.listener)
+    await world.start()
+    await world.write(world.listener, {"body": "最初のサーバーへのお便り"})
+    listed = await world.emu.slash(world.admin, other_general, "letters list")
+    assert "該当する" in listed.content
+    shown = await world.emu.slash(world.admin, other_general, "letters show", number=1)
+    assert "ない" in shown.content
+    mine = await world.emu.slash(world.listener, other_general, "otayori mine")
+    assert "まだ" in mine.content
 
 
 async def test_announcement_button_and_a_form_opened_before_a_restart(world: World) -> None:
-    async with world.bot() as bot:
-        await bot.store.episodes.upsert(make_episode(389))
-        payload = main_message(make_episode(389))  # what the announcements send
-        route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=world.general.id)
-        sent = await bot.http.request(route, json=payload)
-        message: Message = world.emu.world.messages[int(sent["id"])]
-        opened = await world.emu.click(world.alice, message, "zb:letter:389")
-        assert opened.modal is not None
-        [default] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
-        assert default["value"] == "389"
-    async with world.bot() as bot:
-        submitted = await world.emu.submit_modal(
-            world.alice, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": "389"}
-        )
-        assert "#1" in submitted.content
-        letter = await bot.store.letters.get(world.guild.id, 1)
-        assert letter is not None
-        assert letter.episode_number == "389"
+    bot = await world.start()
+    await bot.store.episodes.upsert(make_episode(389))
+    payload = main_message(make_episode(389))  # what the announcements send
+    route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=world.general.id)
+    sent = await bot.http.request(route, json=payload)
+    message: Message = world.emu.world.messages[int(sent["id"])]
+    opened = await world.emu.click(world.listener, message, "zb:letter:389")
+    assert opened.modal is not None
+    [default] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
+    assert default["value"] == "389"
+    bot = await world.start()
+    submitted = await world.emu.submit_modal(
+        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": "389"}
+    )
+    assert "#1" in submitted.content
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    assert letter.episode_number == "389"
