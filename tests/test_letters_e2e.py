@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,6 +115,15 @@ def letters_cog(bot: ZundaBot) -> Any:
     assert cog is not None
     assert type(cog).__name__ == Letters.__name__
     return cog
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Wait until an async condition on the bot's state holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)
 
 
 def no_pings(world: World) -> None:
@@ -375,3 +386,33 @@ async def test_announcement_button_and_a_form_opened_before_a_restart(world: Wor
     letter = await bot.store.letters.get(world.guild.id, 1)
     assert letter is not None
     assert letter.episode_number == "389"
+
+
+async def test_crash_after_confirmation_and_after_posting_loses_and_duplicates_nothing(world: World) -> None:
+    bot = await world.start()
+    gate = asyncio.Event()
+
+    async def killed_before_recording(*args: object) -> None:
+        await gate.wait()  # the process dies here: the post was sent, its message id never recorded
+        raise RuntimeError("the process is gone")
+
+    bot.store.letters.posted = killed_before_recording  # type: ignore[method-assign]
+    confirmed = await world.write(world.listener, {"body": "落ちても消えないお便りなのだ"})
+    assert "#1" in confirmed.content
+    posted = await world.emu.wait_for_message(world.hosts)
+    await world.runner.crash()
+    gate.set()
+    bot = await world.start()
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None  # confirmed means committed
+    assert letter.body == "落ちても消えないお便りなのだ"
+
+    async def recorded() -> bool:
+        current = await bot.store.letters.get(world.guild.id, 1)
+        return current is not None and current.host_message_id is not None
+
+    await eventually(recorded)  # the outbox runs again once the restarted bot is ready
+    delivered = await bot.store.letters.get(world.guild.id, 1)
+    assert delivered is not None
+    assert delivered.host_message_id == posted.id  # the resent post was recognised by its nonce
+    assert [m.id for m in world.hosts.messages] == [posted.id]
