@@ -122,7 +122,8 @@ class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:letter:(?P<
     """The announcement's 「お便りを送る」 button: opens the letter form for that episode."""
 
     def __init__(self, number: str) -> None:
-        super().__init__(ui.Button(label="お便りを送る", emoji="✉️", custom_id=f"zb:letter:{number}"))
+        label = i18n.t("letters.button.send")
+        super().__init__(ui.Button(label=label, emoji="✉️", custom_id=f"zb:letter:{number}"))
         self.number = number
 
     @classmethod

@@ -265,6 +265,7 @@ i18n.register(
         "letters.action.deleted": {"ja": "投稿者が削除", "en": "deleted by author"},
         "letters.action.forwarded": {"ja": "ホストに転送", "en": "forwarded"},
         "letters.action.notified": {"ja": "お知らせ（{detail}）", "en": "notice ({detail})"},
+        "letters.button.send": {"ja": "お便りを送る", "en": "Send a letter"},
         "letters.button.adopt": {"ja": "採用", "en": "Adopt"},
         "letters.button.hold": {"ja": "保留", "en": "Hold"},
         "letters.button.read": {"ja": "既読", "en": "Read"},
