@@ -79,7 +79,7 @@ class World:
     def listener(self) -> User:
         return self.community.listener
 
-    async def start(self) -> ZundaBot:
+    async def start(self, **settings: object) -> ZundaBot:
         """Start (or restart) the bot with the hosts' channel set, as ``zundabot run`` builds it.
 
         Once it has synced its commands, the server's admin lets everyone see ``/letters`` (as under
@@ -87,7 +87,7 @@ class World:
         """
         if self.runner.bot is not None:
             await self.runner.stop()
-        bot = await self.runner.start(letters_channel_id=self.hosts.id)
+        bot = await self.runner.start(letters_channel_id=self.hosts.id, **settings)
         for command in self.emu.commands.list():
             if command.name == "letters":
                 command.data["default_member_permissions"] = None
@@ -416,3 +416,32 @@ async def test_crash_after_confirmation_and_after_posting_loses_and_duplicates_n
     assert delivered is not None
     assert delivered.host_message_id == posted.id  # the resent post was recognised by its nonce
     assert [m.id for m in world.hosts.messages] == [posted.id]
+
+
+async def test_mine_and_list_are_paged_and_localised(world: World) -> None:
+    english = world.community.english
+    bot = await world.start(letter_rate_short=50, letter_rate_daily=50)
+    for n in range(12):
+        await world.write(english, {"body": f"English listener letter number {n + 1}"})
+    await bot.store.letters.set_status(world.guild.id, 3, Status.ADOPTED, actor_id=world.host.id)
+    mine = await world.emu.slash(english, world.general, "letter mine")
+    assert mine.embeds[0]["title"] == "Your letters (12)"
+    first = mine.embeds[0]["description"]
+    assert "**#12** New" in first
+    assert "**#3** Adopted" in first
+    assert "**#2**" not in first
+    assert [b["label"] for b in mine.buttons] == ["Previous", "1 / 2", "Next"]
+    page_two = await world.emu.click(english, mine.message, mine.buttons[2]["custom_id"])
+    assert page_two.original is not None
+    second = page_two.original.embeds[0]["description"]
+    assert "**#1** New · " in second
+    assert "**#3**" not in second
+    adopted = await world.emu.slash(world.host, world.general, "letters list", status="adopted")
+    assert adopted.embeds[0]["title"] == "お便り一覧（1通）"
+    assert adopted.buttons == []  # one page: no pager
+    choices = await world.emu.autocomplete(english, world.general, "letter delete", focused="number", number="1")
+    assert choices.choice_names[:3] == [
+        "#12 English listener letter number 12",
+        "#11 English listener letter number 11",
+        "#10 English listener letter number 10",
+    ]

@@ -209,6 +209,6 @@ def letter_line(letter: Letter, locale: object | None, *, snippet: int = 60) -> 
     if letter.deleted:
         return head
     text = " ".join(letter.body.split())
-    name = escape_user_text(letter.radio_name)
-    episode = f"・#{escape_user_text(letter.episode_number)}" if letter.episode_number else ""
-    return f"{head}{episode}・{name}\n> {escape_user_text(clip(text, snippet))}"
+    sep = i18n.t("letters.sep", locale)
+    episode = f"{sep}#{escape_user_text(letter.episode_number)}" if letter.episode_number else ""
+    return f"{head}{episode}{sep}{escape_user_text(letter.radio_name)}\n> {escape_user_text(clip(text, snippet))}"

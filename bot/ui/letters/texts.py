@@ -273,6 +273,7 @@ i18n.register(
         "letters.button.block": {"ja": "ブロック", "en": "Block"},
         "letters.button.unblock": {"ja": "ブロック解除", "en": "Unblock"},
         "letters.line": {"ja": "**#{number}** {status}・{when}", "en": "**#{number}** {status} · {when}"},
+        "letters.sep": {"ja": "・", "en": " · "},
         # pager
         "letters.page.prev": {"ja": "前へ", "en": "Previous"},
         "letters.page.next": {"ja": "次へ", "en": "Next"},
