@@ -16,7 +16,7 @@ from bot.letters.text import MAX_BODY, Code, Field, Problem
 from bot.store.letters import EpisodeChoice
 from bot.store.store import Store
 from bot.ui.letters.form import Draft, LetterForm, refusal, values_from_payload
-from bot.ui.letters.host import HostAction, HostButton, host_embed, host_view, letter_line
+from bot.ui.letters.host import HostAction, HostButton, episode_link, host_embed, host_view, letter_line
 from bot.ui.translator import CatalogTranslator
 from cogs.letters import LetterButton, Letters, parse_since
 
@@ -222,3 +222,10 @@ def test_parse_since() -> None:
         parse_since("2026-13-01", zone)
     with pytest.raises(ValueError, match="yesterday"):
         parse_since("yesterday", zone)
+
+
+def test_episode_link() -> None:
+    assert episode_link("389", "https://zund-arm-on.com/episode/389") == "[#389](https://zund-arm-on.com/episode/389)"
+    assert episode_link("389", "urn:opaque-guid") == "#389"
+    assert episode_link("3_9", None) == "#3\\_9"
+    assert episode_link("1", "https://x/(y)") == "#1"

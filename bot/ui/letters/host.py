@@ -98,6 +98,14 @@ def event_line(event: LetterEvent, locale: object | None) -> str:
     return f"{timestamp(event.at, 'd')} {timestamp(event.at, 't')} {text}{who}"
 
 
+def episode_link(number: str, key: str | None) -> str:
+    """``#389`` linked to the episode's page (its key is the canonical page URL) when it is one."""
+    label = clip("#" + escape_user_text(number), 100)
+    if key and key.startswith("https://") and len(key) <= 900 and not any(c in key for c in " ()<>"):
+        return f"[{label}]({key})"
+    return label
+
+
 def host_embed(
     letter: Letter, history: Sequence[LetterEvent], *, blocked: bool = False, locale: object | None = None
 ) -> discord.Embed:
@@ -123,12 +131,13 @@ def host_embed(
     if letter.episode_number:
         embed.add_field(
             name=i18n.t("letters.embed.episode", locale),
-            value=clip("#" + escape_user_text(letter.episode_number), 1024),
+            value=episode_link(letter.episode_number, letter.episode_key),
         )
     if letter.status is Status.AIRED and letter.aired_episode_number and letter.aired_at:
         embed.add_field(
             name=i18n.t("letters.embed.aired", locale),
-            value=clip(f"#{escape_user_text(letter.aired_episode_number)} {timestamp(letter.aired_at, 'R')}", 1024),
+            value=f"{episode_link(letter.aired_episode_number, letter.aired_episode_key)} "
+            f"{timestamp(letter.aired_at, 'R')}",
         )
     if not letter.deleted:
         if letter.notify_result:
