@@ -8,11 +8,13 @@ from typing import Any
 
 import discord
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.app import ZundaBot
 from bot.config import load_settings
 from bot.letters.model import Action, Letter, LetterEvent, Status
-from bot.letters.text import MAX_BODY, Code, Field, Problem
+from bot.letters.text import MAX_BODY, Code, Field, InvalidLetter, Problem, clean_letter
 from bot.store.letters import EpisodeChoice
 from bot.store.store import Store
 from bot.ui.letters.form import Draft, LetterForm, refusal, values_from_payload
@@ -229,3 +231,24 @@ def test_episode_link() -> None:
     assert episode_link("389", "urn:opaque-guid") == "#389"
     assert episode_link("3_9", None) == "#3\\_9"
     assert episode_link("1", "https://x/(y)") == "#1"
+
+
+PRINTABLE = st.characters(blacklist_categories=("Cc", "Cs"))
+MARKDOWN = st.sampled_from("*_`~|>@\\#-[]()<&:あ everyone")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.one_of(st.text(PRINTABLE, min_size=10, max_size=2000), st.text(MARKDOWN, min_size=10, max_size=2000)),
+    st.text(MARKDOWN, max_size=32),
+)
+def test_any_accepted_letter_fits_discord_limits(body: str, name: str) -> None:
+    try:
+        clean = clean_letter(name, body, fallback_name="listener")
+    except InvalidLetter:
+        return
+    embed = host_embed(letter(body=clean.body, radio_name=clean.radio_name), [])
+    assert len(embed.description or "") <= 4096
+    assert all(len(field.value or "") <= 1024 for field in embed.fields)
+    assert len(embed) <= 6000
+    assert "@everyone" not in (embed.description or "")
