@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -262,3 +263,15 @@ async def test_backlog(store: Store) -> None:
     backlog = await store.letters.backlog(GUILD)
     assert (backlog.pending, backlog.oldest, backlog.last_error) == (2, T0.isoformat(), "Missing Access")
     assert (await store.letters.backlog(OTHER)).pending == 0
+
+
+async def test_a_failed_commit_fails_every_letter_of_the_batch(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def broken(*args: object) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store.letters, "_insert_batch", broken)
+    results = await asyncio.gather(*(store.letters.submit(sub(i), LOOSE) for i in range(3)), return_exceptions=True)
+    assert all(isinstance(r, sqlite3.OperationalError) for r in results)
+    monkeypatch.undo()
+    assert await store.letters.count(GUILD) == 0
+    assert (await store.letters.submit(sub(1), LOOSE)).number == 1

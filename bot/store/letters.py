@@ -223,6 +223,11 @@ class LetterStore:
                 async with self.db.transaction() as conn:
                     outcomes = await self._insert_batch(conn, batch)
                 self.commits += 1
+            except asyncio.CancelledError:  # rolled back: nobody may be told their letter is stored
+                for pending in [*batch, *self._queue]:
+                    pending.future.cancel()
+                self._queue.clear()
+                raise
             except Exception as exc:
                 log.exception("committing %d letter(s) failed", len(batch))
                 outcomes = [exc] * len(batch)
