@@ -1,0 +1,102 @@
+"""Settings: read from the environment and .env, validated, with short errors naming the setting."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import Settings, SettingsError, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.upper() in {field.upper() for field in Settings.model_fields}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+
+
+def test_defaults_without_env() -> None:
+    settings = load_settings()
+    assert settings.poll_interval == 300
+    assert settings.site == "https://zund-arm-on.com"
+    assert settings.announce_channel_ids == []
+    assert settings.discord_token is None
+    with pytest.raises(SettingsError, match="DISCORD_TOKEN is not set"):
+        settings.token()
+
+
+def test_env_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "DISCORD_TOKEN=abc.def\nANNOUNCE_CHANNEL_IDS=1, 2 3\nDEV_GUILD_ID=\nlog_level=debug\nCONTENT_DIR=off\n"
+    )
+    monkeypatch.setenv("POLL_INTERVAL", "60")
+    settings = load_settings()
+    assert settings.token() == "abc.def"
+    assert settings.announce_channel_ids == [1, 2, 3]
+    assert settings.dev_guild_id is None  # empty means default
+    assert settings.log_level == "DEBUG"
+    assert settings.poll_interval == 60
+    assert settings.content_dir is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "fragment"),
+    [
+        ("POLL_INTERVAL", "soon", "POLL_INTERVAL"),
+        ("POLL_INTERVAL", "1", "POLL_INTERVAL"),
+        ("TIMEZONE", "Mars/Olympus", "unknown time zone"),
+        ("SITE_URL", "not a url", "SITE_URL"),
+        ("ANNOUNCE_CHANNEL_IDS", "12,abc", "ANNOUNCE_CHANNEL_IDS"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
+        ("PERMALINK", "episode/:slug", "must start with '/'"),
+        ("DISCORD_API_BASE", "discord.com", "DISCORD_API_BASE"),
+    ],
+)
+def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=fragment) as info:
+        load_settings()
+    assert ".env.example" in str(info.value)
+
+
+def test_site_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SITE_URL", "https://example.org/podcast/")
+    monkeypatch.setenv("PERMALINK", "/:year/:month/:slug/")
+    site = load_settings().make_site()
+    assert site.url == "https://example.org/podcast"
+    assert site.absolute("/audio/a b.mp3") == "https://example.org/audio/a b.mp3"
+
+
+def run_cli(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k.upper() not in {f.upper() for f in Settings.model_fields}}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        env={**clean, **env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_run_without_token_exits_2_without_traceback(tmp_path: Path) -> None:
+    result = run_cli("run", env={}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "DISCORD_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_setting_exits_2_and_never_echoes_the_token(tmp_path: Path) -> None:
+    result = run_cli("run", env={"DISCORD_TOKEN": "secret-token-123", "SHARD_COUNT": "zero"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SHARD_COUNT" in result.stderr
+    assert "secret-token-123" not in result.stderr + result.stdout
+    assert "Traceback" not in result.stderr
