@@ -64,6 +64,8 @@ CHANNEL_KINDS = {
 ALREADY_CROSSPOSTED = 40033
 THREAD_ALREADY_CREATED = 160004
 UNKNOWN_MESSAGE = 10008
+THREAD_ARCHIVED = 50083
+REQUIRE_TAG = 1 << 4
 
 i18n.register(
     {
@@ -167,15 +169,18 @@ class DiscordPort:
         guild_id: int | None
         if isinstance(cached, discord.abc.GuildChannel):
             kind = CHANNEL_KINDS.get(cached.type)
-            tags = (
-                {tag.name: tag.id for tag in cached.available_tags} if isinstance(cached, discord.ForumChannel) else {}
-            )
+            tags: dict[str, int] = {}
+            requires_tag = False
+            if isinstance(cached, discord.ForumChannel):
+                tags = {tag.name: tag.id for tag in cached.available_tags}
+                requires_tag = cached.flags.require_tag
             guild_id = cached.guild.id
             type_name = str(cached.type)
         else:
             data = await self._request(Route("GET", "/channels/{channel_id}", channel_id=channel_id), channel_id)
             kind = CHANNEL_KINDS.get(discord.ChannelType(int(data["type"])))
             tags = {tag["name"]: int(tag["id"]) for tag in data.get("available_tags", [])}
+            requires_tag = bool(int(data.get("flags") or 0) & REQUIRE_TAG)
             guild_id = int(data["guild_id"]) if data.get("guild_id") else None
             type_name = str(data["type"])
         if kind is None:
@@ -183,18 +188,28 @@ class DiscordPort:
                 f"channel {channel_id} is a {type_name} channel, not a text, announcement or forum channel",
                 channel_id=channel_id,
             )
-        return ChannelInfo(channel_id, guild_id, kind, tags)
+        return ChannelInfo(channel_id, guild_id, kind, tags, requires_tag)
+
+    async def _unarchived(self, route: Route, channel_id: int, **kwargs: Any) -> Any:
+        """A request in a thread that, if the thread is archived, unarchives it and tries once more."""
+        try:
+            return await self._request(route, channel_id, **kwargs)
+        except PayloadRejected as exc:
+            if exc.code != THREAD_ARCHIVED:
+                raise
+        await self.edit_channel(channel_id, {"archived": False})
+        return await self._request(route, channel_id, **kwargs)
 
     async def create_message(self, channel_id: int, body: Payload) -> Message:
         route = Route("POST", "/channels/{channel_id}/messages", channel_id=channel_id)
-        data: Message = await self._request(route, channel_id, json=body)
+        data: Message = await self._unarchived(route, channel_id, json=body)
         return data
 
     async def edit_message(self, channel_id: int, message_id: int, body: Payload) -> Message:
         route = Route(
             "PATCH", "/channels/{channel_id}/messages/{message_id}", channel_id=channel_id, message_id=message_id
         )
-        data: Message = await self._request(route, channel_id, json=body)
+        data: Message = await self._unarchived(route, channel_id, json=body)
         return data
 
     async def delete_message(self, channel_id: int, message_id: int) -> None:
@@ -202,7 +217,7 @@ class DiscordPort:
             "DELETE", "/channels/{channel_id}/messages/{message_id}", channel_id=channel_id, message_id=message_id
         )
         try:
-            await self._request(route, channel_id)
+            await self._unarchived(route, channel_id)
         except MessageGone:
             return
 
@@ -238,13 +253,6 @@ class DiscordPort:
 
     async def edit_channel(self, channel_id: int, body: Payload) -> None:
         await self._request(Route("PATCH", "/channels/{channel_id}", channel_id=channel_id), channel_id, json=body)
-
-    async def thread_exists(self, thread_id: int) -> bool:
-        try:
-            await self._request(Route("GET", "/channels/{channel_id}", channel_id=thread_id), thread_id)
-        except ChannelGone:
-            return False
-        return True
 
     async def messages_after(self, channel_id: int, after: int, limit: int = 100) -> list[Message]:
         route = Route("GET", "/channels/{channel_id}/messages", channel_id=channel_id)

@@ -46,6 +46,7 @@ class FakeChannel:
     owner_id: int | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
     can_send: bool = True
+    requires_tag: bool = False
 
 
 class FakeDiscord:
@@ -94,7 +95,7 @@ class FakeDiscord:
 
     async def channel(self, channel_id: int) -> ChannelInfo:
         channel = await self._get(channel_id, "channel")
-        return ChannelInfo(channel.id, channel.guild_id, channel.kind, dict(channel.tags))
+        return ChannelInfo(channel.id, channel.guild_id, channel.kind, dict(channel.tags), channel.requires_tag)
 
     async def create_message(self, channel_id: int, body: Payload) -> Message:
         channel = await self._writable(channel_id, "create_message", body)
@@ -154,10 +155,6 @@ class FakeDiscord:
     async def edit_channel(self, channel_id: int, body: Payload) -> None:
         channel = await self._writable(channel_id, "edit_channel", body)
         channel.name = body.get("name", channel.name)
-
-    async def thread_exists(self, thread_id: int) -> bool:
-        self.calls["thread_exists"] += 1
-        return thread_id in self.channels
 
     async def messages_after(self, channel_id: int, after: int, limit: int = 100) -> list[Message]:
         channel = await self._get(channel_id, "messages_after")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from bot.announce.announcer import BACKFILL_KEY, AnnounceOptions, Announcer, RequestResult
+from bot.announce.pacing import Pacer
 from bot.announce.planner import is_due, source_backoff, target_backoff
 from bot.announce.port import ChannelKind
 from bot.episodes.model import Episode
@@ -333,3 +334,48 @@ def test_backoff_delays() -> None:
     interval = timedelta(minutes=5)
     assert [source_backoff(n, interval) for n in (1, 2, 3, 4)] == [timedelta(minutes=m) for m in (5, 10, 20, 40)]
     assert source_backoff(30, interval) == timedelta(hours=1)
+
+
+async def test_pacer_spaces_callers_evenly() -> None:
+    now = [100.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(50, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        await pacer.wait()
+    assert slept == pytest.approx([0.02, 0.04, 0.06, 0.08])
+    now[0] += 10  # after a quiet spell the next caller goes at once
+    slept.clear()
+    await pacer.wait()
+    assert slept == []
+    with pytest.raises(ValueError, match="positive"):
+        Pacer(0)
+
+
+@pytest.mark.parametrize(
+    ("actors", "requires_tag", "expected"),
+    [
+        (("春日部つむぎ",), False, {"12": 1}),
+        (("四国めたん",), False, {}),
+        (("四国めたん",), True, {"30": 1}),  # a forum that requires a tag gets its first one
+    ],
+)
+async def test_forum_posts_are_tagged_by_mc(
+    store: Store,
+    discord: FakeDiscord,
+    clock: FakeClock,
+    actors: tuple[str, ...],
+    requires_tag: bool,
+    expected: dict[str, int],
+) -> None:
+    forum = discord.add_channel(ChannelKind.FORUM, tags={"お知らせ": 30, "ずんだもん": 11, "春日部つむぎ": 12})
+    forum.requires_tag = requires_tag
+    announcer = announcer_for(store, discord, clock, forum.id)
+    await announcer.run()
+    await backdate_targets(store, START - timedelta(days=1))
+    await store.episodes.upsert(dataclasses.replace(episode(15, on(-1)), actors=actors))
+    await announcer.run()
+    assert discord.threads_of(forum.id)[0].tags == expected

@@ -197,7 +197,7 @@ class Announcer:
         payloads = render_announcement(
             episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
         )
-        tags = forum_tags(episode.actors, dict(channel.tags))
+        tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
         await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
 
     async def _failed(self, target: TargetState, outcome: TargetOutcome, error: str, now: datetime) -> None:

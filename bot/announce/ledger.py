@@ -8,8 +8,9 @@ The steps of a delivery, each recorded in the ledger (:mod:`bot.store.deliveries
 3. the thread's messages (parts 1…), one after the other;
 4. in an announcement channel, publishing (crossposting) the main message to following servers.
 
-Every message-creating request is preceded by a ``sending`` record (body digest + a marker that
-recognises the message) and followed by a ``sent`` record (message id). A part found ``sending``
+Every message-creating request is preceded by a durable ``sending`` record (body digest + a marker
+that recognises the message); its ``sent`` record (message id) is written with the next record. A
+part found ``sending``
 after a restart may or may not exist on Discord: the channel's messages after the last known one
 are searched for the bot's own message with that marker and adopted if found; otherwise the
 request is repeated with the same deterministic ``nonce`` and ``enforce_nonce`` (Discord then
@@ -31,6 +32,7 @@ from bot.announce.port import (
     ChannelGone,
     ChannelInfo,
     ChannelKind,
+    DeliveryError,
     Message,
     MessageGone,
     Payload,
@@ -38,7 +40,7 @@ from bot.announce.port import (
     snowflake_at,
 )
 from bot.render import forum_body, thread_body
-from bot.store.deliveries import SENDING, Delivery, DeliveryStore, Part
+from bot.store.deliveries import SENDING, SENT, Delivery, DeliveryStore, Part
 from bot.store.episodes import utcnow
 
 log = logging.getLogger(__name__)
@@ -101,6 +103,37 @@ def edit_body(payload: Payload) -> Payload:
     }
 
 
+class _Run:
+    """One delivery in progress: the row (kept current in memory) and what is not written yet.
+
+    Only ``sending`` records must reach the disk before their request; ``sent`` records, thread
+    and crosspost state are written with the next ``sending`` record or at the end. A crash before
+    that leaves the part ``sending``, which recovery handles like a crash right after the request.
+    """
+
+    def __init__(self, delivery: Delivery) -> None:
+        self.delivery = delivery
+        self.parts: set[int] = set()
+        self.dropped: set[int] = set()
+        self.columns: dict[str, object] = {}
+
+    def sent(self, index: int, message_id: int, digest: str) -> None:
+        previous = self.delivery.parts.get(index)
+        marker, started = (previous.marker, previous.started_at) if previous else ("", utcnow())
+        self.delivery.parts[index] = Part(index, SENT, message_id, digest, marker, started)
+        self.parts.add(index)
+
+    def set(self, **columns: object) -> None:
+        for name, value in columns.items():
+            setattr(self.delivery, name, bool(value) if name == "crossposted" else value)
+        self.columns.update(columns)
+
+    def drop(self, index: int) -> None:
+        self.delivery.parts.pop(index, None)
+        self.parts.discard(index)
+        self.dropped.add(index)
+
+
 class Deliverer:
     """Runs the steps of one delivery against a :class:`Port`, recording each in the ledger."""
 
@@ -128,111 +161,132 @@ class Deliverer:
     ) -> None:
         """Bring the delivery up to ``payloads`` (rendered from ``revision`` of the episode), then finish it.
 
-        Raises the port's errors for the channel itself; a thread or message that moderators
-        deleted ends the delivery quietly (nothing is posted again).
+        Raises the port's errors for the channel itself (what was done so far is recorded first);
+        a thread or message that moderators deleted ends the delivery quietly (nothing is posted
+        again).
         """
+        run = _Run(delivery)
         if delivery.kind is None:
-            await self.ledger.update(delivery, kind=channel.kind.value)
+            run.set(kind=channel.kind.value)
         kind = ChannelKind(delivery.kind or channel.kind)
         main, rest = payloads[0], payloads[1:]
         try:
             if kind is ChannelKind.FORUM:
-                thread_id: int | None = await self._forum_post(delivery, main, name, list(tags))
+                thread_id: int | None = await self._forum_post(run, main, name, list(tags))
             else:
-                message_id = await self._part(delivery, MAIN, delivery.channel_id, main, floor=0)
+                message_id = await self._part(run, MAIN, delivery.channel_id, main, floor=0)
                 thread_id = None
                 if rest or delivery.thread_state != "none":
-                    thread_id = await self._thread(delivery, message_id, name)
+                    thread_id = await self._thread(run, message_id, name)
             if thread_id is not None:
-                await self._thread_parts(delivery, thread_id, rest)
+                await self._thread_parts(run, thread_id, rest)
                 if delivery.thread_name != name:
                     await self.port.edit_channel(thread_id, {"name": name})
-                    await self.ledger.update(delivery, thread_name=name)
+                    run.set(thread_name=name)
             if kind is ChannelKind.NEWS and not delivery.crossposted:
-                await self._crosspost(delivery)
+                await self._crosspost(run)
         except MessageGone as exc:
             log.warning("announcement of %s in %s was deleted: not posting it again (%s)", *self._who(delivery), exc)
         except ChannelGone as exc:
             if exc.channel_id == delivery.channel_id:
+                await self._flush(run)
                 raise
             log.warning("thread of %s in %s was deleted: not posting it again (%s)", *self._who(delivery), exc)
-        await self.ledger.finish(delivery, revision)
+        except DeliveryError:
+            await self._flush(run)
+            raise
+        await self._flush(run, finish=revision)
+
+    async def _flush(self, run: _Run, *, sending: Part | None = None, finish: int | None = None) -> None:
+        """Write what ``run`` learned, plus a ``sending`` record, in one transaction."""
+        parts = [run.delivery.parts[index] for index in sorted(run.parts)]
+        if sending is not None:
+            run.delivery.parts[sending.part] = sending
+            parts.append(sending)
+        await self.ledger.record(
+            run.delivery, parts=parts, dropped=sorted(run.dropped), columns=run.columns, finish=finish
+        )
+        if finish is not None:
+            run.delivery.done, run.delivery.revision = True, finish
+        run.parts.clear()
+        run.dropped.clear()
+        run.columns.clear()
 
     # ---- steps -----------------------------------------------------------------------------
 
-    async def _part(self, delivery: Delivery, index: int, channel_id: int, payload: Payload, *, floor: int) -> int:
+    async def _part(self, run: _Run, index: int, channel_id: int, payload: Payload, *, floor: int) -> int:
         """Make part ``index`` exist in ``channel_id`` showing ``payload``; return its message id."""
+        delivery = run.delivery
         digest = payload_digest(payload)
         part = delivery.parts.get(index)
         if part is not None and part.state == SENDING:
             found = await self._recover(delivery, part, channel_id, floor)
             if found is not None:
                 log.info("adopted message %s as part %d of %s in %s", found, index, *self._who(delivery))
-                await self.ledger.part_sent(delivery, index, message_id=found, digest=part.digest)
+                run.sent(index, found, part.digest)
                 part = delivery.parts[index]
             else:
                 part = None
         if part is None:
-            await self.ledger.part_sending(
-                delivery, index, digest=digest, marker=payload_marker(payload), now=self.stamp()
-            )
+            sending = Part(index, SENDING, None, digest, payload_marker(payload), self.stamp())
+            await self._flush(run, sending=sending)
             step = "main" if index == MAIN else f"part:{index}"
             await self.checkpoint(f"send:{step}")
             nonce = delivery_nonce(delivery.episode_key, delivery.channel_id, index)
             message = await self.port.create_message(channel_id, with_nonce(payload, nonce))
             await self.checkpoint(f"sent:{step}")
-            await self.ledger.part_sent(delivery, index, message_id=int(message["id"]), digest=digest)
+            run.sent(index, int(message["id"]), digest)
             return int(message["id"])
         assert part.message_id is not None
         if part.digest != digest:
             await self.port.edit_message(channel_id, part.message_id, edit_body(payload))
-            await self.ledger.part_sent(delivery, index, message_id=part.message_id, digest=digest)
+            run.sent(index, part.message_id, digest)
         return part.message_id
 
-    async def _forum_post(self, delivery: Delivery, main: Payload, name: str, tags: list[int]) -> int:
+    async def _forum_post(self, run: _Run, main: Payload, name: str, tags: list[int]) -> int:
+        delivery = run.delivery
         digest = payload_digest(main)
         part = delivery.parts.get(MAIN)
         if part is not None and part.state == SENDING:
             found = await self._recover_forum_post(delivery, part)
             if found is not None:
                 log.info("adopted forum post %s for %s in %s", found, *self._who(delivery))
-                await self.ledger.part_sent(delivery, MAIN, message_id=found, digest=part.digest, thread_id=found)
-                await self.ledger.update(delivery, thread_name=part.marker)
+                run.sent(MAIN, found, part.digest)
+                run.set(thread_id=found, thread_state="created", thread_name=part.marker)
                 part = delivery.parts[MAIN]
             else:
                 part = None
         if part is None:
-            await self.ledger.part_sending(delivery, MAIN, digest=digest, marker=name, now=self.stamp())
+            await self._flush(run, sending=Part(MAIN, SENDING, None, digest, name, self.stamp()))
             await self.checkpoint("send:main")
             thread_id = await self.port.create_forum_post(delivery.channel_id, forum_body(main, name, tags))
             await self.checkpoint("sent:main")
-            await self.ledger.part_sent(delivery, MAIN, message_id=thread_id, digest=digest, thread_id=thread_id)
-            await self.ledger.update(delivery, thread_name=name)
+            run.sent(MAIN, thread_id, digest)
+            run.set(thread_id=thread_id, thread_state="created", thread_name=name)
             return thread_id
         assert delivery.thread_id is not None
         assert part.message_id is not None
         if part.digest != digest:
             await self.port.edit_message(delivery.thread_id, part.message_id, edit_body(main))
-            await self.ledger.part_sent(delivery, MAIN, message_id=part.message_id, digest=digest)
+            run.sent(MAIN, part.message_id, digest)
         return delivery.thread_id
 
-    async def _thread(self, delivery: Delivery, message_id: int, name: str) -> int:
+    async def _thread(self, run: _Run, message_id: int, name: str) -> int:
+        """The thread started from the main message (starting it again is answered with its id)."""
+        delivery = run.delivery
         if delivery.thread_state == "created" and delivery.thread_id is not None:
             return delivery.thread_id
-        if delivery.thread_state == "creating" and await self.port.thread_exists(message_id):
-            await self.ledger.update(delivery, thread_id=message_id, thread_state="created")
-            return message_id
-        await self.ledger.update(delivery, thread_state="creating", thread_name=name)
         await self.checkpoint("send:thread")
         thread_id = await self.port.start_thread(delivery.channel_id, message_id, thread_body(name))
         await self.checkpoint("sent:thread")
-        await self.ledger.update(delivery, thread_id=thread_id, thread_state="created")
+        run.set(thread_id=thread_id, thread_state="created", thread_name=name)
         return thread_id
 
-    async def _thread_parts(self, delivery: Delivery, thread_id: int, payloads: list[Payload]) -> None:
+    async def _thread_parts(self, run: _Run, thread_id: int, payloads: list[Payload]) -> None:
+        delivery = run.delivery
         floor = thread_id
         for index, payload in enumerate(payloads, start=1):
-            floor = await self._part(delivery, index, thread_id, payload, floor=floor)
+            floor = await self._part(run, index, thread_id, payload, floor=floor)
         for index in sorted(i for i in delivery.parts if i > len(payloads)):
             part = delivery.parts[index]
             message_id = part.message_id
@@ -241,15 +295,16 @@ class Deliverer:
             if message_id is not None:
                 with contextlib.suppress(MessageGone):
                     await self.port.delete_message(thread_id, message_id)
-            await self.ledger.drop_part(delivery, index)
+            run.drop(index)
 
-    async def _crosspost(self, delivery: Delivery) -> None:
-        main = delivery.parts[MAIN]
+    async def _crosspost(self, run: _Run) -> None:
+        """Publish the main message (publishing it again is answered "already crossposted")."""
+        main = run.delivery.parts[MAIN]
         assert main.message_id is not None
         await self.checkpoint("send:crosspost")
-        await self.port.crosspost(delivery.channel_id, main.message_id)
+        await self.port.crosspost(run.delivery.channel_id, main.message_id)
         await self.checkpoint("sent:crosspost")
-        await self.ledger.update(delivery, crossposted=1)
+        run.set(crossposted=1)
 
     # ---- recovery --------------------------------------------------------------------------
 

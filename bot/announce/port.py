@@ -27,12 +27,20 @@ class ChannelKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class ChannelInfo:
-    """An announcement channel: its server, its kind and (for forums) its tags by name."""
+    """An announcement channel: its server, its kind and (for forums) its tags by name, in the
+    forum's order, and whether every post needs one."""
 
     id: int
     guild_id: int | None
     kind: ChannelKind
     tags: Mapping[str, int] = field(default_factory=dict)
+    requires_tag: bool = False
+
+    def tags_for(self, wanted: list[int]) -> list[int]:
+        """``wanted`` tags, or the forum's first tag when it requires one and none was wanted."""
+        if not wanted and self.requires_tag and self.tags:
+            return [next(iter(self.tags.values()))]
+        return wanted
 
 
 class DeliveryError(Exception):
@@ -94,8 +102,6 @@ class Port(Protocol):
         ...
 
     async def edit_channel(self, channel_id: int, body: Payload) -> None: ...
-
-    async def thread_exists(self, thread_id: int) -> bool: ...
 
     async def messages_after(self, channel_id: int, after: int, limit: int = 100) -> list[Message]:
         """Up to ``limit`` messages of a channel with ids greater than ``after``, in any order."""

@@ -4,12 +4,14 @@ A delivery is the announcement of one episode in one channel. Its *parts* are th
 consists of: part 0 is the main message (or the forum post), parts 1… the thread's messages.
 Each part is recorded as ``sending`` (with a digest of the body and a marker to recognise the
 message by) before its request goes out, and as ``sent`` (with the message id) after: whatever
-instant the process dies, the next run knows which request may already have reached Discord.
+instant the process dies, the next run knows which request may already have reached Discord
+(see :mod:`bot.announce.ledger`).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +20,7 @@ from bot.store.episodes import utcnow
 
 SENDING = "sending"
 SENT = "sent"
+_COLUMNS = {"kind", "thread_id", "thread_state", "thread_name", "crossposted"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,89 +238,54 @@ class DeliveryStore:
             )
         return delivery
 
-    async def update(self, delivery: Delivery, **values: object) -> None:
-        """Set columns of the delivery row (and the same attributes of ``delivery``)."""
-        allowed = {"kind", "thread_id", "thread_state", "thread_name", "crossposted"}
-        if not set(values) <= allowed:
-            raise ValueError(f"not updatable: {', '.join(sorted(set(values) - allowed))}")
-        assignments = ", ".join(f"{name} = :{name}" for name in values)
-        params = {**values, "key": delivery.episode_key, "channel": delivery.channel_id, "now": utcnow()}
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                f"UPDATE deliveries SET {assignments}, updated_at = :now "
-                "WHERE episode_key = :key AND channel_id = :channel",
-                params,
-            )
-        for name, value in values.items():
-            setattr(delivery, name, bool(value) if name == "crossposted" else value)
-
-    async def part_sending(self, delivery: Delivery, part: int, *, digest: str, marker: str, now: str) -> Part:
-        """Record that the request creating ``part`` is about to be sent."""
-        record = Part(part, SENDING, None, digest, marker, now)
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                """
-                INSERT INTO delivery_parts
-                    (episode_key, channel_id, part, state, message_id, digest, marker, started_at)
-                VALUES (?, ?, ?, ?, NULL, ?, ?, ?)
-                ON CONFLICT (episode_key, channel_id, part) DO UPDATE SET
-                    state = excluded.state, message_id = NULL, digest = excluded.digest,
-                    marker = excluded.marker, started_at = excluded.started_at
-                """,
-                (delivery.episode_key, delivery.channel_id, part, SENDING, digest, marker, now),
-            )
-        delivery.parts[part] = record
-        return record
-
-    async def part_sent(
-        self, delivery: Delivery, part: int, *, message_id: int, digest: str, thread_id: int | None = None
+    async def record(
+        self,
+        delivery: Delivery,
+        *,
+        parts: Sequence[Part] = (),
+        dropped: Iterable[int] = (),
+        columns: Mapping[str, object] | None = None,
+        finish: int | None = None,
     ) -> None:
-        """Record that ``part`` exists as ``message_id`` with the content of ``digest``.
+        """Write, in one transaction, parts (as they are now), dropped parts, delivery columns
+        (``kind``, ``thread_id``, ``thread_state``, ``thread_name``, ``crossposted``) and, with
+        ``finish``, that the delivery is complete for that revision of its episode.
 
-        ``thread_id`` records, in the same transaction, the thread a forum post created.
+        ``delivery`` itself is not changed: the caller keeps it current.
         """
-        previous = delivery.parts.get(part)
-        marker = previous.marker if previous else ""
-        started = previous.started_at if previous else utcnow()
+        values = dict(columns or {})
+        unknown = set(values) - _COLUMNS
+        if unknown:
+            raise ValueError(f"not delivery columns: {', '.join(sorted(unknown))}")
+        now = utcnow()
+        key = (delivery.episode_key, delivery.channel_id)
         async with self.db.transaction() as conn:
-            await conn.execute(
+            await conn.executemany(
                 """
                 INSERT INTO delivery_parts
                     (episode_key, channel_id, part, state, message_id, digest, marker, started_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (episode_key, channel_id, part) DO UPDATE SET
-                    state = excluded.state, message_id = excluded.message_id, digest = excluded.digest
+                    state = excluded.state, message_id = excluded.message_id, digest = excluded.digest,
+                    marker = excluded.marker, started_at = excluded.started_at
                 """,
-                (delivery.episode_key, delivery.channel_id, part, SENT, message_id, digest, marker, started),
+                [(*key, p.part, p.state, p.message_id, p.digest, p.marker, p.started_at) for p in parts],
             )
-            if thread_id is not None:
-                await conn.execute(
-                    "UPDATE deliveries SET thread_id = ?, thread_state = 'created', updated_at = ? "
-                    "WHERE episode_key = ? AND channel_id = ?",
-                    (thread_id, utcnow(), delivery.episode_key, delivery.channel_id),
-                )
-        delivery.parts[part] = Part(part, SENT, message_id, digest, marker, started)
-        if thread_id is not None:
-            delivery.thread_id, delivery.thread_state = thread_id, "created"
-
-    async def drop_part(self, delivery: Delivery, part: int) -> None:
-        async with self.db.transaction() as conn:
-            await conn.execute(
+            await conn.executemany(
                 "DELETE FROM delivery_parts WHERE episode_key = ? AND channel_id = ? AND part = ?",
-                (delivery.episode_key, delivery.channel_id, part),
+                [(*key, index) for index in dropped],
             )
-        delivery.parts.pop(part, None)
-
-    async def finish(self, delivery: Delivery, revision: int) -> None:
-        """The delivery is complete for ``revision`` of its episode."""
-        now = utcnow()
-        async with self.db.transaction() as conn:
-            await conn.execute(
-                "UPDATE deliveries SET done = 1, revision = ?, updated_at = ?, "
-                "delivered_at = coalesce(delivered_at, ?) WHERE episode_key = ? AND channel_id = ?",
-                (revision, now, now, delivery.episode_key, delivery.channel_id),
-            )
-        delivery.done, delivery.revision = True, revision
+            if finish is not None:
+                values.update(done=1, revision=finish)
+            if values:
+                assignments = ", ".join(f"{name} = :{name}" for name in values)
+                if finish is not None:
+                    assignments += ", delivered_at = coalesce(delivered_at, :now)"
+                await conn.execute(
+                    f"UPDATE deliveries SET {assignments}, updated_at = :now "
+                    "WHERE episode_key = :key AND channel_id = :channel",
+                    {**values, "now": now, "key": key[0], "channel": key[1]},
+                )
 
     # ---- queries for other features -------------------------------------------------------
 
