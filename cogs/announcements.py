@@ -69,13 +69,13 @@ REQUIRE_TAG = 1 << 4
 
 i18n.register(
     {
-        "cmd.announce": {"default": "announce", "ja": "告知する", "en": "announce"},
-        "cmd.announce.desc": {
+        "announce.cmd": {"default": "announce", "ja": "告知する", "en": "announce"},
+        "announce.cmd.desc": {
             "ja": "エピソードをこのサーバーの告知チャンネルに投稿します（ホスト用・過去回も可）",
             "en": "Post an episode to this server's announcement channel (hosts; old ones too)",
         },
-        "opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
-        "opt.episode.announce": {
+        "announce.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
+        "announce.opt.episode.desc": {
             "ja": "エピソード番号（省略時は最新回）",
             "en": "Episode number (default: the latest)",
         },
@@ -403,9 +403,9 @@ class Announcements(commands.Cog):
 
     # ---- /announce --------------------------------------------------------------------------
 
-    @app_commands.command(name=ls("cmd.announce"), description=ls("cmd.announce.desc"))
-    @app_commands.rename(episode=ls("opt.episode"))
-    @app_commands.describe(episode=ls("opt.episode.announce"))
+    @app_commands.command(name=ls("announce.cmd"), description=ls("announce.cmd.desc"))
+    @app_commands.rename(episode=ls("announce.opt.episode"))
+    @app_commands.describe(episode=ls("announce.opt.episode.desc"))
     @app_commands.guild_only()
     async def announce(self, interaction: discord.Interaction[ZundaBot], episode: str | None = None) -> None:
         await require_host(interaction)
