@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.emulator.fixtures import emulated_discord, emulator, emulator_config  # noqa: F401
+from tests.harness import bot_runner, community, running_bot  # noqa: F401
+
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS_DIR = Path(os.environ.get("ZUNDABOT_CORPUS", ROOT.parent / "shared" / "corpus" / "zundamon-episodes"))
 CONTENT_DIR = ROOT / "content" / "episodes"

@@ -1,0 +1,203 @@
+"""End-to-end harness: the real zundabot, built as ``zundabot run`` builds it, against the emulator.
+
+Fixtures (imported by tests/conftest.py):
+
+* ``community`` — an emulated server 「ずんだもんリスナー会」 with a text channel ``general``, an
+  announcement channel ``news``, a forum ``forum`` (tags named after the MCs), a hosts' channel ``hosts``
+  (hidden from @everyone), a host role, and users ``admin`` (Manage Server), ``host`` (host role),
+  ``listener`` and ``english`` (locale en-US).
+* ``bot_runner`` — builds and starts bots on one database, HOST_ROLE_ID set to the community's host role
+  (``await runner.start(**settings)``, ``await runner.restart()``, ``await runner.stop()``), closing
+  whatever is left after the test.
+* ``running_bot`` — a started bot in ``community``.
+
+A test then acts as a user: ``await emulator.slash(community.listener, community.general, "status")``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import ZundaBot, build_bot
+from bot.config import Settings
+from tests.emulator import (
+    FAST_CLIENT_OPTIONS,
+    Channel,
+    DiscordEmulator,
+    Guild,
+    Permission,
+    PermOverwrite,
+    Role,
+    User,
+    use_emulator,
+)
+
+MC_TAGS = ("ずんだもん", "春日部つむぎ", "お嬢様ずんだもん")
+
+
+@dataclass
+class Community:
+    """The emulated server the bot serves, with the people who use it."""
+
+    emu: DiscordEmulator
+    guild: Guild
+    general: Channel
+    news: Channel
+    forum: Channel
+    hosts: Channel
+    host_role: Role
+    admin: User
+    host: User
+    listener: User
+    english: User
+
+
+def build_community(emu: DiscordEmulator, name: str = "ずんだもんリスナー会") -> Community:
+    admin = emu.create_user("kanri")
+    guild = emu.create_guild(name, owner=admin)
+    host_role = guild.create_role("ホスト")
+    hidden = PermOverwrite(deny=int(Permission.VIEW_CHANNEL))
+    shown = PermOverwrite(allow=int(Permission.VIEW_CHANNEL))
+    hosts = guild.create_channel(
+        "hosts",
+        overwrites={guild.everyone: hidden, host_role: shown, guild.bot_role: shown},  # type: ignore[dict-item]
+    )
+    host = emu.create_user("host")
+    listener = emu.create_user("listener")
+    english = emu.create_user("english", locale="en-US")
+    guild.add_member(host, roles=[host_role])
+    guild.add_member(listener)
+    guild.add_member(english)
+    return Community(
+        emu=emu,
+        guild=guild,
+        general=guild.create_channel("general"),
+        news=guild.create_channel("news", type="news"),
+        forum=guild.create_channel("forum", type="forum", tags=MC_TAGS),
+        hosts=hosts,
+        host_role=host_role,
+        admin=admin,
+        host=host,
+        listener=listener,
+        english=english,
+    )
+
+
+class BotRunner:
+    """Starts zundabot processes-in-a-task against the emulator, one after another, on one database."""
+
+    def __init__(self, emu: DiscordEmulator, workdir: Path, community: Community | None = None) -> None:
+        self.emu = emu
+        self.community = community
+        self.workdir = workdir
+        self.posts = workdir / "posts"
+        self.posts.mkdir(parents=True, exist_ok=True)
+        self.database = workdir / "zundabot.sqlite3"
+        self.bot: ZundaBot | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._overrides: dict[str, Any] = {}
+        self._emulator_urls = contextlib.ExitStack()
+
+    def settings(self, **overrides: Any) -> Settings:
+        """Settings as the operator would write them in .env, pointed at the emulator."""
+        values: dict[str, Any] = {
+            "discord_token": self.emu.token,
+            "discord_api_base": self.emu.api_base,
+            "discord_gateway_url": self.emu.gateway_url,
+            "database_path": self.database,
+            "content_dir": self.posts,
+            "feed_url": None,
+            "poll_interval": 3600,
+            "poll_jitter": 0,
+            "log_level": "DEBUG",
+            "host_role_id": self.community.host_role.id if self.community else None,
+        }
+        values.update(self._overrides)
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    async def start(self, *, timeout: float = 15.0, **overrides: Any) -> ZundaBot:  # noqa: ASYNC109
+        """Build the bot exactly as ``zundabot run`` does and wait until it is ready in every guild."""
+        if self.bot is not None:
+            raise RuntimeError("a bot is already running: stop it first")
+        self._overrides.update(overrides)
+        self._emulator_urls.enter_context(use_emulator(self.emu))
+        settings = self.settings()
+        bot = build_bot(settings, **FAST_CLIENT_OPTIONS)
+        self.bot = bot
+        self._task = asyncio.create_task(bot.start(settings.token()), name="zundabot")
+        ready = asyncio.create_task(bot.wait_until_ready())
+        done, _ = await asyncio.wait({self._task, ready}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        if self._task in done:
+            ready.cancel()
+            self._task.result()
+            raise RuntimeError("the bot stopped before it was ready")
+        if ready not in done:
+            ready.cancel()
+            raise TimeoutError(f"the bot was not ready after {timeout} s")
+        wanted = {g.id for g in self.emu.world.guilds.values() if self.emu.world.bot_in(g)}
+        await self.emu.wait_until(lambda: wanted <= {g.id for g in bot.guilds}, timeout, "the bot's guilds")
+        return bot
+
+    async def stop(self) -> None:
+        """Close the bot as SIGTERM does and wait for its task to end."""
+        bot, task = self.bot, self._task
+        self.bot = self._task = None
+        try:
+            if bot is not None:
+                await bot.close()
+            if task is not None:
+                await asyncio.wait_for(task, 15)
+        finally:
+            self._emulator_urls.close()
+
+    async def restart(self, **overrides: Any) -> ZundaBot:
+        await self.stop()
+        return await self.start(**overrides)
+
+    async def crash(self) -> None:
+        """Stop abruptly, as a killed process would: no graceful shutdown, nothing flushed by the bot."""
+        bot, task = self.bot, self._task
+        self.bot = self._task = None
+        try:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            if bot is not None:
+                bot.closing = True
+                if bot.scheduler.running:
+                    bot.scheduler.shutdown(wait=False)
+                if bot._store is not None:
+                    await bot._store.close()
+                    bot._store = None
+                with contextlib.suppress(Exception):
+                    if bot.ws is not None:
+                        await bot.ws.close(code=1006)
+                    await bot.http.close()
+        finally:
+            self._emulator_urls.close()
+
+
+@pytest.fixture
+def community(emulator: DiscordEmulator) -> Community:
+    return build_community(emulator)
+
+
+@pytest.fixture
+async def bot_runner(emulator: DiscordEmulator, community: Community, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(emulator, tmp_path, community)
+    yield runner
+    await runner.stop()
+
+
+@pytest.fixture
+async def running_bot(bot_runner: BotRunner) -> ZundaBot:
+    return await bot_runner.start()

@@ -1,0 +1,285 @@
+"""The bot runtime end to end: start, command sync, errors, faults, shutdown — through the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.app import ShardedZundaBot, ZundaBot
+from tests.emulator import CallbackType, DiscordEmulator
+from tests.harness import BotRunner, Community
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+async def status(emu: DiscordEmulator, community: Community, user: object = None) -> dict[str, str]:
+    result = await emu.slash(user or community.admin, community.general, "status")
+    assert result.ephemeral
+    [embed] = result.embeds
+    return {field["name"]: field["value"] for field in embed["fields"]}
+
+
+async def test_starts_syncs_once_and_answers(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner):
+    bot = await bot_runner.start()
+    assert isinstance(bot, ZundaBot)
+    assert bot.intents.value == discord.Intents(guilds=True).value  # minimum intents, nothing privileged
+    assert bot.synced is True
+    assert emulator.commands.syncs == [(None, len(emulator.commands.list()))]
+    names = {command.name for command in emulator.commands.list()}
+    assert {"status", "settings"} <= names
+    fields = await status(emulator, community)
+    assert fields["バージョン"]
+    assert fields["サーバー数"] == "1"
+
+    await bot_runner.restart()
+    assert bot_runner.bot is not None
+    assert bot_runner.bot.synced is False  # unchanged tree: Discord's sync rate limit is spared
+    assert len(emulator.commands.syncs) == 1
+    assert (await status(emulator, community))["サーバー数"] == "1"
+
+
+async def test_dev_guild_sync(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner) -> None:
+    await bot_runner.start(dev_guild_id=community.guild.id)
+    assert emulator.commands.syncs == [(community.guild.id, len(emulator.commands.list(community.guild.id)))]
+    assert emulator.commands.list() == []
+    assert "status" in {c.name for c in emulator.commands.list(community.guild.id)}
+
+
+async def test_commands_are_localised(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner):
+    await bot_runner.start()
+    [command] = [c for c in emulator.commands.list() if c.name == "status"]
+    assert command.data["name_localizations"]["ja"] == "ステータス"
+    assert command.data["description_localizations"]["en-US"] == "Show the bot's health (hosts)"
+    assert re.search(r"[ぁ-んァ-ン一-龥]", command.data["description"])  # Japanese first
+    result = await emulator.slash(community.admin, community.general, "ステータス")
+    assert result.embeds[0]["title"] == "zundabot ステータス"
+    community.guild.set_member_roles(community.english, [community.host_role])
+    result = await emulator.slash(community.english, community.general, "status")
+    assert result.embeds[0]["title"] == "zundabot status"
+
+
+async def test_status_is_for_hosts_only(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot):
+    result = await emulator.slash(community.listener, community.general, "status")
+    assert result.ephemeral
+    assert "ホスト" in result.content
+    assert result.embeds == []
+    fields = await status(emulator, community, community.host)  # the host role is enough
+    assert fields["保存済みエピソード"] == "0"
+
+
+async def test_status_shows_sources(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot) -> None:
+    await running_bot.store.sources.succeeded("folder:/srv/posts")
+    await running_bot.store.sources.failed("feed:https://example.com/feed.xml", "HTTP 503 Service Unavailable")
+    fields = await status(emulator, community)
+    sources = fields["取り込み元"]
+    assert "folder:/srv/posts" in sources
+    assert "最終成功" in sources
+    assert "HTTP 503" in sources
+    assert "1 回連続" in sources
+
+
+async def test_unexpected_error_gets_an_id(
+    emulator: DiscordEmulator,
+    community: Community,
+    running_bot: ZundaBot,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken() -> int:
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(running_bot.store.episodes, "count", broken)
+    with caplog.at_level(logging.ERROR, logger="zundabot.errors"):
+        result = await emulator.slash(community.admin, community.general, "status")
+    assert result.ephemeral
+    match = re.search(r"エラーID: `([0-9a-f]{8})`", result.content)
+    assert match, result.content
+    [record] = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert record.exc_info is not None
+    assert "disk on fire" in str(record.exc_info[1])
+
+
+async def test_error_after_defer_is_still_answered(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    @running_bot.tree.command(name="explode", description="テスト用")
+    async def explode(interaction: discord.Interaction[ZundaBot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        raise ValueError("after defer")
+
+    await running_bot.tree.sync()
+    result = await emulator.slash(community.admin, community.general, "explode")
+    assert result.type is CallbackType.DEFERRED_CHANNEL_MESSAGE
+    await result.wait(lambda r: "エラーID" in r.content)
+    assert result.ephemeral
+
+
+FAULTS = {
+    "drop": lambda emu: emu.gateway.drop(),
+    "close-4000": lambda emu: emu.gateway.close(4000),
+    "close-4009": lambda emu: emu.gateway.close(4009),
+    "reconnect": lambda emu: emu.gateway.reconnect(),
+    "invalid-resumable": lambda emu: emu.gateway.invalidate_session(resumable=True),
+    "invalid-not-resumable": lambda emu: emu.gateway.invalidate_session(resumable=False),
+    "no-heartbeat-acks": lambda emu: emu.gateway.stop_heartbeat_acks(),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+async def test_survives_gateway_faults(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot, fault: str
+) -> None:
+    connections = len(emulator.gateway.records)
+    FAULTS[fault](emulator)
+    await emulator.wait_until(lambda: len(emulator.gateway.records) > connections, 15, "a new gateway connection")
+    await emulator.gateway.wait_connected(1, timeout=15)
+    fields = await status(emulator, community)
+    assert fields["サーバー数"] == "1"
+
+
+async def test_survives_rest_errors_and_429_storms(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    emulator.faults.fail_next(1, status=502, route="POST /interactions/{interaction_id}/{interaction_token}/callback")
+    result = await emulator.slash(community.admin, community.general, "status")
+    assert result.embeds  # discord.py retried the 502 within the 3-second deadline
+    channel = running_bot.get_partial_messageable(community.general.id)
+    emulator.faults.fail_next(2, status=500, route="POST /channels/{channel_id}/messages")
+    await channel.send("5xx を越えて")
+    # discord.py makes 5 attempts per request: 4 rate-limited answers in a row are absorbed
+    emulator.faults.storm_429(4, retry_after=0.05, route="POST /channels/{channel_id}/messages")
+    await channel.send("429 を越えて")
+    assert emulator.count_429(route="POST /channels/{channel_id}/messages") >= 4
+    assert [m.content for m in community.general.messages] == ["5xx を越えて", "429 を越えて"]
+    assert (await status(emulator, community))["サーバー数"] == "1"
+
+
+async def test_latency_is_reported(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot) -> None:
+    await emulator.wait_until(lambda: running_bot.latency != float("inf"), 10, "a heartbeat ACK")
+    fields = await status(emulator, community)
+    assert fields["Gateway 遅延"].endswith("ms")
+
+
+async def test_graceful_shutdown_finishes_running_jobs(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start()
+    started, finished = asyncio.Event(), asyncio.Event()
+
+    async def slow_job() -> None:
+        started.set()
+        await asyncio.sleep(0.5)
+        finished.set()
+
+    bot.add_job(slow_job, "date")  # run now
+    await asyncio.wait_for(started.wait(), 5)
+    store = bot.store
+    await bot_runner.stop()
+    assert finished.is_set()
+    assert not bot.scheduler.running
+    assert bot.is_closed()
+    with pytest.raises(ValueError, match="no active connection"):
+        await store.db.scalar("SELECT 1")
+
+
+async def test_interactions_during_shutdown_are_answered(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    running_bot.closing = True
+    result = await emulator.slash(community.admin, community.general, "status")
+    assert result.ephemeral
+    assert "再起動中" in result.content
+    running_bot.closing = False
+
+
+async def test_sharded_bot(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner) -> None:
+    second = emulator.create_guild("別のサーバー", owner=community.admin)
+    second.create_channel("general")
+    bot = await bot_runner.start(shard_count=2)
+    assert isinstance(bot, ShardedZundaBot)
+    assert bot.shard_count == 2
+    assert {g.id for g in bot.guilds} == {community.guild.id, second.id}
+    assert len({record.shard for record in emulator.gateway.records}) == 2
+    assert (await status(emulator, community))["サーバー数"] == "2"
+
+
+def test_zundabot_run_against_the_emulator(tmp_path: Path) -> None:
+    """The real command in a real process: connects, syncs, answers, stops cleanly on SIGTERM, never logs the token."""
+
+    async def scenario() -> tuple[int, str]:
+        async with DiscordEmulator(heartbeat_interval_ms=1000) as emu:
+            from tests.harness import build_community
+
+            community = build_community(emu)
+            env = {
+                **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "CONTENT_"))},
+                "DISCORD_TOKEN": emu.token,
+                "DISCORD_API_BASE": emu.api_base,
+                "DISCORD_GATEWAY_URL": emu.gateway_url,
+                "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+                "CONTENT_DIR": str(tmp_path),
+                "LOG_LEVEL": "DEBUG",
+                "PYTHONPATH": str(ROOT),
+            }
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                cwd=tmp_path,
+                env=env,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+            try:
+                await emu.wait_until(lambda: emu.commands.syncs, 60, "the command sync")
+                await emu.wait_until(lambda: emu.gateway.identifies, 30, "IDENTIFY")
+                await asyncio.sleep(0.5)
+                result = await emu.slash(community.admin, community.general, "status")
+                assert result.embeds
+                process.send_signal(signal.SIGTERM)
+                output, _ = await asyncio.wait_for(process.communicate(), 30)
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+            return process.returncode or 0, output.decode(errors="replace")
+
+    code, log = asyncio.run(scenario())
+    assert code == 0, log
+    assert "stopped" in log
+    assert "emulator.bot.token" not in log
+    assert "Traceback" not in log
+
+
+def test_zundabot_run_with_a_rejected_token(tmp_path: Path) -> None:
+    async def scenario() -> subprocess.CompletedProcess[str]:
+        async with DiscordEmulator() as emu:
+            env = {
+                **os.environ,
+                "DISCORD_TOKEN": "wrong-token",
+                "DISCORD_API_BASE": emu.api_base,
+                "DISCORD_GATEWAY_URL": emu.gateway_url,
+                "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+                "PYTHONPATH": str(ROOT),
+            }
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+            output, _ = await asyncio.wait_for(process.communicate(), 60)
+            return subprocess.CompletedProcess([], process.returncode or 0, output.decode(), "")
+
+    result = asyncio.run(scenario())
+    assert result.returncode == 2, result.stdout
+    assert "rejected DISCORD_TOKEN" in result.stdout
+    assert "wrong-token" not in result.stdout
