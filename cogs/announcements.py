@@ -55,7 +55,6 @@ ANNOUNCE_RATE = 47.0
 POLL_JOB = "announce:poll"
 RETRY_JOB = "announce:retry"
 RELEASE_JOB = "announce:release:"
-READY_TIMEOUT = 120.0
 CHANNEL_KINDS = {
     discord.ChannelType.text: ChannelKind.TEXT,
     discord.ChannelType.news: ChannelKind.NEWS,
@@ -320,8 +319,12 @@ class Announcements(commands.Cog):
             replace_existing=True,
             max_instances=1,
             coalesce=True,
-            next_run_time=datetime.now(UTC),
         )
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """The first cycle runs once connected (and again after a reconnect: it is cheap when idle)."""
+        self.bot.track(self.cycle())
 
     async def cog_unload(self) -> None:
         for job in self.bot.scheduler.get_jobs():
@@ -330,6 +333,8 @@ class Announcements(commands.Cog):
 
     async def cycle(self) -> None:
         """Poll the sources, then announce; a call during a running cycle makes it run once more."""
+        if not self.bot.is_ready() or self.bot.closing:
+            return
         if self._lock.locked():
             self._again = True
             return
@@ -338,7 +343,6 @@ class Announcements(commands.Cog):
             while self._again and not self.bot.closing:
                 self._again = False
                 try:
-                    await asyncio.wait_for(self.bot.wait_until_ready(), READY_TIMEOUT)
                     await self._cycle_once()
                     self.last_error = None
                 except Exception as exc:

@@ -14,6 +14,7 @@ from bot.announce.pacing import Pacer
 from bot.announce.planner import is_due, source_backoff, target_backoff
 from bot.announce.port import ChannelKind
 from bot.episodes.model import Episode
+from bot.store.deliveries import WantedTarget
 from bot.store.store import Store
 from tests.announce_fakes import FakeDiscord
 from tests.factories import make_episode
@@ -306,26 +307,25 @@ async def test_thread_for_finds_the_thread_of_an_episode_in_a_server(
 
 
 @pytest.mark.parametrize("published_offset", [-48, -1, 0, 1, 48])
-@pytest.mark.parametrize("first_seen_offset", [-48, 0, 1, 48])
+@pytest.mark.parametrize("stored_after_setup", [False, True])
 @pytest.mark.parametrize("now_offset", [-2, 0, 2, 72])
 async def test_sql_plan_applies_the_documented_due_rule(
-    store: Store, published_offset: int, first_seen_offset: int, now_offset: int
+    store: Store, published_offset: int, stored_after_setup: bool, now_offset: int
 ) -> None:
     since = START
     published = since + timedelta(hours=published_offset)
-    first_seen = since + timedelta(hours=first_seen_offset)
     now = since + timedelta(hours=now_offset)
-    ep = episode(1, published)
-    await store.episodes.upsert(ep)
-    await store.deliveries.sync_targets([], now=since.isoformat(timespec="seconds"))
-    async with store.db.transaction() as conn:
-        await conn.execute("UPDATE episodes SET first_seen = ?", (first_seen.isoformat(timespec="seconds"),))
-        await conn.execute(
-            "INSERT INTO announce_targets (channel_id, guild_id, origin, since, created_at) VALUES (1, 1, 'env', ?, ?)",
-            (since.isoformat(timespec="seconds"), since.isoformat(timespec="seconds")),
-        )
+    await store.episodes.upsert(episode(1, on(-400)))  # an older episode, so rowids do not start at 0
+    target = WantedTarget(1, 1, "env")
+    if stored_after_setup:
+        await store.deliveries.sync_targets([target], now=since.isoformat(timespec="seconds"))
+    await store.episodes.upsert(episode(2, published))
+    if not stored_after_setup:
+        await store.deliveries.sync_targets([target], now=since.isoformat(timespec="seconds"))
     planned = await store.deliveries.plan_new(now)
-    assert planned == int(is_due(published=published, first_seen=first_seen, since=since, now=now))
+    expected = is_due(published=published, since=since, now=now, stored_after_setup=stored_after_setup)
+    expected_old = is_due(published=on(-400), since=since, now=now, stored_after_setup=False)
+    assert planned == int(expected) + int(expected_old)
 
 
 def test_backoff_delays() -> None:

@@ -17,16 +17,16 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
-def is_due(*, published: datetime, first_seen: datetime, since: datetime, now: datetime) -> bool:
+def is_due(*, published: datetime, since: datetime, now: datetime, stored_after_setup: bool) -> bool:
     """Whether an episode is announced in a channel that has received announcements since ``since``.
 
     It must be published (``published <= now``: the site publishes a post only when its date has
-    come), and new to the channel: published after the channel was set up, or first seen by the
-    bot after that (a post that appears late with an earlier date). An archive read at the first
+    come), and new to the channel: published after the channel was set up, or stored by the bot
+    after that (a post that appears late with an earlier date). An archive read at the first
     start, or before the channel was set up, is old: nothing of it is announced.
     ``bot.store.deliveries.DeliveryStore.plan_new`` applies the same rule in SQL.
     """
-    return published <= now and (published >= since or first_seen > since)
+    return published <= now and (published >= since or stored_after_setup)
 
 
 def target_backoff(failures: int) -> timedelta:

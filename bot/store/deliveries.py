@@ -48,10 +48,6 @@ class TargetState:
     last_error_at: str | None
     last_success: str | None
 
-    @property
-    def since_time(self) -> datetime:
-        return datetime.fromisoformat(self.since)
-
 
 @dataclass(frozen=True, slots=True)
 class Part:
@@ -108,25 +104,30 @@ class DeliveryStore:
         """Make the active targets exactly ``wanted``.
 
         A channel seen for the first time, or again after it was dropped, receives announcements
-        of episodes published or first seen after ``now`` (its ``since``): nothing old.
+        of episodes published after ``now`` (its ``since``) or stored after this call (rowids of
+        the episodes table grow with each new episode: ``since_seq`` is the largest now): nothing old.
         """
         stamp = now or utcnow()
         ids = {target.channel_id for target in wanted}
         async with self.db.transaction() as conn:
+            async with conn.execute("SELECT coalesce(max(rowid), 0) FROM episodes") as cursor:
+                row = await cursor.fetchone()
+            seen = int(row[0]) if row else 0
             for target in wanted:
                 await conn.execute(
                     """
-                    INSERT INTO announce_targets (channel_id, guild_id, origin, since, active, created_at)
-                    VALUES (?, ?, ?, ?, 1, ?)
+                    INSERT INTO announce_targets (channel_id, guild_id, origin, since, since_seq, active, created_at)
+                    VALUES (?, ?, ?, ?, ?, 1, ?)
                     ON CONFLICT (channel_id) DO UPDATE SET
                         guild_id = coalesce(excluded.guild_id, guild_id),
                         origin = excluded.origin,
                         since = CASE WHEN active = 1 THEN since ELSE excluded.since END,
+                        since_seq = CASE WHEN active = 1 THEN since_seq ELSE excluded.since_seq END,
                         failures = CASE WHEN active = 1 THEN failures ELSE 0 END,
                         retry_at = CASE WHEN active = 1 THEN retry_at ELSE NULL END,
                         active = 1
                     """,
-                    (target.channel_id, target.guild_id, target.origin, stamp, stamp),
+                    (target.channel_id, target.guild_id, target.origin, stamp, seen, stamp),
                 )
             async with conn.execute("SELECT channel_id FROM announce_targets WHERE active = 1") as cursor:
                 stale = [row[0] for row in await cursor.fetchall() if row[0] not in ids]
@@ -162,8 +163,8 @@ class DeliveryStore:
     async def plan_new(self, now: datetime) -> int:
         """Create a delivery for every (episode, active target) pair that has become due; return how many.
 
-        Due: published by ``now``, and published or first seen after the target's ``since``
-        (see :func:`bot.announce.planner.is_due`, which states the same rule in Python).
+        Due: published by ``now``, and published after the target's ``since`` or stored after the
+        target was set up (see :func:`bot.announce.planner.is_due`, the same rule in Python).
         """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -172,7 +173,7 @@ class DeliveryStore:
                 SELECT e.key, t.channel_id, t.guild_id, 'new', :stamp, :stamp
                 FROM announce_targets t JOIN episodes e
                 WHERE t.active = 1 AND e.withdrawn_at IS NULL AND e.published_ts <= :now
-                  AND (e.published_ts >= CAST(strftime('%s', t.since) AS INTEGER) OR e.first_seen > t.since)
+                  AND (e.published_ts >= CAST(strftime('%s', t.since) AS INTEGER) OR e.rowid > t.since_seq)
                   AND NOT EXISTS (
                       SELECT 1 FROM deliveries d WHERE d.episode_key = e.key AND d.channel_id = t.channel_id
                   )

@@ -115,6 +115,7 @@ DELIVERIES_V3 = sql(
         guild_id       INTEGER,
         origin         TEXT NOT NULL,
         since          TEXT NOT NULL,
+        since_seq      INTEGER NOT NULL DEFAULT 0,
         active         INTEGER NOT NULL DEFAULT 1,
         failures       INTEGER NOT NULL DEFAULT 0,
         retry_at       TEXT,
