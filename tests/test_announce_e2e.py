@@ -86,24 +86,24 @@ def announcements(bot: ZundaBot) -> Announcements:
     return cast(Announcements, cog)
 
 
-async def settled(emu: DiscordEmulator, bot: ZundaBot, after: datetime | None = None) -> None:
+async def settled(emu: DiscordEmulator, bot: ZundaBot, after: datetime | None = None, wait: float = 30) -> None:
     """Wait until a cycle has finished (after ``after``) and none is running."""
     cog = announcements(bot)
 
     def done() -> bool:
         return cog.last_cycle is not None and (after is None or cog.last_cycle > after) and not cog._lock.locked()
 
-    await emu.wait_until(done, 30, "an announcement cycle")
+    await emu.wait_until(done, wait, "an announcement cycle")
 
 
-async def poll_now(emu: DiscordEmulator, bot: ZundaBot, job_id: str = POLL_JOB) -> None:
+async def poll_now(emu: DiscordEmulator, bot: ZundaBot, job_id: str = POLL_JOB, wait: float = 30) -> None:
     """Fire a scheduled job now, as its timer would, and wait for the cycle to finish."""
     await settled(emu, bot)
     before = announcements(bot).last_cycle
     job = bot.scheduler.get_job(job_id)
     assert job is not None, job_id
     job.modify(next_run_time=datetime.now(UTC))
-    await settled(emu, bot, before)
+    await settled(emu, bot, before, wait)
 
 
 def bot_messages(emu: DiscordEmulator, channel: Channel) -> list[Message]:
