@@ -11,7 +11,7 @@ import pytest
 
 from bot.announce.announcer import BACKFILL_KEY, AnnounceOptions, Announcer, RequestResult
 from bot.announce.pacing import Pacer
-from bot.announce.planner import is_due, source_backoff, target_backoff
+from bot.announce.planner import LATE_WINDOW, is_due, source_backoff, target_backoff
 from bot.announce.port import ChannelKind
 from bot.episodes.model import Episode
 from bot.store.deliveries import WantedTarget
@@ -153,6 +153,22 @@ async def test_a_post_appearing_late_with_an_earlier_date_is_new(
     # first seen now (after the channel was set up), though dated before it
     await store.episodes.upsert(episode(3, START - timedelta(days=2)))
     assert (await announcer.run()).delivered == 1
+
+
+async def test_an_archive_read_only_after_the_first_start_stays_old(
+    store: Store, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    channel = discord.add_channel()
+    announcer = announcer_for(store, discord, clock, channel.id)
+    await announcer.run()  # first start: the feed was down, nothing was read
+    await store.episodes.upsert_many([episode(n, on(-n)) for n in range(1, 20)])
+    report = await announcer.run()
+    # only what is still news (dated within the late window) goes out, not the archive
+    assert report.delivered == 2
+    assert {m["embeds"][0]["title"] for m in discord.bot_messages(channel.id)} == {
+        make_episode(1).title,
+        make_episode(2).title,
+    }
 
 
 async def test_same_episode_from_folder_and_feed_is_announced_once(
@@ -306,7 +322,7 @@ async def test_thread_for_finds_the_thread_of_an_episode_in_a_server(
     assert await store.deliveries.thread_for("https://zund-arm-on.com/episode/none", 1) is None
 
 
-@pytest.mark.parametrize("published_offset", [-48, -1, 0, 1, 48])
+@pytest.mark.parametrize("published_offset", [-100, -48, -1, 0, 1, 48])
 @pytest.mark.parametrize("stored_after_setup", [False, True])
 @pytest.mark.parametrize("now_offset", [-2, 0, 2, 72])
 async def test_sql_plan_applies_the_documented_due_rule(
@@ -322,7 +338,7 @@ async def test_sql_plan_applies_the_documented_due_rule(
     await store.episodes.upsert(episode(2, published))
     if not stored_after_setup:
         await store.deliveries.sync_targets([target], now=since.isoformat(timespec="seconds"))
-    planned = await store.deliveries.plan_new(now)
+    planned = await store.deliveries.plan_new(now, late_window=LATE_WINDOW)
     expected = is_due(published=published, since=since, now=now, stored_after_setup=stored_after_setup)
     expected_old = is_due(published=on(-400), since=since, now=now, stored_after_setup=False)
     assert planned == int(expected) + int(expected_old)

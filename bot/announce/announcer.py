@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
-from bot.announce.planner import Clock, system_clock, target_backoff
+from bot.announce.planner import LATE_WINDOW, Clock, system_clock, target_backoff
 from bot.announce.port import ChannelInfo, DeliveryError, Port
 from bot.episodes.model import Episode
 from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
@@ -122,7 +122,7 @@ class Announcer:
         targets = {target.channel_id: target for target in await self.store.deliveries.sync_targets(wanted)}
         roles = {target.channel_id: target.role_id for target in wanted}
         await self._backfill_once(list(targets.values()), now)
-        report = CycleReport(planned=await self.store.deliveries.plan_new(now))
+        report = CycleReport(planned=await self.store.deliveries.plan_new(now, late_window=LATE_WINDOW))
         work: dict[int, list[OpenDelivery]] = defaultdict(list)
         for item in await self.store.deliveries.open(now):
             work[item.channel_id].append(item)

@@ -11,6 +11,8 @@ Clock = Callable[[], datetime]
 TARGET_BACKOFF = timedelta(minutes=1)
 TARGET_BACKOFF_CAP = timedelta(hours=6)
 SOURCE_BACKOFF_CAP = timedelta(hours=1)
+#: How long after its date a post that appears late still counts as news.
+LATE_WINDOW = timedelta(days=2)
 
 
 def system_clock() -> datetime:
@@ -22,11 +24,15 @@ def is_due(*, published: datetime, since: datetime, now: datetime, stored_after_
 
     It must be published (``published <= now``: the site publishes a post only when its date has
     come), and new to the channel: published after the channel was set up, or stored by the bot
-    after that (a post that appears late with an earlier date). An archive read at the first
-    start, or before the channel was set up, is old: nothing of it is announced.
-    ``bot.store.deliveries.DeliveryStore.plan_new`` applies the same rule in SQL.
+    after that and dated within :data:`LATE_WINDOW` (a post that appears a little late with an
+    earlier date). An archive read at the first start, or before the channel was set up, is old:
+    nothing of it is announced — nor is an archive that could only be read later (a feed that was
+    down at the first start). ``bot.store.deliveries.DeliveryStore.plan_new`` applies the same
+    rule in SQL.
     """
-    return published <= now and (published >= since or stored_after_setup)
+    if published > now:
+        return False
+    return published >= since or (stored_after_setup and published >= now - LATE_WINDOW)
 
 
 def target_backoff(failures: int) -> timedelta:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.store.db import Database
 from bot.store.episodes import utcnow
@@ -160,11 +160,12 @@ class DeliveryStore:
 
     # ---- planning ------------------------------------------------------------------------
 
-    async def plan_new(self, now: datetime) -> int:
+    async def plan_new(self, now: datetime, *, late_window: timedelta) -> int:
         """Create a delivery for every (episode, active target) pair that has become due; return how many.
 
         Due: published by ``now``, and published after the target's ``since`` or stored after the
-        target was set up (see :func:`bot.announce.planner.is_due`, the same rule in Python).
+        target was set up and dated within ``late_window`` before ``now`` (see
+        :func:`bot.announce.planner.is_due`, the same rule in Python).
         """
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
@@ -173,12 +174,13 @@ class DeliveryStore:
                 SELECT e.key, t.channel_id, t.guild_id, 'new', :stamp, :stamp
                 FROM announce_targets t JOIN episodes e
                 WHERE t.active = 1 AND e.withdrawn_at IS NULL AND e.published_ts <= :now
-                  AND (e.published_ts >= CAST(strftime('%s', t.since) AS INTEGER) OR e.rowid > t.since_seq)
+                  AND (e.published_ts >= CAST(strftime('%s', t.since) AS INTEGER)
+                       OR (e.rowid > t.since_seq AND e.published_ts >= :late))
                   AND NOT EXISTS (
                       SELECT 1 FROM deliveries d WHERE d.episode_key = e.key AND d.channel_id = t.channel_id
                   )
                 """,
-                {"now": int(now.timestamp()), "stamp": utcnow()},
+                {"now": int(now.timestamp()), "late": int((now - late_window).timestamp()), "stamp": utcnow()},
             )
             return cursor.rowcount
 
