@@ -82,6 +82,7 @@ class ZundaBot(commands.Bot):
         self.scheduler = AsyncIOScheduler(timezone=settings.zone)
         self._store: Store | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._shutdown: asyncio.Future[None] | None = None
         self.synced: bool | None = None
 
     @property
@@ -147,9 +148,16 @@ class ZundaBot(commands.Bot):
         return time.monotonic() - self.started_at
 
     async def close(self) -> None:
-        """Stop taking work, let running jobs finish (bounded), then close Discord, scheduler and store."""
-        if self.closing:
-            return
+        """Stop taking work, let running jobs finish (bounded), then close Discord, scheduler and store.
+
+        Safe to call several times (a signal and ``async with`` both do): every call returns once the
+        one shutdown has finished.
+        """
+        if self._shutdown is None:
+            self._shutdown = asyncio.ensure_future(self._close())
+        await asyncio.shield(self._shutdown)
+
+    async def _close(self) -> None:
         self.closing = True
         log.info("shutting down: waiting for %d running job(s)", len(self._inflight))
         if self.scheduler.running:
@@ -194,7 +202,12 @@ class RedactToken(logging.Filter):
 
 
 def setup_logging(settings: Settings, token: str) -> None:
-    discord.utils.setup_logging(level=logging.getLevelName(settings.log_level), root=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    level = logging.getLevelName(settings.log_level)
+    discord.utils.setup_logging(level=level, root=True)
+    logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))  # one line per query otherwise
     redact = RedactToken(token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
@@ -221,4 +234,6 @@ async def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         log.error("Discord refused the gateway intents requested")
         return 2
+    finally:
+        await bot.close()  # the connection may end before a signal's shutdown has finished: wait for it
     return 0

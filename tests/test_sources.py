@@ -31,7 +31,7 @@ title: サンプル放送 {n}
 
 - [話題{n}](https://example.com/{n})
 
-要約{n}です。
+要約{n}です。{extra}
 
 引用元: https://example.com/{n}
 
@@ -41,7 +41,7 @@ title: サンプル放送 {n}
 
 def write_post(folder: Path, n: int, *, extra: str = "") -> Path:
     path = folder / f"2026-03-{n:02d}-{n}.md"
-    path.write_text(POST.format(n=n, day=n) + extra, encoding="utf-8")
+    path.write_text(POST.format(n=n, day=n, extra=extra), encoding="utf-8")
     return path
 
 
@@ -75,7 +75,7 @@ def test_folder_rescan_is_incremental(tmp_path: Path) -> None:
     assert second.skipped == 3
     source.commit(second)
 
-    changed = write_post(tmp_path, 2, extra="\n追記\n")
+    changed = write_post(tmp_path, 2, extra="追記あり。")
     os.utime(changed, ns=(time.time_ns(), time.time_ns() + 1_000_000))
     write_post(tmp_path, 4)
     (tmp_path / "2026-03-01-1.md").unlink()
@@ -111,7 +111,7 @@ async def test_ingest_reports_new_changed_unchanged_and_withdrawn(tmp_path: Path
         [report] = await ingestor.ingest_all()
         assert report.not_modified
         assert (len(report.new), len(report.changed), report.unchanged) == (0, 0, 2)
-        edited = write_post(posts, 2, extra="\n追記\n")
+        edited = write_post(posts, 2, extra="追記あり。")
         os.utime(edited, ns=(time.time_ns(), time.time_ns() + 1_000_000))
         (posts / "2026-03-01-1.md").unlink()
         [report] = await ingestor.ingest_all()
