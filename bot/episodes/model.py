@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
@@ -57,18 +56,43 @@ class Episode:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (``published`` as ISO 8601 with offset)."""
-        data = asdict(self)
-        data["published"] = self.published.isoformat()
-        data["actors"] = list(self.actors)
-        data["topics"] = [asdict(topic) for topic in self.topics]
-        del data["source"]
-        return data
+        return {
+            "key": self.key,
+            "number": self.number,
+            "title": self.title,
+            "published": self.published.isoformat(),
+            "page_url": self.page_url,
+            "actors": list(self.actors),
+            "description": self.description,
+            "information": self.information,
+            "audio_url": self.audio_url,
+            "youtube_url": self.youtube_url,
+            "image_url": self.image_url,
+            "topics": [{"title": t.title, "url": t.url, "summary": t.summary} for t in self.topics],
+        }
 
     @property
     def fingerprint(self) -> str:
         """A hash of everything listeners see; it changes exactly when the episode's content does."""
-        payload = json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()
+        digest = hashlib.sha256()
+        fields = (
+            self.key,
+            self.number,
+            self.title,
+            self.published.isoformat(),
+            self.page_url,
+            "\x1f".join(self.actors),
+            self.description,
+            self.information,
+            self.audio_url or "",
+            self.youtube_url or "",
+            self.image_url or "",
+            *(part for topic in self.topics for part in (topic.title, topic.url, topic.summary)),
+        )
+        for value in fields:
+            digest.update(value.encode())
+            digest.update(b"\x00")
+        return digest.hexdigest()
 
 
 def episode_key(page_url: str) -> str:

@@ -157,14 +157,14 @@ class FeedSource:
             fetched = await self._download(known)
             if fetched is None:
                 return Poll(self.name, unchanged=True)
-            body, etag, last_modified = fetched
+            chunks, digest, etag, last_modified = fetched
         else:
-            body = await asyncio.to_thread(self._read_file)
+            chunks, digest = await asyncio.to_thread(self._read_file)
             etag = last_modified = None
-        digest = hashlib.sha256(body).hexdigest()
         validators = Validators(etag, last_modified, digest)
         if digest == known.content_hash:
             return Poll(self.name, unchanged=True, validators=validators)
+        body = b"".join(chunks)
         try:
             result = await asyncio.to_thread(
                 parse_feed, body, url=self.location, site=self.site, max_bytes=self.max_bytes
@@ -181,17 +181,19 @@ class FeedSource:
     def commit(self, poll: Poll) -> None:
         """Nothing to do: the ingestor stores the validators with the source state."""
 
-    def _read_file(self) -> bytes:
+    def _read_file(self) -> tuple[list[bytes], str]:
         path = Path(self.location.removeprefix("file://"))
         try:
             size = path.stat().st_size
             if size > self.max_bytes:
                 raise SourceFailed(f"{path}: the feed is {size:,} bytes, over the {self.max_bytes:,}-byte limit")
-            return path.read_bytes()
+            body = path.read_bytes()
+            return [body], hashlib.sha256(body).hexdigest()
         except OSError as exc:
             raise SourceFailed(f"cannot read feed file {path}: {exc.strerror or exc}") from exc
 
-    async def _download(self, known: Validators) -> tuple[bytes, str | None, str | None] | None:
+    async def _download(self, known: Validators) -> tuple[list[bytes], str, str | None, str | None] | None:
+        """The body's chunks and SHA-256 (hashed as it arrives), ETag and Last-Modified; ``None`` on 304."""
         headers = {"User-Agent": USER_AGENT, "Accept": "application/rss+xml, application/atom+xml, */*;q=0.5"}
         if known.etag:
             headers["If-None-Match"] = known.etag
@@ -212,13 +214,16 @@ class FeedSource:
                 if (response.content_length or 0) > self.max_bytes:
                     raise SourceFailed(self._too_big())
                 chunks: list[bytes] = []
+                digest = hashlib.sha256()
                 size = 0
-                async for chunk in response.content.iter_chunked(64 * 1024):
+                async for chunk in response.content.iter_any():
                     size += len(chunk)
                     if size > self.max_bytes:
                         raise SourceFailed(self._too_big())
+                    digest.update(chunk)
                     chunks.append(chunk)
-                return b"".join(chunks), response.headers.get("ETag"), response.headers.get("Last-Modified")
+                etag, modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
+                return chunks, digest.hexdigest(), etag, modified
         except TimeoutError as exc:
             raise SourceFailed(f"{self.location}: no complete answer within {self.timeout:g} s") from exc
         except aiohttp.TooManyRedirects as exc:

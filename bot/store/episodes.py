@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
@@ -35,6 +36,14 @@ class Upserted:
     revision: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Write:
+    episode: Episode
+    fingerprint: str
+    revision: int
+    is_update: bool
+
+
 def utcnow() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -59,6 +68,7 @@ class EpisodeStore:
         A withdrawn episode that reappears is restored and counted as changed.
         """
         unique = list({episode.key: episode for episode in episodes}.values())
+        fingerprints = await asyncio.to_thread(lambda: [episode.fingerprint for episode in unique])
         existing: dict[str, sqlite3.Row] = {}
         for part in chunks([episode.key for episode in unique]):
             marks = ",".join("?" * len(part))
@@ -69,21 +79,21 @@ class EpisodeStore:
             existing.update((row["key"], row) for row in rows)
 
         results: list[Upserted] = []
-        writes: list[tuple[Episode, int, bool]] = []
-        for episode in unique:
+        writes: list[_Write] = []
+        for episode, fingerprint in zip(unique, fingerprints, strict=True):
             row = existing.get(episode.key)
             if row is None:
                 results.append(Upserted(episode.key, episode.number, Change.NEW, 1))
-                writes.append((episode, 1, False))
+                writes.append(_Write(episode, fingerprint, 1, False))
                 continue
             outranked = source_rank > row["source_rank"] and row["withdrawn_at"] is None
-            same = row["fingerprint"] == episode.fingerprint and row["withdrawn_at"] is None
+            same = row["fingerprint"] == fingerprint and row["withdrawn_at"] is None
             if outranked or same:
                 results.append(Upserted(episode.key, episode.number, Change.UNCHANGED, row["revision"]))
                 continue
             revision = row["revision"] + 1
             results.append(Upserted(episode.key, episode.number, Change.CHANGED, revision))
-            writes.append((episode, revision, True))
+            writes.append(_Write(episode, fingerprint, revision, True))
 
         if writes:
             await self._write(writes, source_rank)
@@ -92,37 +102,15 @@ class EpisodeStore:
     async def upsert(self, episode: Episode, *, source_rank: int = 0) -> Upserted:
         return (await self.upsert_many([episode], source_rank=source_rank))[0]
 
-    async def _write(self, writes: list[tuple[Episode, int, bool]], source_rank: int) -> None:
+    async def _write(self, writes: list[_Write], source_rank: int) -> None:
         now = utcnow()
-        episode_rows = [
-            (
-                episode.key,
-                episode.number,
-                episode.title,
-                episode.published.isoformat(),
-                int(episode.published.timestamp()),
-                episode.page_url,
-                json.dumps(list(episode.actors), ensure_ascii=False),
-                episode.description,
-                episode.information,
-                episode.audio_url,
-                episode.youtube_url,
-                episode.image_url,
-                episode.source,
-                source_rank,
-                episode.fingerprint,
-                revision,
-                now,
-                now,
-            )
-            for episode, revision, _ in writes
-        ]
+        episode_rows = [_episode_row(write, source_rank, now) for write in writes]
         topic_rows = [
-            (episode.key, position, topic.title, topic.url, topic.summary, topic.site)
-            for episode, _, _ in writes
-            for position, topic in enumerate(episode.topics)
+            (write.episode.key, position, topic.title, topic.url, topic.summary, topic.site)
+            for write in writes
+            for position, topic in enumerate(write.episode.topics)
         ]
-        replaced = [(episode.key,) for episode, _, is_update in writes if is_update]
+        replaced = [(write.episode.key,) for write in writes if write.is_update]
         async with self.db.transaction() as conn:
             if replaced:
                 await conn.executemany("DELETE FROM topics WHERE episode_key = ?", replaced)
@@ -219,6 +207,30 @@ class EpisodeStore:
             ):
                 topics[topic["episode_key"]].append(Topic(topic["title"], topic["url"], topic["summary"]))
         return [episode_from_row(row, topics[row["key"]]) for row in rows]
+
+
+def _episode_row(write: _Write, source_rank: int, now: str) -> tuple[object, ...]:
+    episode = write.episode
+    return (
+        episode.key,
+        episode.number,
+        episode.title,
+        episode.published.isoformat(),
+        int(episode.published.timestamp()),
+        episode.page_url,
+        json.dumps(list(episode.actors), ensure_ascii=False),
+        episode.description,
+        episode.information,
+        episode.audio_url,
+        episode.youtube_url,
+        episode.image_url,
+        episode.source,
+        source_rank,
+        write.fingerprint,
+        write.revision,
+        now,
+        now,
+    )
 
 
 def episode_from_row(row: sqlite3.Row, topics: Sequence[Topic]) -> Episode:
