@@ -24,7 +24,6 @@ from discord.utils import MISSING
 from bot import i18n
 from bot.letters.export import ExportFormat, export_letters
 from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionError
-from bot.letters.notify import ThreadLookup
 from bot.letters.outbox import OutboxWorker
 from bot.letters.ratelimit import RateLimits
 from bot.letters.text import InvalidLetter, Problem, clean_letter
@@ -50,7 +49,6 @@ from bot.ui.translator import ls
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
-    from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -71,19 +69,6 @@ STATUS_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), valu
 SETTABLE_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in HOST_SETTABLE]
 FORMAT_CHOICES = [app_commands.Choice(name=ls(f"letters.format.{f.value}"), value=f.value) for f in ExportFormat]
 Number = app_commands.Range[int, 1, 2**53]
-
-
-def store_thread_lookup(store: Store) -> ThreadLookup:
-    """Where an episode's announcement thread is, from the announcements' delivery ledger when present."""
-
-    async def lookup(episode_key: str, guild_id: int) -> int | None:
-        deliveries = getattr(store, "deliveries", None)
-        if deliveries is None:
-            return None
-        thread: int | None = await deliveries.thread_for(episode_key, guild_id)
-        return thread
-
-    return lookup
 
 
 def parse_since(value: str, zone: tzinfo) -> datetime:
@@ -157,7 +142,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
 
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
-        self.transport = DiscordTransport(bot, store_thread_lookup(bot.store))
+        self.transport = DiscordTransport(bot, bot.store.deliveries.thread_for)
         self.worker = OutboxWorker(bot.store.letters, self.transport)
         settings = bot.settings
         self.limits = RateLimits(

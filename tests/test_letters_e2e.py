@@ -8,6 +8,7 @@ import io
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import discord
@@ -31,6 +32,7 @@ from tests.emulator import (
 )
 from tests.factories import make_episode
 from tests.harness import BotRunner, Community
+from tests.test_announce_e2e import poll_now, settled, write_post
 
 ROLE_ID_TEXT = "<@&{role}>"
 HOSTILE = (
@@ -82,16 +84,12 @@ class World:
     async def start(self, **settings: object) -> ZundaBot:
         """Start (or restart) the bot with the hosts' channel set, as ``zundabot run`` builds it.
 
-        Once it has synced its commands, the server's admin lets everyone see ``/letters`` (as under
-        Server Settings → Integrations), so the host role can use it and the bot's own checks decide.
+        The server's admin has shown ``/letters`` to the host role (Server Settings → Integrations).
         """
         if self.runner.bot is not None:
             await self.runner.stop()
-        bot = await self.runner.start(letters_channel_id=self.hosts.id, **settings)
-        for command in self.emu.commands.list():
-            if command.name == "letters":
-                command.data["default_member_permissions"] = None
-        return bot
+        self.emu.commands.set_permissions(self.guild.id, "letters", {self.community.host_role.id: True})
+        return await self.runner.start(letters_channel_id=self.hosts.id, **settings)
 
     async def write(self, user: User, values: dict[str, object], channel: Channel | None = None) -> InteractionResult:
         where = channel or self.general
@@ -177,6 +175,7 @@ async def test_host_buttons_work_after_a_restart(world: World) -> None:
 
 async def test_members_without_the_role_cannot_manage_letters(world: World) -> None:
     bot = await world.start()
+    world.emu.commands.set_permissions(world.guild.id, "letters", {world.guild.id: True})  # shown to everyone
     await world.write(world.listener, {"body": "ホスト以外には見えないはずのお便り"})
     posted = await world.emu.wait_for_message(world.hosts)
     for command, options in (
@@ -260,20 +259,17 @@ async def test_delete_leaves_a_tombstone_and_redacts_the_hosts_copy(world: World
 
 
 async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None:
-    announcements = world.guild.create_channel("announcements")
-    bot = await world.start()
-    episode = make_episode(389)
-    await bot.store.episodes.upsert(episode)
-    await world.write(world.listener, {"body": "読まれたら教えてほしいのだ", "notify": True})
-    await world.write(world.closed, {"body": "DMは閉じているけど教えてほしい", "notify": True})
-    starter = await bot.get_channel(announcements.id).send("第389回の告知")  # type: ignore[union-attr]
-    thread = await starter.create_thread(name="第389回")
-    cog = letters_cog(bot)
-
-    async def thread_for(key: str, guild_id: int) -> int | None:
-        return thread.id if (key, guild_id) == (episode.key, world.guild.id) else None
-
-    cog.transport.thread_for = thread_for
+    bot = await world.start(announce_channel_ids=[world.general.id])
+    await settled(world.emu, bot)  # the first cycle takes what is already there as the archive
+    write_post(world.runner.posts, 389, datetime.now(UTC) - timedelta(minutes=5))
+    await poll_now(world.emu, bot)
+    [announcement] = [m for m in world.general.messages if m.author.id == world.emu.bot.id]
+    assert announcement.thread is not None
+    for user in (world.listener, world.closed):  # from the announcement's 「お便りを送る」 button
+        opened = await world.emu.click(user, announcement, "zb:letter:389")
+        assert opened.modal is not None
+        values = {"body": "読まれたら教えてほしいのだ", "episode": "389", "notify": True}
+        assert "#" in (await world.emu.submit_modal(user, world.general, opened.modal, values)).content
     by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
     assert "DMで知らせた" in by_dm.message.content
     [dm] = world.emu.dms(world.listener)
@@ -281,10 +277,11 @@ async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None
     assert "#389" in dm.content
     in_thread = await world.emu.slash(world.host, world.general, "letters aired", number=2, episode="389")
     assert "スレッドでメンション" in in_thread.message.content
-    emulated_thread = world.emu.world.channels[thread.id]
-    [mention] = emulated_thread.messages[-1:]
+    mention = announcement.thread.messages[-1]
+    assert f"<@{world.closed.id}>" in mention.content
     assert world.emu.pings(mention).user_ids == {world.closed.id}
     assert not world.emu.pings(mention).role_ids
+    assert not world.emu.pings(mention).everyone
     again = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
     assert "DM" not in again.message.content  # told once
     assert len(world.emu.dms(world.listener)) == 1

@@ -44,7 +44,7 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
         for report in await Ingestor(store, sources).ingest_all():
             print(f"{report.source}:")
             if report.error:
-                print(f"  error: {report.error}")
+                print(f"zundabot: {report.error}", file=sys.stderr)
                 status = 1
                 continue
             print(

@@ -108,6 +108,58 @@ GUILD_SETTINGS_V2 = sql(
     """
 )
 
+DELIVERIES_V3 = sql(
+    """
+    CREATE TABLE announce_targets (
+        channel_id     INTEGER PRIMARY KEY,
+        guild_id       INTEGER,
+        origin         TEXT NOT NULL,
+        since          TEXT NOT NULL,
+        since_seq      INTEGER NOT NULL DEFAULT 0,
+        active         INTEGER NOT NULL DEFAULT 1,
+        failures       INTEGER NOT NULL DEFAULT 0,
+        retry_at       TEXT,
+        last_error     TEXT,
+        last_error_at  TEXT,
+        last_success   TEXT,
+        created_at     TEXT NOT NULL
+    );
+
+    CREATE TABLE deliveries (
+        episode_key    TEXT NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        guild_id       INTEGER,
+        reason         TEXT NOT NULL,
+        kind           TEXT,
+        revision       INTEGER NOT NULL DEFAULT 0,
+        done           INTEGER NOT NULL DEFAULT 0,
+        thread_id      INTEGER,
+        thread_state   TEXT NOT NULL DEFAULT 'none',
+        thread_name    TEXT,
+        crossposted    INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        delivered_at   TEXT,
+        PRIMARY KEY (episode_key, channel_id)
+    );
+    CREATE INDEX deliveries_open ON deliveries (channel_id) WHERE done = 0;
+    CREATE INDEX deliveries_by_guild ON deliveries (episode_key, guild_id);
+
+    CREATE TABLE delivery_parts (
+        episode_key    TEXT NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        part           INTEGER NOT NULL,
+        state          TEXT NOT NULL,
+        message_id     INTEGER,
+        digest         TEXT NOT NULL,
+        marker         TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        PRIMARY KEY (episode_key, channel_id, part),
+        FOREIGN KEY (episode_key, channel_id) REFERENCES deliveries (episode_key, channel_id) ON DELETE CASCADE
+    );
+    """
+)
+
 LETTERS_TABLES = sql(
     """
     CREATE TABLE letters (
@@ -182,4 +234,4 @@ LETTERS_TABLES = sql(
     """
 )
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, LETTERS_TABLES]
+MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, DELIVERIES_V3, LETTERS_TABLES]

@@ -7,6 +7,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.store.db import Database
+from bot.store.deliveries import DeliveryStore
 from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
@@ -23,6 +24,7 @@ class Store:
         self.sources = SourceStateStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
+        self.deliveries = DeliveryStore(db)
         self.letters = LetterStore(db)
 
     @classmethod
