@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli.common import CommandError
+from bot.cli.common import main as cli_main
 from bot.cli.letters import configure, letters
 from bot.config import load_settings
 from bot.letters.model import Status
@@ -86,3 +87,10 @@ def test_bad_arguments_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
         with pytest.raises(SystemExit):
             parse(*argv)
     assert "not a date" in capsys.readouterr().err
+
+
+def test_through_the_zundabot_command(db: Path, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    assert cli_main(["letters", "export", "--db", str(db), "--format", "json", "--guild", "2"]) == 0
+    data = json.loads(capsysbinary.readouterr().out)
+    assert [(x["guild_id"], x["number"]) for x in data["letters"]] == [(2, 1)]
+    assert cli_main(["letters", "export", "--db", str(db.parent / "missing.sqlite3")]) == 1
