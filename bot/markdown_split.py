@@ -32,10 +32,15 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _SENTENCE_END = re.compile(r"[。！？!?．…]+[」』）)\]】〕〉》\"'”’]*|\.(?=[ \t\n])")
 _CLAUSE_END = re.compile(r"[、，；：]|[,;:](?=[ \t])")
 _SPACE = re.compile(r"[ \t\u3000]+")
+_NEWLINE = re.compile("\n")
+#: Cut levels, best first: the pattern, and whether the cut falls after the match (else before it).
+_LEVELS = ((_BLANK_LINE, False), (_NEWLINE, False), (_SENTENCE_END, True), (_CLAUSE_END, True), (_SPACE, False))
 _BARE_URL = re.compile(r"(?<![\w/])https?://[^\s<>\"`]+")
 _AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
 _URL_TRAILING = "。、，．！？」』）】.,;:!?'\""
 _PAIRED = ("**", "__", "~~", "||")
+#: Where an inline span may start: the scanner jumps from one of these to the next.
+_SPECIAL = re.compile(r"[\\`\[<*_~|]|https?://")
 #: Characters a Japanese line (here: a piece) should not start with, or end with (kinsoku).
 _NO_START = set("ーァィゥェォッャュョヮヵヶぁぃぅぇぉっゃゅょゎゕゖ、。，．・：；？！」』）】〕〉》”’)]}…‥")
 _NO_END = set("「『（【〔〈《“‘([{")
@@ -58,8 +63,11 @@ def split_markdown(text: str, limit: int) -> list[str]:
     """Split ``text`` into non-empty pieces of at most ``limit`` code points (see the module doc)."""
     if limit < 1:
         raise ValueError("limit must be at least 1")
-    if not text.strip():
+    stripped = text.strip()
+    if not stripped:
         return []
+    if len(stripped) <= limit:
+        return [stripped]
     return _Splitter(text, limit).run()
 
 
@@ -137,6 +145,10 @@ class _InlineScanner:
         spans: list[Span] = []
         i = self.start
         while i < end:
+            special = _SPECIAL.search(text, i, end)
+            if special is None:
+                break
+            i = special.start()
             ch = text[i]
             span: Span | None = None
             if ch == "\\":
@@ -359,13 +371,15 @@ class _Splitter:
         self.keep_indent = keep_indent
         self.spans = protected_spans(text)
         self.starts = [span.start for span in self.spans]
-        self.levels = [
-            [m.start() for m in _BLANK_LINE.finditer(text)],
-            [m.start() for m in re.finditer("\n", text)],
-            [m.end() for m in _SENTENCE_END.finditer(text)],
-            [m.end() for m in _CLAUSE_END.finditer(text)],
-            [m.start() for m in _SPACE.finditer(text)],
-        ]
+        self._levels: dict[int, list[int]] = {}
+
+    def _level(self, number: int) -> list[int]:
+        """Cut positions of one level, in order, found the first time the level is needed."""
+        if number not in self._levels:
+            pattern, use_end = _LEVELS[number]
+            found = pattern.finditer(self.text)
+            self._levels[number] = [m.end() if use_end else m.start() for m in found]
+        return self._levels[number]
 
     def run(self) -> list[str]:
         text, limit = self.text, self.limit
@@ -407,7 +421,8 @@ class _Splitter:
 
     def _best_cut(self, pos: int, last: int) -> int:
         """The furthest allowed cut in ``(pos, last]`` at the best level that has one."""
-        for positions in self.levels:
+        for number in range(len(_LEVELS)):
+            positions = self._level(number)
             index = bisect_right(positions, last) - 1
             while index >= 0 and positions[index] > pos:
                 cut = positions[index]

@@ -33,13 +33,16 @@ __all__ = [
     "LIMITS",
     "Payload",
     "embed_length",
+    "forum_body",
     "forum_post",
+    "forum_tags",
     "letter_custom_id",
     "main_embed",
     "main_message",
     "message_problems",
     "pack_embeds",
     "render_announcement",
+    "thread_body",
     "thread_messages",
     "thread_name",
     "topic_embeds",
@@ -265,12 +268,23 @@ def forum_post(
 ) -> Payload:
     """The body of ``POST /channels/{forum}/threads``: a post named after the episode, tagged, whose
     first message is the main message."""
-    body: Payload = {"name": thread_name(episode), "auto_archive_duration": THREAD_ARCHIVE_MINUTES}
+    main = main_message(episode, role_id=role_id, site_name=site_name, zone=zone)
+    return forum_body(main, thread_name(episode), applied_tags)
+
+
+def forum_body(main: Payload, name: str, applied_tags: Iterable[int] = ()) -> Payload:
+    """A forum post whose first message is ``main`` (Discord takes no nonce there)."""
+    body: Payload = {"name": name, "auto_archive_duration": THREAD_ARCHIVE_MINUTES}
     tags = [str(tag) for tag in applied_tags][: LIMITS["applied_tags"]]
     if tags:
         body["applied_tags"] = tags
-    body["message"] = main_message(episode, role_id=role_id, site_name=site_name, zone=zone)
+    body["message"] = main
     return body
+
+
+def thread_body(name: str) -> Payload:
+    """The body of ``POST /channels/{channel}/messages/{message}/threads``."""
+    return {"name": name, "auto_archive_duration": THREAD_ARCHIVE_MINUTES}
 
 
 def forum_tags(actors: Iterable[str], available: dict[str, int]) -> list[int]:

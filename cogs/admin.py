@@ -171,17 +171,11 @@ class Admin(commands.Cog):
         channel: discord.TextChannel | discord.ForumChannel,
         role: discord.Role | None = None,
     ) -> None:
-        require_manage_guild(interaction)
-        assert interaction.guild_id is not None
-        await self.bot.store.guilds.update(
-            interaction.guild_id,
-            by=interaction.user.id,
-            announce_channel_id=channel.id,
-            announce_role_id=role.id if role else None,
-        )
         needed = ["view_channel", "send_messages", "embed_links", "send_messages_in_threads"]
         needed += ["create_posts"] if isinstance(channel, discord.ForumChannel) else ["create_public_threads"]
-        await self._reply_settings(interaction, self._missing(channel, needed, interaction.locale))
+        await self._save_channel(
+            interaction, channel, needed, announce_channel_id=channel.id, announce_role_id=role.id if role else None
+        )
 
     @settings_group.command(name=ls("cmd.settings.letters"), description=ls("cmd.settings.letters.desc"))
     @app_commands.rename(channel=ls("opt.channel"), host_role=ls("opt.host_role"))
@@ -192,16 +186,13 @@ class Admin(commands.Cog):
         channel: discord.TextChannel,
         host_role: discord.Role | None = None,
     ) -> None:
-        require_manage_guild(interaction)
-        assert interaction.guild_id is not None
-        await self.bot.store.guilds.update(
-            interaction.guild_id,
-            by=interaction.user.id,
+        await self._save_channel(
+            interaction,
+            channel,
+            ["view_channel", "send_messages", "embed_links"],
             letters_channel_id=channel.id,
             host_role_id=host_role.id if host_role else None,
         )
-        needed = ["view_channel", "send_messages", "embed_links"]
-        await self._reply_settings(interaction, self._missing(channel, needed, interaction.locale))
 
     @settings_group.command(name=ls("cmd.settings.clear"), description=ls("cmd.settings.clear.desc"))
     @app_commands.rename(what=ls("opt.what"))
@@ -222,15 +213,26 @@ class Admin(commands.Cog):
         await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, **values)
         await self._reply_settings(interaction, i18n.t("settings.cleared", interaction.locale))
 
-    def _missing(
-        self, channel: discord.TextChannel | discord.ForumChannel, needed: list[str], locale: discord.Locale
-    ) -> str:
-        """A warning naming the permissions the bot lacks in ``channel``, or the plain confirmation."""
+    async def _save_channel(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        channel: discord.TextChannel | discord.ForumChannel,
+        needed: list[str],
+        **values: int | None,
+    ) -> None:
+        """Store the settings, then confirm — with a warning naming what the bot lacks in ``channel``."""
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, **values)
         perms = channel.permissions_for(channel.guild.me)
         missing = [name for name in needed if not getattr(perms, name)]
-        if not missing:
-            return i18n.t("settings.saved", locale)
-        return i18n.t("settings.missing_perms", locale, channel=channel.mention, permissions=", ".join(missing))
+        locale = interaction.locale
+        message = (
+            i18n.t("settings.missing_perms", locale, channel=channel.mention, permissions=", ".join(missing))
+            if missing
+            else i18n.t("settings.saved", locale)
+        )
+        await self._reply_settings(interaction, message)
 
     async def _reply_settings(self, interaction: discord.Interaction[ZundaBot], message: str) -> None:
         assert interaction.guild_id is not None

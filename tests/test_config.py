@@ -100,3 +100,20 @@ def test_bad_setting_exits_2_and_never_echoes_the_token(tmp_path: Path) -> None:
     assert "SHARD_COUNT" in result.stderr
     assert "secret-token-123" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_every_setting_is_documented() -> None:
+    """.env.example and the README's configuration table name every setting, and nothing else."""
+    names = {name.upper() for name in Settings.model_fields}
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    documented = {line.split("=", 1)[0] for line in example.splitlines() if line and not line.startswith("#")}
+    assert documented == names
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [name for name in sorted(names) if f"`{name}`" not in readme] == []
+
+
+def test_env_example_is_a_valid_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = load_settings()
+    assert settings.discord_token is None  # left empty in the example: `run` will ask for it
+    assert settings.content_dir is not None

@@ -108,12 +108,137 @@ GUILD_SETTINGS_V2 = sql(
     """
 )
 
+DELIVERIES_V3 = sql(
+    """
+    CREATE TABLE announce_targets (
+        channel_id     INTEGER PRIMARY KEY,
+        guild_id       INTEGER,
+        origin         TEXT NOT NULL,
+        since          TEXT NOT NULL,
+        since_seq      INTEGER NOT NULL DEFAULT 0,
+        active         INTEGER NOT NULL DEFAULT 1,
+        failures       INTEGER NOT NULL DEFAULT 0,
+        retry_at       TEXT,
+        last_error     TEXT,
+        last_error_at  TEXT,
+        last_success   TEXT,
+        created_at     TEXT NOT NULL
+    );
 
-async def SEARCH_V3(conn: aiosqlite.Connection) -> None:
+    CREATE TABLE deliveries (
+        episode_key    TEXT NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        guild_id       INTEGER,
+        reason         TEXT NOT NULL,
+        kind           TEXT,
+        revision       INTEGER NOT NULL DEFAULT 0,
+        done           INTEGER NOT NULL DEFAULT 0,
+        thread_id      INTEGER,
+        thread_state   TEXT NOT NULL DEFAULT 'none',
+        thread_name    TEXT,
+        crossposted    INTEGER NOT NULL DEFAULT 0,
+        created_at     TEXT NOT NULL,
+        updated_at     TEXT NOT NULL,
+        delivered_at   TEXT,
+        PRIMARY KEY (episode_key, channel_id)
+    );
+    CREATE INDEX deliveries_open ON deliveries (channel_id) WHERE done = 0;
+    CREATE INDEX deliveries_by_guild ON deliveries (episode_key, guild_id);
+
+    CREATE TABLE delivery_parts (
+        episode_key    TEXT NOT NULL,
+        channel_id     INTEGER NOT NULL,
+        part           INTEGER NOT NULL,
+        state          TEXT NOT NULL,
+        message_id     INTEGER,
+        digest         TEXT NOT NULL,
+        marker         TEXT NOT NULL,
+        started_at     TEXT NOT NULL,
+        PRIMARY KEY (episode_key, channel_id, part),
+        FOREIGN KEY (episode_key, channel_id) REFERENCES deliveries (episode_key, channel_id) ON DELETE CASCADE
+    );
+    """
+)
+
+LETTERS_TABLES = sql(
+    """
+    CREATE TABLE letters (
+        id                    INTEGER PRIMARY KEY,
+        guild_id              INTEGER NOT NULL,
+        number                INTEGER NOT NULL,
+        author_id             INTEGER,
+        radio_name            TEXT NOT NULL DEFAULT '',
+        body                  TEXT NOT NULL DEFAULT '',
+        episode_key           TEXT,
+        episode_number        TEXT,
+        notify                INTEGER NOT NULL DEFAULT 0,
+        status                TEXT NOT NULL DEFAULT 'new',
+        created_at            TEXT NOT NULL,
+        updated_at            TEXT NOT NULL,
+        aired_episode_key     TEXT,
+        aired_episode_number  TEXT,
+        aired_at              TEXT,
+        notified_at           TEXT,
+        notify_result         TEXT,
+        deleted_at            TEXT,
+        host_channel_id       INTEGER,
+        host_message_id       INTEGER,
+        UNIQUE (guild_id, number)
+    );
+    CREATE INDEX letters_by_author ON letters (guild_id, author_id, number);
+    CREATE INDEX letters_by_status ON letters (guild_id, status, number);
+    CREATE INDEX letters_by_episode ON letters (guild_id, episode_key, number);
+
+    CREATE TABLE letter_events (
+        id           INTEGER PRIMARY KEY,
+        letter_id    INTEGER NOT NULL REFERENCES letters (id) ON DELETE CASCADE,
+        at           TEXT NOT NULL,
+        actor_id     INTEGER,
+        action       TEXT NOT NULL,
+        from_status  TEXT,
+        to_status    TEXT,
+        detail       TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX letter_events_by_letter ON letter_events (letter_id, id);
+
+    CREATE TABLE letter_blocks (
+        guild_id    INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        blocked_by  INTEGER,
+        blocked_at  TEXT NOT NULL,
+        letter_id   INTEGER REFERENCES letters (id) ON DELETE SET NULL,
+        PRIMARY KEY (guild_id, user_id)
+    );
+
+    CREATE TABLE letter_submissions (
+        guild_id  INTEGER NOT NULL,
+        user_id   INTEGER NOT NULL,
+        at_ts     REAL NOT NULL
+    );
+    CREATE INDEX letter_submissions_by_user ON letter_submissions (guild_id, user_id, at_ts);
+
+    CREATE TABLE letter_outbox (
+        id               INTEGER PRIMARY KEY,
+        letter_id        INTEGER NOT NULL REFERENCES letters (id) ON DELETE CASCADE,
+        guild_id         INTEGER NOT NULL,
+        kind             TEXT NOT NULL,
+        created_at       TEXT NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        last_channel_id  INTEGER,
+        UNIQUE (letter_id, kind)
+    );
+    CREATE INDEX letter_outbox_due ON letter_outbox (next_attempt_ts, id);
+    CREATE INDEX letter_outbox_by_guild ON letter_outbox (guild_id, id);
+    """
+)
+
+async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     """The full-text search index and its triggers; indexes the episodes already stored."""
     from bot.store.search import install  # here, not at the top: bot.store.search imports this module
 
     await install(conn)
 
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, SEARCH_V3]
+MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, DELIVERIES_V3, LETTERS_TABLES, SEARCH_V5]

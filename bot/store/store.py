@@ -7,9 +7,11 @@ from types import TracebackType
 from typing import Self
 
 from bot.store.db import Database
+from bot.store.deliveries import DeliveryStore
 from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
+from bot.store.letters import LetterStore
 from bot.store.search import SearchStore
 from bot.store.sources import SourceStateStore
 
@@ -23,6 +25,8 @@ class Store:
         self.sources = SourceStateStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
+        self.deliveries = DeliveryStore(db)
+        self.letters = LetterStore(db)
         self.search = SearchStore(db)
 
     @classmethod

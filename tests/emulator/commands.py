@@ -85,6 +85,17 @@ class CommandRegistry:
         self._commands: dict[int | None, dict[int, AppCommand]] = {}
         #: Every bulk overwrite received: (guild_id or None, number of commands).
         self.syncs: list[tuple[int | None, int]] = []
+        #: Per-server overrides set by the server's admins (Server Settings → Integrations):
+        #: (guild_id, command name) → {role or user id: allowed}. The @everyone role's id is the guild's.
+        self.overrides: dict[tuple[int, str], dict[int, bool]] = {}
+
+    def set_permissions(self, guild_id: int, name: str, overrides: dict[int, bool]) -> None:
+        """What an admin does in Server Settings → Integrations: allow or deny a command to roles or users.
+
+        An override replaces the command's ``default_member_permissions`` for those members, as on Discord:
+        a user override wins, then any allowing role, then any denying role, then @everyone's.
+        """
+        self.overrides[(guild_id, name)] = dict(overrides)
 
     def list(self, guild_id: int | None = None) -> list[AppCommand]:
         return list(self._commands.get(guild_id, {}).values())

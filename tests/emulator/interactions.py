@@ -254,11 +254,29 @@ class Interactions:
             raise EmulatorUsageError(f"command {command.name!r} is not available in this context ({context})")
         if channel.guild_id is None and data.get("dm_permission") is False:
             raise EmulatorUsageError(f"command {command.name!r} is not available in DMs")
+        if channel.guild_id is None:
+            return
+        override = self._override(command, user, channel.guild_id)
+        if override is False:
+            raise EmulatorUsageError(f"the server's admins denied {user!r} the command {command.name!r}")
         required = data.get("default_member_permissions")
-        if required is not None and channel.guild_id is not None:
+        if override is None and required is not None:
             permissions = self.world.permissions_in(channel, user.id)
             if not has(permissions, int(required)) and not permissions & Permission.ADMINISTRATOR:
                 raise EmulatorUsageError(f"{user!r} lacks the permissions to see command {command.name!r}")
+
+    def _override(self, command: AppCommand, user: User, guild_id: int) -> bool | None:
+        """The admins' command permission override that applies to ``user``, if any."""
+        overrides = self.commands.overrides.get((guild_id, command.name))
+        if not overrides:
+            return None
+        if user.id in overrides:
+            return overrides[user.id]
+        member = self.world.guilds[guild_id].members.get(user.id)
+        roles = [overrides[role_id] for role_id in (member.role_ids if member else []) if role_id in overrides]
+        if roles:
+            return any(roles)
+        return overrides.get(guild_id)
 
     def _option_value(
         self, option: JsonDict, value: object, resolved: JsonDict, guild: Guild | None, *, partial: bool

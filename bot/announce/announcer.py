@@ -1,0 +1,242 @@
+"""One announcement cycle: which channels, which episodes are due, deliver them all concurrently.
+
+Targets come from each server's ``/settings announce`` (channel and role) and from the
+environment (``ANNOUNCE_CHANNEL_IDS`` with ``ANNOUNCE_ROLE_ID``) for servers that did not choose a
+channel of their own. Every target is served by its own task: a channel that is gone or forbids
+the bot is put on backoff (recorded in the store, shown in ``/status``) without holding up the rest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, tzinfo
+from enum import StrEnum
+
+from bot.announce.ledger import Checkpoint, Deliverer
+from bot.announce.planner import LATE_WINDOW, Clock, system_clock, target_backoff
+from bot.announce.port import ChannelInfo, DeliveryError, Port
+from bot.episodes.model import Episode
+from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
+from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
+from bot.store.store import Store
+
+log = logging.getLogger(__name__)
+
+BACKFILL_KEY = "announce.backfill"
+HELD_HORIZON = timedelta(days=3660)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnounceOptions:
+    """Environment defaults and rendering choices."""
+
+    env_channel_ids: tuple[int, ...] = ()
+    env_role_id: int | None = None
+    backfill: int = 0
+    site_name: str | None = None
+    zone: tzinfo = DEFAULT_ZONE
+    concurrency: int = 64
+
+
+@dataclass(slots=True)
+class TargetOutcome:
+    channel_id: int
+    guild_id: int | None
+    delivered: int = 0
+    error: str | None = None
+    retry_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class CycleReport:
+    """What one cycle did, and when the next one is needed."""
+
+    planned: int = 0
+    delivered: int = 0
+    outcomes: list[TargetOutcome] = field(default_factory=list)
+    waiting: int = 0
+    next_retry: datetime | None = None
+    held: list[tuple[str, datetime]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[TargetOutcome]:
+        return [outcome for outcome in self.outcomes if outcome.error]
+
+
+class RequestResult(StrEnum):
+    QUEUED = "queued"
+    EXISTS = "exists"
+    NO_CHANNEL = "no_channel"
+
+
+class Announcer:
+    """Plans and delivers announcements; safe to run repeatedly, one run at a time."""
+
+    def __init__(
+        self,
+        store: Store,
+        port: Port,
+        options: AnnounceOptions,
+        *,
+        clock: Clock = system_clock,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.store = store
+        self.port = port
+        self.options = options
+        self.clock = clock
+        self.deliverer = Deliverer(store.deliveries, port, checkpoint=checkpoint)
+        self._lock = asyncio.Lock()
+
+    async def wanted(self) -> list[WantedTarget]:
+        """The channels that should receive announcements, per the settings now."""
+        wanted: dict[int, WantedTarget] = {}
+        own_channel: set[int] = set()
+        for row in await self.store.guilds.all():
+            if row.announce_channel_id:
+                wanted[row.announce_channel_id] = WantedTarget(
+                    row.announce_channel_id, row.guild_id, "guild", row.announce_role_id
+                )
+                own_channel.add(row.guild_id)
+        for channel_id in self.options.env_channel_ids:
+            if channel_id in wanted:
+                continue
+            guild_id = await self._guild_of(channel_id)
+            if guild_id is not None and guild_id in own_channel:
+                continue
+            wanted[channel_id] = WantedTarget(channel_id, guild_id, "env", self.options.env_role_id)
+        return list(wanted.values())
+
+    async def run(self) -> CycleReport:
+        """Sync targets, plan what became due, deliver everything open; one cycle at a time."""
+        async with self._lock:
+            return await self._run()
+
+    async def _run(self) -> CycleReport:
+        now = self.clock()
+        wanted = await self.wanted()
+        targets = {target.channel_id: target for target in await self.store.deliveries.sync_targets(wanted)}
+        roles = {target.channel_id: target.role_id for target in wanted}
+        await self._backfill_once(list(targets.values()), now)
+        report = CycleReport(planned=await self.store.deliveries.plan_new(now, late_window=LATE_WINDOW))
+        work: dict[int, list[OpenDelivery]] = defaultdict(list)
+        for item in await self.store.deliveries.open(now):
+            work[item.channel_id].append(item)
+        episodes = await self.store.episodes.get_many(sorted({i.episode_key for items in work.values() for i in items}))
+        semaphore = asyncio.Semaphore(self.options.concurrency)
+        tasks = []
+        for channel_id, items in work.items():
+            target = targets[channel_id]
+            retry_at = _parse(target.retry_at)
+            if retry_at is not None and retry_at > now:
+                report.waiting += 1
+                report.next_retry = min(filter(None, (report.next_retry, retry_at)))
+                continue
+            tasks.append(self._serve(target, roles.get(channel_id), items, episodes, semaphore, now))
+        report.outcomes = list(await asyncio.gather(*tasks))
+        report.delivered = sum(outcome.delivered for outcome in report.outcomes)
+        for outcome in report.failed:
+            report.next_retry = min(filter(None, (report.next_retry, outcome.retry_at)))
+        after_now = now.replace(microsecond=0) + timedelta(seconds=1)  # the store keeps whole seconds
+        held = await self.store.episodes.published_between(after_now, now + HELD_HORIZON)
+        report.held = [(episode.key, episode.published) for episode in held]
+        return report
+
+    async def request(self, guild_id: int, episode: Episode) -> RequestResult:
+        """A host asks for an episode in their server's announcement channel (old ones included)."""
+        async with self._lock:
+            synced = await self.store.deliveries.sync_targets(await self.wanted())
+            targets = [target for target in synced if target.guild_id == guild_id]
+            if not targets:
+                return RequestResult.NO_CHANNEL
+            created = [
+                await self.store.deliveries.request(episode.key, target.channel_id, guild_id, "request")
+                for target in targets
+            ]
+        return RequestResult.QUEUED if any(created) else RequestResult.EXISTS
+
+    async def _serve(
+        self,
+        target: TargetState,
+        role_id: int | None,
+        items: list[OpenDelivery],
+        episodes: dict[str, Episode],
+        semaphore: asyncio.Semaphore,
+        now: datetime,
+    ) -> TargetOutcome:
+        outcome = TargetOutcome(target.channel_id, target.guild_id)
+        async with semaphore:
+            try:
+                channel = await self.port.channel(target.channel_id)
+                for item in items:
+                    episode = episodes.get(item.episode_key)
+                    if episode is None:
+                        continue
+                    await self._deliver(item, episode, channel, role_id)
+                    outcome.delivered += 1
+            except DeliveryError as exc:
+                await self._failed(target, outcome, f"{type(exc).__name__}: {exc}", now)
+            except Exception as exc:
+                log.exception(
+                    "announcing in channel %s (guild %s) failed unexpectedly", target.channel_id, target.guild_id
+                )
+                await self._failed(target, outcome, f"{type(exc).__name__}: {exc}", now)
+            else:
+                if outcome.delivered or target.failures:
+                    await self.store.deliveries.target_succeeded(target.channel_id)
+        return outcome
+
+    async def _deliver(self, item: OpenDelivery, episode: Episode, channel: ChannelInfo, role_id: int | None) -> None:
+        delivery = await self.store.deliveries.get(item.episode_key, item.channel_id)
+        if delivery is None:
+            return
+        payloads = render_announcement(
+            episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
+        )
+        tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
+        await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
+
+    async def _failed(self, target: TargetState, outcome: TargetOutcome, error: str, now: datetime) -> None:
+        failures = target.failures + 1
+        retry_at = now + target_backoff(failures)
+        await self.store.deliveries.target_failed(
+            target.channel_id, error, retry_at=retry_at.astimezone(UTC).isoformat(timespec="seconds")
+        )
+        outcome.error, outcome.retry_at = error, retry_at
+        log.warning(
+            "announcements to channel %s in guild %s failed (%d in a row): %s; next try at %s",
+            target.channel_id,
+            target.guild_id,
+            failures,
+            error,
+            retry_at.isoformat(timespec="seconds"),
+        )
+
+    async def _backfill_once(self, targets: list[TargetState], now: datetime) -> None:
+        """ANNOUNCE_BACKFILL: the latest N published episodes, once, to the channels known at that time."""
+        count = self.options.backfill
+        if count <= 0 or not targets or await self.store.kv.get(BACKFILL_KEY) is not None:
+            return
+        latest = [e for e in await self.store.episodes.latest(count + 64) if e.published <= now][:count]
+        for target in targets:
+            for episode in latest:
+                await self.store.deliveries.request(episode.key, target.channel_id, target.guild_id, "backfill")
+        await self.store.kv.set(
+            BACKFILL_KEY, json.dumps({"count": len(latest), "at": now.isoformat(), "channels": len(targets)})
+        )
+        log.info("backfill: %d episode(s) queued for %d channel(s)", len(latest), len(targets))
+
+    async def _guild_of(self, channel_id: int) -> int | None:
+        try:
+            return (await self.port.channel(channel_id)).guild_id
+        except DeliveryError:
+            known = await self.store.deliveries.target(channel_id)
+            return known.guild_id if known else None
+
+
+def _parse(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,99 @@
+"""``zundabot preview``: the exact message bodies an announcement would send, for operators to check."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from bot.announce.ledger import wire_bodies
+from bot.cli.common import CommandError, add_db_option, command, db_path, print_json
+from bot.config import Settings
+from bot.episodes.model import Episode
+from bot.episodes.posts import PostError, read_post
+from bot.render import Payload, embed_length, message_problems, render_announcement
+from bot.store.store import Store
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "inputs",
+        nargs="*",
+        metavar="PATH_OR_NUMBER",
+        help="post files, or episode numbers in the store (default: the latest episode in the store)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='one line per episode: {"episode": N, "messages": [...]}, each message the exact JSON body sent '
+        "to create it (main message first, then the thread's)",
+    )
+    parser.add_argument(
+        "--channel",
+        type=int,
+        metavar="ID",
+        help="the text or announcement channel whose nonces the bodies carry (default: the first of "
+        "ANNOUNCE_CHANNEL_IDS; without any channel the bodies have no nonce)",
+    )
+    parser.add_argument("--role", type=int, metavar="ID", help="role to mention (default: ANNOUNCE_ROLE_ID)")
+    add_db_option(parser)
+
+
+async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) -> list[Episode]:
+    """Episodes from post files and/or episode numbers looked up in the store."""
+    site = settings.make_site()
+    found: list[Episode] = []
+    numbers: list[str] = []
+    for item in inputs:
+        path = Path(item)
+        if await asyncio.to_thread(path.is_file):
+            try:
+                found.append(await asyncio.to_thread(read_post, path, site=site))
+            except PostError as exc:
+                raise CommandError(str(exc)) from exc
+        else:
+            numbers.append(item)
+    if numbers or not inputs:
+        database = db_path(args, settings)
+        if not await asyncio.to_thread(database.exists):
+            raise CommandError(f"no database at {database}: give post files, or run `zundabot ingest` first")
+        async with await Store.open(database) as store:
+            if not inputs:
+                found.extend(await store.episodes.latest(1))
+            for number in numbers:
+                episode = await store.episodes.by_number(number)
+                if episode is None:
+                    raise CommandError(f"{number}: no such file, and no episode with that number in the store")
+                found.append(episode)
+    return found
+
+
+def describe(index: int, body: Payload) -> str:
+    embeds = body.get("embeds", [])
+    buttons = sum(len(row.get("components", [])) for row in body.get("components", []))
+    size = sum(embed_length(embed) for embed in embeds)
+    where = "main" if index == 0 else f"thread {index}"
+    return f"  {where:>9}: {len(embeds)} embed(s), {size} characters, {buttons} button(s)"
+
+
+@command("preview", "Print the announcement messages of episodes exactly as the bot would send them.", configure)
+async def preview(args: argparse.Namespace, settings: Settings) -> int:
+    channel_id = args.channel or (settings.announce_channel_ids[0] if settings.announce_channel_ids else None)
+    role_id = args.role if args.role is not None else settings.announce_role_id
+    status = 0
+    for episode in await load(args.inputs, args, settings):
+        payloads = render_announcement(episode, role_id=role_id, zone=settings.zone)
+        bodies = wire_bodies(episode.key, channel_id, payloads) if channel_id else payloads
+        problems = [f"message {i + 1}: {p}" for i, body in enumerate(bodies) for p in message_problems(body)]
+        if args.json:
+            number: int | str = int(episode.number) if episode.number.isdigit() else episode.number
+            print_json({"episode": number, "messages": bodies})
+        else:
+            print(f"{episode.number}  {episode.title}  ({len(bodies)} message(s))")
+            for index, body in enumerate(bodies):
+                print(describe(index, body))
+        for problem in problems:
+            print(f"zundabot: episode {episode.number}: {problem}", file=sys.stderr)
+            status = 1
+    return status

@@ -1,0 +1,4 @@
+"""Listener letters (お便り): validation, rate limits, statuses, notifications, delivery and exports.
+
+Pure domain code: nothing here imports discord.
+"""

@@ -1,0 +1,224 @@
+"""Delivering letters to the hosts' channel (and notices to listeners) until it succeeds.
+
+The outbox is a table: a letter is committed together with its "post" item, so nothing is lost
+when the channel is missing, not writable or Discord is down. :class:`OutboxWorker` drains it
+through a :class:`Transport` (the Discord shell implements it), backing off per server when its
+channel is unusable and per item on other errors, and starting again at once when a server's
+channel setting changes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.letters.model import Letter
+from bot.store.letters import LetterStore, OutboxItem, OutboxKind
+
+log = logging.getLogger(__name__)
+
+BACKOFF_BASE = 30.0
+BACKOFF_MAX = 3600.0
+#: Items fetched per round.
+ROUND_SIZE = 200
+
+
+class DeliveryUnavailable(Exception):
+    """The hosts' channel of a server is not set, gone or not writable: all its deliveries wait."""
+
+
+class MessageGone(Exception):
+    """The hosts' message to edit was deleted: nothing left to update."""
+
+
+class Transport(Protocol):
+    """What the worker needs from Discord."""
+
+    async def channel_for(self, guild_id: int) -> int | None:
+        """The hosts' channel configured for a server, or ``None``."""
+        ...
+
+    async def post(self, letter: Letter, channel_id: int) -> int:
+        """Post the letter to the hosts' channel; return the message id (idempotent per letter)."""
+        ...
+
+    async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
+        """Re-render the hosts' message of a letter."""
+        ...
+
+    async def notify(self, letter: Letter) -> str:
+        """Tell the author their letter was read on air; return how (see :mod:`bot.letters.notify`)."""
+        ...
+
+
+def backoff(attempts: int) -> float:
+    """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most an hour."""
+    return min(BACKOFF_BASE * float(2 ** min(max(attempts, 0), 20)), BACKOFF_MAX)
+
+
+@dataclass(slots=True)
+class Report:
+    """What one run did."""
+
+    posted: int = 0
+    updated: int = 0
+    notified: int = 0
+    failed: int = 0
+    waiting_guilds: set[int] = field(default_factory=set)
+    outcomes: dict[OutboxKind, str] = field(default_factory=dict)
+
+    def merge(self, other: Report) -> None:
+        self.posted += other.posted
+        self.updated += other.updated
+        self.notified += other.notified
+        self.failed += other.failed
+        self.waiting_guilds |= other.waiting_guilds
+        self.outcomes.update(other.outcomes)
+
+
+def _order(item: OutboxItem) -> tuple[int, int]:
+    """Notices first (they need no hosts' channel), then posts and edits in the order they were queued."""
+    return (0 if item.kind is OutboxKind.NOTIFY else 1, item.id)
+
+
+class OutboxWorker:
+    """Drains the letters outbox. Safe to call from a periodic job and right after a submission at once."""
+
+    def __init__(
+        self,
+        store: LetterStore,
+        transport: Transport,
+        *,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.transport = transport
+        self.clock = clock
+        self._claimed: set[int] = set()
+        self._running = False
+        self._again = False
+
+    async def run(self) -> Report:
+        """Deliver everything due; a call while a run is going on makes that run go round once more."""
+        report = Report()
+        if self._running:
+            self._again = True
+            return report
+        self._running = True
+        try:
+            await self._reset_changed_channels()
+            while True:
+                self._again = False
+                done = await self._round()
+                report.merge(done)
+                progressed = done.posted + done.updated + done.notified + done.failed
+                if not (self._again or progressed):
+                    break
+        finally:
+            self._running = False
+        return report
+
+    async def deliver_letter(self, letter: Letter) -> Report:
+        """Deliver one letter's due items now (e.g. the notice right after ``/letters aired``)."""
+        now = self.clock()
+        items = [item for item in await self.store.items_for(letter.id) if item.next_attempt_ts <= now.timestamp()]
+        return await self._guild(letter.guild_id, items)
+
+    async def _reset_changed_channels(self) -> None:
+        for guild_id, last_channel in await self.store.outbox_guilds():
+            channel = await self.transport.channel_for(guild_id)
+            if channel is not None and channel != last_channel:
+                await self.store.retry_now(guild_id, channel)
+
+    async def _round(self) -> Report:
+        items = await self.store.due(self.clock(), ROUND_SIZE)
+        by_guild: dict[int, list[OutboxItem]] = defaultdict(list)
+        for item in items:
+            if item.id not in self._claimed:
+                by_guild[item.guild_id].append(item)
+        report = Report()
+        for done in await asyncio.gather(*(self._guild(g, group) for g, group in by_guild.items())):
+            report.merge(done)
+        return report
+
+    async def _guild(self, guild_id: int, items: Iterable[OutboxItem]) -> Report:
+        report = Report()
+        channel: int | None = None
+        channel_known = False
+        for item in sorted(items, key=_order):
+            if item.id in self._claimed:
+                continue
+            self._claimed.add(item.id)
+            try:
+                if item.kind is not OutboxKind.NOTIFY and not channel_known:
+                    channel = await self.transport.channel_for(guild_id)
+                    channel_known = True
+                await self._deliver(item, channel, report)
+            except DeliveryUnavailable as exc:
+                await self._hold_guild(guild_id, channel, str(exc) or "hosts' channel unavailable")
+                report.waiting_guilds.add(guild_id)
+                report.failed += 1
+                break
+            except Exception as exc:
+                log.warning("letters outbox: %s for letter %d failed: %r", item.kind, item.letter_id, exc)
+                await self.store.failed([item], repr(exc), self._later(item.attempts), channel)
+                report.failed += 1
+            finally:
+                self._claimed.discard(item.id)
+        return report
+
+    def _later(self, attempts: int) -> datetime:
+        return self.clock() + timedelta(seconds=backoff(attempts))
+
+    async def _hold_guild(self, guild_id: int, channel: int | None, error: str) -> None:
+        """Back off every due post and edit of a server whose channel cannot be used."""
+        now = self.clock()
+        held = [i for i in await self.store.pending_for_guild(guild_id, now) if i.kind is not OutboxKind.NOTIFY]
+        attempts = max((i.attempts for i in held), default=0)
+        await self.store.failed(held, error, self._later(attempts), channel)
+
+    async def _deliver(self, item: OutboxItem, channel: int | None, report: Report) -> None:
+        letter = await self.store.get_by_id(item.guild_id, item.letter_id)
+        if letter is None:
+            await self.store.done(item)
+            return
+        if item.kind is OutboxKind.NOTIFY:
+            if letter.deleted or letter.author_id is None:
+                await self.store.done(item)
+                return
+            outcome = await self.transport.notify(letter)
+            await self.store.notified(item, letter, outcome, now=self.clock())
+            report.notified += 1
+            report.outcomes[item.kind] = outcome
+            return
+        if channel is None:
+            raise DeliveryUnavailable("no hosts' channel is set")
+        if item.kind is OutboxKind.POST:
+            message_id = await self.transport.post(letter, channel)
+            await self.store.posted(item, letter, channel, message_id)
+            report.posted += 1
+            report.outcomes[item.kind] = "posted"
+            return
+        await self._update(item, letter, report)
+
+    async def _update(self, item: OutboxItem, letter: Letter, report: Report) -> None:
+        if letter.host_message_id is None or letter.host_channel_id is None:
+            waiting = [i for i in await self.store.items_for(letter.id) if i.kind is OutboxKind.POST]
+            if waiting:  # edit after the first post exists
+                when = datetime.fromtimestamp(max(waiting[0].next_attempt_ts, self.clock().timestamp()) + 1, UTC)
+                await self.store.failed([item], "waiting for the first post", when, None)
+            else:
+                await self.store.done(item)
+            return
+        try:
+            await self.transport.update(letter, letter.host_channel_id, letter.host_message_id)
+        except MessageGone:
+            log.info("letters outbox: hosts' message of letter %d is gone; not re-posting", letter.id)
+        await self.store.done(item)
+        report.updated += 1
+        report.outcomes[item.kind] = "updated"

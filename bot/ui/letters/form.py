@@ -1,0 +1,218 @@
+"""The letter form (a modal of Label components) and what a listener sees when a letter is refused."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import ui
+
+from bot import i18n
+from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
+from bot.store.letters import EpisodeChoice
+from bot.ui.errors import BaseModal, BaseView
+from bot.ui.letters.texts import problem_text
+from bot.ui.safety import escape_user_text
+
+#: custom_id prefix of letter forms; the rest is a random token.
+FORM_PREFIX = "zb:lf:"
+NAME_ID, BODY_ID, EPISODE_ID, NOTIFY_ID = "name", "body", "episode", "notify"
+#: How long an opened form is remembered in memory (a form submitted later is still accepted).
+FORM_TIMEOUT = 3600.0
+RETRY_TIMEOUT = 900.0
+#: The body input takes up to Discord's maximum, so a long paste arrives whole (never silently cut)
+#: and is refused with the text shown back; the letter itself is limited to MAX_BODY.
+BODY_INPUT_MAX = 4000
+#: Room left for the escaped draft in an embed description (4096).
+DRAFT_ROOM = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class FormValues:
+    """What a submitted letter form holds, before validation."""
+
+    radio_name: str
+    body: str
+    episode: str | None
+    notify: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    """Values to pre-fill a form with (a refused letter being rewritten)."""
+
+    radio_name: str = ""
+    body: str = ""
+    episode: str | None = None
+    notify: bool = False
+
+
+def new_form_id() -> str:
+    return FORM_PREFIX + secrets.token_hex(8)
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:
+    return discord.SelectOption(
+        label=clip(f"#{choice.number} {choice.title}", 100), value=choice.number, default=default
+    )
+
+
+class LetterForm(BaseModal):
+    """ラジオネーム, 本文, a related episode (when there are episodes) and the "tell me" checkbox.
+
+    The form only builds the modal. Its submission is read from the interaction payload by the
+    letters cog (:func:`values_from_payload`), for forms opened in this process and before a
+    restart alike, so there is exactly one way a letter comes in.
+    """
+
+    def __init__(
+        self,
+        *,
+        locale: object | None,
+        display_name: str,
+        episodes: Sequence[EpisodeChoice],
+        draft: Draft | None = None,
+        custom_id: str | None = None,
+    ) -> None:
+        super().__init__(
+            title=i18n.t("letters.modal.title", locale), custom_id=custom_id or new_form_id(), timeout=FORM_TIMEOUT
+        )
+        draft = draft or Draft()
+        self.name_input: ui.TextInput[LetterForm] = ui.TextInput(
+            custom_id=NAME_ID,
+            style=discord.TextStyle.short,
+            required=False,
+            max_length=MAX_NAME,
+            placeholder=clip(display_name, 100) or None,
+            default=draft.radio_name[:MAX_NAME] or None,
+        )
+        self.add_item(
+            ui.Label(
+                text=i18n.t("letters.modal.name", locale),
+                description=clip(i18n.t("letters.modal.name.desc", locale, name=display_name), 100),
+                component=self.name_input,
+            )
+        )
+        self.body_input: ui.TextInput[LetterForm] = ui.TextInput(
+            custom_id=BODY_ID,
+            style=discord.TextStyle.paragraph,
+            required=True,
+            min_length=MIN_BODY,
+            max_length=BODY_INPUT_MAX,
+            placeholder=i18n.t("letters.modal.body.placeholder", locale),
+            default=draft.body[:BODY_INPUT_MAX] or None,
+        )
+        self.add_item(
+            ui.Label(
+                text=i18n.t("letters.modal.body", locale),
+                description=i18n.t("letters.modal.body.desc", locale, min=MIN_BODY, max=MAX_BODY),
+                component=self.body_input,
+            )
+        )
+        self.episode_select: ui.Select[LetterForm] | None = None
+        options = [episode_option(c, c.number == draft.episode) for c in episodes if len(c.number) <= 100][:25]
+        if options:
+            self.episode_select = ui.Select(
+                custom_id=EPISODE_ID,
+                placeholder=i18n.t("letters.modal.episode.placeholder", locale),
+                min_values=0,
+                max_values=1,
+                required=False,
+                options=options,
+            )
+            self.add_item(
+                ui.Label(
+                    text=i18n.t("letters.modal.episode", locale),
+                    description=i18n.t("letters.modal.episode.desc", locale),
+                    component=self.episode_select,
+                )
+            )
+        self.notify_box: ui.Checkbox[LetterForm] = ui.Checkbox(custom_id=NOTIFY_ID, default=draft.notify)
+        self.add_item(
+            ui.Label(
+                text=i18n.t("letters.modal.notify", locale),
+                description=clip(i18n.t("letters.modal.notify.desc", locale), 100),
+                component=self.notify_box,
+            )
+        )
+
+
+def _leaves(components: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    found: list[Mapping[str, Any]] = []
+    for component in components:
+        if "component" in component:  # Label
+            found += _leaves([component["component"]])
+        elif "components" in component:  # Action row (older clients)
+            found += _leaves(component["components"])
+        else:
+            found.append(component)
+    return found
+
+
+def values_from_payload(data: Mapping[str, Any]) -> FormValues:
+    """Read a submitted letter form from the interaction's raw data (a form opened before a restart)."""
+    by_id = {str(leaf.get("custom_id")): leaf for leaf in _leaves(data.get("components", []))}
+    episode_values = by_id.get(EPISODE_ID, {}).get("values") or []
+    return FormValues(
+        radio_name=str(by_id.get(NAME_ID, {}).get("value") or ""),
+        body=str(by_id.get(BODY_ID, {}).get("value") or ""),
+        episode=str(episode_values[0]) if episode_values else None,
+        notify=bool(by_id.get(NOTIFY_ID, {}).get("value", False)),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """The answer to a refused letter: message, the text shown back, maybe the full text as a file."""
+
+    content: str
+    embed: discord.Embed
+    file: discord.File | None
+
+
+def refusal(head: str, problems: Sequence[Problem], draft: Draft, locale: object | None) -> Refusal:
+    """Explain why, and show back what was written so nothing typed is lost.
+
+    The draft (the listener's text without invisible control characters) is shown escaped, so
+    nothing renders or pings, and attached whole as a text file when it does not fit.
+    """
+    lines = [head, *(f"・{problem_text(p, locale)}" for p in problems)]
+    written = draft.body
+    shown = escape_user_text(written)
+    file = None
+    if len(shown) > DRAFT_ROOM:
+        shown = shown[:DRAFT_ROOM] + "…"
+        file = discord.File(io.BytesIO(written.encode("utf-8")), filename="otayori.txt")
+        lines.append(i18n.t("letters.invalid.file", locale))
+    lines.append(i18n.t("letters.invalid.kept", locale))
+    embed = discord.Embed(title=i18n.t("letters.draft.title", locale), description=shown or "—")
+    if draft.radio_name:
+        embed.add_field(name=i18n.t("letters.draft.name", locale), value=clip(escape_user_text(draft.radio_name), 1024))
+    return Refusal("\n".join(lines)[:2000], embed, file)
+
+
+class RetryView(BaseView):
+    """「書き直す」: reopen the form pre-filled with the draft (only for the listener who wrote it)."""
+
+    def __init__(
+        self, owner_id: int, locale: object | None, reopen: Callable[[discord.Interaction[Any]], Awaitable[None]]
+    ) -> None:
+        super().__init__(timeout=RETRY_TIMEOUT)
+        self.owner_id = owner_id
+        self.reopen = reopen
+        self.retry.label = i18n.t("letters.retry", locale)
+
+    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
+        return interaction.user.id == self.owner_id
+
+    @ui.button(emoji="✏️", style=discord.ButtonStyle.primary)
+    async def retry(self, interaction: discord.Interaction[Any], button: ui.Button[RetryView]) -> None:
+        await self.reopen(interaction)

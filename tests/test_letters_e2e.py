@@ -1,0 +1,444 @@
+"""Letters end to end: the real bot against the Discord emulator, driven as listeners and hosts would."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import discord
+import pytest
+
+from bot.app import ZundaBot
+from bot.letters.model import Action, Status
+from bot.render import main_message
+from cogs.letters import Letters
+from tests.emulator import (
+    Channel,
+    DiscordEmulator,
+    EmulatorConfig,
+    Guild,
+    InteractionResult,
+    Message,
+    Permission,
+    RateLimitConfig,
+    Role,
+    User,
+)
+from tests.factories import make_episode
+from tests.harness import BotRunner, Community
+from tests.test_announce_e2e import poll_now, settled, write_post
+
+ROLE_ID_TEXT = "<@&{role}>"
+HOSTILE = (
+    "@everyone @here {role} <@{user}> **太字** __下線__ `code` ||ネタバレ|| [リンク](https://example.com) "
+    "ゼロ幅\u200bスペース، مرحبا بكم שלום ありがとうなのだ"
+)
+
+
+@pytest.fixture
+def emulator_config() -> EmulatorConfig:
+    """Discord's behaviour, with room for many messages in one channel (these tests are not about limits)."""
+    return EmulatorConfig(heartbeat_interval_ms=1_000, ratelimits=RateLimitConfig(message_limit=1000))
+
+
+@dataclass
+class World:
+    """The harness's community plus what letters need: a listener with DMs closed and a mentionable role."""
+
+    emu: DiscordEmulator
+    community: Community
+    runner: BotRunner
+    closed: User
+    fans: Role
+
+    @property
+    def guild(self) -> Guild:
+        return self.community.guild
+
+    @property
+    def general(self) -> Channel:
+        return self.community.general
+
+    @property
+    def hosts(self) -> Channel:
+        return self.community.hosts
+
+    @property
+    def admin(self) -> User:
+        return self.community.admin
+
+    @property
+    def host(self) -> User:
+        return self.community.host
+
+    @property
+    def listener(self) -> User:
+        return self.community.listener
+
+    async def start(self, **settings: object) -> ZundaBot:
+        """Start (or restart) the bot with the hosts' channel set, as ``zundabot run`` builds it.
+
+        The server's admin has shown ``/letters`` to the host role (Server Settings → Integrations).
+        """
+        if self.runner.bot is not None:
+            await self.runner.stop()
+        self.emu.commands.set_permissions(self.guild.id, "letters", {self.community.host_role.id: True})
+        return await self.runner.start(letters_channel_id=self.hosts.id, **settings)
+
+    async def write(self, user: User, values: dict[str, object], channel: Channel | None = None) -> InteractionResult:
+        where = channel or self.general
+        opened = await self.emu.slash(user, where, "otayori write")
+        assert opened.modal is not None
+        return await self.emu.submit_modal(user, where, opened.modal, values)
+
+
+@pytest.fixture
+def world(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner) -> World:
+    closed = emulator.create_user("closed", global_name="ボブ", dms_open=False)
+    community.guild.add_member(closed)
+    fans = community.guild.create_role("ファン", mentionable=True)
+    community.guild.set_member_roles(community.listener, [fans])
+    return World(emulator, community, bot_runner, closed, fans)
+
+
+def letters_cog(bot: ZundaBot) -> Any:
+    """The loaded cog (extensions are executed afresh per bot, so its class is not ``cogs.letters.Letters``)."""
+    cog = bot.get_cog("Letters")
+    assert cog is not None
+    assert type(cog).__name__ == Letters.__name__
+    return cog
+
+
+async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Wait until an async condition on the bot's state holds."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not await check():
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError("condition not met")
+        await asyncio.sleep(0.02)
+
+
+def no_pings(world: World) -> None:
+    """Nothing the bot sent anywhere notified anybody."""
+    for channel in world.guild.channels:
+        for message in channel.all_messages:
+            assert world.emu.pings(message).nobody, (channel.name, message.content)
+
+
+async def test_submit_is_stored_confirmed_and_forwarded(world: World) -> None:
+    bot = await world.start()
+    await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
+    result = await world.write(world.listener, {"本文": "いつも楽しく聴いています！", "episode": "389", "notify": True})
+    assert result.ephemeral
+    assert "#1" in result.content
+    stored = await bot.store.letters.get(world.guild.id, 1)
+    assert stored is not None
+    assert (stored.author_id, stored.radio_name, stored.episode_number, stored.notify) == (
+        world.listener.id,
+        "listener",
+        "389",
+        True,
+    )
+    posted = await world.emu.wait_for_message(world.hosts)
+    embed = posted.embeds[0]
+    assert embed["title"] == "お便り #1"
+    assert embed["description"] == "いつも楽しく聴いています！"
+    custom_ids = [c["custom_id"] for row in posted.components for c in row["components"]]
+    assert custom_ids == [f"zb:lh:{a}:{stored.id}" for a in ("adopt", "hold", "read", "reject", "block")]
+    no_pings(world)
+
+
+async def test_host_buttons_work_after_a_restart(world: World) -> None:
+    await world.start()
+    await world.write(world.listener, {"body": "再起動をまたぐお便りです。"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    bot = await world.start()
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    pressed = await world.emu.click(world.host, posted, f"zb:lh:adopt:{letter.id}")
+    assert pressed.original is not None
+    fields = {f["name"]: f["value"] for f in pressed.original.embeds[0]["fields"]}
+    assert fields["状態"] == "採用"
+    assert f"<@{world.host.id}>" in fields["履歴"]
+    adopted = await bot.store.letters.get(world.guild.id, 1)
+    assert adopted is not None
+    assert adopted.status is Status.ADOPTED
+    history = await bot.store.letters.history(adopted)
+    assert (history[-1].action, history[-1].actor_id) == (Action.STATUS, world.host.id)
+
+
+async def test_members_without_the_role_cannot_manage_letters(world: World) -> None:
+    bot = await world.start()
+    world.emu.commands.set_permissions(world.guild.id, "letters", {world.guild.id: True})  # shown to everyone
+    await world.write(world.listener, {"body": "ホスト以外には見えないはずのお便り"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    for command, options in (
+        ("letters list", {}),
+        ("letters show", {"number": 1}),
+        ("letters export", {"format": "json"}),
+        ("letters status", {"number": 1, "new_status": "rejected"}),
+    ):
+        refused = await world.emu.slash(world.closed, world.general, command, **options)
+        assert refused.ephemeral
+        assert "ホスト" in refused.content
+        assert not refused.attachments
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    world.hosts.set_overwrite(world.closed, allow=Permission.VIEW_CHANNEL)  # sees the buttons, is no host
+    pressed = await world.emu.click(world.closed, posted, f"zb:lh:reject:{letter.id}")
+    assert pressed.ephemeral
+    assert "ホスト" in pressed.content
+    unchanged = await bot.store.letters.get(world.guild.id, 1)
+    assert unchanged is not None
+    assert unchanged.status is Status.NEW
+    listed = await world.emu.slash(world.host, world.general, "letters list")
+    assert "#1" in listed.embeds[0]["description"]
+
+
+async def test_rate_limit_refuses_and_keeps_the_text(world: World) -> None:
+    bot = await world.start()
+    for n in range(3):
+        accepted = await world.write(world.listener, {"body": f"連続で送るお便り その{n + 1}"})
+        assert f"#{n + 1}" in accepted.content
+    refused = await world.write(world.listener, {"body": "4通目は送りすぎなのだ"})
+    assert "ペースが速すぎる" in refused.content
+    assert refused.embeds[0]["description"] == "4通目は送りすぎなのだ"
+    assert await bot.store.letters.count(world.guild.id) == 3
+    retry = await world.emu.click(world.listener, refused.message, refused.custom_ids[0])
+    assert retry.modal is not None
+    assert retry.modal.inputs["body"]["value"] == "4通目は送りすぎなのだ"
+    other = await world.write(world.closed, {"body": "ほかの人は送れるのだ。"})
+    assert "#4" in other.content
+
+
+async def test_block_and_unblock(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "ブロックされる前のお便り"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    blocked = await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    assert blocked.original is not None
+    assert "ブロック中" in json.dumps(blocked.original.embeds, ensure_ascii=False)
+    refused = await world.write(world.listener, {"body": "ブロックされた後のお便り"})
+    assert "受け付けられない" in refused.content
+    assert await bot.store.letters.count(world.guild.id) == 1
+    await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    accepted = await world.write(world.listener, {"body": "ブロック解除後のお便り"})
+    assert "#2" in accepted.content
+
+
+async def test_delete_leaves_a_tombstone_and_redacts_the_hosts_copy(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "あとで消すお便りなのだ", "ラジオネーム": "秘密の名前"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    not_hers = await world.emu.slash(world.closed, world.general, "otayori delete", number=1)
+    assert "見つからない" in not_hers.content
+    asked = await world.emu.slash(world.listener, world.general, "otayori delete", number=1)
+    confirmed = await world.emu.click(world.listener, asked.message, asked.custom_ids[0])
+    assert confirmed.original is not None
+    assert "削除した" in confirmed.original.content
+    await world.emu.wait_until(lambda: bool(posted.edits), 5, "the hosts' copy redacted")
+    text = json.dumps(posted.embeds, ensure_ascii=False)
+    assert "あとで消す" not in text
+    assert "秘密の名前" not in text
+    assert posted.components == []
+    tomb = await bot.store.letters.get(world.guild.id, 1)
+    assert tomb is not None
+    assert (tomb.status, tomb.body, tomb.author_id) == (Status.DELETED, "", None)
+    mine = await world.emu.slash(world.listener, world.general, "otayori mine")
+    assert "まだ" in mine.content
+    counts = await bot.store.letters.counts(world.guild.id)
+    assert counts == {Status.DELETED: 1}
+
+
+async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None:
+    bot = await world.start(announce_channel_ids=[world.general.id])
+    await settled(world.emu, bot)  # the first cycle takes what is already there as the archive
+    write_post(world.runner.posts, 389, datetime.now(UTC) - timedelta(minutes=5))
+    await poll_now(world.emu, bot)
+    [announcement] = [m for m in world.general.messages if m.author.id == world.emu.bot.id]
+    assert announcement.thread is not None
+    for user in (world.listener, world.closed):  # from the announcement's 「お便りを送る」 button
+        opened = await world.emu.click(user, announcement, "zb:letter:389")
+        assert opened.modal is not None
+        values = {"body": "読まれたら教えてほしいのだ", "episode": "389", "notify": True}
+        assert "#" in (await world.emu.submit_modal(user, world.general, opened.modal, values)).content
+    by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
+    assert "DMで知らせた" in by_dm.message.content
+    [dm] = world.emu.dms(world.listener)
+    assert "#1" in dm.content
+    assert "#389" in dm.content
+    in_thread = await world.emu.slash(world.host, world.general, "letters aired", number=2, episode="389")
+    assert "スレッドでメンション" in in_thread.message.content
+    mention = announcement.thread.messages[-1]
+    assert f"<@{world.closed.id}>" in mention.content
+    assert world.emu.pings(mention).user_ids == {world.closed.id}
+    assert not world.emu.pings(mention).role_ids
+    assert not world.emu.pings(mention).everyone
+    again = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
+    assert "DM" not in again.message.content  # told once
+    assert len(world.emu.dms(world.listener)) == 1
+
+
+async def test_hostile_text_pings_nobody_and_breaks_nothing(world: World) -> None:
+    hostile = HOSTILE.format(role=ROLE_ID_TEXT.format(role=world.fans.id), user=world.admin.id)
+    bot = await world.start()
+    accepted = await world.write(world.listener, {"body": hostile, "ラジオネーム": "@everyone **名前**"})
+    assert "#1" in accepted.content
+    posted = await world.emu.wait_for_message(world.hosts)
+    description = posted.embeds[0]["description"]
+    assert "@\u200beveryone" in description
+    assert "\\*\\*太字\\*\\*" in description
+    stored = await bot.store.letters.get(world.guild.id, 1)
+    assert stored is not None
+    assert "ゼロ幅スペース" in stored.body  # the zero-width space is dropped, the rest kept exactly
+    assert "مرحبا بكم שלום" in stored.body
+    override = await world.write(world.listener, {"body": "右から左\u202eへ書き換える文字です"})
+    assert "文字の向き" in override.content
+    paste = ("**長い**お便り @everyone です。" * 200)[:4000]
+    too_long = await world.write(world.listener, {"body": paste})
+    assert "長すぎる" in too_long.content
+    assert too_long.attachments[0].data.decode() == paste  # the whole text, kept
+    assert len(too_long.embeds[0]["description"]) <= 4096
+    listed = await world.emu.slash(world.host, world.general, "letters list")
+    exported = await world.emu.slash(world.host, world.general, "letters export", format="json")
+    data = json.loads(exported.attachments[0].data)
+    assert data["letters"][0]["body"] == stored.body  # exports keep the raw text
+    assert "@\u200beveryone" in listed.embeds[0]["description"]
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["ラジオネーム"] == "@\u200beveryone \\*\\*名前\\*\\*"
+    no_pings(world)
+
+
+async def test_export_files(world: World) -> None:
+    await world.start()
+    await world.write(world.listener, {"body": "=1+1 エクセルで式にならないでほしい"})
+    csv_result = await world.emu.slash(world.host, world.general, "letters export", format="csv")
+    raw = csv_result.attachments[0].data
+    assert raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert rows[0]["body"] == "'=1+1 エクセルで式にならないでほしい"
+    markdown = await world.emu.slash(world.host, world.general, "letters export", format="markdown")
+    assert "## #1 listener" in markdown.attachments[0].data.decode()
+    empty = await world.emu.slash(world.host, world.general, "letters export", format="json", status="aired")
+    assert "該当する" in empty.content
+
+
+async def test_outbox_holds_letters_until_the_channel_works(world: World) -> None:
+    world.hosts.set_overwrite(world.guild.bot_role, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
+    bot = await world.start()
+    for n in range(2):
+        await world.write(world.listener, {"body": f"届け先に書けないときのお便り {n}"})
+    cog = letters_cog(bot)
+    await cog.deliver()
+    assert world.hosts.messages == []
+    status = await world.emu.slash(world.host, world.general, "status")
+    backlog = json.dumps(status.embeds, ensure_ascii=False)
+    assert "2件" in backlog
+    world.hosts.remove_overwrite(world.guild.bot_role)  # type: ignore[arg-type]
+    new_hosts = world.guild.create_channel("hosts-2")
+    await world.emu.slash(world.admin, world.general, "settings letters", channel=new_hosts)
+    await cog.deliver()
+    await world.emu.wait_for_messages(new_hosts, 2)
+    assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
+
+
+async def test_letters_of_one_server_are_invisible_from_another(world: World) -> None:
+    other = world.emu.create_guild("別のサーバー", owner=world.admin)
+    other_general = other.create_channel("general")
+    other.add_member(world.listener)
+    await world.start()
+    await world.write(world.listener, {"body": "最初のサーバーへのお便り"})
+    listed = await world.emu.slash(world.admin, other_general, "letters list")
+    assert "該当する" in listed.content
+    shown = await world.emu.slash(world.admin, other_general, "letters show", number=1)
+    assert "ない" in shown.content
+    mine = await world.emu.slash(world.listener, other_general, "otayori mine")
+    assert "まだ" in mine.content
+
+
+async def test_announcement_button_and_a_form_opened_before_a_restart(world: World) -> None:
+    bot = await world.start()
+    await bot.store.episodes.upsert(make_episode(389))
+    payload = main_message(make_episode(389))  # what the announcements send
+    route = discord.http.Route("POST", "/channels/{channel_id}/messages", channel_id=world.general.id)
+    sent = await bot.http.request(route, json=payload)
+    message: Message = world.emu.world.messages[int(sent["id"])]
+    opened = await world.emu.click(world.listener, message, "zb:letter:389")
+    assert opened.modal is not None
+    [default] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
+    assert default["value"] == "389"
+    bot = await world.start()
+    submitted = await world.emu.submit_modal(
+        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": "389"}
+    )
+    assert "#1" in submitted.content
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    assert letter.episode_number == "389"
+
+
+async def test_crash_after_confirmation_and_after_posting_loses_and_duplicates_nothing(world: World) -> None:
+    bot = await world.start()
+    gate = asyncio.Event()
+
+    async def killed_before_recording(*args: object) -> None:
+        await gate.wait()  # the process dies here: the post was sent, its message id never recorded
+        raise RuntimeError("the process is gone")
+
+    bot.store.letters.posted = killed_before_recording  # type: ignore[method-assign]
+    confirmed = await world.write(world.listener, {"body": "落ちても消えないお便りなのだ"})
+    assert "#1" in confirmed.content
+    posted = await world.emu.wait_for_message(world.hosts)
+    await world.runner.crash()
+    gate.set()
+    bot = await world.start()
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None  # confirmed means committed
+    assert letter.body == "落ちても消えないお便りなのだ"
+
+    async def recorded() -> bool:
+        current = await bot.store.letters.get(world.guild.id, 1)
+        return current is not None and current.host_message_id is not None
+
+    await eventually(recorded)  # the outbox runs again once the restarted bot is ready
+    delivered = await bot.store.letters.get(world.guild.id, 1)
+    assert delivered is not None
+    assert delivered.host_message_id == posted.id  # the resent post was recognised by its nonce
+    assert [m.id for m in world.hosts.messages] == [posted.id]
+
+
+async def test_mine_and_list_are_paged_and_localised(world: World) -> None:
+    english = world.community.english
+    bot = await world.start(letter_rate_short=50, letter_rate_daily=50)
+    for n in range(12):
+        await world.write(english, {"body": f"English listener letter number {n + 1}"})
+    await bot.store.letters.set_status(world.guild.id, 3, Status.ADOPTED, actor_id=world.host.id)
+    mine = await world.emu.slash(english, world.general, "letter mine")
+    assert mine.embeds[0]["title"] == "Your letters (12)"
+    first = mine.embeds[0]["description"]
+    assert "**#12** New" in first
+    assert "**#3** Adopted" in first
+    assert "**#2**" not in first
+    assert [b["label"] for b in mine.buttons] == ["Previous", "1 / 2", "Next"]
+    page_two = await world.emu.click(english, mine.message, mine.buttons[2]["custom_id"])
+    assert page_two.original is not None
+    second = page_two.original.embeds[0]["description"]
+    assert "**#1** New · " in second
+    assert "**#3**" not in second
+    adopted = await world.emu.slash(world.host, world.general, "letters list", status="adopted")
+    assert adopted.embeds[0]["title"] == "お便り一覧（1通）"
+    assert adopted.buttons == []  # one page: no pager
+    choices = await world.emu.autocomplete(english, world.general, "letter delete", focused="number", number="1")
+    assert choices.choice_names[:3] == [
+        "#12 English listener letter number 12",
+        "#11 English listener letter number 11",
+        "#10 English listener letter number 10",
+    ]
