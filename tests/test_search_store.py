@@ -18,6 +18,7 @@ from bot.episodes.model import Episode, Topic
 from bot.search.model import Filters, InvalidDate
 from bot.store import search as search_module
 from bot.store.db import Database
+from bot.store.migrations import MIGRATIONS, SEARCH_V5
 from bot.store.search import POSITION_BITS, VERSION_KEY, mc_token, site_token
 from bot.store.store import Store
 from bot.text import index_text
@@ -184,7 +185,7 @@ async def test_same_second_episodes_get_their_own_documents(store: Store) -> Non
 async def test_migration_indexes_rows_already_present(tmp_path: Path) -> None:
     path = tmp_path / "old.sqlite3"
     db = await Database.open(path, migrate=False)
-    await db.migrate(target=2)
+    await db.migrate(target=MIGRATIONS.index(SEARCH_V5))
     await Store(db).episodes.upsert(episode(5, topic("移行前の話題")))
     await db.close()
     async with await Store.open(path) as store:

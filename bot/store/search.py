@@ -163,7 +163,7 @@ _MAP_EPISODE = """
                          WHERE docbase >= b AND docbase < b + (1 << 31)) + (1 << 12), b), new.key
         FROM (SELECT zb_search_base(new.published_ts) AS b) WHERE new.withdrawn_at IS NULL;"""
 
-#: Shipped as schema version 3 (bot/store/migrations.py): change it only through a new migration.
+#: Shipped as schema version 5 (bot/store/migrations.py): change it only through a new migration.
 SCHEMA = f"""
 CREATE TABLE search_episodes (
     docbase  INTEGER PRIMARY KEY,
