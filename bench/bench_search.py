@@ -386,7 +386,8 @@ async def main(argv: list[str] | None = None) -> None:
     corpus = read_corpus()
     cases = build_cases(corpus, per_category=40)
     queries = [case.query for case in cases] + HARD_QUERIES + ["推論モデルの" * 84]
-    prefixes = [""] + sorted({q[:n] for q in queries[:: max(1, len(queries) // 120)] for n in (1, 2, 4) if q[:n].strip()})
+    sample = queries[:: max(1, len(queries) // 120)]
+    prefixes = ["", *sorted({q[:n] for q in sample for n in (1, 2, 4) if q[:n].strip()})]
     print(f"{len(queries)} queries, {len(prefixes)} autocomplete inputs")
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zb-bench-"))

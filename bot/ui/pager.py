@@ -88,9 +88,9 @@ class Pager(BaseView):
         *,
         owner_id: int,
         locale: object | None = None,
-        timeout: float = PAGER_TIMEOUT,
+        timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(timeout=PAGER_TIMEOUT if timeout is None else timeout)
         if count < 1:
             raise ValueError("a pager needs at least one page")
         self.render = render
