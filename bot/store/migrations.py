@@ -234,6 +234,7 @@ LETTERS_TABLES = sql(
     """
 )
 
+
 async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     """The full-text search index and its triggers; indexes the episodes already stored."""
     from bot.store.search import install  # here, not at the top: bot.store.search imports this module
