@@ -90,7 +90,8 @@ async def test_search_pages_for_the_searcher_and_shares_without_pings(
     first = description(result)
     assert first.count("\n\n") == 4  # five results
     assert "[推論モデルの話 その12](https://qiita.com/articles/12)" in first  # newest first among equals
-    assert "[第12回](https://zund-arm-on.com/episode/12)" in first
+    twelfth = make_episode(12).published.astimezone(JST)
+    assert f"[第12回 {twelfth:%Y\\-%m\\-%d}](https://zund-arm-on.com/episode/12)" in first
     assert "**推論**" in first
     message = result.message
 
@@ -229,6 +230,9 @@ async def test_episode_latest_topics_random_and_stats(
     assert fields["MC 別エピソード数"] == "1. ずんだもん — 11 件\n2. 春日部つむぎ — 5 件"
     english = await emulator.slash(community.english, general, "stats")
     assert english.embeds[0]["title"] == "📊 Archive statistics"
+
+    in_dm = await emulator.slash(listener, emulator.dm_channel(listener), "search", query="画像")
+    assert "GPT\\-4oで画像生成" in description(in_dm)
 
     status = await emulator.slash(community.admin, general, "status")
     values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}

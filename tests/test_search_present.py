@@ -55,7 +55,7 @@ def test_five_results_a_page_with_links_dates_and_bold_snippets() -> None:
     first = pages[0]["embeds"][0]
     assert first["description"].count("\n\n") == 4
     assert "**1.** [推論の話 1](https://zenn.dev/x/1)" in first["description"]
-    assert "[第1回](https://zund-arm-on.com/episode/1) ・ 2025-06-30 ・ zenn\\.dev" in first["description"]
+    assert "[第1回 2025\\-06\\-30](https://zund-arm-on.com/episode/1) ・ zenn\\.dev" in first["description"]
     assert "**推論**を説明" in first["description"]
     assert first["footer"]["text"] == "1/3 ページ・全 12 件"
     assert pages[2]["embeds"][0]["description"].startswith("**11.**")

@@ -94,8 +94,8 @@ def describe_filters(filters: Filters, zone: tzinfo, locale: object | None) -> s
 def hit_block(hit: Hit, index: int, query: Query, zone: tzinfo, locale: object | None, width: int) -> str:
     """One result: the topic title linked to the article, episode number and date linked to the episode page,
     the snippet."""
-    episode = _link(i18n.t("lookup.episode_line", locale, number=hit.number), hit.page_url)
-    details = [episode, _date(hit.published, zone)]
+    episode = f"{i18n.t('lookup.episode_line', locale, number=hit.number)} {_date(hit.published, zone)}"
+    details = [_link(episode, hit.page_url)]
     if hit.site:
         details.append(escape_markdown(hit.site))
     if not hit.is_topic:
