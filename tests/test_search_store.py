@@ -399,3 +399,20 @@ async def test_topics_of_and_episodes_on(store: Store) -> None:
     day = third.published.astimezone(ZONE).date()
     assert await store.search.episodes_on(day, ZONE) == [third.key]
     assert await store.search.episodes_on(day + timedelta(days=1), ZONE) == []
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.text(max_size=600)
+    | st.text(alphabet=st.sampled_from('推論モデルｶﾞ猫GPT-4o"*():^-　ＡＩ AND OR NEAR 🎉「」'), max_size=80)
+)
+async def test_no_text_makes_a_lookup_fail(text: str) -> None:
+    async with await Store.open(":memory:") as store:
+        await store.episodes.upsert_many([episode(1, topic("推論モデル GPT-4o", "猫と画像")), make_episode(2)])
+        result = await store.search.search(text, Filters(mc=text or None, site=text or None))
+        assert isinstance(result.hits, tuple)
+        await store.search.search(text)
+        await store.search.suggest_titles(text)
+        await store.search.suggest_episodes(text, ZONE)
+        await store.search.find_episode_key(text, ZONE)
+        await store.search.sites(text)
