@@ -71,7 +71,7 @@ _MAX_TS = (1 << 32) - 1
 
 #: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
 #: recency, title matches first.
-COMMON_MATCHES = 5_000
+COMMON_MATCHES = 10_000
 #: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
 PROBED_TOKENS = 6
 #: Scores of the recency ranking (lower is better, as with bm25).
