@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,7 @@ SEARCH_LIMIT = 100
 STATS_TTL = 300.0
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
+FLUSH_JOB = "search-flush"
 Choices = list[app_commands.Choice[str]]
 
 i18n.register(
@@ -120,6 +122,14 @@ def _quoted(value: str, limit: int = 100) -> str:
     return discord.utils.escape_markdown(line if len(line) <= limit else line[: limit - 1] + "…")
 
 
+async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
+    """A private text answer, as the follow-up when the interaction was deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
 def _choices(pairs: list[tuple[str, str]]) -> Choices:
     """Autocomplete choices within Discord's limits (25 choices, 1–100 characters each)."""
     return [
@@ -144,14 +154,27 @@ class Lookup(commands.Cog):
         self._stats: tuple[float, Stats] | None = None
 
     async def cog_load(self) -> None:
-        # Index what ingestion queued soon after it commits, so that no listener's lookup pays for it.
+        # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
+        # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
         self.bot.add_job(
-            self.bot.store.search.flush, "interval", seconds=FLUSH_EVERY, id="search-flush", max_instances=1
+            self.bot.store.search.flush,
+            "interval",
+            seconds=FLUSH_EVERY,
+            id=FLUSH_JOB,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            replace_existing=True,
         )
 
     @property
     def zone(self) -> ZoneInfo:
         return self.bot.settings.zone
+
+    async def _defer_if_indexing(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        """Defer (privately) when ingested changes wait to be indexed: after a large ingest the lookup's flush
+        can take longer than the 3 seconds Discord waits for an answer. Autocomplete does not wait for it."""
+        if await self.bot.store.search.pending():
+            await interaction.response.defer(ephemeral=True, thinking=True)
 
     # -- /search --------------------------------------------------------------------------------------------
 
@@ -187,11 +210,10 @@ class Lookup(commands.Cog):
         parsed = parse_query(query)
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
+        await self._defer_if_indexing(interaction)
         result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
         if not result.hits:
-            await interaction.response.send_message(
-                i18n.t("lookup.no_results", locale, query=_quoted(query)), ephemeral=True, allowed_mentions=NO_MENTIONS
-            )
+            await _reply(interaction, i18n.t("lookup.no_results", locale, query=_quoted(query)))
             return
         zone = self.zone
 
@@ -204,7 +226,7 @@ class Lookup(commands.Cog):
     @search.autocomplete("query")
     async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
         async def produce() -> Choices:
-            titles = await self.bot.store.search.suggest_titles(current)
+            titles = await self.bot.store.search.suggest_titles(current, fresh=False)
             return _choices([(title, title) for title in titles])
 
         return await _safe_choices("query", produce)
@@ -232,6 +254,7 @@ class Lookup(commands.Cog):
     @app_commands.rename(episode=ls("lookup.opt.episode"))
     @app_commands.describe(episode=ls("lookup.opt.episode.desc"))
     async def episode(self, interaction: discord.Interaction[ZundaBot], episode: str) -> None:
+        await self._defer_if_indexing(interaction)
         key = await self.bot.store.search.find_episode_key(episode, self.zone)
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
@@ -244,7 +267,7 @@ class Lookup(commands.Cog):
         return await _safe_choices("episode", lambda: self._episode_options(current))
 
     async def _episode_options(self, current: str) -> Choices:
-        choices = await self.bot.store.search.suggest_episodes(current, self.zone)
+        choices = await self.bot.store.search.suggest_episodes(current, self.zone, fresh=False)
         return _choices([(choice.label, choice.number) for choice in choices])
 
     @app_commands.command(name=ls("lookup.cmd.latest"), description=ls("lookup.cmd.latest.desc"))
@@ -276,6 +299,7 @@ class Lookup(commands.Cog):
             if not episodes:
                 raise UserFacingError(i18n.t("lookup.no_episodes_on", locale, value=day.isoformat()))
         elif episode and episode.strip():
+            await self._defer_if_indexing(interaction)
             key = await store.search.find_episode_key(episode, self.zone)
             one = await store.episodes.get(key) if key else None
             if one is None:

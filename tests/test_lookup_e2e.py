@@ -13,6 +13,7 @@ from bot.app import ZundaBot
 from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
 from bot.ui import pager
+from cogs.lookup import FLUSH_JOB
 from tests.emulator import DiscordEmulator, InteractionResult, Message
 from tests.factories import make_episode
 from tests.harness import BotRunner, Community
@@ -57,9 +58,10 @@ def archive() -> list[Episode]:
 
 @pytest.fixture
 async def bot(bot_runner: BotRunner) -> ZundaBot:
-    """The bot, started on a database already holding :func:`archive`."""
+    """The bot, started on a database already holding :func:`archive`, indexed."""
     async with await Store.open(bot_runner.database) as store:
         await store.episodes.upsert_many(archive())
+        await store.search.flush()
     return await bot_runner.start()
 
 
@@ -248,7 +250,7 @@ async def test_the_index_follows_ingestion(
     post = write_post(bot_runner.posts, 501, published, topics=topics)
     await poll_now(emulator, bot)
     assert await queued(bot) > 0  # ingestion queued the documents; the background flush indexes them
-    job = bot.scheduler.get_job("search-flush")
+    job = bot.scheduler.get_job(FLUSH_JOB)
     assert job is not None
     job.modify(next_run_time=datetime.now(UTC))
     for _ in range(100):
@@ -265,12 +267,31 @@ async def test_the_index_follows_ingestion(
 
     write_post(bot_runner.posts, 501, published, topics=[("打ち上げ花火の色", "https://example.com/iro", "炎色反応。")])
     await poll_now(emulator, bot)
+    assert await queued(bot) > 0
+    pending = await emulator.slash(community.listener, community.general, "search", query="花火")
+    assert pending.deferred  # the lookup indexed the queued change first, after deferring its answer
+    assert pending.ephemeral
+    assert "打ち上げ花火の色" in description(pending)
     assert "線香" not in await titles("花火")
     assert "打ち上げ花火の色" in await titles("炎色")
 
     post.unlink()
     await poll_now(emulator, bot)
     assert "見つからなかった" in await titles("花火")
+
+
+async def test_a_queue_left_by_a_previous_run_is_indexed_at_start(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(archive())  # queued, never flushed: the process stopped here
+    bot = await bot_runner.start()
+    for _ in range(100):
+        if not await queued(bot):
+            break
+        await asyncio.sleep(0.05)
+    titles = await emulator.autocomplete(community.listener, community.general, "search", focused="query", query="推")
+    assert titles.choice_names[0] == HOSTILE_TITLE
 
 
 async def test_pager_buttons_expire_cleanly(

@@ -373,9 +373,13 @@ class SearchStore:
         async with self.db.transaction() as conn:
             await rebuild(conn)
 
+    async def pending(self) -> bool:
+        """Whether changes wait in the queue (a flush after a large ingest can take seconds)."""
+        return await self.db.scalar("SELECT 1 FROM search_queue LIMIT 1") is not None
+
     async def flush(self) -> None:
         """Bring the index up to date with the changes the triggers queued (see the module docstring)."""
-        if await self.db.scalar("SELECT 1 FROM search_queue LIMIT 1") is None:
+        if not await self.pending():
             return
         async with self.db.transaction() as conn:
             for statement in FLUSH:
@@ -504,12 +508,16 @@ class SearchStore:
 
     # -- autocomplete ---------------------------------------------------------------------------------------
 
-    async def suggest_titles(self, text: str, limit: int = 25) -> list[str]:
-        """Topic titles (≤ 100 characters) matching what was typed so far, newest first, no duplicates."""
+    async def suggest_titles(self, text: str, limit: int = 25, *, fresh: bool = True) -> list[str]:
+        """Topic titles (≤ 100 characters) matching what was typed so far, newest first, no duplicates.
+
+        ``fresh=False`` skips the flush: autocomplete answers at once from the index as it is.
+        """
         parsed = parse_query(text)
         expression = parsed.fts() if not parsed.empty else None
         mask = (1 << POSITION_BITS) - 1
-        await self.flush()
+        if fresh:
+            await self.flush()
         if expression is None:
             rows = await self.db.fetchall(
                 "SELECT t.title FROM (SELECT docbase, key FROM search_episodes ORDER BY docbase LIMIT ?) s "
@@ -539,9 +547,12 @@ class SearchStore:
                 titles.append(label)
         return titles[:limit]
 
-    async def suggest_episodes(self, text: str, zone: ZoneInfo, limit: int = 25) -> list[EpisodeChoice]:
+    async def suggest_episodes(
+        self, text: str, zone: ZoneInfo, limit: int = 25, *, fresh: bool = True
+    ) -> list[EpisodeChoice]:
         """Episodes for what was typed: a number prefix, a date (``2025``, ``2025-06``, ``2025-06-30``) or
-        words of a topic title; newest first. Labels are ``#389 2025-06-30 タイトル`` (≤ 100 characters)."""
+        words of a topic title; newest first. Labels are ``#389 2025-06-30 タイトル`` (≤ 100 characters).
+        ``fresh=False`` skips the flush, as in :meth:`suggest_titles`."""
         value = text.strip()
         number = _number_of(value) if value else None
         dates = _date_prefix_range(value, zone) if value else None
@@ -565,7 +576,7 @@ class SearchStore:
                 (number + "*", limit),
             )
         else:
-            rows = await self._episodes_by_words(value, limit)
+            rows = await self._episodes_by_words(value, limit, fresh=fresh)
         choices: list[EpisodeChoice] = []
         seen: set[str] = set()
         for row in rows:
@@ -577,12 +588,13 @@ class SearchStore:
             choices.append(EpisodeChoice(row["number"][:100], _label(label)))
         return choices[:limit]
 
-    async def _episodes_by_words(self, text: str, limit: int) -> Sequence[sqlite3.Row]:
+    async def _episodes_by_words(self, text: str, limit: int, *, fresh: bool) -> Sequence[sqlite3.Row]:
         parsed = parse_query(text)
         expression = parsed.fts()
         if expression is None:
             return []
-        await self.flush()
+        if fresh:
+            await self.flush()
         mask = (1 << POSITION_BITS) - 1
         return await self.db.fetchall(
             f"""

@@ -136,9 +136,12 @@ class Pager(BaseView):
             self.add_item(button)
 
     async def start(self, interaction: discord.Interaction[Any]) -> None:
-        """Answer ``interaction`` with the first page, privately."""
+        """Answer ``interaction`` with the first page, privately (as its follow-up if it was deferred)."""
         self.origin = interaction
-        await interaction.response.send_message(**message_kwargs(self.page), view=self, ephemeral=True)
+        if interaction.response.is_done():
+            await interaction.followup.send(**message_kwargs(self.page), view=self, ephemeral=True)
+        else:
+            await interaction.response.send_message(**message_kwargs(self.page), view=self, ephemeral=True)
 
     async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
         if interaction.user.id == self.owner_id:
