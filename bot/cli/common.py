@@ -17,7 +17,14 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.store.db import StoreError
 
 #: Modules that define commands, in the order ``--help`` lists them.
-COMMAND_MODULES = ("bot.cli.run", "bot.cli.ingest", "bot.cli.episodes", "bot.cli.preview", "bot.cli.letters")
+COMMAND_MODULES = (
+    "bot.cli.run",
+    "bot.cli.ingest",
+    "bot.cli.episodes",
+    "bot.cli.preview",
+    "bot.cli.letters",
+    "bot.cli.search",
+)
 
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
 Configure = Callable[[argparse.ArgumentParser], None]

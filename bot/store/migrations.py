@@ -234,4 +234,12 @@ LETTERS_TABLES = sql(
     """
 )
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, DELIVERIES_V3, LETTERS_TABLES]
+
+async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
+    """The full-text search index and its triggers; indexes the episodes already stored."""
+    from bot.store.search import install  # here, not at the top: bot.store.search imports this module
+
+    await install(conn)
+
+
+MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, DELIVERIES_V3, LETTERS_TABLES, SEARCH_V5]

@@ -12,6 +12,7 @@ from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
 from bot.store.letters import LetterStore
+from bot.store.search import SearchStore
 from bot.store.sources import SourceStateStore
 
 
@@ -26,10 +27,17 @@ class Store:
         self.guilds = GuildSettingsStore(db)
         self.deliveries = DeliveryStore(db)
         self.letters = LetterStore(db)
+        self.search = SearchStore(db)
 
     @classmethod
     async def open(cls, path: Path | str) -> Store:
-        return cls(await Database.open(path))
+        store = cls(await Database.open(path))
+        try:
+            await store.search.ensure_current()
+        except BaseException:
+            await store.close()
+            raise
+        return store
 
     async def close(self) -> None:
         await self.db.close()

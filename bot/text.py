@@ -1,0 +1,177 @@
+"""Text normalisation and tokenisation for Japanese full-text search.
+
+One normalisation, :func:`normalize`, is used both when indexing and when querying:
+
+* NFKC folds full-width Latin and digits (``ＧＰＴ`` → ``GPT``), half-width katakana (``ｶﾞｿﾞｳ`` → ``ガゾウ``)
+  and compatibility characters (``①`` → ``1``, ``ﬁ`` → ``fi``);
+* case folding (``GPT`` → ``gpt``, ``Straße`` → ``strasse``);
+* dashes and wave dashes are unified (``‐ – — ― − －`` → ``-``, ``〜 ～`` → ``~``) and whitespace runs
+  become one space. Both are separators for the tokeniser, so this only keeps snippets tidy.
+
+The original text is always kept for display; :func:`normalize_with_offsets` maps every normalised
+character back to the original so snippets can bold the matched words in the original.
+
+Tokens (:func:`tokens`) are what the FTS5 index stores, space separated, with FTS5's ``ascii`` tokenizer
+(which keeps every non-ASCII character inside a token, so our tokens survive intact):
+
+* **CJK runs** (kanji, hiragana, katakana, hangul): every character emits the *bigram* starting at it;
+  the last character of a run emits itself (``推論モデル`` → ``推論 論モ モデ デル ル``). A query term of
+  n ≥ 2 characters is the phrase of its n-1 bigrams, so it matches any substring; a 1-character term is the
+  prefix query ``"猫" *``, which hits both the bigrams starting with it and run-final unigrams.
+* **Word runs** (Latin, digits and other alphabets) are words split where letters and digits meet, so
+  ``GPT-4o``, ``GPT4o`` and ``ＧＰＴ－４ｏ`` all give ``gpt 4 o``; ``+``/``#`` right after a word stay in it
+  (``c++``, ``c#``). The last word of a query term, from 3 letters on, is matched as a prefix
+  (``Claud`` finds ``Claude``).
+* Everything else (punctuation, symbols, emoji, spaces) separates tokens and is never indexed.
+
+Why bigrams rather than FTS5's ``trigram`` tokenizer: Japanese queries are often one or two characters long
+(推論, 画像, 花火). A trigram index cannot answer them at all, and the fallback (a ``LIKE``/``instr`` scan
+over normalised text; on SQLite 3.40.1 ``LIKE`` against a trigram table even misses 1–2-character non-ASCII
+patterns) costs a full scan. bench/bench_search.py measures the options side by side; the numbers are in
+bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+import unicodedata
+from dataclasses import dataclass
+
+#: Bump when :func:`normalize` or :func:`tokens` change: the search index is rebuilt at the next start.
+TOKENIZER_VERSION = 1
+
+# Characters of scripts written without spaces; each one starts a bigram.
+_CJK = (
+    "\u1100-\u11ff"  # hangul jamo
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u303b"  # 〻
+    "\u3041-\u3096"  # hiragana
+    "\u3099-\u309a"  # combining (han)dakuten left alone by NFKC
+    "\u309d-\u309f"  # ゝ ゞ ゟ
+    "\u30a1-\u30fa"  # katakana
+    "\u30fc-\u30ff"  # ー ヽ ヾ ヿ
+    "\u3131-\u318e"  # hangul compatibility jamo
+    "\u31f0-\u31ff"  # katakana phonetic extensions
+    "\u3400-\u4dbf"  # CJK extension A
+    "\u4e00-\u9fff"  # CJK unified ideographs
+    "\uac00-\ud7af"  # hangul syllables
+    "\uf900-\ufaff"  # CJK compatibility ideographs
+    "\U00020000-\U0003134f"  # CJK extensions B-H
+)
+_WORD_CHAR = rf"[^\W_{_CJK}]"
+_TOKEN_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>{_WORD_CHAR}+[+#]*)")
+_WORD_PART_RE = re.compile(r"(?:\d+|[^\W\d_]+)[+#]*")
+# The same tokens in one pass: a CJK run, or one part of a word (letters or digits, then any + or #).
+_RUNS_RE = re.compile(rf"([{_CJK}]+)|((?:\d+|[^\W\d_{_CJK}]+)[+#]*)")
+
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"
+_WAVES = "\u301c\u3030\uff5e"
+_DASH_RE = re.compile(f"[{_DASHES}]")
+_WAVE_RE = re.compile(f"[{_WAVES}]")
+_SPACES = re.compile(r"\s+")
+
+# Characters that may combine with the one before them under NFKC: they never start a segment.
+_COMBINERS = frozenset("\u3099\u309a\uff9e\uff9f")
+
+
+# Characters NFKC leaves alone and that never compose with a neighbour: most of a Japanese summary.
+_INERT = "\t\n\r -~\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff"
+# A run of other characters, with the character before it (a combining mark composes with it).
+_NEEDS_NFKC = re.compile(f".?[^{_INERT}]+", re.DOTALL)
+
+
+def _nfkc(match: re.Match[str]) -> str:
+    return unicodedata.normalize("NFKC", match.group())
+
+
+def normalize(text: str) -> str:
+    """NFKC, case folding, unified dashes and single spaces: the form both index and queries use.
+
+    NFKC is applied only to the runs that can change (full-width punctuation, half-width kana, combining
+    marks...), with the character before each run: the same result as NFKC of the whole text, four times
+    faster on Japanese prose.
+    """
+    return _fold(_NEEDS_NFKC.sub(_nfkc, text))
+
+
+def _fold(text: str) -> str:
+    folded = _WAVE_RE.sub("~", _DASH_RE.sub("-", text.casefold()))
+    return _SPACES.sub(" ", folded)
+
+
+def _segments(text: str) -> list[tuple[int, str]]:
+    """Split ``text`` into (start, piece) where a piece is a character and the marks that combine with it."""
+    pieces: list[tuple[int, str]] = []
+    for index, char in enumerate(text):
+        if pieces and (char in _COMBINERS or unicodedata.combining(char)):
+            start, piece = pieces[-1]
+            pieces[-1] = (start, piece + char)
+        else:
+            pieces.append((index, char))
+    return pieces
+
+
+def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
+    """:func:`normalize` piece by piece, with ``offsets[i]`` = index in ``text`` of normalised character ``i``.
+
+    ``offsets`` has one extra entry, ``len(text)``, so a normalised range ``[a, b)`` maps to the original
+    range ``[offsets[a], offsets[b])``. Whitespace runs collapse to one space exactly as in :func:`normalize`.
+    """
+    out: list[str] = []
+    offsets: list[int] = []
+    for start, piece in _segments(text):
+        for char in _fold(unicodedata.normalize("NFKC", piece)):
+            if char.isspace():
+                if out and out[-1] == " ":
+                    continue
+                char = " "
+            out.append(char)
+            offsets.append(start)
+    offsets.append(len(text))
+    return "".join(out), offsets
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """A token and where it came from in the normalised text (``end`` is exclusive)."""
+
+    text: str
+    start: int
+    end: int
+    cjk: bool
+    last_in_run: bool
+
+
+def scan(normalized: str) -> list[Token]:
+    """The tokens of already normalised text, with their positions (see the module docstring)."""
+    found: list[Token] = []
+    for match in _TOKEN_RE.finditer(normalized):
+        start = match.start()
+        run = match.group()
+        if match.group("cjk") is not None:
+            last = len(run) - 1
+            for i in range(len(run)):
+                found.append(Token(run[i : i + 2], start + i, start + min(i + 2, len(run)), True, i == last))
+        else:
+            parts = list(_WORD_PART_RE.finditer(run))
+            for n, part in enumerate(parts):
+                found.append(Token(part.group(), start + part.start(), start + part.end(), False, n == len(parts) - 1))
+    return found
+
+
+def tokens(normalized: str) -> list[str]:
+    """The index tokens of already normalised text: :func:`scan` without positions, three times faster."""
+    out: list[str] = []
+    for cjk, word in _RUNS_RE.findall(normalized):
+        if cjk:
+            out.extend(map(operator.add, cjk, cjk[1:]))
+            out.append(cjk[-1])
+        else:
+            out.append(word)
+    return out
+
+
+def index_text(text: str) -> str:
+    """What the search index stores for ``text``: its tokens, space separated."""
+    return " ".join(tokens(normalize(text)))

@@ -1,0 +1,345 @@
+"""Lookup commands: ``/search``, ``/episode``, ``/latest``, ``/topics``, ``/random``, ``/stats``.
+
+Thin Discord glue: the work is in :mod:`bot.store.search` and :mod:`bot.search`. Every answer is private
+(ephemeral), paged with :class:`bot.ui.pager.Pager`, and can be shared publicly with its 「共有」 button.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot import i18n
+from bot.search.model import Filters, InvalidDate, Stats, parse_date
+from bot.search.present import (
+    episode_pages,
+    page_count,
+    random_topic_payload,
+    search_page,
+    stats_payload,
+    topics_pages,
+)
+from bot.search.query import parse_query
+from bot.text import TOKENIZER_VERSION, normalize
+from bot.ui.errors import UserFacingError
+from bot.ui.pager import Pager
+from bot.ui.safety import NO_MENTIONS
+from bot.ui.translator import ls
+
+if TYPE_CHECKING:
+    from bot.app import ZundaBot
+
+log = logging.getLogger(__name__)
+
+#: Hits a search keeps for paging (20 pages of 5).
+SEARCH_LIMIT = 100
+STATS_TTL = 300.0
+#: Seconds between background flushes of the search index queue (lookups also flush first).
+FLUSH_EVERY = 20
+FLUSH_JOB = "search-flush"
+Choices = list[app_commands.Choice[str]]
+
+i18n.register(
+    {
+        "lookup.cmd.search": {"default": "search", "ja": "検索", "en": "search"},
+        "lookup.cmd.search.desc": {
+            "ja": "過去の放送で紹介した話題を言葉で探します",
+            "en": "Find topics from past episodes by words",
+        },
+        "lookup.cmd.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
+        "lookup.cmd.episode.desc": {
+            "ja": "エピソードを番号・日付・タイトルで表示します",
+            "en": "Show an episode by number, date or title",
+        },
+        "lookup.cmd.latest": {"default": "latest", "ja": "最新回", "en": "latest"},
+        "lookup.cmd.latest.desc": {"ja": "最新のエピソードを表示します", "en": "Show the latest episode"},
+        "lookup.cmd.topics": {"default": "topics", "ja": "話題一覧", "en": "topics"},
+        "lookup.cmd.topics.desc": {
+            "ja": "エピソードまたは日付の話題の一覧を表示します",
+            "en": "List the topics of an episode or a date",
+        },
+        "lookup.cmd.random": {"default": "random", "ja": "ランダム", "en": "random"},
+        "lookup.cmd.random.desc": {"ja": "過去の話題をひとつランダムに表示します", "en": "Show a random past topic"},
+        "lookup.cmd.stats": {"default": "stats", "ja": "統計", "en": "stats"},
+        "lookup.cmd.stats.desc": {"ja": "アーカイブの統計を表示します", "en": "Show archive statistics"},
+        "lookup.opt.query": {"default": "query", "ja": "キーワード", "en": "query"},
+        "lookup.opt.query.desc": {
+            "ja": '探す言葉（スペース区切りで AND、"…" でフレーズ、-言葉 で除外）',
+            "en": 'Words to find (space = AND, "…" = phrase, -word = exclude)',
+        },
+        "lookup.opt.mc": {"default": "mc", "ja": "出演者", "en": "mc"},
+        "lookup.opt.mc.desc": {"ja": "この MC の回だけ", "en": "Only episodes with this MC"},
+        "lookup.opt.site": {"default": "site", "ja": "サイト", "en": "site"},
+        "lookup.opt.site.desc": {"ja": "この引用元サイトの話題だけ", "en": "Only topics from this site"},
+        "lookup.opt.since": {"default": "since", "ja": "開始日", "en": "since"},
+        "lookup.opt.since.desc": {"ja": "この日以降（YYYY-MM-DD）", "en": "From this date (YYYY-MM-DD)"},
+        "lookup.opt.until": {"default": "until", "ja": "終了日", "en": "until"},
+        "lookup.opt.until.desc": {"ja": "この日まで（YYYY-MM-DD）", "en": "Until this date (YYYY-MM-DD)"},
+        "lookup.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
+        "lookup.opt.episode.desc": {
+            "ja": "番号（389）、日付（2025-06-30）またはタイトルの言葉",
+            "en": "Number (389), date (2025-06-30) or words of a title",
+        },
+        "lookup.opt.date": {"default": "date", "ja": "日付", "en": "date"},
+        "lookup.opt.date.desc": {"ja": "この日の回（YYYY-MM-DD）", "en": "Episodes of this date (YYYY-MM-DD)"},
+        "lookup.bad_date": {
+            "ja": "「{value}」は日付として読めなかったのだ。2025-06-30 のように入力してほしいのだ。",
+            "en": "Could not read “{value}” as a date. Please use the form 2025-06-30.",
+        },
+        "lookup.empty_query": {
+            "ja": "探す言葉を入れてほしいのだ（除外 -言葉 だけでは探せないのだ）。",
+            "en": "Please type something to search for (exclusions alone cannot be searched).",
+        },
+        "lookup.no_results": {
+            "ja": "「{query}」に合う話題は見つからなかったのだ。言葉を減らしたり、別の言い方で試してほしいのだ。",
+            "en": "No topics match “{query}”. Try fewer or different words.",
+        },
+        "lookup.no_episode": {
+            "ja": "「{value}」に当たるエピソードが見つからなかったのだ。",
+            "en": "No episode matches “{value}”.",
+        },
+        "lookup.no_episodes_on": {"ja": "{value} のエピソードはないのだ。", "en": "No episodes on {value}."},
+        "lookup.archive_empty": {"ja": "まだエピソードがないのだ。", "en": "There are no episodes yet."},
+        "lookup.status": {"ja": "検索インデックス", "en": "Search index"},
+        "lookup.status_value": {
+            "ja": "{documents:,} 件の文書（トークナイザ v{version}）",
+            "en": "{documents:,} documents (tokenizer v{version})",
+        },
+    }
+)
+
+
+def _quoted(value: str, limit: int = 100) -> str:
+    line = " ".join(value.split())
+    return discord.utils.escape_markdown(line if len(line) <= limit else line[: limit - 1] + "…")
+
+
+async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
+    """A private text answer, as the follow-up when the interaction was deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+    else:
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+def _choices(pairs: list[tuple[str, str]]) -> Choices:
+    """Autocomplete choices within Discord's limits (25 choices, 1–100 characters each)."""
+    return [
+        app_commands.Choice(name=name[:100], value=value[:100]) for name, value in pairs[:25] if name.strip() and value
+    ]
+
+
+async def _safe_choices(what: str, produce: Callable[[], Awaitable[Choices]]) -> Choices:
+    """Autocomplete never fails loudly: a problem is logged and no choices are offered."""
+    try:
+        return await produce()
+    except Exception:
+        log.exception("autocomplete for %s failed", what)
+        return []
+
+
+class Lookup(commands.Cog):
+    """Search and lookup of past episodes and topics."""
+
+    def __init__(self, bot: ZundaBot) -> None:
+        self.bot = bot
+        self._stats: tuple[float, Stats] | None = None
+
+    async def cog_load(self) -> None:
+        # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
+        # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
+        self.bot.add_job(
+            self.bot.store.search.flush,
+            "interval",
+            seconds=FLUSH_EVERY,
+            id=FLUSH_JOB,
+            next_run_time=datetime.now(UTC),
+            max_instances=1,
+            replace_existing=True,
+        )
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.bot.settings.zone
+
+    async def _defer_if_indexing(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        """Defer (privately) when ingested changes wait to be indexed: after a large ingest the lookup's flush
+        can take longer than the 3 seconds Discord waits for an answer. Autocomplete does not wait for it."""
+        if await self.bot.store.search.pending():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+
+    # -- /search --------------------------------------------------------------------------------------------
+
+    @app_commands.command(name=ls("lookup.cmd.search"), description=ls("lookup.cmd.search.desc"))
+    @app_commands.rename(
+        query=ls("lookup.opt.query"),
+        mc=ls("lookup.opt.mc"),
+        site=ls("lookup.opt.site"),
+        since=ls("lookup.opt.since"),
+        until=ls("lookup.opt.until"),
+    )
+    @app_commands.describe(
+        query=ls("lookup.opt.query.desc"),
+        mc=ls("lookup.opt.mc.desc"),
+        site=ls("lookup.opt.site.desc"),
+        since=ls("lookup.opt.since.desc"),
+        until=ls("lookup.opt.until.desc"),
+    )
+    async def search(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        query: str,
+        mc: str | None = None,
+        site: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        locale = interaction.locale
+        try:
+            filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
+        except InvalidDate as exc:
+            raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(exc.value))) from None
+        parsed = parse_query(query)
+        if parsed.empty:
+            raise UserFacingError(i18n.t("lookup.empty_query", locale))
+        await self._defer_if_indexing(interaction)
+        result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
+        if not result.hits:
+            await _reply(interaction, i18n.t("lookup.no_results", locale, query=_quoted(query)))
+            return
+        zone = self.zone
+
+        def page(index: int) -> dict[str, object]:
+            return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
+
+        pager = Pager(page, page_count(len(result.hits)), owner_id=interaction.user.id, locale=locale)
+        await pager.start(interaction)
+
+    @search.autocomplete("query")
+    async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
+        async def produce() -> Choices:
+            titles = await self.bot.store.search.suggest_titles(current, fresh=False)
+            return _choices([(title, title) for title in titles])
+
+        return await _safe_choices("query", produce)
+
+    @search.autocomplete("mc")
+    async def _mc_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
+        async def produce() -> Choices:
+            wanted = normalize(current).strip()
+            names = [name for name, _ in await self.bot.store.search.mcs() if wanted in normalize(name)]
+            return _choices([(name, name) for name in names])
+
+        return await _safe_choices("mc", produce)
+
+    @search.autocomplete("site")
+    async def _site_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
+        async def produce() -> Choices:
+            sites = await self.bot.store.search.sites(current)
+            return _choices([(f"{site} ({count})", site) for site, count in sites])
+
+        return await _safe_choices("site", produce)
+
+    # -- /episode, /latest ------------------------------------------------------------------------------------
+
+    @app_commands.command(name=ls("lookup.cmd.episode"), description=ls("lookup.cmd.episode.desc"))
+    @app_commands.rename(episode=ls("lookup.opt.episode"))
+    @app_commands.describe(episode=ls("lookup.opt.episode.desc"))
+    async def episode(self, interaction: discord.Interaction[ZundaBot], episode: str) -> None:
+        await self._defer_if_indexing(interaction)
+        key = await self.bot.store.search.find_episode_key(episode, self.zone)
+        found = await self.bot.store.episodes.get(key) if key else None
+        if found is None:
+            raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=_quoted(episode)))
+        pages = episode_pages(found, zone=self.zone)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+
+    @episode.autocomplete("episode")
+    async def _episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
+        return await _safe_choices("episode", lambda: self._episode_options(current))
+
+    async def _episode_options(self, current: str) -> Choices:
+        choices = await self.bot.store.search.suggest_episodes(current, self.zone, fresh=False)
+        return _choices([(choice.label, choice.number) for choice in choices])
+
+    @app_commands.command(name=ls("lookup.cmd.latest"), description=ls("lookup.cmd.latest.desc"))
+    async def latest(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        newest = await self.bot.store.episodes.latest(1)
+        if not newest:
+            raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
+        pages = episode_pages(newest[0], zone=self.zone)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+
+    # -- /topics ------------------------------------------------------------------------------------------------
+
+    @app_commands.command(name=ls("lookup.cmd.topics"), description=ls("lookup.cmd.topics.desc"))
+    @app_commands.rename(episode=ls("lookup.opt.episode"), date=ls("lookup.opt.date"))
+    @app_commands.describe(episode=ls("lookup.opt.episode.desc"), date=ls("lookup.opt.date.desc"))
+    async def topics(
+        self, interaction: discord.Interaction[ZundaBot], episode: str | None = None, date: str | None = None
+    ) -> None:
+        locale = interaction.locale
+        store = self.bot.store
+        if date and date.strip():
+            try:
+                day = parse_date(date)
+            except InvalidDate:
+                raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(date))) from None
+            keys = await store.search.episodes_on(day, self.zone)
+            found = await store.episodes.get_many(keys)
+            episodes = [found[key] for key in keys if key in found]
+            if not episodes:
+                raise UserFacingError(i18n.t("lookup.no_episodes_on", locale, value=day.isoformat()))
+        elif episode and episode.strip():
+            await self._defer_if_indexing(interaction)
+            key = await store.search.find_episode_key(episode, self.zone)
+            one = await store.episodes.get(key) if key else None
+            if one is None:
+                raise UserFacingError(i18n.t("lookup.no_episode", locale, value=_quoted(episode)))
+            episodes = [one]
+        else:
+            episodes = await store.episodes.latest(1)
+            if not episodes:
+                raise UserFacingError(i18n.t("lookup.archive_empty", locale))
+        pages = topics_pages(episodes, zone=self.zone, locale=locale)
+        await Pager.of(pages, owner_id=interaction.user.id, locale=locale).start(interaction)
+
+    @topics.autocomplete("episode")
+    async def _topics_episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
+        return await _safe_choices("topics episode", lambda: self._episode_options(current))
+
+    # -- /random, /stats ----------------------------------------------------------------------------------------
+
+    @app_commands.command(name=ls("lookup.cmd.random"), description=ls("lookup.cmd.random.desc"))
+    async def random(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        topic = await self.bot.store.search.random_topic()
+        if topic is None:
+            raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
+        page = random_topic_payload(topic, zone=self.zone, locale=interaction.locale)
+        await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+
+    @app_commands.command(name=ls("lookup.cmd.stats"), description=ls("lookup.cmd.stats.desc"))
+    async def stats(self, interaction: discord.Interaction[ZundaBot]) -> None:
+        now = time.monotonic()
+        if self._stats is None or now - self._stats[0] > STATS_TTL:
+            self._stats = (now, await self.bot.store.search.stats(self.zone))
+        page = stats_payload(self._stats[1], zone=self.zone, locale=interaction.locale)
+        await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
+
+    async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
+        """For ``/status``: how many documents the search index holds."""
+        documents = await self.bot.store.search.document_count()
+        value = i18n.t("lookup.status_value", locale, documents=documents, version=TOKENIZER_VERSION)
+        return [(i18n.t("lookup.status", locale), value)]
+
+
+async def setup(bot: ZundaBot) -> None:
+    await bot.add_cog(Lookup(bot))

@@ -1,0 +1,95 @@
+"""``zundabot search``: JSON lines best first, filters, friendly errors."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from bot.cli.common import main
+from bot.episodes.model import Topic
+from bot.store.store import Store
+from tests.factories import make_episode
+
+
+async def fill(path: Path) -> None:
+    async with await Store.open(path) as store:
+        await store.episodes.upsert_many(
+            [
+                replace(make_episode(1, topics=0), topics=(Topic("推論モデルの比較", "https://zenn.dev/a", "要約"),)),
+                replace(
+                    make_episode(2, topics=0, actors=("春日部つむぎ",)),
+                    topics=(Topic("画像生成", "https://qiita.com/b", "ここで**推論**の話"),),
+                ),
+            ]
+        )
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "cli.sqlite3"
+    asyncio.run(fill(path))
+    return path
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_json_lines_best_first(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "推論", "--db", str(database), "--json")
+    assert code == 0
+    hits = [json.loads(line) for line in out.splitlines()]
+    assert [hit["episode"] for hit in hits] == ["1", "2"]
+    first, second = hits
+    assert first["title"] == "推論モデルの比較"
+    assert first["url"] == "https://zenn.dev/a"
+    assert first["published"].startswith("2026-01-02T05:00:00")
+    assert first["score"] > second["score"]
+    assert first["kind"] == "topic"
+    assert second["snippet"] == "ここで**推論**の話"
+
+
+def test_limit_and_filters(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(capsys, "search", "推論", "--db", str(database), "--json", "--limit", "1")
+    assert len(out.splitlines()) == 1
+    _, out, _ = run(capsys, "search", "推論", "--db", str(database), "--json", "--mc", "春日部つむぎ")
+    assert [json.loads(line)["episode"] for line in out.splitlines()] == ["2"]
+    _, out, _ = run(capsys, "search", "推論", "--db", str(database), "--json", "--since", "2026-01-03")
+    assert [json.loads(line)["episode"] for line in out.splitlines()] == ["2"]
+
+
+def test_text_output(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "ＧＰＴ OR 画像", "--db", str(database))
+    assert code == 1
+    code, out, _ = run(capsys, "search", "画像", "--db", str(database))
+    assert code == 0
+    assert out.splitlines()[0] == "#2  2026-01-03  画像生成"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["search", "推論", "--since", "昨日"], "is not a date"),
+        (["search", "🎉 !!"], "nothing to search for"),
+        (["search", "推論", "--limit", "0"], "--limit must be at least 1"),
+    ],
+)
+def test_friendly_errors(database: Path, capsys: pytest.CaptureFixture[str], argv: list[str], message: str) -> None:
+    code, out, err = run(capsys, *argv, "--db", str(database))
+    assert code == 1
+    assert out == ""
+    assert message in err
+
+
+def test_no_results_and_missing_database(database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "存在しない言葉", "--db", str(database), "--json")
+    assert (code, out, err.strip()) == (1, "", "no results")
+    code, _, err = run(capsys, "search", "推論", "--db", str(tmp_path / "absent.sqlite3"))
+    assert code == 1
+    assert "no database" in err

@@ -1,0 +1,313 @@
+"""Lookup end to end: the real bot against the Discord emulator, driven as listeners would on their phones."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.app import ZundaBot
+from bot.episodes.model import Episode, Topic
+from bot.store.store import Store
+from bot.ui import pager
+from cogs.lookup import FLUSH_JOB
+from tests.emulator import DiscordEmulator, InteractionResult, Message
+from tests.factories import make_episode
+from tests.harness import BotRunner, Community
+from tests.test_announce_e2e import JST, poll_now, write_post
+
+HOSTILE_TITLE = "@everyone **太字** <@1> [偽リンク](https://evil.test) 推論"
+
+
+def episode(number: int, *topics: Topic, **changes: object) -> Episode:
+    return replace(make_episode(number, topics=0, **changes), topics=topics)
+
+
+def archive() -> list[Episode]:
+    """Twelve episodes about 推論 (three pages of results), and a few to find by other words."""
+    episodes = [
+        episode(
+            n,
+            Topic(
+                f"推論モデルの話 その{n}",
+                f"https://{'zenn.dev' if n % 2 else 'qiita.com'}/articles/{n}",
+                f"前置き。ここで**推論**の速さを比べたのだ。その{n}の結論。",
+            ),
+            actors=("ずんだもん",) if n <= 8 else ("春日部つむぎ",),
+        )
+        for n in range(1, 13)
+    ]
+    episodes.append(
+        episode(
+            13, Topic("GPT-4oで画像生成", "https://openai.com/gpt-4o", "ガゾウを作るのだ。"), actors=("ずんだもん",)
+        )
+    )
+    episodes.append(episode(14, Topic(HOSTILE_TITLE, "https://example.com/hostile", "@here 要約")))
+    episodes.append(
+        episode(
+            15,
+            *(Topic(f"長い回の話題{i}", f"https://example.com/long/{i}", "段落。" * 400) for i in range(6)),
+            actors=("ずんだもん", "春日部つむぎ"),
+        )
+    )
+    return episodes
+
+
+@pytest.fixture
+async def bot(bot_runner: BotRunner) -> ZundaBot:
+    """The bot, started on a database already holding :func:`archive`, indexed."""
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(archive())
+        await store.search.flush()
+    return await bot_runner.start()
+
+
+def button(message: Message, *, emoji: str | None = None, label: str | None = None) -> dict[str, Any]:
+    for row in message.components:
+        for component in row.get("components", []):
+            if emoji is not None and (component.get("emoji") or {}).get("name") == emoji:
+                return component
+            if label is not None and component.get("label") == label:
+                return component
+    raise AssertionError(f"no button {emoji or label!r} in {message.components}")
+
+
+def description(result_or_message: InteractionResult | Message) -> str:
+    embeds = result_or_message.embeds
+    assert len(embeds) == 1
+    return str(embeds[0]["description"])
+
+
+async def test_search_pages_for_the_searcher_and_shares_without_pings(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    result = await emulator.slash(community.listener, community.general, "search", query="推論")
+    assert result.ephemeral
+    embed = result.embeds[0]
+    assert embed["title"] == "🔍「推論」の検索結果"
+    assert embed["footer"]["text"] == "1/3 ページ・全 13 件"
+    first = description(result)
+    assert first.count("\n\n") == 4  # five results
+    assert "[推論モデルの話 その12](https://qiita.com/articles/12)" in first  # newest first among equals
+    twelfth = make_episode(12).published.astimezone(JST)
+    assert f"[第12回 {twelfth:%Y\\-%m\\-%d}](https://zund-arm-on.com/episode/12)" in first
+    assert "**推論**" in first
+    message = result.message
+
+    turned = await emulator.click(community.listener, message, button(message, emoji="▶️")["custom_id"])
+    assert turned.responded
+    assert description(message).startswith("**6.**")
+    assert button(message, label="2/3")["disabled"]
+
+    stranger = await emulator.click(community.english, message, button(message, emoji="▶️")["custom_id"])
+    assert stranger.ephemeral
+    assert stranger.content.startswith("Only the person who ran the command")
+    assert description(message).startswith("**6.**")  # unchanged
+
+    shared = await emulator.click(community.listener, message, button(message, label="共有")["custom_id"])
+    public = shared.message
+    assert not public.ephemeral
+    assert public.channel_id == community.general.id
+    assert public.content == f"<@{community.listener.id}> さんが共有したのだ"
+    assert public.embeds[0]["description"] == description(message)
+    assert emulator.pings(public).nobody
+
+    hostile = await emulator.slash(community.listener, community.general, "search", query="everyone 太字")
+    text = description(hostile)
+    assert "[偽リンク](https" not in text
+    assert "@everyone" not in text.replace("\\@everyone", "")
+    shared = await emulator.click(
+        community.listener, hostile.message, button(hostile.message, label="共有")["custom_id"]
+    )
+    assert emulator.pings(shared.message).nobody
+
+
+async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, community: Community, bot: ZundaBot) -> None:
+    async def search(query: str, user: Any = community.listener, **options: str) -> InteractionResult:
+        return await emulator.slash(user, community.general, "search", query=query, **options)
+
+    for typed in ["ＧＰＴ－４ｏ", "gpt4o", "ｶﾞｿﾞｳ", "画像", "像"]:
+        found = await search(typed)
+        assert "GPT\\-4oで画像生成" in description(found), typed
+    for hostile in ['"', "(推論 OR", "title:推論 ^ *", "NEAR(a b)", "推論 AND OR NOT", "-推論 -"]:
+        answer = await search(hostile)
+        assert answer.ephemeral, hostile
+        assert answer.embeds or "見つからなかった" in answer.content or "探す言葉" in answer.content, hostile
+    nothing = await search("🎉🎉🎉")
+    assert nothing.content.startswith("探す言葉を入れてほしいのだ")
+    pasted = await search("推論モデルの速さを比べた記事を読んで思ったことを書くのだ。" * 20)
+    assert pasted.content.startswith("「推論モデルの速さを比べた記事を読んで思ったことを書くのだ。")
+    assert "見つからなかったのだ" in pasted.content
+    english = await search("存在しない言葉", user=community.english)
+    assert english.content.startswith("No topics match")
+
+    by_mc = await search("推論", mc="春日部つむぎ")
+    assert by_mc.embeds[0]["footer"]["text"] == "1/1 ページ・全 4 件"
+    assert description(by_mc).startswith("絞り込み: 出演 春日部つむぎ")
+    by_site = await search("推論", site="zenn.dev")
+    assert "qiita" not in description(by_site).split("\n\n", 1)[1]
+    day = make_episode(3).published.astimezone(JST).date().isoformat()
+    dated = await search("推論", since=day, until=day)
+    assert dated.embeds[0]["footer"]["text"] == "1/1 ページ・全 1 件"
+    bad = await search("推論", since="昨日")
+    assert bad.ephemeral
+    assert bad.content == "「昨日」は日付として読めなかったのだ。2025-06-30 のように入力してほしいのだ。"
+
+
+async def test_autocomplete_answers_within_discords_limits(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    titles = await emulator.autocomplete(community.listener, community.general, "search", focused="query", query="推")
+    assert 1 <= len(titles.choices) <= 25
+    assert titles.choice_names[0] == HOSTILE_TITLE  # newest first
+    assert all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in titles.choices)
+    empty = await emulator.autocomplete(community.listener, community.general, "search", focused="query", query="")
+    assert empty.choice_names[:2] == ["長い回の話題0", "長い回の話題1"]
+
+    by_number = await emulator.autocomplete(
+        community.listener, community.general, "episode", focused="episode", episode="1"
+    )
+    assert [c["value"] for c in by_number.choices] == ["1", "15", "14", "13", "12", "11", "10"]
+    day = make_episode(13).published.astimezone(JST)
+    by_date = await emulator.autocomplete(
+        community.listener, community.general, "episode", focused="episode", episode=f"{day:%Y-%m-%d}"
+    )
+    assert by_date.choice_names == [f"#13 {day:%Y-%m-%d} テスト放送局 podcast 13"]
+    by_words = await emulator.autocomplete(
+        community.listener, community.general, "episode", focused="episode", episode="画像生成"
+    )
+    assert by_words.choice_names == [f"#13 {day:%Y-%m-%d} GPT-4oで画像生成"]
+
+    mcs = await emulator.autocomplete(community.listener, community.general, "search", focused="mc", query="x", mc="")
+    assert mcs.choice_names == ["ずんだもん", "春日部つむぎ"]
+    sites = await emulator.autocomplete(
+        community.listener, community.general, "search", focused="site", query="x", site="zen"
+    )
+    assert [c["value"] for c in sites.choices] == ["zenn.dev"]
+
+
+async def test_episode_latest_topics_random_and_stats(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    listener, general = community.listener, community.general
+    shown = await emulator.slash(listener, general, "episode", episode="15")
+    assert shown.ephemeral
+    main = shown.message
+    assert main.embeds[0]["title"] == "テスト放送局 podcast 15"
+    assert button(main, label="お便りを送る")["custom_id"] == "zb:letter:15"
+    assert button(main, label="1/3")["disabled"]  # the main message, then the summaries over two pages
+    letter = await emulator.click(listener, main, "zb:letter:15")  # handled by the letters feature
+    assert letter.modal is not None
+    await emulator.click(listener, main, button(main, emoji="▶️")["custom_id"])
+    assert main.embeds[0]["title"] == "1. 長い回の話題0"
+
+    by_title = await emulator.slash(listener, general, "エピソード", options={"エピソード": "画像生成"})
+    assert by_title.embeds[0]["title"] == "テスト放送局 podcast 13"
+    missing = await emulator.slash(listener, general, "episode", episode="9999")
+    assert missing.content == "「9999」に当たるエピソードが見つからなかったのだ。"
+
+    latest = await emulator.slash(listener, general, "latest")
+    assert latest.embeds[0]["title"] == "テスト放送局 podcast 15"
+
+    topics = await emulator.slash(listener, general, "topics", episode="13")
+    assert description(topics) == "1. [GPT\\-4oで画像生成](https://openai.com/gpt-4o) ・ openai\\.com"
+    day = make_episode(2).published.astimezone(JST).date().isoformat()
+    dated = await emulator.slash(listener, general, "topics", date=day)
+    assert "推論モデルの話 その2" in description(dated)
+    nothing = await emulator.slash(listener, general, "topics", date="1999-01-01")
+    assert nothing.content == "1999-01-01 のエピソードはないのだ。"
+
+    picked = await emulator.slash(listener, general, "random")
+    assert picked.embeds[0]["author"]["name"] == "🎲 ランダムな話題"
+    shared = await emulator.click(listener, picked.message, button(picked.message, label="共有")["custom_id"])
+    assert emulator.pings(shared.message).nobody
+
+    stats = await emulator.slash(listener, general, "stats")
+    fields = {field["name"]: field["value"] for field in stats.embeds[0]["fields"]}
+    assert fields["エピソード"] == "15"
+    assert fields["紹介した話題"] == "20"
+    assert fields["MC 別エピソード数"] == "1. ずんだもん — 11 件\n2. 春日部つむぎ — 5 件"
+    english = await emulator.slash(community.english, general, "stats")
+    assert english.embeds[0]["title"] == "📊 Archive statistics"
+
+    in_dm = await emulator.slash(listener, emulator.dm_channel(listener), "search", query="画像")
+    assert "GPT\\-4oで画像生成" in description(in_dm)
+
+    status = await emulator.slash(community.admin, general, "status")
+    values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}
+    assert values["検索インデックス"] == "35 件の文書（トークナイザ v1）"
+
+
+async def test_the_index_follows_ingestion(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start()
+    published = datetime.now(UTC) - timedelta(hours=1)
+    topics = [("線香花火の科学", "https://example.com/hanabi", "火花が枝分かれする仕組みなのだ。")]
+    post = write_post(bot_runner.posts, 501, published, topics=topics)
+    await poll_now(emulator, bot)
+    assert await queued(bot) > 0  # ingestion queued the documents; the background flush indexes them
+    job = bot.scheduler.get_job(FLUSH_JOB)
+    assert job is not None
+    job.modify(next_run_time=datetime.now(UTC))
+    for _ in range(100):
+        if not await queued(bot):
+            break
+        await asyncio.sleep(0.05)
+    assert await queued(bot) == 0
+
+    async def titles(query: str) -> str:
+        result = await emulator.slash(community.listener, community.general, "search", query=query)
+        return description(result) if result.embeds else result.content
+
+    assert "[線香花火の科学](https://example.com/hanabi)" in await titles("花火")
+
+    write_post(bot_runner.posts, 501, published, topics=[("打ち上げ花火の色", "https://example.com/iro", "炎色反応。")])
+    await poll_now(emulator, bot)
+    assert await queued(bot) > 0
+    pending = await emulator.slash(community.listener, community.general, "search", query="花火")
+    assert pending.deferred  # the lookup indexed the queued change first, after deferring its answer
+    assert pending.ephemeral
+    assert "打ち上げ花火の色" in description(pending)
+    assert "線香" not in await titles("花火")
+    assert "打ち上げ花火の色" in await titles("炎色")
+
+    post.unlink()
+    await poll_now(emulator, bot)
+    assert "見つからなかった" in await titles("花火")
+
+
+async def test_a_queue_left_by_a_previous_run_is_indexed_at_start(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(archive())  # queued, never flushed: the process stopped here
+    bot = await bot_runner.start()
+    for _ in range(100):
+        if not await queued(bot):
+            break
+        await asyncio.sleep(0.05)
+    titles = await emulator.autocomplete(community.listener, community.general, "search", focused="query", query="推")
+    assert titles.choice_names[0] == HOSTILE_TITLE
+
+
+async def test_pager_buttons_expire_cleanly(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pager, "PAGER_TIMEOUT", 0.5)
+    shown = await emulator.slash(community.listener, community.general, "episode", episode="15")
+    main = shown.message
+    await emulator.wait_until(lambda: not any(b.get("custom_id") for b in _buttons(main)), 5, "the pager to expire")
+    assert [b["label"] for b in _buttons(main)] == ["音声を聴く", "エピソードページ"]
+    assert main.embeds[0]["title"] == "テスト放送局 podcast 15"
+
+
+async def queued(bot: ZundaBot) -> int:
+    return int(await bot.store.db.scalar("SELECT count(*) FROM search_queue"))
+
+
+def _buttons(message: Message) -> list[dict[str, Any]]:
+    return [c for row in message.components for c in row.get("components", []) if c.get("type") == 2]
