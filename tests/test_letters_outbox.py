@@ -195,6 +195,32 @@ async def test_concurrent_runs_do_not_deliver_twice(store: Store) -> None:
     assert sorted(transport.posts) == [(n, 500) for n in range(1, 21)]
 
 
+async def test_a_channel_change_during_a_run_is_picked_up_by_that_run(store: Store) -> None:
+    import asyncio
+
+    transport = FakeTransport(broken={500})
+    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    await submit(store)
+    entered = asyncio.Event()
+    release = asyncio.Event()
+    original = transport.post
+
+    async def slow_post(letter: Letter, channel_id: int) -> int:
+        entered.set()
+        await release.wait()
+        return await original(letter, channel_id)
+
+    transport.post = slow_post  # type: ignore[method-assign]
+    first = asyncio.create_task(worker.run())
+    await entered.wait()  # the run is trying the broken channel
+    transport.channels[GUILD] = 600  # the hosts pick another channel and ask for a delivery meanwhile
+    assert (await worker.run()).posted == 0  # folded into the run under way
+    release.set()
+    report = await first
+    assert transport.posts == [(1, 600)]
+    assert report.posted == 1
+
+
 @dataclass
 class FakeMessenger:
     dm_open: bool

@@ -111,9 +111,10 @@ class OutboxWorker:
             return report
         self._running = True
         try:
-            await self._reset_changed_channels()
             while True:
                 self._again = False
+                # Per round: a call that arrived during this run may be about a hosts' channel just changed.
+                await self._reset_changed_channels()
                 done = await self._round()
                 report.merge(done)
                 progressed = done.posted + done.updated + done.notified + done.failed
