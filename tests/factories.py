@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 from bot.episodes.model import Episode, Topic, episode_key
+from bot.letters.model import Letter, Status
 
 JST = timezone(timedelta(hours=9))
 
@@ -28,3 +29,23 @@ def make_episode(number: int = 1, *, topics: int = 2, title: str | None = None, 
     }
     values.update(changes)
     return Episode(**values)  # type: ignore[arg-type]
+
+
+def make_letter(number: int = 1, body: str = "いつも聴いています。", **changes: object) -> Letter:
+    """A new letter to episode 389 in server 111, as the store returns it."""
+    values: dict[str, object] = {
+        "id": number,
+        "guild_id": 111,
+        "number": number,
+        "author_id": 5,
+        "radio_name": "ずんだ好き",
+        "body": body,
+        "episode_key": "https://zund-arm-on.com/episode/389",
+        "episode_number": "389",
+        "notify": True,
+        "status": Status.NEW,
+        "created_at": "2026-03-01T03:00:00+00:00",
+        "updated_at": "2026-03-01T03:00:00+00:00",
+    }
+    values.update(changes)
+    return Letter(**values)  # type: ignore[arg-type]

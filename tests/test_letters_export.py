@@ -9,30 +9,12 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.letters.export import CSV_COLUMNS, JSON_FORMAT, ExportFormat, export_letters, neutralise_formula
-from bot.letters.model import Letter, Status
+from bot.letters.model import Status
+from tests.factories import make_letter as letter
 
 JST = ZoneInfo("Asia/Tokyo")
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HOSTILE = '=HYPERLINK("http://evil")\n@everyone <@&123> **太字** "引用" , カンマ\u200d\u202e'
-
-
-def letter(number: int, body: str = "いつも聴いています。", **changes: object) -> Letter:
-    values: dict[str, object] = {
-        "id": number,
-        "guild_id": 111,
-        "number": number,
-        "author_id": 5,
-        "radio_name": "ずんだ好き",
-        "body": body,
-        "episode_key": "https://zund-arm-on.com/episode/389",
-        "episode_number": "389",
-        "notify": True,
-        "status": Status.NEW,
-        "created_at": "2026-03-01T03:00:00+00:00",
-        "updated_at": "2026-03-01T03:00:00+00:00",
-    }
-    values.update(changes)
-    return Letter(**values)  # type: ignore[arg-type]
 
 
 def test_json_is_raw_and_complete() -> None:

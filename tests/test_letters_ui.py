@@ -21,6 +21,7 @@ from bot.ui.letters.form import Draft, LetterForm, refusal, values_from_payload
 from bot.ui.letters.host import HostAction, HostButton, episode_link, host_embed, host_view, letter_line
 from bot.ui.translator import CatalogTranslator
 from cogs.letters import LetterButton, Letters, parse_since
+from tests.factories import make_letter
 
 HOSTILE = (
     "@everyone @here <@&123456789012345678> <@234567890123456789> "
@@ -29,22 +30,9 @@ HOSTILE = (
 
 
 def letter(**changes: object) -> Letter:
-    values: dict[str, object] = {
-        "id": 42,
-        "guild_id": 111,
-        "number": 7,
-        "author_id": 555,
-        "radio_name": "**名前** @everyone",
-        "body": HOSTILE,
-        "episode_key": "https://zund-arm-on.com/episode/389",
-        "episode_number": "389",
-        "notify": True,
-        "status": Status.NEW,
-        "created_at": "2026-03-01T03:00:00+00:00",
-        "updated_at": "2026-03-01T03:00:00+00:00",
-    }
+    values: dict[str, object] = {"id": 42, "author_id": 555, "radio_name": "**名前** @everyone", "body": HOSTILE}
     values.update(changes)
-    return Letter(**values)  # type: ignore[arg-type]
+    return make_letter(7, **values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
