@@ -283,12 +283,18 @@ class Gateway:
         elif op not in _ALLOWED_AFTER_IDENTIFY:
             connection.close_after_queue(4001)
 
-    def _identify(self, connection: Connection, data: JsonDict) -> None:
+    def _may_start_session(self, connection: Connection, data: JsonDict) -> bool:
+        """IDENTIFY and RESUME: 4005 on a connection that already has a session, 4004 for a wrong token."""
         if connection.session is not None:
             connection.close_after_queue(4005)
-            return
+            return False
         if data.get("token") != self.config.token:
             connection.close_after_queue(4004)
+            return False
+        return True
+
+    def _identify(self, connection: Connection, data: JsonDict) -> None:
+        if not self._may_start_session(connection, data):
             return
         intents = data.get("intents")
         if not isinstance(intents, int) or intents & ~ALL_INTENTS:
@@ -358,11 +364,7 @@ class Gateway:
         return flags
 
     def _resume(self, connection: Connection, data: JsonDict) -> None:
-        if connection.session is not None:
-            connection.close_after_queue(4005)
-            return
-        if data.get("token") != self.config.token:
-            connection.close_after_queue(4004)
+        if not self._may_start_session(connection, data):
             return
         session = self.sessions.get(str(data.get("session_id")))
         seq = data.get("seq")
