@@ -31,6 +31,14 @@ from bot.ui.translator import CatalogTranslator
 log = logging.getLogger("zundabot")
 
 SHUTDOWN_GRACE = 20.0
+#: Names discord.py gives the tasks that run an interaction's callback (app command, view item, modal,
+#: dynamic item): shutdown lets them finish before it closes the HTTP session.
+INTERACTION_TASKS = (
+    "CommandTree-invoker",
+    "discord-ui-view-dispatch-",
+    "discord-ui-modal-dispatch-",
+    "discord-ui-dynamic-item-",
+)
 SYNC_HASH_KEY = "commands.synced"
 
 
@@ -157,15 +165,35 @@ class ZundaBot(commands.Bot):
             self._shutdown = asyncio.ensure_future(self._close())
         await asyncio.shield(self._shutdown)
 
+    def _running_work(self) -> set[asyncio.Task[Any]]:
+        """Tracked jobs, and the tasks discord.py runs interactions in (commands, buttons, forms)."""
+        current = asyncio.current_task()
+        answering = {
+            task
+            for task in asyncio.all_tasks()
+            if task.get_name().startswith(INTERACTION_TASKS) and task is not current and not task.done()
+        }
+        return answering | {task for task in self._inflight if not task.done()}
+
+    async def _finish_inflight(self) -> None:
+        """Wait (at most SHUTDOWN_GRACE) for running work, including work that starts meanwhile."""
+        deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE
+        while running := self._running_work():
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                log.warning("shutting down: cancelling %d task(s) still running", len(running))
+                for task in running:
+                    task.cancel()
+                await asyncio.wait(running, timeout=1.0)
+                return
+            await asyncio.wait(running, timeout=remaining)
+
     async def _close(self) -> None:
         self.closing = True
-        log.info("shutting down: waiting for %d running job(s)", len(self._inflight))
+        log.info("shutting down: waiting for %d running task(s)", len(self._running_work()))
         if self.scheduler.running:
             self.scheduler.pause()
-        if self._inflight:
-            _, pending = await asyncio.wait(set(self._inflight), timeout=SHUTDOWN_GRACE)
-            for task in pending:
-                task.cancel()
+        await self._finish_inflight()
         if self.scheduler.running:
             self.scheduler.shutdown(wait=False)
         await super().close()

@@ -201,6 +201,29 @@ async def test_interactions_during_shutdown_are_answered(
     running_bot.closing = False
 
 
+async def test_shutdown_lets_a_running_command_finish(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start()
+    release = asyncio.Event()
+
+    @bot.tree.command(name="slow", description="時間のかかるコマンド")
+    async def slow(interaction: discord.Interaction[ZundaBot]) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await release.wait()
+        await interaction.followup.send("おわったのだ", ephemeral=True)
+
+    await bot.tree.sync()
+    result = await emulator.slash(community.listener, community.general, "slow")
+    assert result.deferred
+    stopping = asyncio.create_task(bot_runner.stop())
+    await asyncio.sleep(0.2)
+    assert not stopping.done()  # shutdown waits for the command under way
+    release.set()
+    await stopping
+    assert "おわったのだ" in result.content
+
+
 async def test_sharded_bot(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner) -> None:
     second = emulator.create_guild("別のサーバー", owner=community.admin)
     second.create_channel("general")

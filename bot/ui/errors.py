@@ -98,8 +98,8 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
             await interaction.response.send_message(
                 message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
             )
-    except discord.HTTPException as exc:
-        log.warning("could not tell the user about error %s: %s", error_id or "(expected)", exc)
+    except Exception as exc:  # the last resort must not raise: Discord errors, a closed session, ...
+        log.warning("could not tell the user about error %s: %r", error_id or "(expected)", exc)
     return error_id
 
 
