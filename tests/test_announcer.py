@@ -12,7 +12,7 @@ import pytest
 from bot.announce.announcer import BACKFILL_KEY, AnnounceOptions, Announcer, RequestResult
 from bot.announce.pacing import Pacer
 from bot.announce.planner import LATE_WINDOW, is_due, source_backoff, target_backoff
-from bot.announce.port import ChannelKind
+from bot.announce.port import ChannelKind, Payload, PayloadRejected
 from bot.episodes.model import Episode
 from bot.store.deliveries import WantedTarget
 from bot.store.store import Store
@@ -100,6 +100,65 @@ async def test_backfill_posts_the_latest_n_once(store: Store, discord: FakeDisco
     restarted = announcer_for(store, discord, clock, channel.id, backfill=2)
     assert (await restarted.run()).delivered == 0
     assert len(discord.bot_messages(channel.id)) == 2
+
+
+async def test_backfill_waits_for_a_first_cycle_that_has_episodes(
+    store: Store, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    channel = discord.add_channel()
+    announcer = announcer_for(store, discord, clock, channel.id, backfill=2)
+    assert (await announcer.run()).delivered == 0  # first start: the feed is down, nothing stored
+    assert await store.kv.get(BACKFILL_KEY) is None
+    await store.episodes.upsert_many([episode(n, on(-n - 3)) for n in range(1, 10)])  # too old to be news
+    clock.advance(timedelta(minutes=5))
+    assert (await announcer.run()).delivered == 2
+    assert await store.kv.get(BACKFILL_KEY)
+
+
+async def test_an_episode_discord_rejects_does_not_hold_up_the_next(
+    store: Store, discord: FakeDiscord, clock: FakeClock
+) -> None:
+    channel = discord.add_channel()
+    announcer = announcer_for(store, discord, clock, channel.id)
+    await announcer.run()
+    await backdate_targets(store, START - timedelta(days=1))
+    bad, good = episode(5, on(0, -3)), episode(6, on(0, -2))
+    await store.episodes.upsert_many([bad, good])
+    create = discord.create_message
+    refused = {bad.title}
+
+    async def create_message(channel_id: int, body: Payload) -> dict[str, object]:
+        if body.get("embeds") and body["embeds"][0]["title"] in refused:
+            raise PayloadRejected("400 Invalid Form Body", channel_id=channel_id, status=400, code=50035)
+        return dict(await create(channel_id, body))
+
+    discord.create_message = create_message  # type: ignore[method-assign]
+    report = await announcer.run()
+    assert (report.delivered, report.outcomes[0].rejected, report.failed) == (1, 1, [])
+    titles = [m["embeds"][0]["title"] for m in discord.bot_messages(channel.id)]
+    assert titles == [good.title]
+    [(key, error)] = await store.deliveries.rejected(channel.id)
+    assert key == bad.key
+    assert "Invalid Form Body" in error
+    target = await store.deliveries.target(channel.id)
+    assert target is not None
+    assert target.failures == 0
+    assert (await announcer.run()).delivered == 0  # set aside: not retried every cycle
+
+    refused.clear()  # the operator fixed what Discord refused; a host asks for it again
+    assert await announcer.request(1, bad) is RequestResult.QUEUED
+    assert (await announcer.run()).delivered == 1
+    assert await store.deliveries.rejected(channel.id) == []
+
+    edited = dataclasses.replace(episode(7, on(0, -1)), title="拒否される題")
+    refused.add(edited.title)
+    await store.episodes.upsert(edited)
+    await announcer.run()
+    assert [key for key, _ in await store.deliveries.rejected(channel.id)] == [edited.key]
+    refused.clear()
+    await store.episodes.upsert(dataclasses.replace(edited, title="直した題"))  # the post is edited
+    assert (await announcer.run()).delivered == 1
+    assert discord.bot_messages(channel.id)[-1]["embeds"][0]["title"] == "直した題"
 
 
 async def test_future_episode_is_held_until_its_time(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:

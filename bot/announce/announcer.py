@@ -18,7 +18,7 @@ from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
 from bot.announce.planner import LATE_WINDOW, Clock, system_clock, target_backoff
-from bot.announce.port import ChannelInfo, DeliveryError, Port
+from bot.announce.port import ChannelInfo, DeliveryError, PayloadRejected, Port
 from bot.episodes.model import Episode
 from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
 from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
@@ -47,6 +47,8 @@ class TargetOutcome:
     channel_id: int
     guild_id: int | None
     delivered: int = 0
+    #: Episodes Discord refused as invalid: set aside (see ``DeliveryStore.reject``), the others go on.
+    rejected: int = 0
     error: str | None = None
     retry_at: datetime | None = None
 
@@ -146,6 +148,13 @@ class Announcer:
         report.held = [(episode.key, episode.published) for episode in held]
         return report
 
+    async def sync(self, changed_at: datetime) -> None:
+        """Take the settings as they are now: a channel chosen at ``changed_at`` gets what is published from
+        then on (without this, from the next cycle on: a post published in between would count as old)."""
+        async with self._lock:
+            stamp = changed_at.astimezone(UTC).isoformat(timespec="seconds")
+            await self.store.deliveries.sync_targets(await self.wanted(), now=stamp)
+
     async def request(self, guild_id: int, episode: Episode) -> RequestResult:
         """A host asks for an episode in their server's announcement channel (old ones included)."""
         async with self._lock:
@@ -176,8 +185,13 @@ class Announcer:
                     episode = episodes.get(item.episode_key)
                     if episode is None:
                         continue
-                    await self._deliver(item, episode, channel, role_id)
-                    outcome.delivered += 1
+                    try:
+                        await self._deliver(item, episode, channel, role_id)
+                    except PayloadRejected as exc:
+                        await self._rejected(target, item, exc)
+                        outcome.rejected += 1
+                    else:
+                        outcome.delivered += 1
             except DeliveryError as exc:
                 await self._failed(target, outcome, f"{type(exc).__name__}: {exc}", now)
             except Exception as exc:
@@ -199,6 +213,18 @@ class Announcer:
         )
         tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
         await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
+
+    async def _rejected(self, target: TargetState, item: OpenDelivery, exc: PayloadRejected) -> None:
+        error = f"{type(exc).__name__}: {exc}"
+        await self.store.deliveries.reject(item.episode_key, item.channel_id, item.revision, error)
+        log.error(
+            "Discord rejected the announcement of %s in channel %s (guild %s): %s; set aside until the post "
+            "changes or a host asks with /announce",
+            item.episode_key,
+            target.channel_id,
+            target.guild_id,
+            error,
+        )
 
     async def _failed(self, target: TargetState, outcome: TargetOutcome, error: str, now: datetime) -> None:
         failures = target.failures + 1
@@ -222,6 +248,8 @@ class Announcer:
         if count <= 0 or not targets or await self.store.kv.get(BACKFILL_KEY) is not None:
             return
         latest = [e for e in await self.store.episodes.latest(count + 64) if e.published <= now][:count]
+        if not latest:
+            return  # nothing stored yet (e.g. the feed is down at the first start): back-fill once there is
         for target in targets:
             for episode in latest:
                 await self.store.deliveries.request(episode.key, target.channel_id, target.guild_id, "backfill")

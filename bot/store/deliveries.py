@@ -185,18 +185,45 @@ class DeliveryStore:
             return cursor.rowcount
 
     async def request(self, episode_key: str, channel_id: int, guild_id: int | None, reason: str) -> bool:
-        """Ask for an announcement outside the rule (backfill, a host's request); ``False`` if one exists."""
+        """Ask for an announcement outside the rule (backfill, a host's request); ``False`` if one exists.
+
+        A delivery Discord rejected (see :meth:`reject`) is tried again.
+        """
         now = utcnow()
         async with self.db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO deliveries (episode_key, channel_id, guild_id, reason, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET rejected_revision = NULL, "
+                "rejected_error = NULL, updated_at = excluded.updated_at WHERE rejected_revision IS NOT NULL",
                 (episode_key, channel_id, guild_id, reason, now, now),
             )
             return cursor.rowcount > 0
 
+    async def reject(self, episode_key: str, channel_id: int, revision: int, error: str) -> None:
+        """Set a delivery aside: Discord refused it as invalid for this ``revision`` of its episode."""
+        async with self.db.transaction() as conn:
+            await conn.execute(
+                "UPDATE deliveries SET rejected_revision = ?, rejected_error = ?, updated_at = ? "
+                "WHERE episode_key = ? AND channel_id = ?",
+                (revision, error[:1000], utcnow(), episode_key, channel_id),
+            )
+
+    async def rejected(self, channel_id: int) -> list[tuple[str, str]]:
+        """(episode key, error) of the channel's deliveries set aside by :meth:`reject`, oldest first."""
+        rows = await self.db.fetchall(
+            """
+            SELECT d.episode_key, d.rejected_error FROM deliveries d JOIN episodes e ON e.key = d.episode_key
+            WHERE d.channel_id = ? AND d.rejected_revision >= e.revision
+              AND (d.done = 0 OR d.revision < e.revision)
+            ORDER BY e.published_ts
+            """,
+            (channel_id,),
+        )
+        return [(row[0], row[1] or "") for row in rows]
+
     async def open(self, now: datetime) -> list[OpenDelivery]:
-        """Deliveries of active targets with work left, oldest episode first."""
+        """Deliveries of active targets with work left, oldest episode first (not those set aside as rejected
+        for the episode's current revision)."""
         rows = await self.db.fetchall(
             """
             SELECT d.episode_key, d.channel_id, e.revision, e.published_ts
@@ -205,6 +232,7 @@ class DeliveryStore:
             JOIN announce_targets t ON t.channel_id = d.channel_id
             WHERE t.active = 1 AND e.withdrawn_at IS NULL AND e.published_ts <= ?
               AND (d.done = 0 OR d.revision < e.revision)
+              AND (d.rejected_revision IS NULL OR d.rejected_revision < e.revision)
             ORDER BY e.published_ts, d.episode_key, d.channel_id
             """,
             (int(now.timestamp()),),

@@ -242,4 +242,21 @@ async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     await install(conn)
 
 
-MIGRATIONS: list[Migration] = [EPISODES_V1, GUILD_SETTINGS_V2, DELIVERIES_V3, LETTERS_TABLES, SEARCH_V5]
+#: A delivery Discord refused as invalid (400) is set aside for that revision of its episode, so that it does
+#: not hold up the channel's later episodes; an edit of the post or a host's ``/announce`` tries it again.
+DELIVERY_REJECTIONS_V6 = sql(
+    """
+    ALTER TABLE deliveries ADD COLUMN rejected_revision INTEGER;
+    ALTER TABLE deliveries ADD COLUMN rejected_error TEXT;
+    """
+)
+
+
+MIGRATIONS: list[Migration] = [
+    EPISODES_V1,
+    GUILD_SETTINGS_V2,
+    DELIVERIES_V3,
+    LETTERS_TABLES,
+    SEARCH_V5,
+    DELIVERY_REJECTIONS_V6,
+]
