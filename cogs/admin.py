@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import math
+from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -12,11 +14,14 @@ from discord.ext import commands
 
 from bot import __version__, i18n
 from bot.ui.checks import require_host, require_manage_guild
+from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
+
+log = logging.getLogger(__name__)
 
 i18n.register(
     {
@@ -80,6 +85,12 @@ i18n.register(
         "settings.host_role": {"ja": "ホストロール", "en": "Host role"},
         "settings.saved": {"ja": "設定を保存したのだ。", "en": "Settings saved."},
         "settings.cleared": {"ja": "設定を解除したのだ。", "en": "Setting turned off."},
+        "settings.media_channel": {
+            "ja": "{channel} はメディアチャンネルなので告知できないのだ。"
+            "テキスト・アナウンス・フォーラムチャンネルを選んでほしいのだ。",
+            "en": "{channel} is a media channel, where announcements cannot go. Choose a text, announcement or "
+            "forum channel.",
+        },
         "settings.missing_perms": {
             "ja": "⚠️ ボットには {channel} で次の権限が足りないのだ: {permissions}",
             "en": "⚠️ The bot lacks these permissions in {channel}: {permissions}",
@@ -101,6 +112,13 @@ def discord_time(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return discord.utils.format_dt(moment, "R")
+
+
+async def _logged(work: Awaitable[None], what: str) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("%s failed", what)
 
 
 class Admin(commands.Cog):
@@ -171,6 +189,8 @@ class Admin(commands.Cog):
         channel: discord.TextChannel | discord.ForumChannel,
         role: discord.Role | None = None,
     ) -> None:
+        if isinstance(channel, discord.ForumChannel) and channel.is_media():
+            raise UserFacingError(i18n.t("settings.media_channel", interaction.locale, channel=channel.mention))
         needed = ["view_channel", "send_messages", "embed_links", "send_messages_in_threads"]
         needed += ["create_posts"] if isinstance(channel, discord.ForumChannel) else ["create_public_threads"]
         await self._save_channel(
@@ -212,6 +232,7 @@ class Admin(commands.Cog):
             values = {"letters_channel_id": None, "host_role_id": None}
         await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, **values)
         await self._reply_settings(interaction, i18n.t("settings.cleared", interaction.locale))
+        self._changed(interaction.guild_id)
 
     async def _save_channel(
         self,
@@ -233,6 +254,16 @@ class Admin(commands.Cog):
             else i18n.t("settings.saved", locale)
         )
         await self._reply_settings(interaction, message)
+        self._changed(interaction.guild_id)
+
+    def _changed(self, guild_id: int) -> None:
+        """Tell the features that a server's settings changed (they act on it at once, not at their next
+        tick): each cog's ``settings_changed(guild_id, changed_at)``, in the background."""
+        changed_at = datetime.now(UTC)
+        for cog in self.bot.cogs.values():
+            hook = getattr(cog, "settings_changed", None)
+            if hook is not None:
+                self.bot.track(_logged(hook(guild_id, changed_at), f"{type(cog).__name__}.settings_changed"))
 
     async def _reply_settings(self, interaction: discord.Interaction[ZundaBot], message: str) -> None:
         assert interaction.guild_id is not None

@@ -105,6 +105,12 @@ i18n.register(
             "\nLast error: {error}",
         },
         "announce.status": {"ja": "告知", "en": "Announcements"},
+        "announce.status.rejected": {
+            "ja": "⛔ Discord が受け付けなかった告知 {count} 件（{episodes}）: {error}\n"
+            "投稿を直すか `/announce` で再送できるのだ",
+            "en": "⛔ {count} announcement(s) refused by Discord ({episodes}): {error}\n"
+            "Fix the post or resend with `/announce`",
+        },
         "announce.status.none": {
             "ja": "告知チャンネル未設定（`/settings announce`）",
             "en": "No announcement channel (`/settings announce`)",
@@ -405,6 +411,11 @@ class Announcements(commands.Cog):
             except DeliveryError as exc:
                 log.warning("could not warn the hosts in channel %s about %s: %s", channel_id, alert.source, exc)
 
+    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+        """``/settings`` changed this server's channel: from now on it gets what is published (see
+        :meth:`Announcer.sync`)."""
+        await self.announcer.sync(changed_at)
+
     # ---- /announce --------------------------------------------------------------------------
 
     @app_commands.command(name=ls("announce.cmd"), description=ls("announce.cmd.desc"))
@@ -470,6 +481,19 @@ class Announcements(commands.Cog):
                 lines.append(i18n.t("announce.status.ok", locale, channel=channel))
             done, pending = await store.deliveries.counts(target.channel_id)
             lines.append(i18n.t("announce.status.counts", locale, done=done, pending=pending))
+            rejected = await store.deliveries.rejected(target.channel_id)
+            if rejected:
+                named = await store.episodes.get_many([key for key, _ in rejected])
+                titles = [_episode_label(named[key]) if key in named else key for key, _ in rejected]
+                lines.append(
+                    i18n.t(
+                        "announce.status.rejected",
+                        locale,
+                        count=len(rejected),
+                        episodes=", ".join(titles)[:200],
+                        error=discord.utils.escape_markdown(rejected[-1][1][:300]),
+                    )
+                )
             last = await store.deliveries.last_delivered(target.channel_id)
             if last is not None:
                 episode = await store.episodes.get(last[0])
@@ -495,6 +519,10 @@ class Announcements(commands.Cog):
                 i18n.t("announce.status.cycle_error", locale, error=discord.utils.escape_markdown(self.last_error))
             )
         return [(i18n.t("announce.status", locale), "\n".join(lines))]
+
+
+def _episode_label(episode: Episode) -> str:
+    return f"#{episode.number}" if episode.number else discord.utils.escape_markdown(episode.title[:50])
 
 
 async def setup(bot: ZundaBot) -> None:

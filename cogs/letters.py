@@ -182,6 +182,10 @@ class Letters(commands.Cog, name=LETTERS_COG):
     async def on_ready(self) -> None:
         self.kick()
 
+    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+        """A new hosts' channel receives the letters waiting for one at once."""
+        await self.deliver()
+
     async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
         """Letters per status and the delivery backlog, for ``/status``."""
         counts = await self.bot.store.letters.counts(guild_id)

@@ -155,6 +155,8 @@ class FakeDiscord:
     async def edit_channel(self, channel_id: int, body: Payload) -> None:
         channel = await self._writable(channel_id, "edit_channel", body)
         channel.name = body.get("name", channel.name)
+        if "applied_tags" in body:
+            channel.tags = {str(tag): 1 for tag in body["applied_tags"]}
 
     async def messages_after(self, channel_id: int, after: int, limit: int = 100) -> list[Message]:
         channel = await self._get(channel_id, "messages_after")

@@ -245,7 +245,10 @@ async def test_edited_post_edits_the_announcement_in_place(
     assert thread is not None
     assert len(bot_messages(emulator, thread)) == 1
 
-    write_post(bot_runner.posts, 3, published, title="テスト放送局 podcast 訂正版", topics=TOPICS)
+    assert community.forum.posts[0].applied_tag_names == ["ずんだもん"]
+    write_post(
+        bot_runner.posts, 3, published, title="テスト放送局 podcast 訂正版", topics=TOPICS, actors=("春日部つむぎ",)
+    )
     path.touch()
     await poll_now(emulator, bot)
     episode = await bot.store.episodes.by_number("3")
@@ -259,6 +262,7 @@ async def test_edited_post_edits_the_announcement_in_place(
     assert edited.embeds[0]["title"] == "テスト放送局 podcast 訂正版"
     assert thread.name == "テスト放送局 podcast 訂正版"
     assert community.forum.posts[0].name == "テスト放送局 podcast 訂正版"
+    assert community.forum.posts[0].applied_tag_names == ["春日部つむぎ"]  # the tag follows the MC
     assert len(bot_messages(emulator, thread)) == len(payloads) - 1
 
 
@@ -394,6 +398,13 @@ async def test_preview_prints_exactly_what_is_sent(
     assert printed["episode"] == 9
     assert printed["messages"] == sent
 
+    other = write_post(bot_runner.workdir, 12, datetime.now(UTC))  # a file, not in the store
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        code = await asyncio.to_thread(cli_main, ["preview", str(other), "9", "--db", str(bot_runner.database)])
+    assert code == 0
+    assert [line.split()[0] for line in output.getvalue().splitlines() if not line.startswith(" ")] == ["12", "9"]
+
 
 async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner):
     write_post(bot_runner.posts, 10, datetime.now(UTC) - timedelta(days=10))
@@ -423,6 +434,43 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     assert "podcast" in latest.content
     unknown = await emulator.slash(community.host, community.general, "announce", episode="9999")
     assert "見つからない" in unknown.content
+
+
+async def test_a_channel_chosen_just_before_a_post_gets_it(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    write_post(bot_runner.posts, 30, datetime.now(UTC) - timedelta(days=3))
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    await emulator.slash(community.admin, community.general, "settings announce", channel=community.general)
+    for _ in range(100):  # /settings takes effect at once, not at the next cycle
+        if await bot.store.deliveries.target(community.general.id):
+            break
+        await asyncio.sleep(0.05)
+    # The site published this post a minute before the setting; the bot reads it after it.
+    write_post(bot_runner.posts, 31, datetime.now(UTC) - timedelta(minutes=1))
+    await poll_now(emulator, bot)
+    episode = await bot.store.episodes.by_number("31")
+    assert episode is not None
+    assert_announced_once(emulator, community.general, render_announcement(episode))
+    assert len([m for m in bot_messages(emulator, community.general) if m.embeds]) == 1  # not the old #30
+
+
+async def test_an_announcement_discord_refuses_is_shown_in_status(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start(announce_channel_ids=[community.general.id])
+    await settled(emulator, bot)
+    write_post(bot_runner.posts, 40, datetime.now(UTC) - timedelta(minutes=2), title="拒否される回")
+    write_post(bot_runner.posts, 41, datetime.now(UTC) - timedelta(minutes=1))
+    emulator.faults.fail_next(1, status=400, route=MESSAGE_ROUTE)
+    await poll_now(emulator, bot)
+    later = await bot.store.episodes.by_number("41")
+    assert later is not None
+    assert_announced_once(emulator, community.general, render_announcement(later))
+    status = await emulator.slash(community.host, community.general, "status")
+    text = json.dumps(status.embeds, ensure_ascii=False)
+    assert "受け付けなかった告知 1 件（#40）" in text
 
 
 async def test_a_failing_feed_warns_the_hosts_once(

@@ -95,3 +95,14 @@ async def test_english_locale(emulator: DiscordEmulator, community: Community, r
     emulator.commands.set_permissions(community.guild.id, "settings", {community.english.id: True})
     result = await emulator.slash(community.english, community.general, "settings show")
     assert result.content == "This needs the Manage Server permission."
+
+
+async def test_a_media_channel_is_refused_for_announcements(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    media = community.guild.create_channel("clips", "media")
+    await emulator.wait_until(lambda: running_bot.get_channel(media.id), 5, "the bot sees the new channel")
+    result = await emulator.slash(community.admin, community.general, "settings announce", channel=media)
+    assert result.ephemeral
+    assert "メディアチャンネル" in result.content
+    assert await running_bot.store.guilds.get(community.guild.id) is None  # nothing was saved

@@ -268,6 +268,8 @@ class Deliverer:
         assert part.message_id is not None
         if part.digest != digest:
             await self.port.edit_message(delivery.thread_id, part.message_id, edit_body(main))
+            # The MCs may have changed with the post: the post's tags follow them.
+            await self.port.edit_channel(delivery.thread_id, {"applied_tags": [str(tag) for tag in tags]})
             run.sent(MAIN, part.message_id, digest)
         return delivery.thread_id
 

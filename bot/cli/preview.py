@@ -41,32 +41,34 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) -> list[Episode]:
-    """Episodes from post files and/or episode numbers looked up in the store."""
+    """Episodes from post files and/or episode numbers looked up in the store, in the order given."""
     site = settings.make_site()
-    found: list[Episode] = []
-    numbers: list[str] = []
-    for item in inputs:
-        path = Path(item)
-        if await asyncio.to_thread(path.is_file):
-            try:
-                found.append(await asyncio.to_thread(read_post, path, site=site))
-            except PostError as exc:
-                raise CommandError(str(exc)) from exc
-        else:
-            numbers.append(item)
-    if numbers or not inputs:
+    files = [await asyncio.to_thread(Path(item).is_file) for item in inputs]
+    stored: dict[str, Episode] = {}
+    latest: list[Episode] = []
+    if not inputs or not all(files):
         database = db_path(args, settings)
         if not await asyncio.to_thread(database.exists):
             raise CommandError(f"no database at {database}: give post files, or run `zundabot ingest` first")
         async with await Store.open(database) as store:
             if not inputs:
-                found.extend(await store.episodes.latest(1))
-            for number in numbers:
-                episode = await store.episodes.by_number(number)
-                if episode is None:
-                    raise CommandError(f"{number}: no such file, and no episode with that number in the store")
-                found.append(episode)
-    return found
+                latest = await store.episodes.latest(1)
+            for item, is_file in zip(inputs, files, strict=True):
+                if not is_file:
+                    episode = await store.episodes.by_number(item)
+                    if episode is None:
+                        raise CommandError(f"{item}: no such file, and no episode with that number in the store")
+                    stored[item] = episode
+    found: list[Episode] = []
+    for item, is_file in zip(inputs, files, strict=True):
+        if not is_file:
+            found.append(stored[item])
+            continue
+        try:
+            found.append(await asyncio.to_thread(read_post, Path(item), site=site))
+        except PostError as exc:
+            raise CommandError(str(exc)) from exc
+    return found or latest
 
 
 def describe(index: int, body: Payload) -> str:
