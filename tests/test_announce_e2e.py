@@ -17,7 +17,7 @@ from bot.app import ZundaBot
 from bot.cli.common import main as cli_main
 from bot.render import render_announcement
 from bot.store.deliveries import SENDING
-from cogs.announcements import POLL_JOB, RELEASE_JOB, Announcements
+from cogs.announcements import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
 from tests.announce_fakes import SimulatedCrash
 from tests.emulator import Channel, DiscordEmulator, Message, Permission
 from tests.harness import BotRunner, Community
@@ -189,9 +189,14 @@ async def test_new_post_is_announced_once_everywhere_then_restart_reposts_nothin
         ("news", "send:part:1", False),
         ("news", "sent:part:1", False),
         ("news", "sent:part:2", False),
+        ("news", "send:thread", False),
+        ("news", "send:part:2", False),
+        ("news", "send:crosspost", False),
         ("news", "sent:crosspost", False),
+        ("forum", "send:main", False),
         ("forum", "sent:main", False),
         ("forum", "sent:part:1", False),
+        ("forum", "send:part:2", False),
     ],
 )
 async def test_killed_at_any_step_then_restarted_gives_no_duplicate(
@@ -344,6 +349,30 @@ async def test_missing_permission_in_one_server_does_not_hold_up_the_others(
     [announce] = [f["value"] for f in result.embeds[0]["fields"] if f["name"] == "告知"]
     assert "正常" in announce
     assert len(bot_messages(emulator, community.general)) == 1
+
+
+async def test_discord_server_errors_are_retried_with_backoff(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start(announce_channel_ids=[community.general.id])
+    await settled(emulator, bot)
+    emulator.faults.fail_next(3, status=503, route=MESSAGE_ROUTE)
+    write_post(bot_runner.posts, 21, datetime.now(UTC) - timedelta(minutes=1))
+    cog = announcements(bot)
+    await poll_now(emulator, bot)
+    assert cog.last_report is not None
+    assert cog.last_report.failed  # the channel is on backoff, with a retry scheduled
+    assert bot_messages(emulator, community.general) == []
+    later = timedelta(0)
+    cog.clock = lambda: datetime.now(UTC) + later
+    for minutes in (2, 6, 14, 30, 62):  # past each retry time (1 minute, doubling)
+        later = timedelta(minutes=minutes)
+        await poll_now(emulator, bot, RETRY_JOB if bot.scheduler.get_job(RETRY_JOB) else POLL_JOB)
+        if bot_messages(emulator, community.general):
+            break
+    episode = await bot.store.episodes.by_number("21")
+    assert episode is not None
+    assert_announced_once(emulator, community.general, render_announcement(episode))
 
 
 async def test_200_channels_under_rate_limits_all_get_it_once(
