@@ -163,6 +163,19 @@ async def test_survives_rest_errors_and_429_storms(
     assert (await status(emulator, community))["サーバー数"] == "1"
 
 
+async def test_keeps_answering_with_network_latency(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    emulator.gateway.latency = 0.3  # every gateway event arrives late
+    emulator.faults.latency = 0.3  # and every REST answer
+    try:
+        fields = await status(emulator, community)
+        assert fields["サーバー数"] == "1"
+        await emulator.wait_until(lambda: running_bot.latency >= 0.3, 10, "a slow heartbeat ACK")
+    finally:
+        emulator.gateway.latency = emulator.faults.latency = 0.0
+
+
 async def test_latency_is_reported(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot) -> None:
     await emulator.wait_until(lambda: running_bot.latency != float("inf"), 10, "a heartbeat ACK")
     fields = await status(emulator, community)
