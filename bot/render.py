@@ -148,7 +148,7 @@ def main_message(
 
 def thread_messages(episode: Episode, *, zone: tzinfo = DEFAULT_ZONE) -> list[Payload]:
     """The messages posted in the announcement's thread (or forum post): every summary in full."""
-    embeds: list[Payload] = []
+    embeds: list[Payload] = _notice_in_full(episode)
     total = len(episode.topics)
     for index, topic in enumerate(episode.topics, start=1):
         embeds.extend(topic_embeds(topic, index, total))
@@ -420,10 +420,7 @@ def _link(title: str, url: str | None) -> str:
 
 
 def _main_description(episode: Episode) -> str:
-    parts: list[str] = []
-    information = episode.information.strip()
-    if information:
-        parts.append(f"**{i18n.t('announce.notice')}**\n{truncate(information, NOTICE_LIMIT)}")
+    parts = [_notice(episode)] if episode.information.strip() else []
     budget = LIMITS["description"] - sum(len(part) + 2 for part in parts)
     if episode.topics:
         parts.append(_topic_list(episode.topics, budget))
@@ -454,13 +451,29 @@ def _description_pieces(episode: Episode, budget: int) -> list[str]:
 
 def _description_overflow(episode: Episode) -> list[Payload]:
     """Embeds for the part of a topic-less episode's description that did not fit in the main embed."""
-    information = episode.information.strip()
     budget = LIMITS["description"]
-    if information:
-        budget -= len(f"**{i18n.t('announce.notice')}**\n{truncate(information, NOTICE_LIMIT)}") + 2
+    if episode.information.strip():
+        budget -= len(_notice(episode)) + 2
     title = i18n.t("announce.description") + i18n.t("announce.continued")
     return [
         {"title": title, "description": piece, "color": COLOR} for piece in _description_pieces(episode, budget)[1:]
+    ]
+
+
+def _notice(episode: Episode) -> str:
+    """The ``information`` notice as the main embed shows it (shortened past NOTICE_LIMIT)."""
+    return f"**{i18n.t('announce.notice')}**\n{truncate(episode.information.strip(), NOTICE_LIMIT)}"
+
+
+def _notice_in_full(episode: Episode) -> list[Payload]:
+    """A notice too long for the main embed, in full, first in the thread."""
+    information = episode.information.strip()
+    if len(information) <= NOTICE_LIMIT:
+        return []
+    title = i18n.t("announce.notice")
+    return [
+        {"title": title + (i18n.t("announce.continued") if index else ""), "description": piece, "color": COLOR}
+        for index, piece in enumerate(split_markdown(information, LIMITS["description"]))
     ]
 
 

@@ -229,6 +229,20 @@ def test_message_problems_catches_each_limit() -> None:
     assert "duplicate custom_id" in problems
 
 
+def test_a_long_notice_is_shortened_in_the_main_embed_and_given_in_full_in_the_thread() -> None:
+    notice = "\n\n".join(f"お知らせ{i}。" + "詳しい案内なのだ。" * 120 for i in range(6))
+    episode = make_episode(5, topics=2, information=notice)
+    main, *thread = render_announcement(episode)
+    assert_sendable([main, *thread])
+    assert main["embeds"][0]["description"].startswith("**📢 お知らせ**\n")
+    assert "…" in main["embeds"][0]["description"]
+    first = [embed for message in thread for embed in message["embeds"] if embed["title"].startswith("📢 お知らせ")]
+    assert [embed["title"] for embed in first] == ["📢 お知らせ", "📢 お知らせ（続き）"]
+    assert "\n\n".join(embed["description"] for embed in first) == notice
+    assert thread[0]["embeds"][0] is first[0]  # before the topics
+    assert {"1", "2"} <= set(summaries_in(thread))
+
+
 def test_hostile_episode_stays_within_limits() -> None:
     nasty = "👨\u200d👩\u200d👧" * 100 + "**" + "強調" * 3000 + "**" + "```\n" + "code\n" * 2000
     episode = Episode(
