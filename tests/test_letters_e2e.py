@@ -448,3 +448,49 @@ async def test_mine_and_list_are_paged_and_localised(world: World) -> None:
         "#11 English listener letter number 11",
         "#10 English listener letter number 10",
     ]
+
+
+async def test_hosts_show_change_filter_and_export_letters(world: World) -> None:
+    bot = await world.start()
+    await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
+    suggested = await world.emu.autocomplete(
+        world.listener, world.general, "otayori write", focused="episode", episode="38"
+    )
+    assert "389" in [choice["value"] for choice in suggested.choices]
+    opened = await world.emu.slash(world.listener, world.general, "otayori write", episode="389")
+    assert opened.modal is not None
+    [preset] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
+    assert preset["value"] == "389"
+    await world.emu.submit_modal(world.listener, world.general, opened.modal, {"body": "389回の感想なのだ。"})
+    await world.write(world.closed, {"body": "エピソードを選ばないお便り"})
+    posted = await world.emu.wait_for_message(world.hosts)
+
+    shown = await world.emu.slash(world.host, world.general, "letters show", number=1)
+    assert shown.ephemeral
+    assert shown.embeds[0]["title"] == "お便り #1"
+    assert shown.embeds[0]["description"] == "389回の感想なのだ。"
+
+    changed = await world.emu.slash(world.host, world.general, "letters status", number=1, new_status="adopted")
+    assert "「採用」" in changed.content
+    await world.emu.wait_until(lambda: bool(posted.edits), 5, "the hosts' message updated")
+    assert {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}["状態"] == "採用"
+    same = await world.emu.slash(world.host, world.general, "letters status", number=1, new_status="adopted")
+    assert "すでに" in same.content
+
+    by_episode = await world.emu.slash(world.host, world.general, "letters list", episode="389")
+    assert "#1" in by_episode.embeds[0]["description"]
+    assert "#2" not in by_episode.embeds[0]["description"]
+    tomorrow = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    later = await world.emu.slash(world.host, world.general, "letters export", format="json", since=tomorrow)
+    assert "該当する" in later.content
+    today = await world.emu.slash(world.host, world.general, "letters export", format="json", since="2020-01-01")
+    assert [x["number"] for x in json.loads(today.attachments[0].data)["letters"]] == [1, 2]
+    bad = await world.emu.slash(world.host, world.general, "letters export", format="json", since="きのう")
+    assert "2026-03-01" in bad.content
+
+    world.emu.commands.set_permissions(world.guild.id, "letters", {world.guild.id: True})  # shown to everyone
+    not_a_host = await world.emu.slash(world.closed, world.general, "letters aired", number=1, episode="389")
+    assert "ホスト" in not_a_host.content
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    assert letter.status is Status.ADOPTED

@@ -484,7 +484,11 @@ class Interactions:
     def modal_submit(
         self, user: User, channel: Channel, modal: Modal, values: Mapping[str, object]
     ) -> InteractionRecord:
-        """A MODAL_SUBMIT for ``modal`` with ``values`` by custom_id (or by label text)."""
+        """A MODAL_SUBMIT for ``modal`` with ``values`` by custom_id (or by label text).
+
+        As in Discord, an input the user does not touch is submitted as the bot pre-filled it: a text
+        input's ``value``, a select's ``default`` options, a checkbox's or radio group's ``default``.
+        """
         by_label = modal.labels
         given = {by_label.get(key, key): value for key, value in values.items()}
         unknown = sorted(set(given) - set(modal.inputs))
@@ -497,7 +501,7 @@ class Interactions:
             kind = component.get("type")
             custom_id = component.get("custom_id", "")
             base: JsonDict = {"type": kind, "id": component.get("id"), "custom_id": custom_id}
-            value = given.get(custom_id)
+            value = given[custom_id] if custom_id in given else _prefilled(component)
             if kind == 4:
                 text = "" if value is None else str(value)
                 if component.get("required", True) and not text:
@@ -762,3 +766,18 @@ class Interactions:
 
     def delete(self, record: InteractionRecord, message: Message) -> None:
         self.messaging.delete(message, by=self.world.bot)
+
+
+def _prefilled(component: JsonDict) -> object:
+    """What a modal input holds before the user touches it."""
+    kind = component.get("type")
+    if kind == 4:
+        return component.get("value")
+    if kind == 23:
+        return bool(component.get("default"))
+    defaults = [o["value"] for o in component.get("options") or [] if o.get("default")]
+    if kind == 21:
+        return defaults[0] if defaults else None
+    if kind in (3, 22):
+        return defaults or None
+    return [d["id"] for d in component.get("default_values") or []] or None
