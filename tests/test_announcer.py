@@ -16,7 +16,7 @@ from bot.announce.port import ChannelKind, Payload, PayloadRejected
 from bot.episodes.model import Episode
 from bot.store.deliveries import WantedTarget
 from bot.store.store import Store
-from tests.announce_fakes import FakeDiscord
+from tests.announce_fakes import FakeChannel, FakeDiscord
 from tests.factories import make_episode
 
 START = datetime.now(UTC).replace(microsecond=0)  # the ledger stamps targets with the wall clock
@@ -70,6 +70,17 @@ async def backdate_targets(store: Store, since: datetime) -> None:
         await conn.execute("UPDATE announce_targets SET since = ?", (stamp,))
 
 
+async def channel_set_up_yesterday(
+    store: Store, discord: FakeDiscord, clock: FakeClock
+) -> tuple[FakeChannel, Announcer]:
+    """A channel and its announcer after a first cycle, the channel set up a day before ``START``."""
+    channel = discord.add_channel()
+    announcer = announcer_for(store, discord, clock, channel.id)
+    await announcer.run()
+    await backdate_targets(store, START - timedelta(days=1))
+    return channel, announcer
+
+
 async def test_first_start_announces_nothing_old_then_new_episodes_once(
     store: Store, discord: FakeDiscord, clock: FakeClock
 ) -> None:
@@ -118,10 +129,7 @@ async def test_backfill_waits_for_a_first_cycle_that_has_episodes(
 async def test_an_episode_discord_rejects_does_not_hold_up_the_next(
     store: Store, discord: FakeDiscord, clock: FakeClock
 ) -> None:
-    channel = discord.add_channel()
-    announcer = announcer_for(store, discord, clock, channel.id)
-    await announcer.run()
-    await backdate_targets(store, START - timedelta(days=1))
+    channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     bad, good = episode(5, on(0, -3)), episode(6, on(0, -2))
     await store.episodes.upsert_many([bad, good])
     create = discord.create_message
@@ -205,10 +213,7 @@ async def test_channel_configured_later_gets_nothing_old_unless_asked(
 async def test_a_post_appearing_late_with_an_earlier_date_is_new(
     store: Store, discord: FakeDiscord, clock: FakeClock
 ) -> None:
-    channel = discord.add_channel()
-    announcer = announcer_for(store, discord, clock, channel.id)
-    await announcer.run()
-    await backdate_targets(store, START - timedelta(days=1))
+    _channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     # first seen now (after the channel was set up), though dated before it
     await store.episodes.upsert(episode(3, START - timedelta(days=2)))
     assert (await announcer.run()).delivered == 1
@@ -233,10 +238,7 @@ async def test_an_archive_read_only_after_the_first_start_stays_old(
 async def test_same_episode_from_folder_and_feed_is_announced_once(
     store: Store, discord: FakeDiscord, clock: FakeClock
 ) -> None:
-    channel = discord.add_channel()
-    announcer = announcer_for(store, discord, clock, channel.id)
-    await announcer.run()
-    await backdate_targets(store, START - timedelta(days=1))
+    channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     from_folder = dataclasses.replace(episode(5, on(-1)), source="/posts/2026-02-28-5.md")
     from_feed = dataclasses.replace(from_folder, description="feed の説明", source="https://site/feed.xml")
     await store.episodes.upsert(from_folder, source_rank=0)
@@ -318,10 +320,7 @@ async def test_deleted_channel_is_backed_off_and_reported(store: Store, discord:
 
 
 async def test_temporary_failures_are_retried_later(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:
-    channel = discord.add_channel()
-    announcer = announcer_for(store, discord, clock, channel.id)
-    await announcer.run()
-    await backdate_targets(store, START - timedelta(days=1))
+    _channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     await store.episodes.upsert(episode(11, on(-1)))
     discord.temporary_failures = 1
     assert len((await announcer.run()).failed) == 1
