@@ -152,3 +152,30 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])
     assert exit_info.value.code == 2
+
+
+RELATIVE_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Show</title><link>/</link><description>d</description>
+<item><title>Episode A</title><link>/rel/a</link><guid isPermaLink="false">episode-a</guid>
+<pubDate>Mon, 02 Mar 2026 05:00:00 +0900</pubDate><enclosure url="/audio/a.mp3" length="1" type="audio/mpeg"/>
+<description>&lt;p&gt;notes&lt;/p&gt;</description></item>
+<item><title>Episode B</title><link>b</link><pubDate>Tue, 03 Mar 2026 05:00:00 +0900</pubDate>
+<enclosure url="audio/b.mp3" length="1" type="audio/mpeg"/></item>
+</channel></rss>
+"""
+
+
+def test_relative_urls_of_a_feed_file_resolve_against_the_site(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "rss2.xml"
+    feed.write_text(RELATIVE_RSS, encoding="utf-8")
+    monkeypatch.setenv("SITE_URL", "https://example.org/podcast/")
+    code, out, err = run(capsys, "episodes", str(feed), "--json")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    got = [(r["key"], r["page_url"], r["audio_url"]) for r in records]
+    assert got == [
+        ("https://example.org/rel/a", "https://example.org/rel/a", "https://example.org/audio/a.mp3"),
+        ("https://example.org/podcast/b", "https://example.org/podcast/b", "https://example.org/podcast/audio/b.mp3"),
+    ]
