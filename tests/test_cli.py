@@ -59,11 +59,13 @@ def test_ingest_reports_broken_posts_with_reasons(capsys: pytest.CaptureFixture[
     shutil.copytree(CONTENT_DIR, posts)
     (posts / "2026-02-30-99.md").write_text("---\ntitle: 日付なし\n---\n本文\n", encoding="utf-8")
     (posts / "2026-03-01-98.md").write_bytes(b"\x00\xff\xfe garbage")
+    (posts / "2024-01-02-2.md").symlink_to(tmp_path / "moved-away.md")
     code, out, _ = run(capsys, "ingest", "--content-dir", str(posts), "--db", str(tmp_path / "z.sqlite3"))
     assert code == 1
-    assert "failed 2" in out
+    assert "failed 3" in out
     assert "failed: 2026-02-30-99.md: " in out
     assert "failed: 2026-03-01-98.md: " in out
+    assert "failed: 2024-01-02-2.md: cannot read the file (broken symbolic link: No such file or directory)" in out
 
 
 @pytest.mark.corpus

@@ -88,6 +88,25 @@ def test_folder_rescan_is_incremental(tmp_path: Path) -> None:
     assert third.skipped == 1
 
 
+def test_broken_symlink_post_is_a_failure_reported_once(tmp_path: Path) -> None:
+    write_post(tmp_path, 1)
+    post = write_post(tmp_path, 2)
+    source = FolderSource(tmp_path, SITE)
+    source.commit(source.scan())
+    moved = post.rename(tmp_path / "elsewhere.txt")
+    post.symlink_to(tmp_path / "gone.md")
+
+    broken = source.scan()
+    assert broken.failures == [(post.name, "cannot read the file (broken symbolic link: No such file or directory)")]
+    assert broken.deleted == []  # its episode stays, as for a post that stopped parsing
+    source.commit(broken)
+    assert source.scan().unchanged  # reported once
+
+    post.unlink()
+    post.symlink_to(moved)
+    assert [e.number for e in source.scan().episodes] == ["2"]
+
+
 def test_uncommitted_scan_is_repeated(tmp_path: Path) -> None:
     write_post(tmp_path, 1)
     source = FolderSource(tmp_path, SITE)
