@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -241,6 +242,54 @@ def setup_logging(settings: Settings, token: str) -> None:
         handler.addFilter(redact)
 
 
+#: An unreachable Discord (or proxy), or a request that failed while starting (login, setup_hook's command sync).
+CONNECTION_ERRORS = (
+    aiohttp.ClientError,
+    TimeoutError,
+    discord.HTTPException,
+    discord.GatewayNotFound,
+    discord.ConnectionClosed,
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{exc.__class__.__name__}: {text}" if text else exc.__class__.__name__
+
+
+def never_connected(bot: ZundaBot) -> bool:
+    """True until the bot has opened its first gateway connection."""
+    return bot.ws is None
+
+
+class FirstConnectionErrors(logging.Filter):
+    """Until the gateway is first reached, discord.py's connection errors are logged in one line, no traceback."""
+
+    def __init__(self, bot: ZundaBot) -> None:
+        super().__init__()
+        self.bot = bot
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, CONNECTION_ERRORS) and never_connected(self.bot):
+            record.msg = f"{record.getMessage()}: {describe_error(error)}"
+            record.args = None
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def cannot_connect(settings: Settings, exc: BaseException) -> int:
+    """Log why Discord could not be reached, naming the settings that say where it is; the exit code."""
+    log.error(
+        "cannot connect to Discord (DISCORD_API_BASE %s, DISCORD_GATEWAY_URL %s): %s",
+        settings.discord_api_base,
+        settings.discord_gateway_url,
+        describe_error(exc),
+    )
+    return 1
+
+
 async def run_bot(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM or a fatal error; return the exit code."""
     token = settings.token()
@@ -253,6 +302,9 @@ async def run_bot(settings: Settings) -> int:
         with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
             loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
     log.info("zundabot %s starting", __version__)
+    discord_log = logging.getLogger("discord.client")
+    first_connection = FirstConnectionErrors(bot)
+    discord_log.addFilter(first_connection)
     try:
         async with bot:
             await bot.start(token)
@@ -262,6 +314,15 @@ async def run_bot(settings: Settings) -> int:
     except discord.PrivilegedIntentsRequired:
         log.error("Discord refused the gateway intents requested")
         return 2
+    except CONNECTION_ERRORS as exc:
+        return cannot_connect(settings, exc)
+    except AttributeError as exc:
+        # discord.py 2.7 (Rapptz/discord.py#10520): when the very first gateway connection fails, its retry
+        # reads the sequence of a connection that never existed; the real error is the one being handled.
+        if not never_connected(bot) or not isinstance(exc.__context__, CONNECTION_ERRORS):
+            raise
+        return cannot_connect(settings, exc.__context__)
     finally:
+        discord_log.removeFilter(first_connection)
         await bot.close()  # the connection may end before a signal's shutdown has finished: wait for it
     return 0

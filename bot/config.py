@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -90,6 +91,26 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("feed_url")
+    @classmethod
+    def _feed_location(cls, value: str | None) -> str | None:
+        """An http(s) URL with a host, or an existing local file (a path or a ``file://`` URL)."""
+        if value is None:
+            return None
+        text = value.strip()
+        scheme, separator, rest = text.partition("://")
+        if separator and scheme.lower() in {"http", "https"}:
+            if not urlsplit(text).hostname:
+                raise ValueError("the URL has no host")
+            return scheme.lower() + separator + rest
+        if separator and scheme.lower() != "file":
+            raise ValueError(f"unsupported URL scheme {scheme!r}: use an http(s):// URL or a local file")
+        path = Path(rest if separator else text)
+        if not path.is_file():
+            problem = "is a folder" if path.is_dir() else "does not exist"
+            raise ValueError(f"the feed file {path} {problem} (use an http(s):// URL or an existing file)")
+        return text
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
@@ -152,7 +173,23 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
-            name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
-            shown = "" if "TOKEN" in name else f" (got {error.get('input')!r})"
-            lines.append(f"{name}: {error['msg']}{shown}")
+            name, *where = error["loc"]
+            setting = str(name).upper()
+            # a list setting (ANNOUNCE_CHANNEL_IDS) reports the position of the bad item after its name
+            item = "".join(f" item {part + 1}" if isinstance(part, int) else f" {part}" for part in where)
+            shown = "" if "TOKEN" in setting else f" (got {error.get('input')!r})"
+            lines.append(f"{setting}{item}: {error['msg']}{shown}")
         raise SettingsError("invalid settings:\n  " + "\n  ".join(lines) + "\nSee .env.example.") from None
+    except UnicodeDecodeError as exc:
+        raise SettingsError(
+            f"{env_file_named(overrides)} is not valid UTF-8 (byte 0x{exc.object[exc.start]:02x} at offset "
+            f"{exc.start}): save it as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise SettingsError(f"cannot read {exc.filename or env_file_named(overrides)}: {exc.strerror or exc}") from None
+
+
+def env_file_named(overrides: dict[str, object]) -> str:
+    """The settings file being read (``.env`` unless a test passes ``_env_file``), as an absolute path."""
+    chosen = overrides.get("_env_file", Settings.model_config.get("env_file"))
+    return str(Path(str(chosen)).resolve())

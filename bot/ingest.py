@@ -12,6 +12,9 @@ from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
+#: kv key prefix: how many episodes a source held when it was last read, for polls that read nothing.
+ITEMS_KEY = "ingest.items:"
+
 
 @dataclass(slots=True)
 class IngestReport:
@@ -33,11 +36,16 @@ class IngestReport:
 
 
 class Ingestor:
-    """Runs sources against the store. Safe to call repeatedly; one poll per source at a time."""
+    """Runs sources against the store. Safe to call repeatedly; one poll per source at a time.
 
-    def __init__(self, store: Store, sources: Sequence[Source]) -> None:
+    Failed polls and posts are logged as warnings unless ``log_problems`` is false (the ``ingest``
+    command prints them from the report instead).
+    """
+
+    def __init__(self, store: Store, sources: Sequence[Source], *, log_problems: bool = True) -> None:
         self.store = store
         self.sources = list(sources)
+        self.log_problems = log_problems
 
     async def ingest_all(self) -> list[IngestReport]:
         return [await self.ingest(source) for source in self.sources]
@@ -49,7 +57,8 @@ class Ingestor:
             poll = await source.poll(known)
         except SourceFailed as exc:
             failures = await self.store.sources.failed(source.name, str(exc))
-            log.warning("polling %s failed (%d in a row): %s", source.name, failures, exc)
+            if self.log_problems:
+                log.warning("polling %s failed (%d in a row): %s", source.name, failures, exc)
             return IngestReport(source.name, error=str(exc), failures_in_row=failures)
         report = await self._store(source, poll)
         source.commit(poll)
@@ -65,6 +74,12 @@ class Ingestor:
                 report.changed.append(result)
             else:
                 report.unchanged += 1
+        items_key = ITEMS_KEY + source.name
+        if poll.unchanged and not poll.skipped:
+            # a feed answering 304 or the same body: its episodes are those of the last read
+            report.unchanged = int(await self.store.kv.get(items_key) or 0)
+        else:
+            await self.store.kv.set(items_key, str(len(report.new) + len(report.changed) + report.unchanged))
         report.withdrawn = await self.store.episodes.withdraw(poll.deleted)
         validators = poll.validators or Validators()
         await self.store.sources.succeeded(
@@ -73,8 +88,9 @@ class Ingestor:
             last_modified=validators.last_modified,
             content_hash=validators.content_hash,
         )
-        for name, reason in poll.failures:
-            log.warning("skipped %s: %s", name, reason)
+        if self.log_problems:
+            for name, reason in poll.failures:
+                log.warning("skipped %s: %s", name, reason)
         if report.new or report.changed or report.withdrawn:
             log.info(
                 "%s: %d new, %d changed, %d withdrawn",

@@ -505,8 +505,9 @@ async def test_an_announcement_discord_refuses_is_shown_in_status(
 async def test_a_failing_feed_warns_the_hosts_once(
     emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
 ) -> None:
-    missing = bot_runner.workdir / "no-such-feed.xml"
-    bot = await bot_runner.start(feed_url=str(missing), feed_failure_alert=2, letters_channel_id=community.hosts.id)
+    broken = bot_runner.workdir / "broken-feed.xml"
+    broken.write_text("<html><body>not a feed</body></html>", encoding="utf-8")  # FEED_URL must exist at start
+    bot = await bot_runner.start(feed_url=str(broken), feed_failure_alert=2, letters_channel_id=community.hosts.id)
     await settled(emulator, bot)
     cog = announcements(bot)
     offset = [timedelta(0)]
@@ -516,7 +517,7 @@ async def test_a_failing_feed_warns_the_hosts_once(
         await poll_now(emulator, bot)
     warnings = bot_messages(emulator, community.hosts)
     assert len(warnings) == 1
-    assert "no-such-feed.xml" in warnings[0].content
+    assert "broken-feed.xml" in warnings[0].content
     assert emulator.pings(warnings[0]).nobody
-    state = await bot.store.sources.get(f"feed:{missing}")
+    state = await bot.store.sources.get(f"feed:{broken}")
     assert state.failures == 6  # the poll at start, then five more

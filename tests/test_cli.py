@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.cli import main
-from tests.conftest import CONTENT_DIR
+from tests.conftest import CONTENT_DIR, ROOT
 from tests.jekyll import render_post, rss_feed
 
 
@@ -55,11 +59,61 @@ def test_ingest_reports_broken_posts_with_reasons(capsys: pytest.CaptureFixture[
     shutil.copytree(CONTENT_DIR, posts)
     (posts / "2026-02-30-99.md").write_text("---\ntitle: 日付なし\n---\n本文\n", encoding="utf-8")
     (posts / "2026-03-01-98.md").write_bytes(b"\x00\xff\xfe garbage")
+    (posts / "2024-01-02-2.md").symlink_to(tmp_path / "moved-away.md")
     code, out, _ = run(capsys, "ingest", "--content-dir", str(posts), "--db", str(tmp_path / "z.sqlite3"))
     assert code == 1
-    assert "failed 2" in out
+    assert "failed 3" in out
     assert "failed: 2026-02-30-99.md: " in out
     assert "failed: 2026-03-01-98.md: " in out
+    assert "failed: 2024-01-02-2.md: cannot read the file (broken symbolic link: No such file or directory)" in out
+
+
+@pytest.mark.corpus
+def test_second_ingest_of_an_unchanged_feed_counts_its_episodes_unchanged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, corpus_dir: Path
+) -> None:
+    posts = sorted(corpus_dir.glob("*.md"))
+    feed = tmp_path / "feed.xml"
+    feed.write_bytes(rss_feed(render_post(path) for path in posts))
+    db = str(tmp_path / "z.sqlite3")
+    code, out, _ = run(capsys, "ingest", "--feed", str(feed), "--db", db)
+    assert code == 0
+    assert f"new {len(posts)}, changed 0, unchanged 0, failed 0" in out
+    code, out, _ = run(capsys, "ingest", "--feed", str(feed), "--db", db)
+    assert code == 0
+    assert f"new 0, changed 0, unchanged {len(posts)}, failed 0" in out  # 484 for the show's corpus
+
+
+def zundabot(*args: str, cwd: Path) -> str:
+    """``zundabot ARGS`` in its own process, as on a terminal: stdout and stderr together."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_PATH", "CONTENT_DIR", "FEED_URL"}}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        cwd=cwd,
+        timeout=60,
+        check=False,
+    )
+    return result.stdout
+
+
+def test_ingest_prints_each_problem_once(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    shutil.copytree(CONTENT_DIR, posts)
+    (posts / "2026-02-30-99.md").write_text("---\ntitle: 日付なし\n---\n本文\n", encoding="utf-8")
+    (posts / "2026-03-01-98.md").write_bytes(b"\x00\xff\xfe garbage")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        nowhere = f"http://127.0.0.1:{probe.getsockname()[1]}/feed.xml"
+    output = zundabot("ingest", "--content-dir", str(posts), "--feed", nowhere, "--db", "z.sqlite3", cwd=tmp_path)
+    assert "failed 2" in output
+    assert output.count("2026-02-30-99.md") == 1, output
+    assert output.count("2026-03-01-98.md") == 1, output
+    assert output.count(f"zundabot: {nowhere}: ") == 1, output
+    assert "WARNING" not in output
 
 
 def test_ingest_feed_file_gives_the_same_keys(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -152,3 +206,30 @@ def test_version_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["no-such-command"])
     assert exit_info.value.code == 2
+
+
+RELATIVE_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Show</title><link>/</link><description>d</description>
+<item><title>Episode A</title><link>/rel/a</link><guid isPermaLink="false">episode-a</guid>
+<pubDate>Mon, 02 Mar 2026 05:00:00 +0900</pubDate><enclosure url="/audio/a.mp3" length="1" type="audio/mpeg"/>
+<description>&lt;p&gt;notes&lt;/p&gt;</description></item>
+<item><title>Episode B</title><link>b</link><pubDate>Tue, 03 Mar 2026 05:00:00 +0900</pubDate>
+<enclosure url="audio/b.mp3" length="1" type="audio/mpeg"/></item>
+</channel></rss>
+"""
+
+
+def test_relative_urls_of_a_feed_file_resolve_against_the_site(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = tmp_path / "rss2.xml"
+    feed.write_text(RELATIVE_RSS, encoding="utf-8")
+    monkeypatch.setenv("SITE_URL", "https://example.org/podcast/")
+    code, out, err = run(capsys, "episodes", str(feed), "--json")
+    assert code == 0, err
+    records = [json.loads(line) for line in out.splitlines()]
+    got = [(r["key"], r["page_url"], r["audio_url"]) for r in records]
+    assert got == [
+        ("https://example.org/rel/a", "https://example.org/rel/a", "https://example.org/audio/a.mp3"),
+        ("https://example.org/podcast/b", "https://example.org/podcast/b", "https://example.org/podcast/audio/b.mp3"),
+    ]

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import get_origin
 
 import pytest
 
@@ -53,10 +54,15 @@ def test_env_file_and_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
         ("POLL_INTERVAL", "1", "POLL_INTERVAL"),
         ("TIMEZONE", "Mars/Olympus", "unknown time zone"),
         ("SITE_URL", "not a url", "SITE_URL"),
-        ("ANNOUNCE_CHANNEL_IDS", "12,abc", "ANNOUNCE_CHANNEL_IDS"),
+        ("ANNOUNCE_CHANNEL_IDS", "12,abc", "ANNOUNCE_CHANNEL_IDS item 2: .*'abc'"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL"),
         ("PERMALINK", "episode/:slug", "must start with '/'"),
         ("DISCORD_API_BASE", "discord.com", "DISCORD_API_BASE"),
+        ("FEED_URL", "ftp://example.com/feed.xml", "FEED_URL: .*unsupported URL scheme 'ftp'"),
+        ("FEED_URL", "https:///feed.xml", "FEED_URL: .*no host"),
+        ("FEED_URL", "missing.xml", "FEED_URL: .*missing.xml does not exist"),
+        ("FEED_URL", "file:///no/such/feed.xml", "FEED_URL: .*/no/such/feed.xml does not exist"),
+        ("FEED_URL", ".", "FEED_URL: .*is a folder"),
     ],
 )
 def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str, value: str, fragment: str) -> None:
@@ -64,6 +70,40 @@ def test_bad_values_name_the_setting(monkeypatch: pytest.MonkeyPatch, name: str,
     with pytest.raises(SettingsError, match=fragment) as info:
         load_settings()
     assert ".env.example" in str(info.value)
+
+
+def test_every_list_setting_names_itself_and_the_bad_item(monkeypatch: pytest.MonkeyPatch) -> None:
+    lists = [name.upper() for name, field in Settings.model_fields.items() if get_origin(field.annotation) is list]
+    assert lists == ["ANNOUNCE_CHANNEL_IDS"]
+    for name in lists:
+        monkeypatch.setenv(name, "abc")
+        with pytest.raises(SettingsError) as info:
+            load_settings()
+        monkeypatch.delenv(name)
+        [line] = [line.strip() for line in str(info.value).splitlines() if "abc" in line]
+        assert line.startswith(f"{name} item 1: ")
+
+
+def test_feed_url_takes_http_urls_and_existing_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    (tmp_path / "feed.xml").write_bytes(b"<rss/>")
+    accepted = {
+        "https://zund-arm-on.com/feed.xml": "https://zund-arm-on.com/feed.xml",
+        "HTTP://127.0.0.1:8080/feed": "http://127.0.0.1:8080/feed",
+        "feed.xml": "feed.xml",
+        str(tmp_path / "feed.xml"): str(tmp_path / "feed.xml"),
+        f"file://{tmp_path / 'feed.xml'}": f"file://{tmp_path / 'feed.xml'}",
+        "off": None,
+    }
+    for value, expected in accepted.items():
+        monkeypatch.setenv("FEED_URL", value)
+        assert load_settings().feed_url == expected, value
+
+
+def test_env_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_bytes(b"DISCORD_TOKEN=abc\nHOST_ROLE_ID=\xff\xfe\n")
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    assert str(info.value) == f"{tmp_path / '.env'} is not valid UTF-8 (byte 0xff at offset 31): save it as UTF-8"
 
 
 def test_site_from_settings(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -100,6 +140,27 @@ def test_bad_setting_exits_2_and_never_echoes_the_token(tmp_path: Path) -> None:
     assert "SHARD_COUNT" in result.stderr
     assert "secret-token-123" not in result.stderr + result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("env_file", "env", "expected"),
+    [
+        (b"DISCORD_TOKEN=t\xe9st\n", {}, ".env is not valid UTF-8 (byte 0xe9 at offset 15)"),
+        (b"", {"ANNOUNCE_CHANNEL_IDS": "abc"}, "ANNOUNCE_CHANNEL_IDS item 1: "),
+        (b"FEED_URL=ftp://example.com/feed.xml\n", {}, "FEED_URL: Value error, unsupported URL scheme 'ftp'"),
+        (b"", {"FEED_URL": "nowhere/feed.xml"}, "the feed file nowhere/feed.xml does not exist"),
+    ],
+)
+def test_zundabot_run_refuses_bad_settings_at_start(
+    tmp_path: Path, env_file: bytes, env: dict[str, str], expected: str
+) -> None:
+    (tmp_path / ".env").write_bytes(env_file)
+    result = run_cli("run", env={"DISCORD_TOKEN": "secret-token-123", **env}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("zundabot: ")
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "secret-token-123" not in result.stderr + result.stdout
 
 
 def test_every_setting_is_documented() -> None:

@@ -94,3 +94,19 @@ def test_through_the_zundabot_command(db: Path, capsysbinary: pytest.CaptureFixt
     data = json.loads(capsysbinary.readouterr().out)
     assert [(x["guild_id"], x["number"]) for x in data["letters"]] == [(2, 1)]
     assert cli_main(["letters", "export", "--db", str(db.parent / "missing.sqlite3")]) == 1
+
+
+@pytest.mark.parametrize(
+    ("output", "reason"),
+    [("missing-folder/letters.json", "No such file or directory"), (".", "it is a folder")],
+)
+def test_unwritable_output_is_a_clear_error(
+    db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], output: str, reason: str
+) -> None:
+    target = tmp_path / output
+    assert cli_main(["letters", "export", "--db", str(db), "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"zundabot: cannot write letters to {target}: ")
+    assert reason in err
+    assert "Traceback" not in err
+    assert not (tmp_path / "missing-folder").exists()

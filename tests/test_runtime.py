@@ -7,6 +7,7 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -319,3 +320,83 @@ def test_zundabot_run_with_a_rejected_token(tmp_path: Path) -> None:
     assert result.returncode == 2, result.stdout
     assert "rejected DISCORD_TOKEN" in result.stdout
     assert "wrong-token" not in result.stdout
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on (bound, then released)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+async def zundabot_run(tmp_path: Path, **settings: str) -> tuple[int, str]:
+    """``zundabot run`` in a real process with these settings; its exit code and its whole output."""
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "CONTENT_", "FEED_"))},
+        "DISCORD_TOKEN": "secret-token-123",
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        "CONTENT_DIR": "off",
+        "PYTHONPATH": str(ROOT),
+        **settings,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        output, _ = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return process.returncode or 0, output.decode(errors="replace")
+
+
+def assert_cannot_connect(code: int, log: str, api_base: str, gateway_url: str, error: str) -> None:
+    assert code == 1, log
+    [line] = [line for line in log.splitlines() if "cannot connect to Discord" in line]
+    assert f"DISCORD_API_BASE {api_base}" in line
+    assert f"DISCORD_GATEWAY_URL {gateway_url}" in line
+    assert error in line
+    assert "Traceback" not in log
+    assert "secret-token-123" not in log
+
+
+def test_zundabot_run_when_the_api_is_unreachable(tmp_path: Path) -> None:
+    api_base = f"http://127.0.0.1:{closed_port()}/api/v10"
+    code, log = asyncio.run(zundabot_run(tmp_path, DISCORD_API_BASE=api_base))
+    assert_cannot_connect(code, log, api_base, "wss://gateway.discord.gg/", "Cannot connect to host")
+
+
+def test_zundabot_run_when_the_gateway_is_unreachable(tmp_path: Path) -> None:
+    async def scenario() -> tuple[int, str, str]:
+        async with DiscordEmulator() as emu:
+            gateway_url = f"ws://127.0.0.1:{closed_port()}/"
+            code, log = await zundabot_run(
+                tmp_path, DISCORD_TOKEN=emu.token, DISCORD_API_BASE=emu.api_base, DISCORD_GATEWAY_URL=gateway_url
+            )
+            assert emu.commands.syncs  # logged in and synced: only the gateway was missing
+            return code, log, emu.api_base
+
+    code, log, api_base = asyncio.run(scenario())
+    gateway_url = re.search(r"DISCORD_GATEWAY_URL (\S+)\)", log)
+    assert gateway_url, log
+    assert_cannot_connect(code, log, api_base, gateway_url.group(1), "Cannot connect to host")
+
+
+def test_zundabot_run_when_discord_fails_during_setup(tmp_path: Path) -> None:
+    """The proxy answers 503 to the command sync in setup_hook (Discord unreachable behind it)."""
+
+    async def scenario() -> tuple[int, str, str, str]:
+        async with DiscordEmulator() as emu:
+            emu.faults.fail_next(1, status=503, route="PUT /applications/{application_id}/commands")
+            code, log = await zundabot_run(
+                tmp_path, DISCORD_TOKEN=emu.token, DISCORD_API_BASE=emu.api_base, DISCORD_GATEWAY_URL=emu.gateway_url
+            )
+            assert emu.faults.pending == 0
+            assert emu.gateway.identifies == 0  # stopped before connecting to the gateway
+            return code, log, emu.api_base, emu.gateway_url
+
+    code, log, api_base, gateway_url = asyncio.run(scenario())
+    assert_cannot_connect(code, log, api_base, gateway_url, "503 Service Unavailable")

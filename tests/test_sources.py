@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
+from bot.cli import main as cli_main
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, SourceFailed, Validators
 from bot.ingest import Ingestor
@@ -87,6 +88,25 @@ def test_folder_rescan_is_incremental(tmp_path: Path) -> None:
     assert third.skipped == 1
 
 
+def test_broken_symlink_post_is_a_failure_reported_once(tmp_path: Path) -> None:
+    write_post(tmp_path, 1)
+    post = write_post(tmp_path, 2)
+    source = FolderSource(tmp_path, SITE)
+    source.commit(source.scan())
+    moved = post.rename(tmp_path / "elsewhere.txt")
+    post.symlink_to(tmp_path / "gone.md")
+
+    broken = source.scan()
+    assert broken.failures == [(post.name, "cannot read the file (broken symbolic link: No such file or directory)")]
+    assert broken.deleted == []  # its episode stays, as for a post that stopped parsing
+    source.commit(broken)
+    assert source.scan().unchanged  # reported once
+
+    post.unlink()
+    post.symlink_to(moved)
+    assert [e.number for e in source.scan().episodes] == ["2"]
+
+
 def test_uncommitted_scan_is_repeated(tmp_path: Path) -> None:
     write_post(tmp_path, 1)
     source = FolderSource(tmp_path, SITE)
@@ -129,7 +149,9 @@ class FeedServer:
     def __init__(self) -> None:
         self.body = rss(1, 2)
         self.etag: str | None = '"v1"'
+        self.last_modified: str | None = None
         self.requests: list[web.Request] = []
+        self.statuses: list[int] = []
         self.handler: Callable[[web.Request], web.StreamResponse] | None = None
         self.app = web.Application()
         self.app.router.add_get("/feed.xml", self.feed)
@@ -139,11 +161,20 @@ class FeedServer:
 
     async def feed(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(request)
+        response = self.answer(request)
+        self.statuses.append(response.status)
+        return response
+
+    def answer(self, request: web.Request) -> web.StreamResponse:
         if self.handler is not None:
             return self.handler(request)
         if self.etag and request.headers.get("If-None-Match") == self.etag:
             return web.Response(status=304)
+        if self.last_modified and request.headers.get("If-Modified-Since") == self.last_modified:
+            return web.Response(status=304)
         headers = {"ETag": self.etag} if self.etag else {}
+        if self.last_modified:
+            headers["Last-Modified"] = self.last_modified
         return web.Response(body=self.body, content_type="application/rss+xml", headers=headers)
 
     async def redirect(self, request: web.Request) -> web.StreamResponse:
@@ -198,6 +229,35 @@ async def test_feed_unchanged_body_is_not_parsed(feed_server: FeedServer, monkey
 
     monkeypatch.setattr("bot.episodes.sources.parse_feed", explode)
     assert (await source.poll(first.validators)).unchanged
+
+
+async def test_feed_last_modified_without_etag(
+    feed_server: FeedServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Last-Modified without ETag: the next ``zundabot ingest`` sends If-Modified-Since, gets 304, parses nothing."""
+    feed_server.etag = None
+    feed_server.last_modified = "Mon, 02 Mar 2026 05:00:00 GMT"
+    url = f"{feed_server.url}/feed.xml"
+    args = ["ingest", "--feed", url, "--db", str(tmp_path / "db.sqlite3")]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CONTENT_DIR", raising=False)
+
+    assert await asyncio.to_thread(cli_main, args) == 0
+    assert "new 2, changed 0, unchanged 0, failed 0" in capsys.readouterr().out
+    first = feed_server.requests[-1].headers
+    assert "If-Modified-Since" not in first
+    assert "If-None-Match" not in first
+
+    def explode(*args: object, **kwargs: object) -> None:
+        raise AssertionError("parsed a feed the server said was not modified")
+
+    monkeypatch.setattr("bot.episodes.sources.parse_feed", explode)
+    assert await asyncio.to_thread(cli_main, args) == 0
+    assert "new 0, changed 0, unchanged 2, failed 0" in capsys.readouterr().out
+    second = feed_server.requests[-1].headers
+    assert second["If-Modified-Since"] == "Mon, 02 Mar 2026 05:00:00 GMT"
+    assert "If-None-Match" not in second
+    assert feed_server.statuses == [200, 304]
 
 
 async def test_feed_failures_are_clear(feed_server: FeedServer) -> None:

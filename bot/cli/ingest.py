@@ -41,7 +41,7 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
     sources = sources_from(content_dir, feed, settings)
     status = 0
     async with await Store.open(db_path(args, settings)) as store:
-        for report in await Ingestor(store, sources).ingest_all():
+        for report in await Ingestor(store, sources, log_problems=False).ingest_all():  # printed below
             print(f"{report.source}:")
             if report.error:
                 print(f"zundabot: {report.error}", file=sys.stderr)

@@ -48,6 +48,16 @@ def write_stdout(data: bytes) -> None:
     sys.stdout.flush()
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """Write the export to ``path``; a path that cannot be written is a :class:`CommandError` naming it."""
+    if path.is_dir():
+        raise CommandError(f"cannot write letters to {path}: it is a folder, give a file name")
+    try:
+        path.write_bytes(data)
+    except OSError as exc:
+        raise CommandError(f"cannot write letters to {path}: {exc.strerror or exc}") from None
+
+
 @command("letters", "Export listener letters (JSON for the script generator, CSV for Excel, Markdown).", configure)
 async def letters(args: argparse.Namespace, settings: Settings) -> int:
     path = db_path(args, settings)
@@ -63,7 +73,7 @@ async def letters(args: argparse.Namespace, settings: Settings) -> int:
         export_letters, found, fmt, settings.zone, exported_at=datetime.now(UTC), filters=filters
     )
     if args.output:
-        await asyncio.to_thread(args.output.write_bytes, data)
+        await asyncio.to_thread(write_file, args.output, data)
         print(f"{len(found)} letters written to {args.output}", file=sys.stderr)
     else:
         await asyncio.to_thread(write_stdout, data)

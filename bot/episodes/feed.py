@@ -80,13 +80,14 @@ def parse_feed(data: bytes, *, url: str, site: Site | None = None, max_bytes: in
         raise FeedError("not an RSS, Atom or RDF feed")
     feed_info = parsed.get("feed") or {}
     title = " ".join(str(feed_info.get("title") or "").split())
+    base = _base(url, site)
     episodes: list[Episode] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
         label = f"item {number}"
         try:
             label = f"item {number} ({_title(entry) or 'untitled'})"
-            episode = _episode(entry, url, site)
+            episode = _episode(entry, url, base, site)
         except _Skip as reason:
             problems.append(f"{label}: {reason}; skipped")
             continue
@@ -101,6 +102,13 @@ def parse_feed(data: bytes, *, url: str, site: Site | None = None, max_bytes: in
     return FeedResult(title, episodes, problems)
 
 
+def _base(url: str, site: Site | None) -> str | None:
+    """What relative item URLs resolve against: the feed's URL, or for a local feed file the site (SITE_URL)."""
+    if is_http(url):
+        return url
+    return site.url + "/" if site else None
+
+
 def _one_line(exc: object) -> str:
     text = " ".join(str(exc or "unknown error").split())
     return text[:200]
@@ -113,21 +121,21 @@ def _title(entry: Any) -> str:
     return " ".join(str(text).split())
 
 
-def _episode(entry: Any, feed_url: str, site: Site | None) -> Episode:
+def _episode(entry: Any, feed_url: str, feed_base: str | None, site: Site | None) -> Episode:
     title = _title(entry)
     if not title:
         raise _Skip("no title")
-    link = _link(entry, feed_url)
+    link = _link(entry, feed_base)
     guid = str(entry.get("id") or "").strip()
     if link is None and guid:
-        link = resolve(guid, feed_url) if is_http(guid) else None
+        link = resolve(guid, feed_base) if is_http(guid) else None
     if link is None and not guid:
         raise _Skip("no link or guid")
     published = _published(entry, site)
     if published is None:
         raise _Skip("no publication date")
     key = episode_key(link) if link else guid
-    base = link or feed_url
+    base = link or feed_base
 
     body, body_type, others = _bodies(entry)
     topics: tuple[Any, ...] = ()
@@ -163,7 +171,7 @@ def _episode(entry: Any, feed_url: str, site: Site | None) -> Episode:
     )
 
 
-def _link(entry: Any, feed_url: str) -> str | None:
+def _link(entry: Any, feed_base: str | None) -> str | None:
     candidates = [entry.get("link")]
     candidates += [
         item.get("href")
@@ -172,7 +180,7 @@ def _link(entry: Any, feed_url: str) -> str | None:
     ]
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            url = resolve(candidate, feed_url)
+            url = resolve(candidate, feed_base)
             if url:
                 return url
     return None
@@ -264,7 +272,7 @@ def _actors(entry: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(name for name in split if name))
 
 
-def _audio(entry: Any, base: str) -> str | None:
+def _audio(entry: Any, base: str | None) -> str | None:
     enclosures = [item for item in entry.get("enclosures") or [] if isinstance(item, dict) and item.get("href")]
     for item in enclosures:
         kind = str(item.get("type") or "")
@@ -277,7 +285,7 @@ def _audio(entry: Any, base: str) -> str | None:
     return None
 
 
-def _image(entry: Any, base: str) -> str | None:
+def _image(entry: Any, base: str | None) -> str | None:
     candidates: list[str] = []
     image = entry.get("image")
     if isinstance(image, dict) and image.get("href"):

@@ -1,8 +1,9 @@
 """Jekyll post files (``_posts/YYYY-MM-DD-slug.md``) to :class:`~bot.episodes.model.Episode` values.
 
-Front matter is YAML between ``---`` lines (read with libyaml when available); the body's topics
-come from :func:`bot.episodes.topics.extract_topics` over the block tree of
-:mod:`bot.episodes.mdparse`. Every problem with a file is reported as :class:`PostError`.
+Front matter is YAML between ``---`` lines, split and loaded by python-frontmatter's YAML handler
+(libyaml's safe loader when available) with Jekyll's delimiters; the body's topics come from
+:func:`bot.episodes.topics.extract_topics` over the block tree of :mod:`bot.episodes.mdparse`.
+Every problem with a file is reported as :class:`PostError`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 
 from bot.episodes.mdparse import parse_blocks
 from bot.episodes.model import Episode, episode_key
@@ -22,12 +24,13 @@ from bot.episodes.urls import to_uri, youtube_watch_url
 
 MAX_POST_BYTES = 2 * 1024 * 1024
 POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)$")
-_FRONT_END = re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE)
+#: A post starts with a '---' line (Jekyll's rule); python-frontmatter splits it at that line and at the
+#: next '---' or '...' line, which ends the front matter in Jekyll.
 _FRONT_START = re.compile(r"---[ \t]*\r?\n")
+_FRONT_MATTER = YAMLHandler(fm_boundary=re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$", re.MULTILINE))
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 _ACTOR_SEPARATORS = re.compile(r"\s*[,、，]\s*")
-_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class PostError(Exception):
@@ -121,21 +124,21 @@ def _decode(text: str | bytes, filename: str) -> str:
 
 
 def _split(content: str, filename: str) -> tuple[str, str]:
-    start = _FRONT_START.match(content)
-    if start is None:
+    """The front matter (from the end of the first line, so its line 0 is the file's line 1) and the body."""
+    if _FRONT_START.match(content) is None:
         raise PostError(filename, "no front matter (the file must start with a '---' line)")
-    end = _FRONT_END.search(content, start.end())
-    if end is None:
-        raise PostError(filename, "front matter is not closed by a '---' line")
-    body_start = end.end() + 1 if content.startswith("\n", end.end()) else end.end()
-    return content[start.end() : end.start()], content[body_start:]
+    try:
+        front, body = _FRONT_MATTER.split(content)
+    except ValueError:  # no second delimiter line
+        raise PostError(filename, "front matter is not closed by a '---' line") from None
+    return front, body.removeprefix("\n")
 
 
 def _front_matter(front: str, filename: str) -> dict[str, Any]:
     try:
-        meta = yaml.load(front, Loader=_Loader)  # a safe loader (libyaml's when available)
+        meta = _FRONT_MATTER.load(front)  # yaml's safe loader (libyaml's when available)
     except yaml.MarkedYAMLError as exc:
-        where = f" (line {exc.problem_mark.line + 2})" if exc.problem_mark else ""
+        where = f" (line {exc.problem_mark.line + 1})" if exc.problem_mark else ""
         raise PostError(filename, f"invalid YAML in the front matter: {exc.problem or exc}{where}") from None
     except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
         raise PostError(filename, f"invalid YAML in the front matter: {exc}") from None

@@ -24,6 +24,9 @@ MAX_REDIRECTS = 5
 #: Feed bodies are compared by XXH3-128: a change check, not a security boundary (whoever controls the
 #: feed controls its content anyway), and five times cheaper than SHA-256 on a multi-megabyte feed.
 HASH_PREFIX = "xxh3-128:"
+#: The signature recorded for a post file that cannot be stat'ed (a broken symbolic link...): it is reported
+#: as failed once, and its episode is kept, as for a post that no longer parses.
+UNREADABLE = (-1, -1)
 
 
 def body_hash(body: bytes) -> str:
@@ -108,7 +111,12 @@ class FolderSource:
             for entry in entries:
                 try:
                     stat = entry.stat()
-                except OSError:
+                except OSError as exc:
+                    current[entry.path] = UNREADABLE
+                    if self._seen.get(entry.path) != UNREADABLE:
+                        reason = unreadable_reason(entry, exc)
+                        poll.failures.append((entry.name, reason))
+                        self.failures[entry.path] = reason
                     continue
                 signature = (stat.st_mtime_ns, stat.st_size)
                 current[entry.path] = signature
@@ -133,6 +141,16 @@ class FolderSource:
         if poll.signatures is not None:
             with self._lock:
                 self._seen = poll.signatures
+
+
+def unreadable_reason(entry: os.DirEntry[str], exc: OSError) -> str:
+    """Why a post file cannot be stat'ed, worded like :func:`~bot.episodes.posts.read_post`'s reasons."""
+    error = exc.strerror or exc.__class__.__name__
+    return (
+        f"cannot read the file (broken symbolic link: {error})"
+        if entry.is_symlink()
+        else f"cannot read the file ({error})"
+    )
 
 
 class FeedSource:
