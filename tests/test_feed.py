@@ -147,6 +147,40 @@ def test_generic_rss_podcast_feed() -> None:
     ]
 
 
+def test_items_that_all_link_to_the_show_are_known_by_their_guid() -> None:
+    def item(n: int, guid: str) -> str:
+        return (
+            f"<item><title>第{n}回</title><link>https://show.example.com/</link>{guid}"
+            f"<itunes:episode>{n}</itunes:episode><pubDate>Mon, 0{n} Jun 2026 06:00:00 +0000</pubDate>"
+            f'<enclosure url="https://cdn.example.com/{n}.mp3" type="audio/mpeg" length="1"/></item>'
+        )
+
+    def feed(*items: str) -> bytes:
+        return (
+            '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>'
+            "<title>Show</title><link>https://show.example.com/</link>" + "".join(items) + "</channel></rss>"
+        ).encode()
+
+    first = item(1, '<guid isPermaLink="false">show-ep-1</guid>')
+    alone = parse_feed(feed(first), url="https://show.example.com/feed.xml")
+    assert [e.key for e in alone.episodes] == ["show-ep-1"]  # from the first episode on, not only once shared
+    result = parse_feed(
+        feed(
+            item(3, '<guid isPermaLink="false">show-ep-3</guid>'),
+            item(2, "<guid>https://x.example/2</guid>"),
+            first,
+            item(4, ""),
+        ),
+        url="https://show.example.com/feed.xml",
+    )
+    assert [(e.key, e.number, e.page_url) for e in result.episodes] == [
+        ("show-ep-3", "3", "https://show.example.com/"),
+        ("https://x.example/2", "2", "https://show.example.com/"),
+        ("show-ep-1", "1", "https://show.example.com/"),
+    ]
+    assert result.problems == ["item 4 (第4回): its link is the show's or another item's, and it has no guid; skipped"]
+
+
 def test_feed_dates_follow_the_site_zone_when_given() -> None:
     result = parse_feed(PODCAST_RSS.encode(), url="https://radio.example.com/feed.xml", site=SITE)
     assert result.episodes[1].published.isoformat() == "2026-01-06T15:00:00+09:00"

@@ -8,9 +8,11 @@ plain description. Unreadable items are skipped with a line in :attr:`FeedResult
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import time as _time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -52,6 +54,10 @@ class FeedResult:
     problems: list[str] = field(default_factory=list)
 
 
+#: Items sharing one link from which the link stops naming an episode (see :func:`_shared_links`).
+SHARED_LINK_ITEMS = 3
+
+
 def parse_feed(data: bytes, *, url: str, site: Site | None = None, max_bytes: int = MAX_FEED_BYTES) -> FeedResult:
     """Read a feed document fetched from ``url``; raises :class:`FeedError` when it is not a feed."""
     if len(data) > max_bytes:
@@ -81,13 +87,14 @@ def parse_feed(data: bytes, *, url: str, site: Site | None = None, max_bytes: in
     feed_info = parsed.get("feed") or {}
     title = " ".join(str(feed_info.get("title") or "").split())
     base = _base(url, site)
+    shared = _shared_links(entries, feed_info, base)
     episodes: list[Episode] = []
     seen: set[str] = set()
     for number, entry in enumerate(entries, start=1):
         label = f"item {number}"
         try:
             label = f"item {number} ({_title(entry) or 'untitled'})"
-            episode = _episode(entry, url, base, site)
+            episode = _episode(entry, url, base, site, shared)
         except _Skip as reason:
             problems.append(f"{label}: {reason}; skipped")
             continue
@@ -121,7 +128,24 @@ def _title(entry: Any) -> str:
     return " ".join(str(text).split())
 
 
-def _episode(entry: Any, feed_url: str, feed_base: str | None, site: Site | None) -> Episode:
+def _shared_links(entries: list[Any], feed_info: Any, feed_base: str | None) -> frozenset[str]:
+    """Keys of item links that do not name one episode: the show's own link, or a link of three or more
+    items (some podcast hosts give every item the show's home page). Such items are known by their guid;
+    two items with one link are a re-post, the later one skipped as a duplicate."""
+    links: Counter[str] = Counter()
+    for entry in entries:
+        with contextlib.suppress(Exception):  # a hostile item is reported when it is read
+            link = _link(entry, feed_base)
+            if link:
+                links[episode_key(link)] += 1
+    shared = {key for key, count in links.items() if count >= SHARED_LINK_ITEMS}
+    home = feed_info.get("link")
+    if isinstance(home, str) and home.strip():
+        shared.add(episode_key(resolve(home, feed_base) or home))
+    return frozenset(shared)
+
+
+def _episode(entry: Any, feed_url: str, feed_base: str | None, site: Site | None, shared: frozenset[str]) -> Episode:
     title = _title(entry)
     if not title:
         raise _Skip("no title")
@@ -134,7 +158,12 @@ def _episode(entry: Any, feed_url: str, feed_base: str | None, site: Site | None
     published = _published(entry, site)
     if published is None:
         raise _Skip("no publication date")
-    key = episode_key(link) if link else guid
+    identity = link
+    if link is not None and episode_key(link) in shared:
+        if not guid:
+            raise _Skip("its link is the show's or another item's, and it has no guid")
+        identity = resolve(guid, feed_base) if is_http(guid) else None
+    key = episode_key(identity) if identity else guid
     base = link or feed_base
 
     body, body_type, others = _bodies(entry)
@@ -157,7 +186,7 @@ def _episode(entry: Any, feed_url: str, feed_base: str | None, site: Site | None
         description = _text(others[0])
     return Episode(
         key=key,
-        number=_number(entry, link),
+        number=_number(entry, identity),
         title=title,
         published=published,
         page_url=link or "",
