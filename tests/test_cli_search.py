@@ -64,6 +64,25 @@ def test_limit_and_filters(database: Path, capsys: pytest.CaptureFixture[str]) -
     assert [json.loads(line)["episode"] for line in out.splitlines()] == ["2"]
 
 
+@pytest.mark.parametrize(
+    ("dates", "found"),
+    [
+        (["--until", "9999-12-31"], ["1", "2"]),
+        (["--since", "1969-12-31"], ["1", "2"]),
+        (["--since", "1960-01-01", "--until", "2026-01-02"], ["1"]),
+        (["--since", "0001-01-01", "--until", "9999-12-31"], ["1", "2"]),
+        (["--since", "9999-12-31"], []),
+        (["--until", "0001-01-01"], []),
+    ],
+)
+def test_any_date_is_a_window(
+    database: Path, capsys: pytest.CaptureFixture[str], dates: list[str], found: list[str]
+) -> None:
+    code, out, err = run(capsys, "search", "推論", "--db", str(database), "--json", *dates)
+    assert [json.loads(line)["episode"] for line in out.splitlines()] == found
+    assert (code, err.strip()) == ((0, "") if found else (1, "no results"))
+
+
 def test_text_output(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "search", "ＧＰＴ OR 画像", "--db", str(database))
     assert code == 1

@@ -157,6 +157,31 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
     assert bad.content == "「昨日」は日付として読めなかったのだ。2025-06-30 のように入力してほしいのだ。"
 
 
+async def test_any_date_typed_into_an_option_is_answered(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    async def search(**options: str) -> InteractionResult:
+        return await emulator.slash(community.listener, community.general, "search", query="推論", **options)
+
+    for options, shown in [
+        ({"since": "1960-01-01"}, "1960-01-01 以降"),
+        ({"since": "1969-12-31"}, "1969-12-31 以降"),
+        ({"until": "9999-12-31"}, "9999-12-31 まで"),
+        ({"since": "0001-01-01", "until": "9999-12-31"}, "0001-01-01 以降・9999-12-31 まで"),
+    ]:
+        everything = await search(**options)
+        assert everything.embeds, (options, everything.content)
+        assert everything.embeds[0]["footer"]["text"] == "1/3 ページ・全 13 件", options
+        assert description(everything).startswith(f"絞り込み: {shown}\n"), options
+    for options in [{"since": "9999-12-31"}, {"until": "1969-12-31"}, {"since": "2106-03-01"}]:
+        nothing = await search(**options)
+        assert nothing.content.startswith("「推論」に合う話題は見つからなかったのだ。"), options
+
+    for day in ["9999-12-31", "0001-01-01", "1969-12-31"]:
+        topics = await emulator.slash(community.listener, community.general, "topics", date=day)
+        assert topics.content == f"{day} のエピソードはないのだ。"
+
+
 async def test_autocomplete_answers_within_discords_limits(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:

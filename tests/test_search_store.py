@@ -6,7 +6,7 @@ import random
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -277,6 +277,39 @@ async def test_filters(store: Store) -> None:
     assert await numbers(store, "共通語", Filters.from_input(zone=ZONE, since=day2, until=day2)) == ["2/0"]
     assert await numbers(store, "共通語", Filters.from_input(zone=ZONE, since=day2, until="2000-01-01")) == []
     assert await numbers(store, "共通語", Filters(mc="いない人")) == []
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        ("1960-01-01", None, ["3/0", "2/0", "1/0"]),
+        ("1969-12-31", None, ["3/0", "2/0", "1/0"]),
+        ("0001-01-01", "9999-12-31", ["3/0", "2/0", "1/0"]),
+        (None, "9999-12-31", ["3/0", "2/0", "1/0"]),
+        ("2106-03-01", None, []),
+        ("9999-12-31", None, []),
+        (None, "1970-01-01", []),
+        (None, "0001-01-01", []),
+        ("1969-12-31", "DAY2", ["2/0", "1/0"]),
+        ("DAY2", "9999-12-31", ["3/0", "2/0"]),
+    ],
+)
+async def test_any_date_filters_without_overflow(
+    store: Store, since: str | None, until: str | None, expected: list[str]
+) -> None:
+    await store.episodes.upsert_many([episode(n, topic("共通語")) for n in (1, 2, 3)])
+    for zone in (ZONE, ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")):
+        day2 = make_episode(2).published.astimezone(zone).date().isoformat()
+        filters = Filters.from_input(
+            zone=zone, since=since and since.replace("DAY2", day2), until=until and until.replace("DAY2", day2)
+        )
+        assert await numbers(store, "共通語", filters) == expected, zone
+
+
+async def test_episodes_on_any_date(store: Store) -> None:
+    await store.episodes.upsert(episode(1, topic("一")))
+    for day in (date.min, date(1969, 12, 31), date(2106, 2, 8), date.max):
+        assert await store.search.episodes_on(day, ZONE) == []
 
 
 @pytest.mark.parametrize("value", ["2025-13-01", "昨日", "2025-02-30", "99999999", "2025/1"])
