@@ -12,7 +12,7 @@ import pytest
 from bot.app import ZundaBot
 from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
-from bot.ui import pager
+from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
 from tests.emulator import DiscordEmulator, InteractionResult, Message
 from tests.factories import make_episode
@@ -328,6 +328,60 @@ async def test_pager_buttons_expire_cleanly(
     await emulator.wait_until(lambda: not any(b.get("custom_id") for b in _buttons(main)), 5, "the pager to expire")
     assert [b["label"] for b in _buttons(main)] == ["音声を聴く", "エピソードページ"]
     assert main.embeds[0]["title"] == "テスト放送局 podcast 15"
+
+
+@pytest.fixture
+def short_tokens(emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> float:
+    """Interaction tokens that live 3 s (Discord: 15 min), pagers that expire 1.5 s after the last press."""
+    emulator.config.interaction_token_lifetime = 3.0
+    monkeypatch.setattr(expiring, "TOKEN_LIFETIME", 3.0)
+    monkeypatch.setattr(expiring, "TOKEN_MARGIN", 0.3)
+    monkeypatch.setattr(pager, "PAGER_TIMEOUT", 1.5)
+    return 3.0
+
+
+def removals(emulator: DiscordEmulator) -> list[Any]:
+    """The edits of an interaction's original response that answered (token alive) with no component left."""
+    return [
+        r
+        for r in emulator.requests_for("PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original")
+        if r.body.get("components") == []
+    ]
+
+
+async def test_buttons_pressed_late_expire_through_the_latest_token(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
+) -> None:
+    listener = community.listener
+    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    message = shown.message
+    presses = []
+    for _ in range(2):  # each press restarts the timeout: the second one pushes it past the command's token
+        await asyncio.sleep(1.0)
+        presses.append(await emulator.click(listener, message, button(message, emoji="▶️")["custom_id"]))
+    assert button(message, label="3/3")["disabled"]
+    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
+    assert message.embeds[0]["footer"]["text"] == "3/3 ページ・全 13 件"  # the page stays, without buttons
+    (removal,) = removals(emulator)
+    assert removal.status == 200
+    assert presses[-1].record.token in removal.path  # the command's token had run out by then
+    assert shown.record.token not in removal.path
+
+
+async def test_presses_that_bring_no_token_never_outlive_the_held_one(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
+) -> None:
+    listener = community.listener
+    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    message = shown.message
+    for _ in range(2):  # 「共有」 answers with a new public message: its token cannot edit this one
+        await asyncio.sleep(1.0)
+        shared = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
+        assert not shared.message.ephemeral
+    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
+    (removal,) = removals(emulator)
+    assert removal.status == 200
+    assert shown.record.token in removal.path  # removed before it ran out, sooner than 1.5 s after the press
 
 
 async def queued(bot: ZundaBot) -> int:
