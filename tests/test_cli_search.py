@@ -83,6 +83,29 @@ def test_any_date_is_a_window(
     assert (code, err.strip()) == ((0, "") if found else (1, "no results"))
 
 
+def test_excluded_words_keep_their_episodes_out(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    async def fill_listed() -> None:
+        async with await Store.open(path) as store:
+            await store.episodes.upsert_many(
+                [
+                    replace(
+                        make_episode(n, topics=0, description=f"推論の話{n}、画像"),
+                        topics=(
+                            Topic(f"推論の話{n}", f"https://x.test/{n}", summary),
+                            Topic("画像", "https://x.test/g", ""),
+                        ),
+                    )
+                    for n, summary in ((1, "モデルを比べる"), (2, "計算を比べる"))
+                ]
+            )
+
+    path = tmp_path / "listed.sqlite3"
+    asyncio.run(fill_listed())
+    code, out, _ = run(capsys, "search", "推論 -モデル", "--db", str(path), "--json")
+    assert code == 0
+    assert [(hit["episode"], hit["kind"]) for hit in map(json.loads, out.splitlines())] == [("2", "topic")]
+
+
 def test_text_output(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "search", "ＧＰＴ OR 画像", "--db", str(database))
     assert code == 1

@@ -235,6 +235,29 @@ async def test_and_phrase_and_exclusion(store: Store) -> None:
     assert await numbers(store, "推論 -画像") == ["1/0"]
 
 
+@pytest.mark.parametrize("common", [False, True])
+async def test_exclusion_also_drops_episodes_whose_topics_hold_the_word(
+    store: Store, monkeypatch: pytest.MonkeyPatch, common: bool
+) -> None:
+    if common:  # the recency ranking of common words takes the same care
+        monkeypatch.setattr(search_module, "COMMON_MATCHES", 1)
+    await store.episodes.upsert_many(
+        [
+            # the description lists the topic titles: 推論 matches it, モデル only the first topic's summary
+            episode(1, topic("推論の高速化", "モデルを小さくする"), topic("画像"), description="推論の高速化、画像"),
+            episode(2, topic("画像"), topic("音声", "モデルの話"), description="推論の回、画像、音声"),
+            episode(3, topic("推論の基礎", "計算の話"), description="推論の基礎"),
+            episode(4, description="推論だけの古い回"),  # no topics: the episode itself is the hit
+            episode(5, topic("推論"), description="推論とモデルの回"),
+        ]
+    )
+    result = await store.search.search("推論 -モデル")
+    assert result.by_relevance is not common
+    assert sorted((hit.number, hit.position) for hit in result.hits) == [("3", 0), ("4", None), ("5", 0)]
+    assert sorted(await numbers(store, "推論 -存在しない")) == sorted(await numbers(store, "推論"))
+    assert sorted(await numbers(store, '推論 -"モデルの話" -基礎')) == ["1/0", "4/None", "5/0"]
+
+
 async def test_titles_rank_above_summaries_and_recency_breaks_ties(store: Store) -> None:
     await store.episodes.upsert_many(
         [

@@ -304,6 +304,16 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
     )
 
 
+#: With a query's exclusions: an episode document (offset 0 in its block) is kept only when none of its topics
+#: (the rest of its block) matches an excluded word. Its text (the description) lists the topic titles, so it
+#: would otherwise bring back, as a "whole episode" hit, topics the exclusion removed.
+_NO_EXCLUDED_TOPIC = f"""
+    AND CASE WHEN rowid & {(1 << POSITION_BITS) - 1} THEN 1 ELSE NOT EXISTS (
+        SELECT 1 FROM search_fts t WHERE t.search_fts MATCH ?
+        AND t.rowid > search_fts.rowid AND t.rowid <= search_fts.rowid + {(1 << POSITION_BITS) - 1}
+    ) END"""
+
+
 def _column(expression: str, columns: str) -> str:
     return f"{{{columns}}} : ({expression})"
 
@@ -434,7 +444,8 @@ class SearchStore:
 
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
         first (see the module docstring). An episode document is dropped when one of its topics is among the
-        hits, so the same match is not listed twice. Never raises for any query text.
+        hits, so the same match is not listed twice, and with exclusions (``-word``) when one of its topics
+        holds an excluded word. Never raises for any query text.
         """
         parsed = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
@@ -445,7 +456,9 @@ class SearchStore:
         await self.flush()
         meta = self._meta(filters)
         full = f"({expression}) AND {meta}" if meta else expression
-        where = "search_fts MATCH ? AND rowid >= ? AND rowid <= ?"
+        excluded = parsed.excluded_fts()
+        where = "search_fts MATCH ? AND rowid >= ? AND rowid <= ?" + (_NO_EXCLUDED_TOPIC if excluded else "")
+        bounds = (low, high, excluded) if excluded else (low, high)
         wanted = limit + DEDUPE_MARGIN
         by_relevance = await self._words_are_rare(parsed)
         if by_relevance:
@@ -454,12 +467,12 @@ class SearchStore:
                 f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
                 "ORDER BY score, doc LIMIT ?"
             )
-            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, low, high, wanted))
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, *bounds, wanted))
             complete = len(rows) < wanted
         else:
             positives = " AND ".join(f"({term.fts()})" for term in parsed.positive)
-            in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", low, high, wanted)
-            newest = await self._newest(full, low, high, wanted + len(in_titles))
+            in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", where, bounds, wanted)
+            newest = await self._newest(full, where, bounds, wanted + len(in_titles))
             first = set(in_titles)
             order = [[doc, TITLE_TIER] for doc in in_titles]
             order += [[doc, OTHER_TIER] for doc in newest if doc not in first]
@@ -475,12 +488,10 @@ class SearchStore:
         more = not complete or len(kept) > limit
         return SearchResult(kept[:limit], more=more, by_relevance=by_relevance)
 
-    async def _newest(self, expression: str, low: int, high: int, limit: int) -> list[int]:
-        """Rowids of the newest ``limit`` documents matching ``expression`` in ``[low, high]``."""
+    async def _newest(self, expression: str, where: str, bounds: tuple[object, ...], limit: int) -> list[int]:
+        """Rowids of the newest ``limit`` documents matching ``expression`` and ``where`` (its ``bounds``)."""
         rows = await self.db.fetchall(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? AND rowid <= ? "
-            "ORDER BY rowid LIMIT ?",
-            (expression, low, high, limit),
+            f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid LIMIT ?", (expression, *bounds, limit)
         )
         return [row[0] for row in rows]
 
