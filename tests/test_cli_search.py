@@ -106,6 +106,13 @@ def test_excluded_words_keep_their_episodes_out(tmp_path: Path, capsys: pytest.C
     assert [(hit["episode"], hit["kind"]) for hit in map(json.loads, out.splitlines())] == [("2", "topic")]
 
 
+def test_invisible_characters_in_a_query_are_ignored(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "推\u200b論", "--db", str(database), "--json")
+    assert code == 0
+    assert [json.loads(line)["episode"] for line in out.splitlines()] == ["1", "2"]
+    assert json.loads(out.splitlines()[1])["snippet"] == "ここで**推論**の話"
+
+
 def test_text_output(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "search", "ＧＰＴ OR 画像", "--db", str(database))
     assert code == 1

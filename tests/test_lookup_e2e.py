@@ -129,7 +129,7 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
     async def search(query: str, user: Any = community.listener, **options: str) -> InteractionResult:
         return await emulator.slash(user, community.general, "search", query=query, **options)
 
-    for typed in ["ＧＰＴ－４ｏ", "gpt4o", "ｶﾞｿﾞｳ", "画像", "像"]:
+    for typed in ["ＧＰＴ－４ｏ", "gpt4o", "ｶﾞｿﾞｳ", "画像", "像", "画\u200b像", "ｶﾞ\u200dｿﾞ\ufeffｳ", "GPT\u00ad-4o"]:
         found = await search(typed)
         assert "GPT\\-4oで画像生成" in description(found), typed
     for hostile in ['"', "(推論 OR", "title:推論 ^ *", "NEAR(a b)", "推論 AND OR NOT", "-推論 -"]:
@@ -138,6 +138,9 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
         assert answer.embeds or "見つからなかった" in answer.content or "探す言葉" in answer.content, hostile
     nothing = await search("🎉🎉🎉")
     assert nothing.content.startswith("探す言葉を入れてほしいのだ")
+    hidden = await search("推\u200b論")  # a zero-width space copied along with the word
+    assert hidden.embeds[0]["footer"]["text"] == "1/3 ページ・全 13 件"
+    assert "**推論**" in description(hidden)
     pasted = await search("推論モデルの速さを比べた記事を読んで思ったことを書くのだ。" * 20)
     assert pasted.content.startswith("「推論モデルの速さを比べた記事を読んで思ったことを書くのだ。")
     assert "見つからなかったのだ" in pasted.content
@@ -263,7 +266,7 @@ async def test_episode_latest_topics_random_and_stats(
 
     status = await emulator.slash(community.admin, general, "status")
     values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}
-    assert values["検索インデックス"] == "35 件の文書（トークナイザ v1）"
+    assert values["検索インデックス"] == "35 件の文書（トークナイザ v2）"
 
 
 async def test_the_index_follows_ingestion(

@@ -36,6 +36,8 @@ REGRESSIONS: list[tuple[str, str, str | None]] = [
     # product names with digits, typed without the space, in full width, with a second word
     ("Gemma3 ファインチューニング", "309", "Gemma3:270M"),
     (to_full_width("Gemma3") + " " + to_half_width_kana("ファインチューニング"), "309", "Gemma3:270M"),
+    # invisible characters copied along with a word (zero-width space, soft hyphen) split it in two
+    ("Gemma\u200b3 ファイン\u00adチューニング", "309", "Gemma3:270M"),
 ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -21,7 +22,7 @@ from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_V5
 from bot.store.search import POSITION_BITS, VERSION_KEY, mc_token, site_token
 from bot.store.store import Store
-from bot.text import index_text
+from bot.text import INVISIBLE, index_text
 from tests.factories import make_episode
 
 ZONE = ZoneInfo("Asia/Tokyo")
@@ -204,6 +205,30 @@ async def test_a_new_tokenizer_version_rebuilds_the_index(tmp_path: Path) -> Non
     async with await Store.open(path) as store:
         assert await numbers(store, "再構築") == ["1/0"]
         assert not await store.search.ensure_current()
+
+
+async def test_an_index_of_tokenizer_1_is_rebuilt_without_the_invisible_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 split words at zero-width spaces; the rebuild at the next start indexes them whole, and later
+    changes remove exactly what the new version indexed (a contentless index needs the very same tokens)."""
+    path = tmp_path / "v1.sqlite3"
+    hidden = episode(1, topic("推\u200b論の\u00adモデル", "ゼロ幅\u2060スペース"), description="推\ufeff論")
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "index_text", lambda text: index_text(re.sub(f"[{INVISIBLE}]", " ", text)))
+        async with await Store.open(path) as store:
+            await store.episodes.upsert(hidden)
+            await store.search.flush()
+            assert await numbers(store, "推論") == []
+            await store.kv.set(VERSION_KEY, "1")
+    async with await Store.open(path) as store:
+        assert await numbers(store, "推論") == ["1/0"]
+        assert await numbers(store, "推\u200c論 ゼロ幅スペース") == ["1/0"]
+        assert await index_dump(store) == expected_dump([hidden])
+        changed = episode(1, topic("別の\u200b話題"))
+        await store.episodes.upsert(changed)
+        assert await index_dump(store) == expected_dump([changed])
+        assert await numbers(store, "推論") == []
 
 
 async def test_topics_beyond_the_document_block_are_not_indexed(store: Store) -> None:
