@@ -68,8 +68,8 @@ class Filters:
     ) -> Filters:
         """Filters from command options; ``since``/``until`` are inclusive local dates (YYYY-MM-DD).
 
-        Raises :class:`InvalidDate` for a date that cannot be read; any readable date works (0001-01-01 to
-        9999-12-31), even where the index cannot tell times apart (see :meth:`SearchStore.search`).
+        Raises :class:`InvalidDate` for a date that cannot be read; any readable date works, from 0001-01-01
+        to 9999-12-31.
         """
         start = day_start(parse_date(since), zone) if since and since.strip() else None
         end = day_end(parse_date(until), zone) if until and until.strip() else None
