@@ -582,7 +582,10 @@ class Letters(commands.Cog, name=LETTERS_COG):
 
     async def _paged(self, interaction: Interaction, total: int, render: PageRenderer) -> None:
         pager = Pager(interaction.user.id, total, PAGE_SIZE, render, interaction.locale)
-        await answer(interaction, embed=await render(0), view=pager if pager.needed else MISSING)
+        if pager.needed:
+            await pager.start(interaction)
+        else:
+            await answer(interaction, embed=await render(0))
 
 
 async def setup(bot: ZundaBot) -> None:

@@ -15,8 +15,11 @@ import discord
 import pytest
 
 from bot.app import ZundaBot
-from bot.letters.model import Action, Status
+from bot.letters.model import Action, Letter, Status
 from bot.render import main_message
+from bot.store.letters import LetterStore
+from bot.ui import expiring
+from bot.ui.letters import pager as letters_pager
 from cogs.letters import Letters
 from tests.emulator import (
     Channel,
@@ -494,3 +497,47 @@ async def test_hosts_show_change_filter_and_export_letters(world: World) -> None
     letter = await bot.store.letters.get(world.guild.id, 1)
     assert letter is not None
     assert letter.status is Status.ADOPTED
+
+
+async def test_the_pager_expires_cleanly_after_late_presses(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    world.emu.config.interaction_token_lifetime = 3.0  # Discord: 15 minutes
+    monkeypatch.setattr(expiring, "TOKEN_LIFETIME", 3.0)
+    monkeypatch.setattr(expiring, "TOKEN_MARGIN", 0.3)
+    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.5)
+    await world.start(letter_rate_short=50, letter_rate_daily=50)
+    for n in range(11):
+        await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
+    mine = await world.emu.slash(world.listener, world.general, "otayori mine")
+    message = mine.message
+    ids = {b["label"]: b["custom_id"] for b in mine.buttons}
+    stranger = await world.emu.click(world.host, message, ids["次へ"])
+    assert stranger.content.startswith("このボタンはコマンドを使った人だけが押せるのだ")
+    for label in ("次へ", "前へ"):  # each press restarts the timeout, the second past the command's token
+        await asyncio.sleep(1.0)
+        await world.emu.click(world.listener, message, ids[label])
+    await world.emu.wait_until(lambda: not message.components, 5, "the pager's buttons to be removed")
+    assert "**#11**" in message.embeds[0]["description"]  # the first page stays, without buttons
+
+
+async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.0)
+    find = LetterStore.find
+
+    async def slow_second_page(self: LetterStore, guild_id: int, **options: Any) -> list[Letter]:
+        if options.get("offset"):
+            await asyncio.sleep(1.5)  # a slow database: the pager expires while the page is being read
+        return await find(self, guild_id, **options)
+
+    monkeypatch.setattr(LetterStore, "find", slow_second_page)
+    await world.start(letter_rate_short=50, letter_rate_daily=50)
+    for n in range(11):
+        await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
+    mine = await world.emu.slash(world.listener, world.general, "otayori mine")
+    message = mine.message
+    await asyncio.sleep(0.5)
+    turned = await world.emu.click(world.listener, message, mine.button("次へ")["custom_id"])
+    assert turned.responded
+    assert "**#1**" in message.embeds[0]["description"]  # the second page was shown, with the buttons
+    await world.emu.wait_until(lambda: not message.components, 5, "the pager's buttons to be removed")

@@ -12,7 +12,7 @@ import pytest
 from bot.app import ZundaBot
 from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
-from bot.ui import pager
+from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
 from tests.emulator import DiscordEmulator, InteractionResult, Message
 from tests.factories import make_episode
@@ -129,7 +129,7 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
     async def search(query: str, user: Any = community.listener, **options: str) -> InteractionResult:
         return await emulator.slash(user, community.general, "search", query=query, **options)
 
-    for typed in ["ＧＰＴ－４ｏ", "gpt4o", "ｶﾞｿﾞｳ", "画像", "像"]:
+    for typed in ["ＧＰＴ－４ｏ", "gpt4o", "ｶﾞｿﾞｳ", "画像", "像", "画\u200b像", "ｶﾞ\u200dｿﾞ\ufeffｳ", "GPT\u00ad-4o"]:
         found = await search(typed)
         assert "GPT\\-4oで画像生成" in description(found), typed
     for hostile in ['"', "(推論 OR", "title:推論 ^ *", "NEAR(a b)", "推論 AND OR NOT", "-推論 -"]:
@@ -138,6 +138,9 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
         assert answer.embeds or "見つからなかった" in answer.content or "探す言葉" in answer.content, hostile
     nothing = await search("🎉🎉🎉")
     assert nothing.content.startswith("探す言葉を入れてほしいのだ")
+    hidden = await search("推\u200b論")  # a zero-width space copied along with the word
+    assert hidden.embeds[0]["footer"]["text"] == "1/3 ページ・全 13 件"
+    assert "**推論**" in description(hidden)
     pasted = await search("推論モデルの速さを比べた記事を読んで思ったことを書くのだ。" * 20)
     assert pasted.content.startswith("「推論モデルの速さを比べた記事を読んで思ったことを書くのだ。")
     assert "見つからなかったのだ" in pasted.content
@@ -155,6 +158,31 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
     bad = await search("推論", since="昨日")
     assert bad.ephemeral
     assert bad.content == "「昨日」は日付として読めなかったのだ。2025-06-30 のように入力してほしいのだ。"
+
+
+async def test_any_date_typed_into_an_option_is_answered(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    async def search(**options: str) -> InteractionResult:
+        return await emulator.slash(community.listener, community.general, "search", query="推論", **options)
+
+    for options, shown in [
+        ({"since": "1960-01-01"}, "1960-01-01 以降"),
+        ({"since": "1969-12-31"}, "1969-12-31 以降"),
+        ({"until": "9999-12-31"}, "9999-12-31 まで"),
+        ({"since": "0001-01-01", "until": "9999-12-31"}, "0001-01-01 以降・9999-12-31 まで"),
+    ]:
+        everything = await search(**options)
+        assert everything.embeds, (options, everything.content)
+        assert everything.embeds[0]["footer"]["text"] == "1/3 ページ・全 13 件", options
+        assert description(everything).startswith(f"絞り込み: {shown}\n"), options
+    for options in [{"since": "9999-12-31"}, {"until": "1969-12-31"}, {"since": "2106-03-01"}]:
+        nothing = await search(**options)
+        assert nothing.content.startswith("「推論」に合う話題は見つからなかったのだ。"), options
+
+    for day in ["9999-12-31", "0001-01-01", "1969-12-31"]:
+        topics = await emulator.slash(community.listener, community.general, "topics", date=day)
+        assert topics.content == f"{day} のエピソードはないのだ。"
 
 
 async def test_autocomplete_answers_within_discords_limits(
@@ -238,7 +266,7 @@ async def test_episode_latest_topics_random_and_stats(
 
     status = await emulator.slash(community.admin, general, "status")
     values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}
-    assert values["検索インデックス"] == "35 件の文書（トークナイザ v1）"
+    assert values["検索インデックス"] == "35 件の文書（トークナイザ v2）"
 
 
 async def test_the_index_follows_ingestion(
@@ -303,6 +331,60 @@ async def test_pager_buttons_expire_cleanly(
     await emulator.wait_until(lambda: not any(b.get("custom_id") for b in _buttons(main)), 5, "the pager to expire")
     assert [b["label"] for b in _buttons(main)] == ["音声を聴く", "エピソードページ"]
     assert main.embeds[0]["title"] == "テスト放送局 podcast 15"
+
+
+@pytest.fixture
+def short_tokens(emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> float:
+    """Interaction tokens that live 3 s (Discord: 15 min), pagers that expire 1.5 s after the last press."""
+    emulator.config.interaction_token_lifetime = 3.0
+    monkeypatch.setattr(expiring, "TOKEN_LIFETIME", 3.0)
+    monkeypatch.setattr(expiring, "TOKEN_MARGIN", 0.3)
+    monkeypatch.setattr(pager, "PAGER_TIMEOUT", 1.5)
+    return 3.0
+
+
+def removals(emulator: DiscordEmulator) -> list[Any]:
+    """The edits of an interaction's original response that answered (token alive) with no component left."""
+    return [
+        r
+        for r in emulator.requests_for("PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original")
+        if r.body.get("components") == []
+    ]
+
+
+async def test_buttons_pressed_late_expire_through_the_latest_token(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
+) -> None:
+    listener = community.listener
+    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    message = shown.message
+    presses = []
+    for _ in range(2):  # each press restarts the timeout: the second one pushes it past the command's token
+        await asyncio.sleep(1.0)
+        presses.append(await emulator.click(listener, message, button(message, emoji="▶️")["custom_id"]))
+    assert button(message, label="3/3")["disabled"]
+    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
+    assert message.embeds[0]["footer"]["text"] == "3/3 ページ・全 13 件"  # the page stays, without buttons
+    (removal,) = removals(emulator)
+    assert removal.status == 200
+    assert presses[-1].record.token in removal.path  # the command's token had run out by then
+    assert shown.record.token not in removal.path
+
+
+async def test_presses_that_bring_no_token_never_outlive_the_held_one(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
+) -> None:
+    listener = community.listener
+    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    message = shown.message
+    for _ in range(2):  # 「共有」 answers with a new public message: its token cannot edit this one
+        await asyncio.sleep(1.0)
+        shared = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
+        assert not shared.message.ephemeral
+    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
+    (removal,) = removals(emulator)
+    assert removal.status == 200
+    assert shown.record.token in removal.path  # removed before it ran out, sooner than 1.5 s after the press
 
 
 async def queued(bot: ZundaBot) -> int:

@@ -10,6 +10,7 @@ from bot.episodes.model import Topic
 from bot.render import message_problems
 from bot.search.model import Filters, Hit, SearchResult, Stats, TopicRef
 from bot.search.present import (
+    describe_filters,
     episode_pages,
     page_count,
     random_topic_payload,
@@ -132,3 +133,11 @@ def test_random_and_stats_payloads() -> None:
     assert [field["value"] for field in fields][:3] == ["3", "9", "2025-06-30 〜 2025-06-30"]
     assert fields[3]["value"] == "1. zenn\\.dev — 5 件"
     assert stats_payload(Stats(), zone=ZONE)["embeds"][0]["description"] == "まだエピソードがないのだ。"
+
+
+def test_the_filter_line_names_any_date_as_typed() -> None:
+    for zone in (ZONE, ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")):
+        filters = Filters.from_input(zone=zone, since="0001-01-01", until="9999-12-31")
+        assert describe_filters(filters, zone, "ja") == "絞り込み: 0001-01-01 以降・9999-12-31 まで"
+        filters = Filters.from_input(zone=zone, since="1969-12-31", until="2025-06-30")
+        assert describe_filters(filters, zone, "en") == "Filters: from 1969-12-31・until 2025-06-30"

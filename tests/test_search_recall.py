@@ -1,4 +1,5 @@
-"""Recall@5 on the real corpus: queries as listeners type them must find their topic in the top 5."""
+"""Recall@5 on the real corpus: queries as listeners type them must find their topic in the top 5; and what
+``-word`` excludes stays out."""
 
 from __future__ import annotations
 
@@ -35,7 +36,13 @@ REGRESSIONS: list[tuple[str, str, str | None]] = [
     # product names with digits, typed without the space, in full width, with a second word
     ("Gemma3 ファインチューニング", "309", "Gemma3:270M"),
     (to_full_width("Gemma3") + " " + to_half_width_kana("ファインチューニング"), "309", "Gemma3:270M"),
+    # invisible characters copied along with a word (zero-width space, soft hyphen) split it in two
+    ("Gemma\u200b3 ファイン\u00adチューニング", "309", "Gemma3:270M"),
 ]
+
+
+#: Queries with an exclusion (Japanese words, whose matches are exactly their occurrences in the text).
+EXCLUSIONS = ["推論 -モデル", "エージェント -開発", "画像 -生成", "AI -日本"]
 
 
 def read_corpus(corpus_dir: Path) -> list[Episode]:
@@ -80,3 +87,25 @@ async def test_recall_at_5(corpus_dir: Path, tmp_path: Path, capsys: pytest.Capt
     assert set(CATEGORIES) <= set(found)
     assert all(found["regression"]), misses
     assert recall >= RECALL_BAR, misses
+
+
+async def test_excluded_words_stay_out_of_every_hit(corpus_dir: Path, tmp_path: Path) -> None:
+    """Neither a topic nor a whole episode is found when it holds the excluded word: an episode's description
+    lists its topic titles, so an episode hit must not bring back the topics the exclusion removed."""
+    episodes = await asyncio.to_thread(read_corpus, corpus_dir)
+    by_key = {episode.key: episode for episode in episodes}
+    async with await Store.open(tmp_path / "corpus.sqlite3") as store:
+        await store.episodes.upsert_many(episodes)
+        for query in EXCLUSIONS:
+            found, excluded = query.split(" -")
+            hits = (await store.search.search(query, limit=100)).hits
+            assert hits, query
+            for hit in hits:
+                episode = by_key[hit.episode_key]
+                if hit.is_topic:
+                    texts = [hit.title, hit.text]
+                else:
+                    topics = [text for topic in episode.topics for text in (topic.title, topic.summary)]
+                    texts = [episode.title, episode.description, *topics]
+                assert not any(normalize(excluded) in normalize(text) for text in texts), (query, hit.title)
+                assert any(normalize(found) in normalize(text) for text in texts), (query, hit.title)

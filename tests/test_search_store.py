@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_V5
 from bot.store.search import POSITION_BITS, VERSION_KEY, mc_token, site_token
 from bot.store.store import Store
-from bot.text import index_text
+from bot.text import INVISIBLE, index_text
 from tests.factories import make_episode
 
 ZONE = ZoneInfo("Asia/Tokyo")
@@ -206,6 +207,30 @@ async def test_a_new_tokenizer_version_rebuilds_the_index(tmp_path: Path) -> Non
         assert not await store.search.ensure_current()
 
 
+async def test_an_index_of_tokenizer_1_is_rebuilt_without_the_invisible_characters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 split words at zero-width spaces; the rebuild at the next start indexes them whole, and later
+    changes remove exactly what the new version indexed (a contentless index needs the very same tokens)."""
+    path = tmp_path / "v1.sqlite3"
+    hidden = episode(1, topic("推\u200b論の\u00adモデル", "ゼロ幅\u2060スペース"), description="推\ufeff論")
+    with monkeypatch.context() as patch:
+        patch.setattr(search_module, "index_text", lambda text: index_text(re.sub(f"[{INVISIBLE}]", " ", text)))
+        async with await Store.open(path) as store:
+            await store.episodes.upsert(hidden)
+            await store.search.flush()
+            assert await numbers(store, "推論") == []
+            await store.kv.set(VERSION_KEY, "1")
+    async with await Store.open(path) as store:
+        assert await numbers(store, "推論") == ["1/0"]
+        assert await numbers(store, "推\u200c論 ゼロ幅スペース") == ["1/0"]
+        assert await index_dump(store) == expected_dump([hidden])
+        changed = episode(1, topic("別の\u200b話題"))
+        await store.episodes.upsert(changed)
+        assert await index_dump(store) == expected_dump([changed])
+        assert await numbers(store, "推論") == []
+
+
 async def test_topics_beyond_the_document_block_are_not_indexed(store: Store) -> None:
     huge = episode(1, *(topic(f"t{i}", url=f"https://x.test/{i}") for i in range(MASK + 3)))
     await store.episodes.upsert(huge)
@@ -233,6 +258,29 @@ async def test_and_phrase_and_exclusion(store: Store) -> None:
     assert sorted(await numbers(store, "claude code")) == ["1/0", "2/0"]
     assert await numbers(store, '"claude code"') == ["1/0"]
     assert await numbers(store, "推論 -画像") == ["1/0"]
+
+
+@pytest.mark.parametrize("common", [False, True])
+async def test_exclusion_also_drops_episodes_whose_topics_hold_the_word(
+    store: Store, monkeypatch: pytest.MonkeyPatch, common: bool
+) -> None:
+    if common:  # the recency ranking of common words takes the same care
+        monkeypatch.setattr(search_module, "COMMON_MATCHES", 1)
+    await store.episodes.upsert_many(
+        [
+            # the description lists the topic titles: 推論 matches it, モデル only the first topic's summary
+            episode(1, topic("推論の高速化", "モデルを小さくする"), topic("画像"), description="推論の高速化、画像"),
+            episode(2, topic("画像"), topic("音声", "モデルの話"), description="推論の回、画像、音声"),
+            episode(3, topic("推論の基礎", "計算の話"), description="推論の基礎"),
+            episode(4, description="推論だけの古い回"),  # no topics: the episode itself is the hit
+            episode(5, topic("推論"), description="推論とモデルの回"),
+        ]
+    )
+    result = await store.search.search("推論 -モデル")
+    assert result.by_relevance is not common
+    assert sorted((hit.number, hit.position) for hit in result.hits) == [("3", 0), ("4", None), ("5", 0)]
+    assert sorted(await numbers(store, "推論 -存在しない")) == sorted(await numbers(store, "推論"))
+    assert sorted(await numbers(store, '推論 -"モデルの話" -基礎')) == ["1/0", "4/None", "5/0"]
 
 
 async def test_titles_rank_above_summaries_and_recency_breaks_ties(store: Store) -> None:
@@ -277,6 +325,39 @@ async def test_filters(store: Store) -> None:
     assert await numbers(store, "共通語", Filters.from_input(zone=ZONE, since=day2, until=day2)) == ["2/0"]
     assert await numbers(store, "共通語", Filters.from_input(zone=ZONE, since=day2, until="2000-01-01")) == []
     assert await numbers(store, "共通語", Filters(mc="いない人")) == []
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        ("1960-01-01", None, ["3/0", "2/0", "1/0"]),
+        ("1969-12-31", None, ["3/0", "2/0", "1/0"]),
+        ("0001-01-01", "9999-12-31", ["3/0", "2/0", "1/0"]),
+        (None, "9999-12-31", ["3/0", "2/0", "1/0"]),
+        ("2106-03-01", None, []),
+        ("9999-12-31", None, []),
+        (None, "1970-01-01", []),
+        (None, "0001-01-01", []),
+        ("1969-12-31", "DAY2", ["2/0", "1/0"]),
+        ("DAY2", "9999-12-31", ["3/0", "2/0"]),
+    ],
+)
+async def test_any_date_filters_without_overflow(
+    store: Store, since: str | None, until: str | None, expected: list[str]
+) -> None:
+    await store.episodes.upsert_many([episode(n, topic("共通語")) for n in (1, 2, 3)])
+    for zone in (ZONE, ZoneInfo("America/Los_Angeles"), ZoneInfo("Pacific/Kiritimati")):
+        day2 = make_episode(2).published.astimezone(zone).date().isoformat()
+        filters = Filters.from_input(
+            zone=zone, since=since and since.replace("DAY2", day2), until=until and until.replace("DAY2", day2)
+        )
+        assert await numbers(store, "共通語", filters) == expected, zone
+
+
+async def test_episodes_on_any_date(store: Store) -> None:
+    await store.episodes.upsert(episode(1, topic("一")))
+    for day in (date.min, date(1969, 12, 31), date(2106, 2, 8), date.max):
+        assert await store.search.episodes_on(day, ZONE) == []
 
 
 @pytest.mark.parametrize("value", ["2025-13-01", "昨日", "2025-02-30", "99999999", "2025/1"])

@@ -22,10 +22,26 @@ from bot.text import _NEEDS_NFKC, index_text, normalize, normalize_with_offsets,
         ("サーバ―〜ｰ", "サーバ-~ー"),
         ("Straße", "strasse"),
         ("①", "1"),
+        ("推\u200b論", "推論"),
+        ("Ver\u00adsion", "version"),
+        ("\ufeffGPT\u2060-4o\u200e", "gpt-4o"),
+        ("e\u200b\u0301", "é"),
+        ("か\u200d\u3099", "が"),
+        ("葛\U000e0100城", "葛城"),
     ],
 )
 def test_normalize(typed: str, expected: str) -> None:
     assert normalize(typed) == expected
+
+
+def test_every_invisible_character_is_dropped() -> None:
+    invisible = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
+    invisible += ["\u034f", "\u180b", "\ufe0f", "\U000e01ef"]  # joiner and variation selectors (Mn)
+    assert len(invisible) > 150
+    for char in invisible:
+        assert normalize(f"推{char}論") == "推論", hex(ord(char))
+        assert normalize_with_offsets(f"推{char}論") == ("推論", [0, 2, 3]), hex(ord(char))
+    assert index_text("推\u200b論モデル") == index_text("推論モデル")
 
 
 @pytest.mark.parametrize(
@@ -70,7 +86,12 @@ def test_offsets_point_back_into_the_original() -> None:
 
 
 @settings(max_examples=1000, deadline=None)
-@given(st.text() | st.text(alphabet=st.sampled_from("かカｶﾞﾟ\u3099\u309a゛ａＡ（）：！　a\u0301e\u0308가\u1161\u11a8")))
+@given(
+    st.text()
+    | st.text(
+        alphabet=st.sampled_from("かカｶﾞﾟ\u3099\u309a゛ａＡ（）：！　a\u0301e\u0308가\u1161\u11a8\u200b\u00ad\ufe0f")
+    )
+)
 def test_normalize_is_nfkc_casefold_of_the_whole_text(text: str) -> None:
     expected = unicodedata.normalize("NFKC", text).casefold()
     assert normalize(text) == normalize(expected)
@@ -80,7 +101,7 @@ def test_normalize_is_nfkc_casefold_of_the_whole_text(text: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text())
+@given(st.text() | st.text(alphabet=st.sampled_from("か推a e\u0301\u3099ｶﾞﾟ\u200b\u200d\u00ad\ufe0f\U000e0100")))
 def test_offsets_version_is_the_same_normalisation(text: str) -> None:
     normalized, offsets = normalize_with_offsets(text)
     assert normalized == normalize(text)

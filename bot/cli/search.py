@@ -13,11 +13,39 @@ from bot.search.query import parse_query
 from bot.search.snippet import snippet
 from bot.store.store import Store
 
+#: Most hits one search prints.
+MAX_LIMIT = 1000
+
+EPILOG = """\
+The words (one argument, or several joined with spaces) must all match; "a phrase" matches its words in
+order (quote it for the shell too); -word excludes. A word starting with "-" must come after "--", or it
+is read as an option:
+  zundabot search '推論 -モデル'
+  zundabot search 推論 -- -モデル
+  zundabot search -- -モデル 推論
+"""
+
+
+def limit(text: str) -> int:
+    """The ``--limit`` value: a whole number from 1 to :data:`MAX_LIMIT`."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_LIMIT}, not {text!r}")
+    return value
+
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("query", metavar="QUERY", help='words (AND), "a phrase", -excluded')
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
+    parser.usage = "%(prog)s [options] [--] QUERY [QUERY ...]"
+    parser.add_argument("query", nargs="+", metavar="QUERY", help='words (all must match), "a phrase", -excluded')
     add_db_option(parser)
-    parser.add_argument("--limit", type=int, default=10, metavar="N", help="at most N hits (default 10)")
+    parser.add_argument(
+        "--limit", type=limit, default=10, metavar="N", help=f"at most N hits, 1 to {MAX_LIMIT} (default 10)"
+    )
     parser.add_argument("--mc", help="only episodes with this MC")
     parser.add_argument("--site", help="only topics from this site (zenn.dev)")
     parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
@@ -27,8 +55,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 @command("search", "Search the stored episodes and topics.", configure)
 async def search(args: argparse.Namespace, settings: Settings) -> int:
-    if args.limit < 1:
-        raise CommandError("--limit must be at least 1")
     try:
         filters = Filters.from_input(zone=settings.zone, mc=args.mc, site=args.site, since=args.since, until=args.until)
     except InvalidDate as exc:
@@ -36,7 +62,7 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
     path = db_path(args, settings)
     if not await asyncio.to_thread(path.exists):
         raise CommandError(f"no database at {path}: run `zundabot ingest` first")
-    query = parse_query(args.query)
+    query = parse_query(" ".join(args.query))
     if query.empty:
         raise CommandError("nothing to search for: give at least one word that is not excluded")
     async with await Store.open(path) as store:

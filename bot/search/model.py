@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta, tzinfo
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -32,6 +31,22 @@ def parse_date(text: str) -> date:
         raise InvalidDate(text) from None
 
 
+def day_start(day: date, zone: tzinfo) -> datetime:
+    """Local midnight at the start of ``day``."""
+    return datetime.combine(day, time(), zone)
+
+
+def day_end(day: date, zone: tzinfo) -> datetime:
+    """The end of local day ``day`` (exclusive): the next midnight.
+
+    Any date works: for the last one ``date`` can hold (9999-12-31) it is that day's last microsecond, which
+    rounds up to the same second (publication times are whole seconds).
+    """
+    if day == date.max:
+        return datetime.combine(day, time.max, zone)
+    return day_start(day + timedelta(days=1), zone)
+
+
 @dataclass(frozen=True, slots=True)
 class Filters:
     """Restrictions on a search: an MC, a source site, and a half-open publication window."""
@@ -45,7 +60,7 @@ class Filters:
     def from_input(
         cls,
         *,
-        zone: ZoneInfo,
+        zone: tzinfo,
         mc: str | None = None,
         site: str | None = None,
         since: str | None = None,
@@ -53,10 +68,11 @@ class Filters:
     ) -> Filters:
         """Filters from command options; ``since``/``until`` are inclusive local dates (YYYY-MM-DD).
 
-        Raises :class:`InvalidDate` for a date that cannot be read.
+        Raises :class:`InvalidDate` for a date that cannot be read; any readable date works, from 0001-01-01
+        to 9999-12-31.
         """
-        start = datetime.combine(parse_date(since), time(), zone) if since and since.strip() else None
-        end = datetime.combine(parse_date(until) + timedelta(days=1), time(), zone) if until and until.strip() else None
+        start = day_start(parse_date(since), zone) if since and since.strip() else None
+        end = day_end(parse_date(until), zone) if until and until.strip() else None
         return cls(
             mc=(mc or "").strip() or None,
             site=(site or "").strip().lower().removeprefix("www.") or None,

@@ -7,7 +7,7 @@ shows listener-visible text escaped, so titles and summaries can never format, l
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from bot import i18n, render
@@ -65,7 +65,7 @@ i18n.register(
 
 
 def _date(moment: datetime, zone: tzinfo) -> str:
-    return f"{moment.astimezone(zone):%Y-%m-%d}"
+    return moment.astimezone(zone).date().isoformat()  # strftime's %Y does not pad years before 1000
 
 
 def _link(text: str, url: str | None) -> str:
@@ -86,8 +86,8 @@ def describe_filters(filters: Filters, zone: tzinfo, locale: object | None) -> s
     if filters.since:
         parts.append(i18n.t("lookup.filter_since", locale, value=_date(filters.since, zone)))
     if filters.until:
-        last_day = datetime.fromtimestamp(filters.until.timestamp() - 1, zone)
-        parts.append(i18n.t("lookup.filter_until", locale, value=_date(last_day, zone)))
+        last_moment = filters.until - timedelta(microseconds=1)  # local time: cannot leave the calendar
+        parts.append(i18n.t("lookup.filter_until", locale, value=_date(last_moment, zone)))
     return i18n.t("lookup.filters", locale, filters="・".join(parts)) if parts else ""
 
 

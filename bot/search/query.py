@@ -4,7 +4,8 @@ Grammar (everything else is literal text):
 
 * words separated by spaces must all match (AND);
 * ``"..."`` (also “...”, 「...」, 『...』) is a phrase: its words in this order;
-* ``-word`` / ``-"..."`` excludes topics containing it.
+* ``-word`` / ``-"..."`` excludes topics containing it (and episodes containing it or having a topic that
+  does).
 
 Each word or phrase becomes an FTS5 phrase of quoted tokens from :mod:`bot.text`, so FTS syntax characters
 (``*``, ``(``, ``:``, ``^``), keywords (AND, OR, NEAR) and emoji are just text: they either tokenise to
@@ -79,9 +80,12 @@ class Query:
         if not self.positive:
             return None
         expression = " AND ".join(f"({term.fts()})" for term in self.positive)
-        if self.negative:
-            expression = f"({expression}) NOT ({' OR '.join(f'({term.fts()})' for term in self.negative)})"
-        return expression
+        excluded = self.excluded_fts()
+        return f"({expression}) NOT ({excluded})" if excluded else expression
+
+    def excluded_fts(self) -> str | None:
+        """The FTS5 MATCH expression of the excluded terms (any of them), or ``None`` when there are none."""
+        return " OR ".join(f"({term.fts()})" for term in self.negative) or None
 
 
 def query_tokens(normalized_term: str) -> tuple[QueryToken, ...]:

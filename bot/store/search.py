@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import random
 import sqlite3
 from collections.abc import Sequence
@@ -54,7 +55,7 @@ from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.search.model import EpisodeChoice, Filters, Hit, SearchResult, Stats, TopicRef
+from bot.search.model import EpisodeChoice, Filters, Hit, SearchResult, Stats, TopicRef, day_end, day_start
 from bot.search.query import Query, parse_query
 from bot.store.db import Database, sql_function
 from bot.store.migrations import statements
@@ -68,6 +69,8 @@ TIME_SHIFT = POSITION_BITS + SLOT_BITS
 #: Topics at positions beyond this are not indexed (the 12-bit document block is full).
 MAX_POSITION = (1 << POSITION_BITS) - 2
 _MAX_TS = (1 << 32) - 1
+#: The largest rowid SQLite allows.
+MAX_ROWID = (1 << 63) - 1
 
 #: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
 #: recency, title matches first.
@@ -301,6 +304,16 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
     )
 
 
+#: With a query's exclusions: an episode document (offset 0 in its block) is kept only when none of its topics
+#: (the rest of its block) matches an excluded word. Its text (the description) lists the topic titles, so it
+#: would otherwise bring back, as a "whole episode" hit, topics the exclusion removed.
+_NO_EXCLUDED_TOPIC = f"""
+    AND CASE WHEN rowid & {(1 << POSITION_BITS) - 1} THEN 1 ELSE NOT EXISTS (
+        SELECT 1 FROM search_fts t WHERE t.search_fts MATCH ?
+        AND t.rowid > search_fts.rowid AND t.rowid <= search_fts.rowid + {(1 << POSITION_BITS) - 1}
+    ) END"""
+
+
 def _column(expression: str, columns: str) -> str:
     return f"{{{columns}}} : ({expression})"
 
@@ -409,10 +422,21 @@ class SearchStore:
 
     @staticmethod
     def _rowid_range(filters: Filters) -> tuple[int, int]:
-        """Rowids ``[low, high)`` of documents published in ``[since, until)`` (times are inverted)."""
+        """Rowids ``[low, high]`` (inclusive) of documents published in ``[since, until)``; times are inverted.
+
+        Any moment works: a bound outside the indexed span (1970 to 2106, see :func:`time_base`) leaves that
+        side open or, past the far end, the range empty; the range never leaves SQLite's 64-bit integers.
+        """
         block = 1 << TIME_SHIFT
-        low = time_base(int(filters.until.timestamp())) + block if filters.until else 0
-        high = time_base(int(filters.since.timestamp())) + block if filters.since else (1 << 63) - 1
+        low, high = 0, MAX_ROWID
+        if filters.until is not None:
+            until = math.ceil(filters.until.timestamp())  # the first second excluded
+            if until <= _MAX_TS:
+                low = time_base(until) + block  # above MAX_ROWID (an empty range) when until <= 1970
+        if filters.since is not None:
+            since = math.ceil(filters.since.timestamp())  # the first second included
+            if since > 0:
+                high = time_base(since) + block - 1
         return low, high
 
     async def search(self, query: Query | str, filters: Filters | None = None, *, limit: int = 100) -> SearchResult:
@@ -420,18 +444,21 @@ class SearchStore:
 
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
         first (see the module docstring). An episode document is dropped when one of its topics is among the
-        hits, so the same match is not listed twice. Never raises for any query text.
+        hits, so the same match is not listed twice, and with exclusions (``-word``) when one of its topics
+        holds an excluded word. Never raises for any query text.
         """
         parsed = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
         expression = parsed.fts()
         low, high = self._rowid_range(filters)
-        if expression is None or limit <= 0 or low >= high:
+        if expression is None or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
         meta = self._meta(filters)
         full = f"({expression}) AND {meta}" if meta else expression
-        where = "search_fts MATCH ? AND rowid >= ? AND rowid < ?"
+        excluded = parsed.excluded_fts()
+        where = "search_fts MATCH ? AND rowid >= ? AND rowid <= ?" + (_NO_EXCLUDED_TOPIC if excluded else "")
+        bounds = (low, high, excluded) if excluded else (low, high)
         wanted = limit + DEDUPE_MARGIN
         by_relevance = await self._words_are_rare(parsed)
         if by_relevance:
@@ -440,12 +467,12 @@ class SearchStore:
                 f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
                 "ORDER BY score, doc LIMIT ?"
             )
-            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, low, high, wanted))
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, *bounds, wanted))
             complete = len(rows) < wanted
         else:
             positives = " AND ".join(f"({term.fts()})" for term in parsed.positive)
-            in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", low, high, wanted)
-            newest = await self._newest(full, low, high, wanted + len(in_titles))
+            in_titles = await self._newest(f"({_column(positives, 'title')}) AND ({full})", where, bounds, wanted)
+            newest = await self._newest(full, where, bounds, wanted + len(in_titles))
             first = set(in_titles)
             order = [[doc, TITLE_TIER] for doc in in_titles]
             order += [[doc, OTHER_TIER] for doc in newest if doc not in first]
@@ -461,11 +488,10 @@ class SearchStore:
         more = not complete or len(kept) > limit
         return SearchResult(kept[:limit], more=more, by_relevance=by_relevance)
 
-    async def _newest(self, expression: str, low: int, high: int, limit: int) -> list[int]:
-        """Rowids of the newest ``limit`` documents matching ``expression`` in ``[low, high)``."""
+    async def _newest(self, expression: str, where: str, bounds: tuple[object, ...], limit: int) -> list[int]:
+        """Rowids of the newest ``limit`` documents matching ``expression`` and ``where`` (its ``bounds``)."""
         rows = await self.db.fetchall(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? AND rowid < ? ORDER BY rowid LIMIT ?",
-            (expression, low, high, limit),
+            f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid LIMIT ?", (expression, *bounds, limit)
         )
         return [row[0] for row in rows]
 
@@ -679,13 +705,11 @@ class SearchStore:
         return [self._topic_ref(row) for row in rows]
 
     async def episodes_on(self, day: date, zone: ZoneInfo) -> list[str]:
-        """Keys of the live episodes published on ``day`` (local), oldest first."""
-        start = datetime.combine(day, time(), zone)
-        end = datetime.combine(day + timedelta(days=1), time(), zone)
+        """Keys of the live episodes published on ``day`` (local), oldest first; any date works."""
         rows = await self.db.fetchall(
             "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
             "ORDER BY published_ts",
-            (int(start.timestamp()), int(end.timestamp())),
+            (math.ceil(day_start(day, zone).timestamp()), math.ceil(day_end(day, zone).timestamp())),
         )
         return [row["key"] for row in rows]
 

@@ -4,12 +4,11 @@ Pages are message payloads (plain dicts, as :mod:`bot.render` and :mod:`bot.sear
 rendered on demand by a function of the page index, so a long result costs only the pages opened.
 Link buttons of a page's payload are shown below the pager; a non-link button (the announcement's
 「お便りを送る」) is shown too but handled elsewhere (by its DynamicItem), never by this view. When the view
-times out its controls are removed and only the link buttons stay.
+times out its controls are removed and only the link buttons stay (see :mod:`bot.ui.expiring`).
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -17,23 +16,18 @@ import discord
 from discord import ui
 
 from bot import i18n
-from bot.ui.errors import BaseView
+from bot.ui.expiring import ExpiringView
 from bot.ui.safety import NO_MENTIONS
-
-log = logging.getLogger(__name__)
 
 Payload = dict[str, Any]
 
-#: Seconds the buttons stay usable; well inside the 15 minutes an interaction token can edit its message.
+#: Seconds without a press after which the buttons are removed (never later than the token that can remove
+#: them allows: see :mod:`bot.ui.expiring`).
 PAGER_TIMEOUT = 600.0
 
 i18n.register(
     {
         "pager.share": {"ja": "共有", "en": "Share"},
-        "pager.not_yours": {
-            "ja": "このボタンはコマンドを使った人だけが押せるのだ。自分でもコマンドを使ってみてほしいのだ！",
-            "en": "Only the person who ran the command can use these buttons. Try the command yourself!",
-        },
         "pager.shared_by": {"ja": "{user} さんが共有したのだ", "en": "Shared by {user}"},
     }
 )
@@ -78,7 +72,18 @@ def payload_buttons(payload: Payload, *, row: int, links_only: bool = False) -> 
     return buttons[:5]
 
 
-class Pager(BaseView):
+def links_view(payload: Payload) -> ui.View | None:
+    """A view of the payload's link buttons only (they never expire), or ``None`` if it has none."""
+    links = payload_buttons(payload, row=0, links_only=True)
+    if not links:
+        return None
+    view = ui.View(timeout=None)
+    for button in links:
+        view.add_item(button)
+    return view
+
+
+class Pager(ExpiringView):
     """Shows ``pages`` one at a time to ``owner_id``; see the module docstring."""
 
     def __init__(
@@ -90,16 +95,14 @@ class Pager(BaseView):
         locale: object | None = None,
         timeout: float | None = None,
     ) -> None:
-        super().__init__(timeout=PAGER_TIMEOUT if timeout is None else timeout)
+        super().__init__(owner_id=owner_id, timeout=PAGER_TIMEOUT if timeout is None else timeout)
         if count < 1:
             raise ValueError("a pager needs at least one page")
         self.render = render
         self.count = count
         self._rendered: dict[int, Payload] = {}
-        self.owner_id = owner_id
         self.locale = locale
         self.index = 0
-        self.origin: discord.Interaction[Any] | None = None
         self.previous = ui.Button[Any](emoji="◀️", row=0)
         self.position = ui.Button[Any](disabled=True, row=0)
         self.next = ui.Button[Any](emoji="▶️", row=0)
@@ -137,24 +140,12 @@ class Pager(BaseView):
 
     async def start(self, interaction: discord.Interaction[Any]) -> None:
         """Answer ``interaction`` with the first page, privately (as its follow-up if it was deferred)."""
-        self.origin = interaction
-        if interaction.response.is_done():
-            await interaction.followup.send(**message_kwargs(self.page), view=self, ephemeral=True)
-        else:
-            await interaction.response.send_message(**message_kwargs(self.page), view=self, ephemeral=True)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any]) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(
-            i18n.t("pager.not_yours", interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS
-        )
-        return False
+        await self.send(interaction, **message_kwargs(self.page))
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         self.index = min(max(self.index + step, 0), self.count - 1)
         self._layout()
-        await interaction.response.edit_message(**message_kwargs(self.page), view=self)
+        await self.update(interaction, **message_kwargs(self.page))
 
     async def _previous(self, interaction: discord.Interaction[Any]) -> None:
         await self._turn(interaction, -1)
@@ -166,24 +157,10 @@ class Pager(BaseView):
         kwargs = message_kwargs(self.page)
         credit = i18n.t("pager.shared_by", self.locale, user=interaction.user.mention)
         kwargs["content"] = "\n".join(part for part in (credit, kwargs["content"]) if part)
-        links = payload_buttons(self.page, row=0, links_only=True)
-        if links:
-            view = ui.View(timeout=None)
-            for button in links:
-                view.add_item(button)
-            kwargs["view"] = view
+        links = links_view(self.page)
+        if links is not None:
+            kwargs["view"] = links
         await interaction.response.send_message(**kwargs)
 
-    async def on_timeout(self) -> None:
-        if self.origin is None:
-            return
-        links = payload_buttons(self.page, row=0, links_only=True)
-        view: ui.View | None = None
-        if links:
-            view = ui.View(timeout=None)
-            for button in links:
-                view.add_item(button)
-        try:
-            await self.origin.edit_original_response(view=view)
-        except discord.HTTPException as exc:
-            log.debug("could not remove the pager's buttons: %s", exc)
+    def expired_view(self) -> ui.View | None:
+        return links_view(self.page)

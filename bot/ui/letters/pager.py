@@ -10,20 +10,23 @@ import discord
 from discord import ui
 
 from bot import i18n
-from bot.ui.errors import BaseView
+from bot.ui.expiring import ExpiringView
 
+#: Seconds without a press after which the buttons are removed (see :mod:`bot.ui.expiring`).
 PAGER_TIMEOUT = 600.0
 
 #: Renders page ``n`` (0-based) as an embed.
 PageRenderer = Callable[[int], Awaitable[discord.Embed]]
 
 
-class Pager(BaseView):
-    """Shows page ``page`` of ``pages``; the buttons re-render through ``render`` (fresh data each time)."""
+class Pager(ExpiringView):
+    """Shows page ``page`` of ``pages``; the buttons re-render through ``render`` (fresh data each time).
+
+    Send it with :meth:`start` when it is :attr:`needed`; its buttons are removed when it expires.
+    """
 
     def __init__(self, owner_id: int, total: int, page_size: int, render: PageRenderer, locale: object | None):
-        super().__init__(timeout=PAGER_TIMEOUT)
-        self.owner_id = owner_id
+        super().__init__(owner_id=owner_id, timeout=PAGER_TIMEOUT)
         self.pages = max(1, math.ceil(total / page_size))
         self.page = 0
         self.render = render
@@ -36,13 +39,14 @@ class Pager(BaseView):
     def needed(self) -> bool:
         return self.pages > 1
 
+    async def start(self, interaction: discord.Interaction[Any]) -> None:
+        """Answer ``interaction`` privately with the first page and the buttons."""
+        await self.send(interaction, embed=await self.render(self.page))
+
     def _redraw(self) -> None:
         self.previous.disabled = self.page <= 0
         self.next.disabled = self.page >= self.pages - 1
         self.position.label = i18n.t("letters.page.of", self.locale, page=self.page + 1, pages=self.pages)
-
-    async def interaction_check(self, interaction: discord.Interaction[Any], /) -> bool:
-        return interaction.user.id == self.owner_id
 
     @ui.button(emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction[Any], button: ui.Button[Pager]) -> None:
@@ -59,4 +63,4 @@ class Pager(BaseView):
     async def _show(self, interaction: discord.Interaction[Any], page: int) -> None:
         self.page = min(max(page, 0), self.pages - 1)
         self._redraw()
-        await interaction.response.edit_message(embed=await self.render(self.page), view=self)
+        await self.update(interaction, embed=await self.render(self.page))
