@@ -70,6 +70,29 @@ def stretched(episode: Episode, factor: int) -> Episode:
     return dataclasses.replace(episode, topics=topics)
 
 
+#: One-line summaries (about 15,000 characters) of markup that never closes: each opener scans ahead.
+UNMATCHED = {
+    "unmatched *": "※注意 *重要 " * 1800,
+    "unmatched **": "**" + "長い一行の要約。" * 1900,
+    "unmatched [": "[資料 " * 3700 + "[リンク](https://example.com)",
+}
+
+
+def unmatched_episodes(template: Episode) -> list[tuple[str, Episode, Episode]]:
+    """(name, hostile episode, the same length of plain text) for each kind of unmatched markup."""
+    cases = []
+    for name, summary in UNMATCHED.items():
+        plain = "あ" * len(summary)
+        cases.append(
+            (
+                name,
+                dataclasses.replace(template, topics=(Topic("話題", "https://example.com", summary),)),
+                dataclasses.replace(template, topics=(Topic("話題", "https://example.com", plain),)),
+            )
+        )
+    return cases
+
+
 def row(name: str, values: list[float]) -> str:
     micro = [v * 1e6 for v in values]
     q = statistics.quantiles(micro, n=20) if len(micro) > 1 else micro * 19
@@ -124,6 +147,14 @@ def main() -> int:
         f"ratio zundabot / naive: corpus {statistics.mean(ours) / statistics.mean(naive):.2f}×, "
         f"summaries ×8 {statistics.mean(ours_long) / statistics.mean(naive_long):.2f}×"
     )
+    print()
+    print("| one-line summary of ~15,000 characters | markup (µs) | plain text, same length (µs) | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, hostile, plain in unmatched_episodes(episodes[0]):
+        [markup_time] = timed(lambda e: thread_messages(e), [hostile], args.repeat)
+        [plain_time] = timed(lambda e: thread_messages(e), [plain], args.repeat)
+        print(f"| {name} | {markup_time * 1e6:.0f} | {plain_time * 1e6:.0f} | {markup_time / plain_time:.1f}× |")
+    print()
     print(
         f"summaries ×8: zundabot messages over a limit: {long_problems}; "
         f"naive cuts inside a word, link, bold or code span: {naive_bad}"

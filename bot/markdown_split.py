@@ -39,6 +39,8 @@ _BARE_URL = re.compile(r"(?<![\w/])https?://[^\s<>\"`]+")
 _AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
 _URL_TRAILING = "。、，．！？」』）】.,;:!?'\""
 _PAIRED = ("**", "__", "~~", "||")
+#: Link text longer than this is not taken for a link (bounds the work per ``[``: no quadratic scans).
+_LINK_TEXT_MAX = 1000
 #: Where an inline span may start: the scanner jumps from one of these to the next.
 _SPECIAL = re.compile(r"[\\`\[<*_~|]|https?://")
 #: Characters a Japanese line (here: a piece) should not start with, or end with (kinsoku).
@@ -139,6 +141,11 @@ class _InlineScanner:
         self.text = text
         self.start = start
         self.end = end
+        #: (marker, line end) -> an opener position from which no closer was found on that line: a later
+        #: opener of the same marker finds none either (keeps lines of unmatched ``*`` linear).
+        self._unclosed: dict[tuple[str, int], int] = {}
+        #: Where the next ``](`` is (a link needs one): ``[`` without one after it is no link, at once.
+        self._link_close = -1
 
     def scan(self) -> list[Span]:
         text, end = self.text, self.end
@@ -202,9 +209,15 @@ class _InlineScanner:
 
     def _link(self, i: int) -> Span | None:
         text, end = self.text, self.end
+        if self._link_close < i:
+            found = text.find("](", i, end)
+            self._link_close = end if found < 0 else found
+        if self._link_close >= end or self._link_close - i > _LINK_TEXT_MAX:
+            return None
+        text_end = min(end, i + _LINK_TEXT_MAX)
         depth = 0
         j = i
-        while j < end:
+        while j < text_end:
             ch = text[j]
             if ch == "\\":
                 j += 2
@@ -270,6 +283,8 @@ class _InlineScanner:
             return None
         if marker == "_" and i > 0 and text[i - 1].isalnum():
             return None
+        if self._unclosed.get((marker, line_end), line_end) <= i:
+            return None
         j = inner
         while j < line_end:
             ch = text[j]
@@ -289,6 +304,7 @@ class _InlineScanner:
                     continue
                 return Span(i, after, marker, marker, "emphasis")
             j += 1
+        self._unclosed[(marker, line_end)] = i
         return None
 
 

@@ -6,6 +6,7 @@ Thin Discord glue: the work is in :mod:`bot.store.search` and :mod:`bot.search`.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -259,7 +260,7 @@ class Lookup(commands.Cog):
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
             raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=_quoted(episode)))
-        pages = episode_pages(found, zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @episode.autocomplete("episode")
@@ -275,7 +276,7 @@ class Lookup(commands.Cog):
         newest = await self.bot.store.episodes.latest(1)
         if not newest:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
-        pages = episode_pages(newest[0], zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     # -- /topics ------------------------------------------------------------------------------------------------

@@ -208,8 +208,9 @@ class Announcer:
         delivery = await self.store.deliveries.get(item.episode_key, item.channel_id)
         if delivery is None:
             return
-        payloads = render_announcement(
-            episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
+        # Off the event loop: splitting a long summary is pure CPU work.
+        payloads = await asyncio.to_thread(
+            render_announcement, episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
         )
         tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
         await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
