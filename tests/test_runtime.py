@@ -296,6 +296,7 @@ def test_zundabot_run_against_the_emulator(tmp_path: Path) -> None:
     assert "stopped" in log
     assert "emulator.bot.token" not in log
     assert "Traceback" not in log
+    assert "voice will NOT be supported" not in log  # no noise about features the bot does not have
 
 
 def test_zundabot_run_with_a_rejected_token(tmp_path: Path) -> None:
