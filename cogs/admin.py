@@ -39,7 +39,7 @@ i18n.register(
         "status.episodes": {"ja": "保存済みエピソード", "en": "Episodes in store"},
         "status.sources": {"ja": "取り込み元", "en": "Sources"},
         "status.source_ok": {"ja": "最終成功 {when}", "en": "last success {when}"},
-        "status.source_never": {"ja": "まだ成功していません", "en": "no successful poll yet"},
+        "status.source_never": {"ja": "まだ一度も読めていないのだ", "en": "no successful poll yet"},
         "status.source_error": {
             "ja": "エラー（{failures} 回連続）: {error}",
             "en": "error ({failures} in a row): {error}",

@@ -91,7 +91,7 @@ i18n.register(
             "en": "“{title}” has already been posted (or is being posted).",
         },
         "announce.no_channel": {
-            "ja": "告知チャンネルが未設定なのだ。先に `/settings announce` で設定してほしいのだ。",
+            "ja": "告知チャンネルが未設定なのだ。先に `/設定 告知` で設定してほしいのだ。",
             "en": "No announcement channel is set: use `/settings announce` first.",
         },
         "announce.no_episode": {
@@ -107,12 +107,12 @@ i18n.register(
         "announce.status": {"ja": "告知", "en": "Announcements"},
         "announce.status.rejected": {
             "ja": "⛔ Discord が受け付けなかった告知 {count} 件（{episodes}）: {error}\n"
-            "投稿を直すか `/announce` で再送できるのだ",
+            "投稿を直すか `/告知する` で再送できるのだ",
             "en": "⛔ {count} announcement(s) refused by Discord ({episodes}): {error}\n"
             "Fix the post or resend with `/announce`",
         },
         "announce.status.none": {
-            "ja": "告知チャンネル未設定（`/settings announce`）",
+            "ja": "告知チャンネル未設定（`/設定 告知`）",
             "en": "No announcement channel (`/settings announce`)",
         },
         "announce.status.ok": {"ja": "✅ {channel} 正常", "en": "✅ {channel} healthy"},

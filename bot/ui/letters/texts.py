@@ -156,17 +156,17 @@ i18n.register(
         "letters.confirm.episode": {"ja": "エピソード: #{episode}", "en": "Episode: #{episode}"},
         "letters.confirm.name": {"ja": "ラジオネーム: {name}", "en": "Radio name: {name}"},
         "letters.form_expired": {
-            "ja": "このボタンは期限切れなのだ。`/otayori write` でもう一度書いてほしいのだ。",
+            "ja": "このボタンは期限切れなのだ。`/お便り 書く` でもう一度書いてほしいのだ。",
             "en": "This button has expired. Please use /letter write again.",
         },
         # mine / delete
         "letters.mine.title": {"ja": "あなたのお便り（{count}通）", "en": "Your letters ({count})"},
         "letters.mine.empty": {
-            "ja": "このサーバーに送ったお便りはまだないのだ。`/otayori write` で書いてみてほしいのだ！",
+            "ja": "このサーバーに送ったお便りはまだないのだ。`/お便り 書く` で書いてみてほしいのだ！",
             "en": "You have not sent a letter here yet. Try /letter write!",
         },
         "letters.delete.confirm": {
-            "ja": "お便り **#{number}** を削除する？本文とラジオネームは消えて、元に戻せないのだ。",
+            "ja": "お便り **#{number}** を削除するのだ？本文とラジオネームは消えて、元に戻せないのだ。",
             "en": "Delete letter **#{number}**? Its text and radio name are erased for good.",
         },
         "letters.delete.yes": {"ja": "削除する", "en": "Delete"},
@@ -300,7 +300,7 @@ i18n.register(
         "letters.health.error": {"ja": "直近のエラー: {error}", "en": "Last error: {error}"},
         "letters.health.channel": {"ja": "届け先: {channel}", "en": "Channel: {channel}"},
         "letters.health.no_channel": {
-            "ja": "届け先が未設定なのだ（`/settings letters` で設定）",
+            "ja": "届け先が未設定なのだ（`/設定 お便り` で設定）",
             "en": "No hosts' channel set (use /settings letters)",
         },
     }
