@@ -7,7 +7,7 @@ Every field maps to an upper-case environment variable of the same name (``DISCO
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +17,7 @@ from pydantic import (
     SecretStr,
     ValidationError,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -24,6 +25,10 @@ from bot.episodes.site import Site
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
+#: The sample posts shipped with zundabot: CONTENT_DIR's default only while FEED_URL is not set.
+SAMPLE_CONTENT_DIR = Path("content/episodes")
+#: Permalink placeholders that differ from one post to the next (the post's slug).
+PER_EPISODE_PLACEHOLDERS = (":slug", ":title")
 
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
 
@@ -51,7 +56,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/zundabot.sqlite3")
 
     # Episode sources
-    content_dir: Path | None = Path("content/episodes")
+    content_dir: Path | None = SAMPLE_CONTENT_DIR
     feed_url: str | None = None
     site_url: AnyHttpUrl = AnyHttpUrl("https://zund-arm-on.com")
     permalink: str = "/episode/:slug"
@@ -87,29 +92,20 @@ class Settings(BaseSettings):
     @field_validator("content_dir", "feed_url", mode="before")
     @classmethod
     def _off(cls, value: object) -> object:
-        if isinstance(value, str) and value.strip().lower() in {"off", "none", "-"}:
-            return None
-        return value
+        return off(value)
 
     @field_validator("feed_url")
     @classmethod
     def _feed_location(cls, value: str | None) -> str | None:
-        """An http(s) URL with a host, or an existing local file (a path or a ``file://`` URL)."""
-        if value is None:
-            return None
-        text = value.strip()
-        scheme, separator, rest = text.partition("://")
-        if separator and scheme.lower() in {"http", "https"}:
-            if not urlsplit(text).hostname:
-                raise ValueError("the URL has no host")
-            return scheme.lower() + separator + rest
-        if separator and scheme.lower() != "file":
-            raise ValueError(f"unsupported URL scheme {scheme!r}: use an http(s):// URL or a local file")
-        path = Path(rest if separator else text)
-        if not path.is_file():
-            problem = "is a folder" if path.is_dir() else "does not exist"
-            raise ValueError(f"the feed file {path} {problem} (use an http(s):// URL or an existing file)")
-        return text
+        return None if value is None else feed_location(value)
+
+    @model_validator(mode="after")
+    def _samples_only_without_feed(self) -> Self:
+        """The sample posts are the default posts folder only when there is no feed: with FEED_URL set
+        and CONTENT_DIR unset, sample posts would be merged with the feed and shadow real episodes."""
+        if "content_dir" not in self.model_fields_set and self.feed_url is not None:
+            self.content_dir = None
+        return self
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -130,6 +126,11 @@ class Settings(BaseSettings):
     def _permalink_has_slug(cls, value: str) -> str:
         if not value.startswith("/"):
             raise ValueError("must start with '/' (for example /episode/:slug)")
+        if not any(name in value for name in PER_EPISODE_PLACEHOLDERS):
+            raise ValueError(
+                "must hold :slug or :title, which differ per episode (for example /episode/:slug); "
+                "without them every episode gets the same address"
+            )
         return value
 
     @field_validator("discord_api_base", "discord_gateway_url")
@@ -160,6 +161,33 @@ class Settings(BaseSettings):
                 "in .env (DISCORD_TOKEN=...) or in the environment."
             )
         return self.discord_token.get_secret_value().strip()
+
+
+def off(value: object) -> object:
+    """``off``, ``none`` or ``-`` (any case) turn an optional setting off (``None``); anything else is kept."""
+    if isinstance(value, str) and value.strip().lower() in {"off", "none", "-"}:
+        return None
+    return value
+
+
+def feed_location(value: str) -> str:
+    """A feed location as FEED_URL takes it: an http(s) URL with a host, or an existing local file (a path or a
+    ``file://`` URL); raises :class:`ValueError` saying what is wrong."""
+    text = value.strip()
+    scheme, separator, rest = text.partition("://")
+    if separator and scheme.lower() in {"http", "https"}:
+        if not urlsplit(text).hostname:
+            raise ValueError("the URL has no host")
+        return scheme.lower() + separator + rest
+    if separator and scheme.lower() != "file":
+        raise ValueError(f"unsupported URL scheme {scheme!r}: use an http(s):// URL or a local file")
+    if not text:
+        raise ValueError("empty (use an http(s):// URL or an existing file)")
+    path = Path(rest if separator else text)
+    if not path.is_file():
+        problem = "is a folder" if path.is_dir() else "does not exist"
+        raise ValueError(f"the feed file {path} {problem} (use an http(s):// URL or an existing file)")
+    return text
 
 
 class SettingsError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -26,6 +27,8 @@ class IngestReport:
     unchanged: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
     withdrawn: list[str] = field(default_factory=list)
+    #: Post files skipped as not published (``published: false``); not failures.
+    unpublished: list[str] = field(default_factory=list)
     not_modified: bool = False
     error: str | None = None
     failures_in_row: int = 0
@@ -80,7 +83,9 @@ class Ingestor:
             report.unchanged = int(await self.store.kv.get(items_key) or 0)
         else:
             await self.store.kv.set(items_key, str(len(report.new) + len(report.changed) + report.unchanged))
-        report.withdrawn = await self.store.episodes.withdraw(poll.deleted)
+        # an unpublished post is withdrawn as a deleted one is (when it was stored before)
+        report.withdrawn = await self.store.episodes.withdraw([*poll.deleted, *poll.unpublished])
+        report.unpublished = [os.path.basename(path) for path in poll.unpublished]
         validators = poll.validators or Validators()
         await self.store.sources.succeeded(
             source.name,

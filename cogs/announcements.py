@@ -275,12 +275,16 @@ class DiscordPort:
 
 
 def sources_from(settings: Any, site: Any) -> list[Source]:
-    """The posts folder (CONTENT_DIR, when it exists) and the feed (FEED_URL, when set)."""
+    """The posts folder (CONTENT_DIR, when set) and the feed (FEED_URL, when set).
+
+    A missing posts folder is still polled: each poll fails (shown in /status, retried with the source's
+    backoff) until the folder appears.
+    """
     sources: list[Source] = []
-    if settings.content_dir is not None and settings.content_dir.is_dir():
+    if settings.content_dir is not None:
+        if not settings.content_dir.is_dir():
+            log.warning("CONTENT_DIR %s is not a folder: polling it until it is", settings.content_dir)
         sources.append(FolderSource(settings.content_dir, site))
-    elif settings.content_dir is not None:
-        log.warning("CONTENT_DIR %s is not a folder: not polling posts", settings.content_dir)
     if settings.feed_url:
         sources.append(
             FeedSource(settings.feed_url, site, timeout=settings.feed_timeout, max_bytes=settings.feed_max_bytes)

@@ -130,7 +130,7 @@ def test_ingest_feed_file_gives_the_same_keys(capsys: pytest.CaptureFixture[str]
     ("args", "message"),
     [
         (["ingest", "--content-dir", "nowhere"], "does not exist"),
-        (["ingest", "--feed", "missing.xml"], "cannot read feed file"),
+        (["ingest", "--feed", "missing.xml"], "--feed: the feed file missing.xml does not exist"),
         (["episodes", "no/such/file.md"], "no such file, folder or URL"),
         (["episodes"], "no database at"),
     ],

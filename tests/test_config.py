@@ -178,3 +178,35 @@ def test_env_example_is_a_valid_configuration(monkeypatch: pytest.MonkeyPatch, t
     settings = load_settings()
     assert settings.discord_token is None  # left empty in the example: `run` will ask for it
     assert settings.content_dir is not None
+
+
+def test_sample_posts_are_the_default_only_without_a_feed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    feed = tmp_path / "feed.xml"
+    feed.write_text("<rss/>", encoding="utf-8")
+    assert load_settings().content_dir == Path("content/episodes")
+    monkeypatch.setenv("FEED_URL", str(feed))
+    assert load_settings().content_dir is None  # the samples would shadow the feed's real episodes
+    (tmp_path / ".env").write_text("CONTENT_DIR=\n", encoding="utf-8")  # empty means the default
+    assert load_settings().content_dir is None
+    (tmp_path / ".env").write_text("CONTENT_DIR=posts\n", encoding="utf-8")  # both, when asked for
+    assert load_settings().content_dir == Path("posts")
+    monkeypatch.setenv("FEED_URL", "off")
+    assert load_settings().content_dir == Path("posts")
+    (tmp_path / ".env").unlink()
+    assert load_settings().content_dir == Path("content/episodes")
+
+
+@pytest.mark.parametrize("permalink", ["/episode/", "/:year/", "/:year/:month/:day/", "/episode/:categories/"])
+def test_permalink_without_a_per_episode_part_is_refused(tmp_path: Path, permalink: str) -> None:
+    result = run_cli("ingest", "--content-dir", ".", env={"PERMALINK": permalink}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith("zundabot: ")
+    assert "PERMALINK: " in result.stderr
+    assert "must hold :slug or :title" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("permalink", ["/episode/:slug", "/:year/:month/:day/:title/", "/:categories/:title.html"])
+def test_permalinks_with_a_per_episode_part_are_taken(monkeypatch: pytest.MonkeyPatch, permalink: str) -> None:
+    monkeypatch.setenv("PERMALINK", permalink)
+    assert load_settings().permalink == permalink

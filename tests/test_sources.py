@@ -115,7 +115,7 @@ def test_uncommitted_scan_is_repeated(tmp_path: Path) -> None:
 
 
 def test_missing_folder_fails_clearly(tmp_path: Path) -> None:
-    with pytest.raises(SourceFailed, match="cannot read folder"):
+    with pytest.raises(SourceFailed, match=r"the posts folder .* does not exist"):
         FolderSource(tmp_path / "nope", SITE).scan()
 
 

@@ -7,15 +7,15 @@ import sys
 from pathlib import Path
 
 from bot.cli.common import CommandError, add_db_option, command, db_path
-from bot.config import Settings
+from bot.config import Settings, feed_location, off
 from bot.episodes.sources import FeedSource, FolderSource, Source
 from bot.ingest import Ingestor
 from bot.store.store import Store
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content-dir", type=Path, metavar="DIR", help="posts folder (default: CONTENT_DIR)")
-    parser.add_argument("--feed", metavar="URL_OR_FILE", help="feed URL or file (default: FEED_URL)")
+    parser.add_argument("--content-dir", metavar="DIR", help="posts folder, or off (default: CONTENT_DIR)")
+    parser.add_argument("--feed", metavar="URL_OR_FILE", help="feed URL or file, or off (default: FEED_URL)")
     add_db_option(parser)
 
 
@@ -24,7 +24,8 @@ def sources_from(content_dir: Path | None, feed: str | None, settings: Settings)
     sources: list[Source] = []
     if content_dir is not None:
         if not content_dir.is_dir():
-            raise CommandError(f"content folder {content_dir} does not exist or is not a folder")
+            problem = "is not a folder" if content_dir.exists() else "does not exist"
+            raise CommandError(f"the posts folder {content_dir} {problem} (--content-dir / CONTENT_DIR)")
         sources.append(FolderSource(content_dir, site))
     if feed:
         sources.append(FeedSource(feed, site, timeout=settings.feed_timeout, max_bytes=settings.feed_max_bytes))
@@ -33,11 +34,32 @@ def sources_from(content_dir: Path | None, feed: str | None, settings: Settings)
     return sources
 
 
+def content_dir_option(value: str) -> Path | None:
+    """``--content-dir`` as CONTENT_DIR takes it: a folder or ``off``; never empty (that means the current folder)."""
+    if not value.strip():
+        raise CommandError("--content-dir is empty: give a posts folder, or off")
+    folder = off(value)
+    return None if folder is None else Path(value)
+
+
+def feed_option(value: str) -> str | None:
+    """``--feed``, checked as FEED_URL is: an http(s) URL, an existing file, or ``off``."""
+    if off(value) is None:
+        return None
+    try:
+        return feed_location(value)
+    except ValueError as exc:
+        raise CommandError(f"--feed: {exc}") from None
+
+
 @command("ingest", "Read the posts folder and/or the feed into the store and report what changed.", configure)
 async def ingest(args: argparse.Namespace, settings: Settings) -> int:
     explicit = args.content_dir is not None or args.feed is not None
-    content_dir = args.content_dir if explicit else settings.content_dir
-    feed = args.feed if explicit else settings.feed_url
+    if explicit:
+        content_dir = None if args.content_dir is None else content_dir_option(args.content_dir)
+        feed = None if args.feed is None else feed_option(args.feed)
+    else:
+        content_dir, feed = settings.content_dir, settings.feed_url
     sources = sources_from(content_dir, feed, settings)
     status = 0
     async with await Store.open(db_path(args, settings)) as store:
@@ -49,8 +71,10 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             print(
                 f"  new {len(report.new)}, changed {len(report.changed)}, unchanged {report.unchanged}, "
-                f"failed {len(report.failures)}, withdrawn {len(report.withdrawn)}"
+                f"failed {len(report.failures)}, withdrawn {len(report.withdrawn)}, skipped {len(report.unpublished)}"
             )
+            for name in report.unpublished:
+                print(f"  skipped: {name}: not published (published: false)")
             for name, reason in report.failures:
                 print(f"  failed: {name}: {reason}")
                 status = 1

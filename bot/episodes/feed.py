@@ -25,7 +25,7 @@ from bot.episodes.blocks import Heading, render
 from bot.episodes.html import first_youtube, parse_html, tree_blocks
 from bot.episodes.markdown import html_to_text
 from bot.episodes.model import Episode, episode_key
-from bot.episodes.posts import clean_text, parse_date
+from bot.episodes.posts import FIRST_YEAR, LAST_YEAR, clean_text, date_in_range, parse_date
 from bot.episodes.site import Site
 from bot.episodes.topics import LINKS_HEADING, extract_topics
 from bot.episodes.urls import is_http, resolve
@@ -230,6 +230,8 @@ def _published(entry: Any, site: Site | None) -> datetime | None:
                 break
     if moment is None:
         return None
+    if not date_in_range(moment, site or Site()):
+        raise _Skip(f"its date {moment.isoformat()} is out of range (years {FIRST_YEAR}-{LAST_YEAR})")
     return moment.astimezone(zone) if site else moment
 
 

@@ -9,7 +9,7 @@ Every problem with a file is reported as :class:`PostError`.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,9 @@ _FRONT_MATTER = YAMLHandler(fm_boundary=re.compile(r"^(?:---|\.\.\.)[ \t]*\r?$",
 _IFRAME_SRC = re.compile(r"""<iframe\b[^>]*?\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.IGNORECASE)
 _OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
 _ACTOR_SEPARATORS = re.compile(r"\s*[,、，]\s*")
+#: Years a post or feed date may have (in UTC and in the site's zone): the ends of Python's range (years 1
+#: and 9999) leave no room to change zones or to add the few days the announcer's rules add.
+FIRST_YEAR, LAST_YEAR = 1000, 9000
 
 
 class PostError(Exception):
@@ -40,6 +43,13 @@ class PostError(Exception):
         super().__init__(f"{filename}: {reason}")
         self.filename = filename
         self.reason = reason
+
+
+class Unpublished(PostError):
+    """A post with ``published: false`` in its front matter: Jekyll does not publish it, so it is no episode."""
+
+    def __init__(self, filename: str) -> None:
+        super().__init__(filename, "not published (published: false in the front matter)")
 
 
 def read_post(path: Path, *, site: Site) -> Episode:
@@ -66,6 +76,8 @@ def parse_post(text: str | bytes, *, filename: str, site: Site, source: str | No
     content = _decode(text, filename)
     front, body = _split(content, filename)
     meta = _front_matter(front, filename)
+    if meta.get("published") is False:  # Jekyll's rule: only the boolean false hides a post
+        raise Unpublished(filename)
 
     title = meta.get("title")
     title = str(title).strip() if isinstance(title, str | int | float | date) and not isinstance(title, bool) else ""
@@ -179,7 +191,19 @@ def _published(value: object, site: Site, filename: str) -> datetime:
     moment = parse_date(value, site)
     if moment is None:
         raise PostError(filename, f"unparseable date {str(value)[:60]!r} in the front matter")
+    if not date_in_range(moment, site):
+        raise PostError(
+            filename, f"date {str(value)[:60]!r} in the front matter is out of range (years {FIRST_YEAR}-{LAST_YEAR})"
+        )
     return moment
+
+
+def date_in_range(moment: datetime, site: Site) -> bool:
+    """Whether ``moment`` falls within :data:`FIRST_YEAR`..:data:`LAST_YEAR` in UTC and in the site's zone."""
+    try:
+        return all(FIRST_YEAR <= moment.astimezone(zone).year <= LAST_YEAR for zone in (UTC, site.zone))
+    except (OverflowError, ValueError):
+        return False
 
 
 def _actors(value: object) -> tuple[str, ...]:

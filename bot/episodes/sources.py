@@ -15,7 +15,7 @@ import xxhash
 from bot import __version__
 from bot.episodes.feed import MAX_FEED_BYTES, FeedError, parse_feed
 from bot.episodes.model import Episode
-from bot.episodes.posts import PostError, read_post
+from bot.episodes.posts import PostError, Unpublished, read_post
 from bot.episodes.site import Site
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -55,6 +55,8 @@ class Poll:
     episodes: list[Episode] = field(default_factory=list)
     failures: list[tuple[str, str]] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    #: Post files marked ``published: false``: not episodes; one stored before is withdrawn as if deleted.
+    unpublished: list[str] = field(default_factory=list)
     skipped: int = 0
     unchanged: bool = False
     validators: Validators | None = None
@@ -90,6 +92,7 @@ class FolderSource:
         self.name = f"folder:{self.folder}"
         self._seen: dict[str, tuple[int, int]] = {}
         self.failures: dict[str, str] = {}
+        self._unpublished: set[str] = set()
         self._lock = threading.Lock()
 
     async def poll(self, known: Validators | None = None) -> Poll:
@@ -104,8 +107,10 @@ class FolderSource:
                     for entry in os.scandir(self.folder)
                     if entry.name.endswith(POST_SUFFIXES) and not entry.name.startswith((".", "_"))
                 ]
+            except FileNotFoundError as exc:
+                raise SourceFailed(f"the posts folder {self.folder} does not exist") from exc
             except OSError as exc:
-                raise SourceFailed(f"cannot read folder {self.folder}: {exc.strerror or exc}") from exc
+                raise SourceFailed(f"cannot read the posts folder {self.folder}: {exc.strerror or exc}") from exc
             poll = Poll(self.name)
             current: dict[str, tuple[int, int]] = {}
             for entry in entries:
@@ -121,21 +126,39 @@ class FolderSource:
                 signature = (stat.st_mtime_ns, stat.st_size)
                 current[entry.path] = signature
                 if self._seen.get(entry.path) == signature:
-                    poll.skipped += 1
+                    if entry.path not in self._unpublished:
+                        poll.skipped += 1
                     continue
-                try:
-                    episode = read_post(Path(entry.path), site=self.site)
-                    poll.episodes.append(replace(episode, source=entry.path))
-                    self.failures.pop(entry.path, None)
-                except PostError as exc:
-                    poll.failures.append((entry.name, exc.reason))
-                    self.failures[entry.path] = exc.reason
+                self._read(entry, poll)
             poll.deleted = sorted(set(self._seen) - set(current))
             for path in poll.deleted:
                 self.failures.pop(path, None)
-            poll.unchanged = not (poll.episodes or poll.failures or poll.deleted)
+                self._unpublished.discard(path)
+            poll.unchanged = not (poll.episodes or poll.failures or poll.deleted or poll.unpublished)
             poll.signatures = current
             return poll
+
+    def _read(self, entry: os.DirEntry[str], poll: Poll) -> None:
+        """Read one new or changed post file into ``poll``: whatever goes wrong is that file's failure only."""
+        try:
+            episode = read_post(Path(entry.path), site=self.site)
+        except Unpublished:
+            poll.unpublished.append(entry.path)
+            self._unpublished.add(entry.path)
+            self.failures.pop(entry.path, None)
+            return
+        except PostError as exc:
+            reason = exc.reason
+        except Exception as exc:  # a bug or hostile input in one post must not stop the scan
+            reason = f"cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]})"
+        else:
+            poll.episodes.append(replace(episode, source=entry.path))
+            self.failures.pop(entry.path, None)
+            self._unpublished.discard(entry.path)
+            return
+        poll.failures.append((entry.name, reason))
+        self.failures[entry.path] = reason
+        self._unpublished.discard(entry.path)
 
     def commit(self, poll: Poll) -> None:
         if poll.signatures is not None:
