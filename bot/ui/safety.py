@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import discord
 
+from bot.escaping import escape_text
+
 #: The bot-wide default: nothing is pinged unless a message explicitly allows it.
 NO_MENTIONS = discord.AllowedMentions.none()
 
@@ -21,5 +23,6 @@ def only_user(user_id: int) -> discord.AllowedMentions:
 
 
 def escape_user_text(text: str) -> str:
-    """Listener text shown in Discord: markdown and mentions displayed literally, never rendered."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(text))
+    """Listener text shown in Discord: every markdown character and mention displayed literally, never
+    rendered (masked links and bare URLs show as text; see :mod:`bot.escaping`)."""
+    return escape_text(text)
