@@ -31,7 +31,7 @@ from bot.search.query import parse_query
 from bot.text import TOKENIZER_VERSION, normalize
 from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
-from bot.ui.safety import NO_MENTIONS
+from bot.ui.safety import NO_MENTIONS, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -115,11 +115,6 @@ i18n.register(
         },
     }
 )
-
-
-def _quoted(value: str, limit: int = 100) -> str:
-    line = " ".join(value.split())
-    return discord.utils.escape_markdown(line if len(line) <= limit else line[: limit - 1] + "…")
 
 
 async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
@@ -206,14 +201,14 @@ class Lookup(commands.Cog):
         try:
             filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
         except InvalidDate as exc:
-            raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(exc.value))) from None
+            raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(exc.value))) from None
         parsed = parse_query(query)
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
         result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
         if not result.hits:
-            await _reply(interaction, i18n.t("lookup.no_results", locale, query=_quoted(query)))
+            await _reply(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
 
@@ -258,7 +253,7 @@ class Lookup(commands.Cog):
         key = await self.bot.store.search.find_episode_key(episode, self.zone)
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
-            raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=_quoted(episode)))
+            raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=quoted(episode)))
         pages = episode_pages(found, zone=self.zone)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
@@ -292,7 +287,7 @@ class Lookup(commands.Cog):
             try:
                 day = parse_date(date)
             except InvalidDate:
-                raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(date))) from None
+                raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(date))) from None
             keys = await store.search.episodes_on(day, self.zone)
             found = await store.episodes.get_many(keys)
             episodes = [found[key] for key in keys if key in found]
@@ -303,7 +298,7 @@ class Lookup(commands.Cog):
             key = await store.search.find_episode_key(episode, self.zone)
             one = await store.episodes.get(key) if key else None
             if one is None:
-                raise UserFacingError(i18n.t("lookup.no_episode", locale, value=_quoted(episode)))
+                raise UserFacingError(i18n.t("lookup.no_episode", locale, value=quoted(episode)))
             episodes = [one]
         else:
             episodes = await store.episodes.latest(1)

@@ -585,3 +585,23 @@ async def test_masked_links_and_bare_urls_in_letters_show_as_text(world: World) 
     assert_no_live_links(refused.embeds[0]["description"])
     assert_no_live_links(refused.embeds[0]["fields"][0]["value"])
     no_pings(world)
+
+
+async def test_long_option_values_are_echoed_short(world: World) -> None:
+    """Discord options hold up to 6000 characters; an answer echoing one whole would exceed 2000 and fail."""
+    await world.start()
+    long = "[x](https://evil.example) " + "あ" * 3000
+    answers = [
+        await world.emu.slash(world.host, world.general, "letters export", format="json", since=long),
+        await world.emu.slash(world.host, world.general, "letters list", episode=long),
+        await world.emu.slash(world.host, world.general, "letters aired", number=1, episode=long),
+        await world.emu.slash(world.listener, world.general, "otayori write", episode=long),
+    ]
+    for answer in answers:
+        assert not answer.rejected
+        assert answer.ephemeral
+        text = answer.content
+        assert len(text) < 400, text
+        assert "あ" * 50 in text
+        assert "…" in text
+        assert_no_live_links(text)

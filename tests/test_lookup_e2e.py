@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -393,3 +394,25 @@ async def queued(bot: ZundaBot) -> int:
 
 def _buttons(message: Message) -> list[dict[str, Any]]:
     return [c for row in message.components for c in row.get("components", []) if c.get("type") == 2]
+
+
+async def test_long_option_values_are_echoed_short(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    """Discord options hold up to 6000 characters; an answer echoing one whole would exceed 2000 and fail."""
+    long = "[x](https://evil.example) " + "ぞ" * 3000
+    answers = [
+        await emulator.slash(community.listener, community.general, "search", query=long),
+        await emulator.slash(community.listener, community.general, "search", query="推論", since=long),
+        await emulator.slash(community.listener, community.general, "episode", episode=long),
+        await emulator.slash(community.listener, community.general, "topics", episode=long),
+        await emulator.slash(community.listener, community.general, "topics", date=long),
+    ]
+    for answer in answers:
+        assert not answer.rejected
+        assert answer.ephemeral
+        text = answer.content
+        assert len(text) < 400, text
+        assert "ぞ" * 50 in text
+        assert "…" in text
+        assert "](" not in re.sub(r"\\.", "", text)
