@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 #: Hits a search keeps for paging (20 pages of 5).
 SEARCH_LIMIT = 100
 STATS_TTL = 300.0
+#: Characters of the query a shared (public) search page shows in its title.
+SHARED_QUERY_LIMIT = 50
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
 FLUSH_JOB = "search-flush"
@@ -115,6 +117,14 @@ i18n.register(
         },
     }
 )
+
+
+def _public_search_page(payload: dict[str, Any], query: str, locale: object | None) -> dict[str, Any]:
+    """A search page as shared in the channel: the query in its title short and escaped."""
+    embeds = [dict(embed) for embed in payload.get("embeds", [])]
+    if embeds:
+        embeds[0]["title"] = i18n.t("lookup.results_title", locale, query=quoted(query, SHARED_QUERY_LIMIT))
+    return payload | {"embeds": embeds}
 
 
 async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
@@ -215,7 +225,11 @@ class Lookup(commands.Cog):
         def page(index: int) -> dict[str, object]:
             return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
 
-        pager = Pager(page, page_count(len(result.hits)), owner_id=interaction.user.id, locale=locale)
+        def public(payload: dict[str, Any]) -> dict[str, Any]:
+            return _public_search_page(payload, query, locale)
+
+        pages = page_count(len(result.hits))
+        pager = Pager(page, pages, owner_id=interaction.user.id, locale=locale, public=public)
         await pager.start(interaction)
 
     @search.autocomplete("query")
