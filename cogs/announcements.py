@@ -41,7 +41,7 @@ from bot.episodes.model import Episode
 from bot.episodes.sources import FeedSource, FolderSource, Source
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError
-from bot.ui.safety import NO_MENTIONS
+from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -405,9 +405,9 @@ class Announcements(commands.Cog):
             channels.add(self.bot.settings.letters_channel_id)
         text = i18n.t(
             "announce.feed_alert",
-            source=alert.source.removeprefix("feed:"),
+            source=public_source(alert.source).removeprefix("feed:").replace("`", "'"),
             failures=alert.failures,
-            error=discord.utils.escape_markdown(alert.error[:500]),
+            error=public_error(alert.error, alert.source, 500),
         )
         for channel_id in sorted(channels):
             try:

@@ -44,7 +44,7 @@ from bot.ui.letters.form import (
 from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
 from bot.ui.letters.pager import Pager, PageRenderer
 from bot.ui.letters.texts import status_label
-from bot.ui.safety import NO_MENTIONS, escape_user_text
+from bot.ui.safety import NO_MENTIONS, escape_user_text, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -227,9 +227,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
         if wanted is not None and all(choice.number != wanted for choice in episodes):
             found = [c for c in await store.letters.episode_choices(wanted, 25) if c.number == wanted]
             if not found and preset is not None:
-                raise UserFacingError(
-                    i18n.t("letters.episode_not_found", interaction.locale, episode=escape_user_text(preset))
-                )
+                raise UserFacingError(i18n.t("letters.episode_not_found", interaction.locale, episode=quoted(preset)))
             episodes = found + episodes[: FORM_EPISODES - len(found)]
         base = draft or Draft()
         form = LetterForm(
@@ -457,7 +455,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
         try:
             start = parse_since(since, zone) if since else None
         except ValueError:
-            raise UserFacingError(i18n.t("letters.bad_date", locale, value=escape_user_text(since or ""))) from None
+            raise UserFacingError(i18n.t("letters.bad_date", locale, value=quoted(since or ""))) from None
         wanted = Status(status) if status else None
         found = await self.bot.store.letters.for_export(guild_id, status=wanted, since=start)
         if not found:
@@ -569,7 +567,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
         number = value.strip().lstrip("#")
         episode = await self.bot.store.episodes.by_number(number) if number else None
         if episode is None:
-            raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=escape_user_text(value)))
+            raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=quoted(value)))
         return episode.key, episode.number
 
     async def _host_message(self, letter: Letter, locale: object | None) -> tuple[discord.Embed, ui.View | None]:

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import discord
@@ -32,7 +32,7 @@ from bot.search.query import parse_query
 from bot.text import TOKENIZER_VERSION, normalize
 from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
-from bot.ui.safety import NO_MENTIONS
+from bot.ui.safety import NO_MENTIONS, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 #: Hits a search keeps for paging (20 pages of 5).
 SEARCH_LIMIT = 100
 STATS_TTL = 300.0
+#: Characters of the query a shared (public) search page shows in its title.
+SHARED_QUERY_LIMIT = 50
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
 FLUSH_JOB = "search-flush"
@@ -118,9 +120,12 @@ i18n.register(
 )
 
 
-def _quoted(value: str, limit: int = 100) -> str:
-    line = " ".join(value.split())
-    return discord.utils.escape_markdown(line if len(line) <= limit else line[: limit - 1] + "…")
+def _public_search_page(payload: dict[str, Any], query: str, locale: object | None) -> dict[str, Any]:
+    """A search page as shared in the channel: the query in its title short and escaped."""
+    embeds = [dict(embed) for embed in payload.get("embeds", [])]
+    if embeds:
+        embeds[0]["title"] = i18n.t("lookup.results_title", locale, query=quoted(query, SHARED_QUERY_LIMIT))
+    return payload | {"embeds": embeds}
 
 
 async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
@@ -207,21 +212,25 @@ class Lookup(commands.Cog):
         try:
             filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
         except InvalidDate as exc:
-            raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(exc.value))) from None
+            raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(exc.value))) from None
         parsed = parse_query(query)
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
         result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
         if not result.hits:
-            await _reply(interaction, i18n.t("lookup.no_results", locale, query=_quoted(query)))
+            await _reply(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
 
         def page(index: int) -> dict[str, object]:
             return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
 
-        pager = Pager(page, page_count(len(result.hits)), owner_id=interaction.user.id, locale=locale)
+        def public(payload: dict[str, Any]) -> dict[str, Any]:
+            return _public_search_page(payload, query, locale)
+
+        pages = page_count(len(result.hits))
+        pager = Pager(page, pages, owner_id=interaction.user.id, locale=locale, public=public)
         await pager.start(interaction)
 
     @search.autocomplete("query")
@@ -259,7 +268,7 @@ class Lookup(commands.Cog):
         key = await self.bot.store.search.find_episode_key(episode, self.zone)
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
-            raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=_quoted(episode)))
+            raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=quoted(episode)))
         pages = await asyncio.to_thread(episode_pages, found, zone=self.zone)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
@@ -293,7 +302,7 @@ class Lookup(commands.Cog):
             try:
                 day = parse_date(date)
             except InvalidDate:
-                raise UserFacingError(i18n.t("lookup.bad_date", locale, value=_quoted(date))) from None
+                raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(date))) from None
             keys = await store.search.episodes_on(day, self.zone)
             found = await store.episodes.get_many(keys)
             episodes = [found[key] for key in keys if key in found]
@@ -304,7 +313,7 @@ class Lookup(commands.Cog):
             key = await store.search.find_episode_key(episode, self.zone)
             one = await store.episodes.get(key) if key else None
             if one is None:
-                raise UserFacingError(i18n.t("lookup.no_episode", locale, value=_quoted(episode)))
+                raise UserFacingError(i18n.t("lookup.no_episode", locale, value=quoted(episode)))
             episodes = [one]
         else:
             episodes = await store.episodes.latest(1)

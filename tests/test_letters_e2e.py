@@ -6,6 +6,7 @@ import asyncio
 import csv
 import io
 import json
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -316,7 +317,7 @@ async def test_hostile_text_pings_nobody_and_breaks_nothing(world: World) -> Non
     assert data["letters"][0]["body"] == stored.body  # exports keep the raw text
     assert "@\u200beveryone" in listed.embeds[0]["description"]
     fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
-    assert fields["ラジオネーム"] == "@\u200beveryone \\*\\*名前\\*\\*"
+    assert fields["ラジオネーム"] == "\\@\u200beveryone \\*\\*名前\\*\\*"
     no_pings(world)
 
 
@@ -541,3 +542,66 @@ async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
     assert turned.responded
     assert "**#1**" in message.embeds[0]["description"]  # the second page was shown, with the buttons
     await world.emu.wait_until(lambda: not message.components, 5, "the pager's buttons to be removed")
+
+
+MASKED = "聴いてます [公式](https://a.example) [プレゼント](https://evil.example/login) https://evil.example/bare"
+
+
+def unescaped(text: str) -> str:
+    """``text`` without its backslash-escaped characters: what Discord would still read as markdown."""
+    return re.sub(r"\\.", "", text, flags=re.DOTALL)
+
+
+def assert_no_live_links(text: str) -> None:
+    live = unescaped(text)
+    assert "](" not in live, text
+    assert "://" not in live, text
+    assert "[" not in live, text
+
+
+async def test_masked_links_and_bare_urls_in_letters_show_as_text(world: World) -> None:
+    await world.start()
+    accepted = await world.write(world.listener, {"body": MASKED, "ラジオネーム": "[名前](https://evil.example/n)"})
+    assert "#1" in accepted.content
+    assert_no_live_links(accepted.content)
+    posted = await world.emu.wait_for_message(world.hosts)
+    description = posted.embeds[0]["description"]
+    assert_no_live_links(description)
+    # every link shows whole, as text the hosts can copy (escapes removed, it is the listener's text)
+    assert re.sub(r"\\(.)", r"\1", description) == MASKED
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert_no_live_links(fields["ラジオネーム"])
+    listed = await world.emu.slash(world.host, world.general, "letters list")
+    assert_no_live_links(listed.embeds[0]["description"])
+    assert "プレゼント" in listed.embeds[0]["description"]
+    mine = await world.emu.slash(world.listener, world.general, "otayori mine")
+    assert_no_live_links(mine.embeds[0]["description"])
+    shown = await world.emu.slash(world.host, world.general, "letters show", number=1)
+    assert_no_live_links(shown.embeds[0]["description"])
+    refused = await world.write(
+        world.listener, {"body": MASKED + "\u202e", "ラジオネーム": "[名前](https://e.example)"}
+    )
+    assert "文字の向き" in refused.content
+    assert_no_live_links(refused.embeds[0]["description"])
+    assert_no_live_links(refused.embeds[0]["fields"][0]["value"])
+    no_pings(world)
+
+
+async def test_long_option_values_are_echoed_short(world: World) -> None:
+    """Discord options hold up to 6000 characters; an answer echoing one whole would exceed 2000 and fail."""
+    await world.start()
+    long = "[x](https://evil.example) " + "あ" * 3000
+    answers = [
+        await world.emu.slash(world.host, world.general, "letters export", format="json", since=long),
+        await world.emu.slash(world.host, world.general, "letters list", episode=long),
+        await world.emu.slash(world.host, world.general, "letters aired", number=1, episode=long),
+        await world.emu.slash(world.listener, world.general, "otayori write", episode=long),
+    ]
+    for answer in answers:
+        assert not answer.rejected
+        assert answer.ephemeral
+        text = answer.content
+        assert len(text) < 400, text
+        assert "あ" * 50 in text
+        assert "…" in text
+        assert_no_live_links(text)

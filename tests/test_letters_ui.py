@@ -138,7 +138,7 @@ def test_refusal_shows_the_text_back_escaped() -> None:
     assert shown.embed.description is not None
     assert "@\u200beveryone" in shown.embed.description
     assert "\\*\\*太字\\*\\*" in shown.embed.description
-    assert shown.embed.fields[0].value == "@\u200beveryone"
+    assert shown.embed.fields[0].value == "\\@\u200beveryone"
 
 
 def test_refusal_attaches_a_long_text_whole() -> None:
@@ -160,7 +160,7 @@ def test_host_embed_escapes_listener_text() -> None:
     assert "<@&123456789012345678>" not in embed.description
     assert "<@234567890123456789>" not in embed.description
     fields = {field.name: field.value for field in embed.fields}
-    assert fields["ラジオネーム"] == "\\*\\*名前\\*\\* @\u200beveryone"
+    assert fields["ラジオネーム"] == "\\*\\*名前\\*\\* \\@\u200beveryone"
     assert fields["投稿者"] == "<@555>"
     assert fields["状態"] == "新着"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -14,10 +15,10 @@ from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
 from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
-from tests.emulator import DiscordEmulator, InteractionResult, Message
+from tests.emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
 from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import JST, poll_now, write_post
+from tests.test_announce_e2e import JST, poll_now, settled, write_post
 
 HOSTILE_TITLE = "@everyone **太字** <@1> [偽リンク](https://evil.test) 推論"
 
@@ -108,12 +109,16 @@ async def test_search_pages_for_the_searcher_and_shares_without_pings(
     assert description(message).startswith("**6.**")  # unchanged
 
     shared = await emulator.click(community.listener, message, button(message, label="共有")["custom_id"])
-    public = shared.message
+    public = await followup(shared)
     assert not public.ephemeral
     assert public.channel_id == community.general.id
     assert public.content == f"<@{community.listener.id}> さんが共有したのだ"
     assert public.embeds[0]["description"] == description(message)
+    assert public.embeds[0]["title"] == "🔍「推論」の検索結果"
     assert emulator.pings(public).nobody
+    assert button(message, label="共有")["disabled"]  # one share per answer
+    assert description(message).startswith("**6.**")  # still on its page
+    assert len([m for m in community.general.messages if not m.ephemeral]) == 1
 
     hostile = await emulator.slash(community.listener, community.general, "search", query="everyone 太字")
     text = description(hostile)
@@ -122,7 +127,7 @@ async def test_search_pages_for_the_searcher_and_shares_without_pings(
     shared = await emulator.click(
         community.listener, hostile.message, button(hostile.message, label="共有")["custom_id"]
     )
-    assert emulator.pings(shared.message).nobody
+    assert emulator.pings(await followup(shared)).nobody
 
 
 async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, community: Community, bot: ZundaBot) -> None:
@@ -251,7 +256,7 @@ async def test_episode_latest_topics_random_and_stats(
     picked = await emulator.slash(listener, general, "random")
     assert picked.embeds[0]["author"]["name"] == "🎲 ランダムな話題"
     shared = await emulator.click(listener, picked.message, button(picked.message, label="共有")["custom_id"])
-    assert emulator.pings(shared.message).nobody
+    assert emulator.pings(await followup(shared)).nobody
 
     stats = await emulator.slash(listener, general, "stats")
     fields = {field["name"]: field["value"] for field in stats.embeds[0]["fields"]}
@@ -377,14 +382,22 @@ async def test_presses_that_bring_no_token_never_outlive_the_held_one(
     listener = community.listener
     shown = await emulator.slash(listener, community.general, "search", query="推論")
     message = shown.message
-    for _ in range(2):  # 「共有」 answers with a new public message: its token cannot edit this one
+    community.general.set_overwrite(community.guild.everyone, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
+    for _ in range(2):  # a refused 「共有」 answers with a new private message: its token cannot edit this one
         await asyncio.sleep(1.0)
         shared = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
-        assert not shared.message.ephemeral
+        assert shared.content.startswith("このチャンネルではメッセージを送る権限がない")
     await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
     (removal,) = removals(emulator)
     assert removal.status == 200
     assert shown.record.token in removal.path  # removed before it ran out, sooner than 1.5 s after the press
+
+
+async def followup(result: InteractionResult) -> Message:
+    """The one follow-up message of an interaction (「共有」 posts it after updating the private answer)."""
+    await result.wait(lambda r: r.followups)
+    [message] = result.followups
+    return message
 
 
 async def queued(bot: ZundaBot) -> int:
@@ -393,3 +406,79 @@ async def queued(bot: ZundaBot) -> int:
 
 def _buttons(message: Message) -> list[dict[str, Any]]:
     return [c for row in message.components for c in row.get("components", []) if c.get("type") == 2]
+
+
+async def test_long_option_values_are_echoed_short(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    """Discord options hold up to 6000 characters; an answer echoing one whole would exceed 2000 and fail."""
+    long = "[x](https://evil.example) " + "ぞ" * 3000
+    answers = [
+        await emulator.slash(community.listener, community.general, "search", query=long),
+        await emulator.slash(community.listener, community.general, "search", query="推論", since=long),
+        await emulator.slash(community.listener, community.general, "episode", episode=long),
+        await emulator.slash(community.listener, community.general, "topics", episode=long),
+        await emulator.slash(community.listener, community.general, "topics", date=long),
+    ]
+    for answer in answers:
+        assert not answer.rejected
+        assert answer.ephemeral
+        text = answer.content
+        assert len(text) < 400, text
+        assert "ぞ" * 50 in text
+        assert "…" in text
+        assert "](" not in re.sub(r"\\.", "", text)
+
+
+async def test_share_needs_send_messages_and_shows_the_query_short(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    listener, general = community.listener, community.general
+    general.set_overwrite(community.guild.everyone, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
+    long_query = "推論 " + "-[偽](https://evil.invalid) " * 10  # exclusions that exclude nothing
+    shown = await emulator.slash(listener, general, "search", query=long_query)
+    message = shown.message
+    refused = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
+    assert refused.ephemeral
+    assert refused.content.startswith("このチャンネルではメッセージを送る権限がない")
+    assert not [m for m in general.messages if not m.ephemeral]
+    assert not button(message, label="共有")["disabled"]  # may share once allowed
+    english = await emulator.slash(community.english, general, "search", query="推論")
+    in_english = await emulator.click(
+        community.english, english.message, button(english.message, label="Share")["custom_id"]
+    )
+    assert in_english.content.startswith("You cannot send messages in this channel")
+
+    general.set_overwrite(community.guild.everyone)  # type: ignore[arg-type]
+    shared = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
+    public = await followup(shared)
+    title = public.embeds[0]["title"]
+    assert title.startswith("🔍「推論 \\-\\[偽\\]\\(https\\://evil\\.invalid\\)")
+    assert title.endswith("…」の検索結果")
+    assert len(re.sub(r"\\(.)", r"\1", title)) == len("🔍「」の検索結果") + 50
+    assert "](" not in re.sub(r"\\.", "", title)
+    assert len(message.embeds[0]["title"]) > 100  # the private answer keeps the long query
+
+
+async def test_share_in_a_thread_needs_send_messages_in_threads(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(archive())
+        await store.search.flush()
+    bot = await bot_runner.start(announce_channel_ids=[community.general.id])
+    await settled(emulator, bot)
+    write_post(bot_runner.posts, 389, datetime.now(UTC) - timedelta(minutes=5))
+    await poll_now(emulator, bot)
+    [announcement] = [m for m in community.general.messages if m.author.id == emulator.bot.id]
+    thread = announcement.thread
+    assert thread is not None
+    everyone = community.guild.everyone
+    community.general.set_overwrite(everyone, deny=Permission.SEND_MESSAGES_IN_THREADS)  # type: ignore[arg-type]
+    shown = await emulator.slash(community.listener, thread, "search", query="推論")
+    refused = await emulator.click(community.listener, shown.message, button(shown.message, label="共有")["custom_id"])
+    assert refused.content.startswith("このチャンネルではメッセージを送る権限がない")
+    community.general.set_overwrite(everyone, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
+    shared = await emulator.click(community.listener, shown.message, button(shown.message, label="共有")["custom_id"])
+    public = await followup(shared)
+    assert public.channel_id == thread.id

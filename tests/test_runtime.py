@@ -82,7 +82,9 @@ async def test_status_shows_sources(emulator: DiscordEmulator, community: Commun
     await running_bot.store.sources.failed("feed:https://example.com/feed.xml", "HTTP 503 Service Unavailable")
     fields = await status(emulator, community)
     sources = fields["取り込み元"]
-    assert "folder:/srv/posts" in sources
+    assert "**folder\\:posts**" in sources  # the folder by its name: the server's paths are not the hosts' business
+    assert "/srv" not in sources
+    assert "**feed\\:https\\://example\\.com/feed\\.xml**" in sources
     assert "最終成功" in sources
     assert "HTTP 503" in sources
     assert "1 回連続" in sources

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from bot.escaping import escape_markdown as escape_markdown
 from bot.search.query import Query, Term
 from bot.text import normalize_with_offsets, scan
 
@@ -16,16 +17,10 @@ from bot.text import normalize_with_offsets, scan
 SNIPPET_WIDTH = 160
 ELLIPSIS = "…"
 
-_ESCAPE = re.compile(r"([\\*_~`|<>#\-\[\]().:@!])")
 _LINK = re.compile(r"!?\[([^\]\n]*)\]\([^)\s]*\)")
 _LINE_MARK = re.compile(r"^\s*(?:#{1,6}\s+|>\s?|[-*+]\s+|\d{1,3}[.)]\s+)", re.MULTILINE)
 _EMPHASIS = re.compile(r"\*\*|__|~~|`+")
 _SPACE = re.compile(r"\s+")
-
-
-def escape_markdown(text: str) -> str:
-    """Backslash-escape every character Discord markdown could give a meaning (links, mentions included)."""
-    return _ESCAPE.sub(r"\\\1", text)
 
 
 def plain_text(markdown: str) -> str:

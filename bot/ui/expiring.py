@@ -9,7 +9,7 @@ them fails (silently, leaving dead buttons) once presses have pushed the timeout
 command that sent it, then every press answered by editing it (each press brings a fresh token) — removes
 the buttons through that one, and keeps the timeout inside the held token's life, less
 :data:`TOKEN_MARGIN` for the removal request itself, whatever restarts it: a press that does not edit the
-message (「共有」 posts a new one) restarts the timeout but brings no token for this message.
+message (a refused 「共有」) restarts the timeout but brings no token for this message.
 """
 
 from __future__ import annotations

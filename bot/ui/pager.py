@@ -1,5 +1,9 @@
 """A private, paged answer: ◀ ▶ for the person who asked, 「共有」 to post the current page publicly.
 
+「共有」 posts once per pager (the button then disables itself), and only where the person could post
+themselves: a member without Send Messages in the channel (Send Messages in Threads in a thread) is told so
+privately. A pager can give a ``public`` form of a page (the search pager shortens the query in its title).
+
 Pages are message payloads (plain dicts, as :mod:`bot.render` and :mod:`bot.search.present` build them),
 rendered on demand by a function of the page index, so a long result costs only the pages opened.
 Link buttons of a page's payload are shown below the pager; a non-link button (the announcement's
@@ -29,6 +33,14 @@ i18n.register(
     {
         "pager.share": {"ja": "共有", "en": "Share"},
         "pager.shared_by": {"ja": "{user} さんが共有したのだ", "en": "Shared by {user}"},
+        "pager.share_forbidden": {
+            "ja": "このチャンネルではメッセージを送る権限がないので、共有できないのだ。",
+            "en": "You cannot send messages in this channel, so this cannot be shared here.",
+        },
+        "pager.already_shared": {
+            "ja": "この結果はもう共有したのだ。もう一度共有するには、コマンドを使い直してほしいのだ。",
+            "en": "This answer was already shared. Run the command again to share another one.",
+        },
     }
 )
 
@@ -72,6 +84,19 @@ def payload_buttons(payload: Payload, *, row: int, links_only: bool = False) -> 
     return buttons[:5]
 
 
+_THREADS = (discord.ChannelType.public_thread, discord.ChannelType.private_thread, discord.ChannelType.news_thread)
+
+
+def can_post(interaction: discord.Interaction[Any]) -> bool:
+    """Whether the person who pressed could post in the channel themselves (always, outside a server)."""
+    if interaction.guild_id is None:
+        return True
+    permissions = interaction.permissions
+    if getattr(interaction.channel, "type", None) in _THREADS:
+        return permissions.send_messages_in_threads
+    return permissions.send_messages
+
+
 def links_view(payload: Payload) -> ui.View | None:
     """A view of the payload's link buttons only (they never expire), or ``None`` if it has none."""
     links = payload_buttons(payload, row=0, links_only=True)
@@ -94,6 +119,7 @@ class Pager(ExpiringView):
         owner_id: int,
         locale: object | None = None,
         timeout: float | None = None,
+        public: Callable[[Payload], Payload] | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=PAGER_TIMEOUT if timeout is None else timeout)
         if count < 1:
@@ -102,6 +128,8 @@ class Pager(ExpiringView):
         self.count = count
         self._rendered: dict[int, Payload] = {}
         self.locale = locale
+        self.public = public
+        self.shared = False
         self.index = 0
         self.previous = ui.Button[Any](emoji="◀️", row=0)
         self.position = ui.Button[Any](disabled=True, row=0)
@@ -154,13 +182,23 @@ class Pager(ExpiringView):
         await self._turn(interaction, +1)
 
     async def _share(self, interaction: discord.Interaction[Any]) -> None:
-        kwargs = message_kwargs(self.page)
+        refusal = "pager.already_shared" if self.shared else None if can_post(interaction) else "pager.share_forbidden"
+        if refusal is not None:
+            await interaction.response.send_message(
+                i18n.t(refusal, interaction.locale), ephemeral=True, allowed_mentions=NO_MENTIONS
+            )
+            return
+        self.shared = True  # before any await: a second press meanwhile is refused
+        self.share.disabled = True
+        page = self.page
+        kwargs = message_kwargs(self.public(page) if self.public is not None else page)
         credit = i18n.t("pager.shared_by", self.locale, user=interaction.user.mention)
         kwargs["content"] = "\n".join(part for part in (credit, kwargs["content"]) if part)
-        links = links_view(self.page)
+        links = links_view(page)
         if links is not None:
             kwargs["view"] = links
-        await interaction.response.send_message(**kwargs)
+        await self.update(interaction, **message_kwargs(page))  # shows the button disabled
+        await interaction.followup.send(**kwargs)
 
     def expired_view(self) -> ui.View | None:
         return links_view(self.page)
