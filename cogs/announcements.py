@@ -41,7 +41,7 @@ from bot.episodes.model import Episode
 from bot.episodes.sources import FeedSource, FolderSource, Source
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError
-from bot.ui.safety import NO_MENTIONS, public_error, public_source
+from bot.ui.safety import NO_MENTIONS, public_error, public_source, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -432,7 +432,7 @@ class Announcements(commands.Cog):
         locale = interaction.locale
         found = await self._find_episode(episode)
         if found is None:
-            raise UserFacingError(i18n.t("announce.no_episode", locale, number=episode or "?"))
+            raise UserFacingError(i18n.t("announce.no_episode", locale, number=quoted(episode or "?")))
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.announcer.request(interaction.guild_id, found)
         title = discord.utils.escape_markdown(found.title)

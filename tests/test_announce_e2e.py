@@ -463,6 +463,8 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     assert "podcast" in latest.content
     unknown = await emulator.slash(community.host, community.general, "announce", episode="9999")
     assert "見つからない" in unknown.content
+    pasted = await emulator.slash(community.host, community.general, "announce", episode="第" * 3000)
+    assert "見つからない" in pasted.content  # the value is echoed short, so the answer fits
 
 
 async def test_a_channel_chosen_just_before_a_post_gets_it(

@@ -51,6 +51,13 @@ def test_markdown_quotes_bodies() -> None:
     assert "- 受付: 2026-03-01 12:00" in text
 
 
+def test_markdown_names_servers_when_several_and_escapes_radio_names() -> None:
+    letters = [letter(1, guild_id=111, radio_name="# **名前**"), letter(1, guild_id=222)]
+    text = export_letters(letters, ExportFormat.MARKDOWN, JST, exported_at=NOW).decode()
+    assert "## サーバー 111 #1 \\# \\*\\*名前\\*\\*" in text
+    assert "## サーバー 222 #1 ずんだ好き" in text
+
+
 def test_formula_neutralisation() -> None:
     assert neutralise_formula("+1") == "'+1"
     assert neutralise_formula("普通の文") == "普通の文"

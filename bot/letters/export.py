@@ -15,6 +15,7 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
+from bot.escaping import escape_markdown
 from bot.letters.model import STATUS_LABELS, Letter, Status
 
 #: Identifies the JSON layout; bump it when a field changes meaning.
@@ -123,8 +124,10 @@ def to_markdown(letters: Sequence[Letter], zone: tzinfo, *, exported_at: datetim
     """A readable list for preparing the show; each body is a block quote so it cannot break the layout."""
     stamp = exported_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
     parts = [f"# お便り一覧（{stamp} 出力・{len(letters)} 通）\n"]
+    servers = len({letter.guild_id for letter in letters}) > 1  # numbers restart in each server
     for letter in letters:
-        parts.append(f"\n## #{letter.number} {letter.radio_name}\n\n")
+        where = f"サーバー {letter.guild_id} " if servers else ""
+        parts.append(f"\n## {where}#{letter.number} {escape_markdown(letter.radio_name)}\n\n")
         parts.append(f"- 状態: {STATUS_LABELS[letter.status]}\n")
         if letter.episode_number:
             parts.append(f"- 関連エピソード: #{letter.episode_number}\n")
