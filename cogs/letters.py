@@ -28,6 +28,7 @@ from bot.letters.outbox import OutboxWorker
 from bot.letters.ratelimit import RateLimits
 from bot.letters.text import InvalidLetter, Problem, clean_letter
 from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
+from bot.ui.answer import answer
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError, report_error
 from bot.ui.letters.confirm import Confirm
@@ -44,7 +45,7 @@ from bot.ui.letters.form import (
 from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
 from bot.ui.letters.pager import Pager, PageRenderer
 from bot.ui.letters.texts import status_label
-from bot.ui.safety import NO_MENTIONS, escape_user_text, quoted
+from bot.ui.safety import escape_user_text, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -86,15 +87,6 @@ def parse_since(value: str, zone: tzinfo) -> datetime:
 
 def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
-
-
-async def answer(interaction: Interaction, content: str | None = None, **kwargs: Any) -> None:
-    """Reply ephemerally, as the first response or as a follow-up after a defer."""
-    kwargs.setdefault("allowed_mentions", NO_MENTIONS)
-    if interaction.response.is_done():
-        await interaction.followup.send(content or MISSING, ephemeral=True, **kwargs)
-    else:
-        await interaction.response.send_message(content, ephemeral=True, **kwargs)
 
 
 class FormOpener(Protocol):

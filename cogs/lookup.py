@@ -30,9 +30,10 @@ from bot.search.present import (
 )
 from bot.search.query import parse_query
 from bot.text import TOKENIZER_VERSION, normalize
+from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
-from bot.ui.safety import NO_MENTIONS, quoted
+from bot.ui.safety import quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -128,14 +129,6 @@ def _public_search_page(payload: dict[str, Any], query: str, locale: object | No
     return payload | {"embeds": embeds}
 
 
-async def _reply(interaction: discord.Interaction[ZundaBot], text: str) -> None:
-    """A private text answer, as the follow-up when the interaction was deferred."""
-    if interaction.response.is_done():
-        await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-    else:
-        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
-
-
 def _choices(pairs: list[tuple[str, str]]) -> Choices:
     """Autocomplete choices within Discord's limits (25 choices, 1–100 characters each)."""
     return [
@@ -219,7 +212,7 @@ class Lookup(commands.Cog):
         await self._defer_if_indexing(interaction)
         result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
         if not result.hits:
-            await _reply(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
+            await answer(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
 

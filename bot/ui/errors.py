@@ -15,6 +15,7 @@ import discord
 from discord import app_commands, ui
 
 from bot import i18n
+from bot.ui.answer import answer
 
 log = logging.getLogger("zundabot.errors")
 
@@ -92,12 +93,7 @@ async def report_error(interaction: discord.Interaction[Any], error: BaseExcepti
         log.error("error %s in %s (user %s)", error_id, target, interaction.user.id, exc_info=error)
         message = i18n.t("error.unexpected", interaction.locale, error_id=error_id)
     try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none())
-        else:
-            await interaction.response.send_message(
-                message, ephemeral=True, allowed_mentions=discord.AllowedMentions.none()
-            )
+        await answer(interaction, message)
     except Exception as exc:  # the last resort must not raise: Discord errors, a closed session, ...
         log.warning("could not tell the user about error %s: %r", error_id or "(expected)", exc)
     return error_id

@@ -22,6 +22,7 @@ import discord
 from discord import ui
 
 from bot import i18n
+from bot.ui.answer import answer
 from bot.ui.errors import BaseView
 from bot.ui.safety import NO_MENTIONS
 
@@ -78,12 +79,8 @@ class ExpiringView(BaseView):
 
     async def send(self, interaction: discord.Interaction[Any], **message: Any) -> None:
         """Answer ``interaction`` privately with ``message`` and these buttons (as its follow-up if deferred)."""
-        message.setdefault("allowed_mentions", NO_MENTIONS)
         self._hold(interaction)  # before sending: discord.py starts the timeout as soon as the message is sent
-        if interaction.response.is_done():
-            await interaction.followup.send(**message, view=self, ephemeral=True)
-        else:
-            await interaction.response.send_message(**message, view=self, ephemeral=True)
+        await answer(interaction, **message, view=self)
 
     async def update(self, interaction: discord.Interaction[Any], **message: Any) -> None:
         """Answer a press by editing the message (with these buttons), and hold the press's fresher token."""
