@@ -22,6 +22,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.episodes.site import Site
+from bot.episodes.sources import FeedSource, FolderSource, Source
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -152,6 +153,16 @@ class Settings(BaseSettings):
     def make_site(self) -> Site:
         """The site episodes are published on, from SITE_URL, PERMALINK and TIMEZONE."""
         return Site(url=self.site, permalink=self.permalink, zone=self.zone)
+
+    def make_sources(self, content_dir: Path | None, feed: str | None, site: Site) -> list[Source]:
+        """A posts folder source for ``content_dir`` and a feed source for ``feed`` (each when given), reading
+        episodes of ``site`` with the feed limits of FEED_TIMEOUT and FEED_MAX_BYTES."""
+        sources: list[Source] = []
+        if content_dir is not None:
+            sources.append(FolderSource(content_dir, site))
+        if feed:
+            sources.append(FeedSource(feed, site, timeout=self.feed_timeout, max_bytes=self.feed_max_bytes))
+        return sources
 
     def token(self) -> str:
         """The Discord token, or raise :class:`SettingsError` naming the setting."""

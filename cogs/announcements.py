@@ -38,7 +38,7 @@ from bot.announce.port import (
     TemporaryFailure,
 )
 from bot.episodes.model import Episode
-from bot.episodes.sources import FeedSource, FolderSource, Source
+from bot.episodes.sources import Source
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source, quoted
@@ -46,6 +46,8 @@ from bot.ui.translator import ls
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
+    from bot.config import Settings
+    from bot.episodes.site import Site
 
 log = logging.getLogger(__name__)
 
@@ -274,22 +276,15 @@ class DiscordPort:
         return threads
 
 
-def sources_from(settings: Any, site: Any) -> list[Source]:
+def sources_from(settings: Settings, site: Site) -> list[Source]:
     """The posts folder (CONTENT_DIR, when set) and the feed (FEED_URL, when set).
 
     A missing posts folder is still polled: each poll fails (shown in /status, retried with the source's
     backoff) until the folder appears.
     """
-    sources: list[Source] = []
-    if settings.content_dir is not None:
-        if not settings.content_dir.is_dir():
-            log.warning("CONTENT_DIR %s is not a folder: polling it until it is", settings.content_dir)
-        sources.append(FolderSource(settings.content_dir, site))
-    if settings.feed_url:
-        sources.append(
-            FeedSource(settings.feed_url, site, timeout=settings.feed_timeout, max_bytes=settings.feed_max_bytes)
-        )
-    return sources
+    if settings.content_dir is not None and not settings.content_dir.is_dir():
+        log.warning("CONTENT_DIR %s is not a folder: polling it until it is", settings.content_dir)
+    return settings.make_sources(settings.content_dir, settings.feed_url, site)
 
 
 class Announcements(commands.Cog):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.cli.common import CommandError, add_db_option, command, db_path
 from bot.config import Settings, feed_location, off
-from bot.episodes.sources import FeedSource, FolderSource, Source
+from bot.episodes.sources import Source
 from bot.ingest import Ingestor
 from bot.store.store import Store
 
@@ -20,15 +20,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def sources_from(content_dir: Path | None, feed: str | None, settings: Settings) -> list[Source]:
-    site = settings.make_site()
-    sources: list[Source] = []
-    if content_dir is not None:
-        if not content_dir.is_dir():
-            problem = "is not a folder" if content_dir.exists() else "does not exist"
-            raise CommandError(f"the posts folder {content_dir} {problem} (--content-dir / CONTENT_DIR)")
-        sources.append(FolderSource(content_dir, site))
-    if feed:
-        sources.append(FeedSource(feed, site, timeout=settings.feed_timeout, max_bytes=settings.feed_max_bytes))
+    if content_dir is not None and not content_dir.is_dir():
+        problem = "is not a folder" if content_dir.exists() else "does not exist"
+        raise CommandError(f"the posts folder {content_dir} {problem} (--content-dir / CONTENT_DIR)")
+    sources = settings.make_sources(content_dir, feed, settings.make_site())
     if not sources:
         raise CommandError("nothing to ingest: give --content-dir or --feed (or set CONTENT_DIR / FEED_URL)")
     return sources
