@@ -13,9 +13,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__, i18n
+from bot.escaping import escape_text
 from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
-from bot.ui.safety import NO_MENTIONS, escape_user_text, public_error, public_source
+from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -157,7 +158,7 @@ class Admin(commands.Cog):
                 if state.last_success
                 else i18n.t("status.source_never", locale)
             )
-            line = f"**{escape_user_text(public_source(state.source))}**\n{when}"
+            line = f"**{escape_text(public_source(state.source))}**\n{when}"
             if state.last_error:
                 error = public_error(state.last_error, state.source)
                 line += "\n" + i18n.t("status.source_error", locale, failures=state.failures, error=error)

@@ -22,6 +22,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import i18n
+from bot.escaping import escape_text
 from bot.letters.export import ExportFormat, export_letters
 from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionError
 from bot.letters.outbox import OutboxWorker
@@ -45,7 +46,7 @@ from bot.ui.letters.form import (
 from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
 from bot.ui.letters.pager import Pager, PageRenderer
 from bot.ui.letters.texts import status_label
-from bot.ui.safety import escape_user_text, quoted
+from bot.ui.safety import quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -289,9 +290,9 @@ class Letters(commands.Cog, name=LETTERS_COG):
             await self._refuse(interaction, i18n.t("letters.rate_limited", locale, when=when), (), draft)
             return
         lines = [i18n.t("letters.confirm", locale, number=letter.number)]
-        lines.append(i18n.t("letters.confirm.name", locale, name=escape_user_text(letter.radio_name)))
+        lines.append(i18n.t("letters.confirm.name", locale, name=escape_text(letter.radio_name)))
         if letter.episode_number:
-            lines.append(i18n.t("letters.confirm.episode", locale, episode=escape_user_text(letter.episode_number)))
+            lines.append(i18n.t("letters.confirm.episode", locale, episode=escape_text(letter.episode_number)))
         if letter.notify:
             lines.append(i18n.t("letters.confirm.notify", locale))
         await answer(interaction, "\n".join(lines))
@@ -355,7 +356,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
             await press.response.edit_message(content=i18n.t("letters.delete.cancelled", locale), embed=None, view=None)
 
         confirm = Confirm(user_id, i18n.t("letters.delete.yes", locale), i18n.t("letters.delete.no", locale), yes, no)
-        preview = discord.Embed(description=escape_user_text(letter.body[:300]))
+        preview = discord.Embed(description=escape_text(letter.body[:300]))
         await answer(interaction, i18n.t("letters.delete.confirm", locale, number=number), embed=preview, view=confirm)
 
     @delete.autocomplete("number")
@@ -479,7 +480,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
             raise UserFacingError(i18n.t("letters.not_found", locale, number=number)) from None
         except TransitionError:
             raise UserFacingError(i18n.t("letters.status.is_deleted", locale, number=number)) from None
-        lines = [i18n.t("letters.aired.done", locale, number=number, episode=escape_user_text(episode_number))]
+        lines = [i18n.t("letters.aired.done", locale, number=number, episode=escape_text(episode_number))]
         if queued:
             report = await self.worker.deliver_letter(letter)
             outcome = report.outcomes.get(OutboxKind.NOTIFY)

@@ -32,12 +32,6 @@ def only_user(user_id: int) -> discord.AllowedMentions:
     return discord.AllowedMentions(everyone=False, users=[discord.Object(user_id)], roles=False, replied_user=False)
 
 
-def escape_user_text(text: str) -> str:
-    """Listener text shown in Discord: every markdown character and mention displayed literally, never
-    rendered (masked links and bare URLs show as text; see :mod:`bot.escaping`)."""
-    return escape_text(text)
-
-
 def quoted(value: str, limit: int = ECHO_LIMIT) -> str:
     """A user's option value echoed back in an answer: one line, at most ``limit`` characters, escaped."""
     return escape_text(one_line(value, limit))

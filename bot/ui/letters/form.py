@@ -12,11 +12,11 @@ import discord
 from discord import ui
 
 from bot import i18n
+from bot.escaping import escape_text
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
 from bot.store.letters import EpisodeChoice
 from bot.ui.errors import BaseModal, BaseView
 from bot.ui.letters.texts import problem_text
-from bot.ui.safety import escape_user_text
 
 #: custom_id prefix of letter forms; the rest is a random token.
 FORM_PREFIX = "zb:lf:"
@@ -186,7 +186,7 @@ def refusal(head: str, problems: Sequence[Problem], draft: Draft, locale: object
     """
     lines = [head, *(f"・{problem_text(p, locale)}" for p in problems)]
     written = draft.body
-    shown = escape_user_text(written)
+    shown = escape_text(written)
     file = None
     if len(shown) > DRAFT_ROOM:
         shown = shown[:DRAFT_ROOM] + "…"
@@ -195,7 +195,7 @@ def refusal(head: str, problems: Sequence[Problem], draft: Draft, locale: object
     lines.append(i18n.t("letters.invalid.kept", locale))
     embed = discord.Embed(title=i18n.t("letters.draft.title", locale), description=shown or "—")
     if draft.radio_name:
-        embed.add_field(name=i18n.t("letters.draft.name", locale), value=clip(escape_user_text(draft.radio_name), 1024))
+        embed.add_field(name=i18n.t("letters.draft.name", locale), value=clip(escape_text(draft.radio_name), 1024))
     return Refusal("\n".join(lines)[:2000], embed, file)
 
 

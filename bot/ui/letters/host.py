@@ -17,10 +17,10 @@ import discord
 from discord import ui
 
 from bot import i18n
+from bot.escaping import escape_text
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.ui.errors import report_error
 from bot.ui.letters.texts import status_label
-from bot.ui.safety import escape_user_text
 
 LETTERS_COG = "Letters"
 EMBED_ROOM = 4000
@@ -89,7 +89,7 @@ def event_line(event: LetterEvent, locale: object | None) -> str:
     values = {
         "from_status": status_label(event.from_status, locale) if event.from_status else "—",
         "to_status": status_label(event.to_status, locale) if event.to_status else "—",
-        "detail": escape_user_text(event.detail) if event.action is Action.AIRED else event.detail,
+        "detail": escape_text(event.detail) if event.action is Action.AIRED else event.detail,
     }
     if event.action is Action.NOTIFIED:
         values["detail"] = i18n.t(f"letters.how.{event.detail}", locale) if event.detail else "—"
@@ -100,7 +100,7 @@ def event_line(event: LetterEvent, locale: object | None) -> str:
 
 def episode_link(number: str, key: str | None) -> str:
     """``#389`` linked to the episode's page (its key is the canonical page URL) when it is one."""
-    label = clip("#" + escape_user_text(number), 100)
+    label = clip("#" + escape_text(number), 100)
     if key and key.startswith("https://") and len(key) <= 900 and not any(c in key for c in " ()<>"):
         return f"[{label}]({key})"
     return label
@@ -114,15 +114,13 @@ def host_embed(
     if letter.deleted:
         description = i18n.t("letters.embed.deleted", locale)
     else:
-        description = clip(escape_user_text(letter.body), EMBED_ROOM)
+        description = clip(escape_text(letter.body), EMBED_ROOM)
     embed = discord.Embed(title=title, description=description, colour=STATUS_COLOURS[letter.status])
     embed.timestamp = datetime.fromisoformat(letter.created_at)
     embed.set_footer(text=i18n.t("letters.embed.footer", locale))
     embed.add_field(name=i18n.t("letters.embed.status", locale), value=status_label(letter.status, locale))
     if not letter.deleted:
-        embed.add_field(
-            name=i18n.t("letters.embed.name", locale), value=clip(escape_user_text(letter.radio_name), 1024)
-        )
+        embed.add_field(name=i18n.t("letters.embed.name", locale), value=clip(escape_text(letter.radio_name), 1024))
         if letter.author_id is not None:
             author = f"<@{letter.author_id}>"
             if blocked:
@@ -219,5 +217,5 @@ def letter_line(letter: Letter, locale: object | None, *, snippet: int = 60) -> 
         return head
     text = " ".join(letter.body.split())
     sep = i18n.t("letters.sep", locale)
-    episode = f"{sep}#{escape_user_text(letter.episode_number)}" if letter.episode_number else ""
-    return f"{head}{episode}{sep}{escape_user_text(letter.radio_name)}\n> {escape_user_text(clip(text, snippet))}"
+    episode = f"{sep}#{escape_text(letter.episode_number)}" if letter.episode_number else ""
+    return f"{head}{episode}{sep}{escape_text(letter.radio_name)}\n> {escape_text(clip(text, snippet))}"
