@@ -41,7 +41,7 @@ from bot.episodes.model import Episode
 from bot.episodes.sources import Source
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError
-from bot.ui.safety import NO_MENTIONS, public_error, public_source, quoted
+from bot.ui.safety import ERROR_LIMIT, NO_MENTIONS, public_error, public_source, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -465,7 +465,7 @@ class Announcements(commands.Cog):
                 retry = (
                     discord.utils.format_dt(datetime.fromisoformat(target.retry_at), "R") if target.retry_at else "—"
                 )
-                error = discord.utils.escape_markdown((target.last_error or "")[:300])
+                error = quoted(target.last_error or "", ERROR_LIMIT)
                 lines.append(
                     i18n.t(
                         "announce.status.failing",
@@ -490,7 +490,7 @@ class Announcements(commands.Cog):
                         locale,
                         count=len(rejected),
                         episodes=", ".join(titles)[:200],
-                        error=discord.utils.escape_markdown(rejected[-1][1][:300]),
+                        error=quoted(rejected[-1][1], ERROR_LIMIT),
                     )
                 )
             last = await store.deliveries.last_delivered(target.channel_id)
@@ -514,9 +514,7 @@ class Announcements(commands.Cog):
         if self.last_cycle is not None:
             lines.append(i18n.t("announce.status.cycle", locale, when=discord.utils.format_dt(self.last_cycle, "R")))
         if self.last_error:
-            lines.append(
-                i18n.t("announce.status.cycle_error", locale, error=discord.utils.escape_markdown(self.last_error))
-            )
+            lines.append(i18n.t("announce.status.cycle_error", locale, error=quoted(self.last_error, ERROR_LIMIT)))
         return [(i18n.t("announce.status", locale), "\n".join(lines))]
 
 

@@ -46,7 +46,7 @@ from bot.ui.letters.form import (
 from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
 from bot.ui.letters.pager import Pager, PageRenderer
 from bot.ui.letters.texts import status_label
-from bot.ui.safety import quoted
+from bot.ui.safety import ERROR_LIMIT, quoted
 from bot.ui.translator import ls
 
 if TYPE_CHECKING:
@@ -197,7 +197,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
             oldest = f"<t:{int(datetime.fromisoformat(backlog.oldest).timestamp())}:R>" if backlog.oldest else "—"
             lines.append(i18n.t("letters.health.pending", locale, pending=backlog.pending, oldest=oldest))
             if backlog.last_error:
-                error = discord.utils.escape_markdown(backlog.last_error[:300])
+                error = quoted(backlog.last_error, ERROR_LIMIT)
                 lines.append(i18n.t("letters.health.error", locale, error=error))
         else:
             lines.append(i18n.t("letters.health.none", locale))

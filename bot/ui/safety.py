@@ -16,6 +16,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 #: Characters of a user's option value echoed back in an answer (Discord options can hold 6000).
 ECHO_LIMIT = 100
+#: Characters of an error text shown to hosts (in ``/status``, warnings).
+ERROR_LIMIT = 300
 
 _URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.\-]*://[^\s<>\"'`]+")
 
@@ -33,7 +35,8 @@ def only_user(user_id: int) -> discord.AllowedMentions:
 
 
 def quoted(value: str, limit: int = ECHO_LIMIT) -> str:
-    """A user's option value echoed back in an answer: one line, at most ``limit`` characters, escaped."""
+    """Text echoed into an answer (a user's option value, an error for hosts): one line, at most ``limit``
+    characters, markdown and mentions escaped."""
     return escape_text(one_line(value, limit))
 
 
@@ -70,7 +73,7 @@ def public_source(name: str) -> str:
     return kind
 
 
-def public_error(error: str, source: str, limit: int = 300) -> str:
+def public_error(error: str, source: str, limit: int = ERROR_LIMIT) -> str:
     """An error of ``source`` as hosts may see it: its location and any URL redacted as in
     :func:`public_source`, on one line, capped, and strongly escaped (it can hold a remote server's words)."""
     _, _, location = source.partition(":")
@@ -79,5 +82,4 @@ def public_error(error: str, source: str, limit: int = 300) -> str:
         shown = public_source(source).partition(":")[2]
         for raw in sorted({location, location.removeprefix("file://")}, key=len, reverse=True):
             text = text.replace(raw, shown)
-    text = _URL.sub(lambda match: public_url(match.group()), text)
-    return escape_text(one_line(text, limit))
+    return quoted(_URL.sub(lambda match: public_url(match.group()), text), limit)
