@@ -65,6 +65,17 @@ async def publish(announcer: Announcer, episode: Episode) -> None:
     await announcer.store.episodes.upsert(episode)
 
 
+async def crashed_in_the_thread(harness: Harness) -> tuple[FakeChannel, Episode, FakeChannel]:
+    """A big episode whose delivery died before its second thread message: (channel, episode, thread)."""
+    channel = harness.discord.add_channel()
+    announcer = await harness.start([channel.id], checkpoint=raise_at("send:part:2"))
+    episode = big_episode()
+    await publish(announcer, episode)
+    with pytest.raises(SimulatedCrash):
+        await announcer.run()
+    return channel, episode, harness.discord.threads_of(channel.id)[0]
+
+
 def assert_announced_once(discord: FakeDiscord, channel: FakeChannel, episode: Episode) -> None:
     payloads = render_announcement(episode)
     main, rest = payloads[0], payloads[1:]
@@ -161,13 +172,7 @@ async def test_crash_twice_in_a_row_still_converges(harness: Harness) -> None:
 
 
 async def test_recovery_ignores_other_bot_messages_in_the_thread(harness: Harness) -> None:
-    channel = harness.discord.add_channel()
-    announcer = await harness.start([channel.id], checkpoint=raise_at("send:part:2"))
-    episode = big_episode()
-    await publish(announcer, episode)
-    with pytest.raises(SimulatedCrash):
-        await announcer.run()
-    thread = harness.discord.threads_of(channel.id)[0]
+    channel, episode, thread = await crashed_in_the_thread(harness)
     # another feature of the bot posts in the thread, and a listener too, before the restart
     harness.discord.post_as(thread.id, BOT_ID, "お便りが読まれたのだ！", [{"title": "お便り"}])
     harness.discord.post_as(thread.id, 5, "聞きました")
@@ -237,13 +242,7 @@ async def test_moderator_deleted_announcement_is_not_reposted(harness: Harness) 
 
 
 async def test_deleted_thread_ends_the_delivery_quietly(harness: Harness) -> None:
-    channel = harness.discord.add_channel()
-    announcer = await harness.start([channel.id], checkpoint=raise_at("send:part:2"))
-    episode = big_episode()
-    await publish(announcer, episode)
-    with pytest.raises(SimulatedCrash):
-        await announcer.run()
-    thread = harness.discord.threads_of(channel.id)[0]
+    channel, _episode, thread = await crashed_in_the_thread(harness)
     del harness.discord.channels[thread.id]
     report = await (await harness.start([channel.id])).run()
     assert report.failed == []
