@@ -103,7 +103,7 @@ async def store_burst(name: str, letters: int, users: int, max_batch: int) -> Ro
 
 async def emulator_burst(letters: int, users: int, max_batch: int) -> Row:
     """The real bot in its own process (``bench.letters_bot``, i.e. ``zundabot run``) against the emulator."""
-    from tests.emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig
+    from discord_emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig
 
     folder = OUT / f"emulator-{max_batch}"
     shutil.rmtree(folder, ignore_errors=True)

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.emulator.fixtures import emulated_discord, emulator, emulator_config  # noqa: F401
 from tests.harness import bot_runner, community, running_bot  # noqa: F401
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -27,7 +27,7 @@ import pytest
 
 from bot.app import ZundaBot, build_bot
 from bot.config import Settings
-from tests.emulator import (
+from discord_emulator import (
     FAST_CLIENT_OPTIONS,
     Channel,
     DiscordEmulator,

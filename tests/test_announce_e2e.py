@@ -18,8 +18,8 @@ from bot.cli.common import main as cli_main
 from bot.render import render_announcement
 from bot.store.deliveries import SENDING
 from cogs.announcements import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
+from discord_emulator import Channel, DiscordEmulator, Message, Permission
 from tests.announce_fakes import SimulatedCrash
-from tests.emulator import Channel, DiscordEmulator, Message, Permission
 from tests.harness import BotRunner, Community
 
 JST = timezone(timedelta(hours=9))

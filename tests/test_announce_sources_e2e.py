@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.render import render_announcement
-from tests.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 from tests.harness import BotRunner, Community
 from tests.test_announce_e2e import announcements, assert_announced_once, poll_now, settled, write_post
 

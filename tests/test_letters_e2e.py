@@ -22,7 +22,7 @@ from bot.store.letters import LetterStore
 from bot.ui import expiring
 from bot.ui.letters import pager as letters_pager
 from cogs.letters import Letters
-from tests.emulator import (
+from discord_emulator import (
     Channel,
     DiscordEmulator,
     EmulatorConfig,

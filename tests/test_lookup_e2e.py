@@ -15,7 +15,7 @@ from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
 from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
-from tests.emulator import DiscordEmulator, InteractionResult, Message, Permission
+from discord_emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
 from tests.harness import BotRunner, Community
 from tests.test_announce_e2e import JST, poll_now, settled, write_post

@@ -16,7 +16,7 @@ import discord
 import pytest
 
 from bot.app import ShardedZundaBot, ZundaBot
-from tests.emulator import CallbackType, DiscordEmulator
+from discord_emulator import CallbackType, DiscordEmulator
 from tests.harness import BotRunner, Community
 
 ROOT = Path(__file__).resolve().parent.parent

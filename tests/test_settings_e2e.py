@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.app import ZundaBot
-from tests.emulator import DiscordEmulator, EmulatorUsageError, Permission
+from discord_emulator import DiscordEmulator, EmulatorUsageError, Permission
 from tests.harness import Community
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator
 from tests.harness import BotRunner, Community
 from tests.test_announce_e2e import settled
 

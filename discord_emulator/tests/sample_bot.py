@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import discord
 from discord import app_commands
 
-from .client import FAST_CLIENT_OPTIONS
+from discord_emulator.client import FAST_CLIENT_OPTIONS
 
 
 class FeedbackModal(discord.ui.Modal, title="お便りフォーム"):

@@ -1,4 +1,4 @@
-"""Pytest fixtures for tests that drive a bot through the emulator (import them in conftest.py)."""
+"""Pytest fixtures for tests that drive a bot through the emulator (a pytest plugin, registered by the package)."""
 
 from __future__ import annotations
 

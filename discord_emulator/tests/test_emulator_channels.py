@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import discord
 import pytest
 
-from tests.emulator import (
+from discord_emulator import (
     DEFAULT_BOT,
     DEFAULT_EVERYONE,
     DiscordEmulator,
@@ -18,8 +18,8 @@ from tests.emulator import (
     RateLimitConfig,
     running,
 )
-from tests.emulator.models import Channel, Guild, User
-from tests.emulator.sample_bot import SampleBot
+from discord_emulator.models import Channel, Guild, User
+from discord_emulator.tests.sample_bot import SampleBot
 
 
 @dataclass

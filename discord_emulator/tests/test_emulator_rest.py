@@ -11,9 +11,9 @@ import aiohttp
 import discord
 import pytest
 
-from tests.emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig, running
-from tests.emulator.models import Channel, Guild
-from tests.emulator.sample_bot import SampleBot
+from discord_emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig, running
+from discord_emulator.models import Channel, Guild
+from discord_emulator.tests.sample_bot import SampleBot
 
 MESSAGES = "POST /channels/{channel_id}/messages"
 

@@ -13,9 +13,9 @@ import discord
 import pytest
 from discord import app_commands
 
-from tests.emulator import FAST_CLIENT_OPTIONS, DiscordEmulator, EmulatorConfig, running
-from tests.emulator.models import Channel, Guild, User
-from tests.emulator.sample_bot import SampleBot
+from discord_emulator import FAST_CLIENT_OPTIONS, DiscordEmulator, EmulatorConfig, running
+from discord_emulator.models import Channel, Guild, User
+from discord_emulator.tests.sample_bot import SampleBot
 
 
 @dataclass

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from tests.emulator.errors import ApiError, FormErrors
-from tests.emulator.mentions import DEFAULT_PARSE_MESSAGE, DEFAULT_PARSE_WEBHOOK, compute_pings
-from tests.emulator.messaging import Messaging
-from tests.emulator.permissions import (
+from discord_emulator.errors import ApiError, FormErrors
+from discord_emulator.mentions import DEFAULT_PARSE_MESSAGE, DEFAULT_PARSE_WEBHOOK, compute_pings
+from discord_emulator.messaging import Messaging
+from discord_emulator.permissions import (
     ALL_PERMISSIONS,
     Overwrite,
     Permission,
@@ -18,9 +18,9 @@ from tests.emulator.permissions import (
     apply_overwrites,
     base_permissions,
 )
-from tests.emulator.ratelimit import RateLimitConfig, RateLimiter
-from tests.emulator.snowflake import SnowflakeGenerator, snowflake_time
-from tests.emulator.validation import (
+from discord_emulator.ratelimit import RateLimitConfig, RateLimiter
+from discord_emulator.snowflake import SnowflakeGenerator, snowflake_time
+from discord_emulator.validation import (
     embed_size,
     valid_command_name,
     validate_choices,
@@ -28,7 +28,7 @@ from tests.emulator.validation import (
     validate_message,
     validate_modal,
 )
-from tests.emulator.world import World
+from discord_emulator.world import World
 
 
 def errors_of(check: object) -> dict[str, object]:

@@ -1,6 +1,6 @@
 """Emulated Discord entities and their JSON payloads, exactly shaped like API v10 objects.
 
-These are plain state: the :class:`~tests.emulator.world.World` creates and changes them and
+These are plain state: the :class:`~discord_emulator.world.World` creates and changes them and
 emits the gateway events; nothing here knows about HTTP or websockets.
 """
 

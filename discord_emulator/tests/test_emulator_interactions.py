@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import discord
 import pytest
 
-from tests.emulator import CallbackType, DiscordEmulator, EmulatorUsageError, Permission, running
-from tests.emulator.models import Channel, Guild, User
-from tests.emulator.sample_bot import SampleBot
+from discord_emulator import CallbackType, DiscordEmulator, EmulatorUsageError, Permission, running
+from discord_emulator.models import Channel, Guild, User
+from discord_emulator.tests.sample_bot import SampleBot
 
 
 @dataclass
