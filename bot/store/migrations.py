@@ -10,6 +10,10 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from bot.store.search.functions import register as register_search_functions
+from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
+from bot.store.search.schema import rebuild as rebuild_search
+
 Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
@@ -237,9 +241,10 @@ LETTERS_TABLES = sql(
 
 async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     """The full-text search index and its triggers; indexes the episodes already stored."""
-    from bot.store.search import install  # here, not at the top: bot.store.search imports this module
-
-    await install(conn)
+    await register_search_functions(conn)
+    for statement in statements(SEARCH_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_search(conn)
 
 
 #: A delivery Discord refused as invalid (400) is set aside for that revision of its episode, so that it does

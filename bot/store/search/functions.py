@@ -1,0 +1,55 @@
+"""What the index stores for a document: the Python functions SQLite calls (tokens, filter tokens, docbase).
+
+Registered on every connection by :func:`register` (:meth:`bot.store.db.Database.open` calls it), and
+deterministic: a contentless index removes a document by recomputing its tokens from the old values.
+"""
+
+from __future__ import annotations
+
+import json
+
+import aiosqlite
+
+from bot.store.search.docids import time_base
+from bot.text import index_text, normalize
+
+
+def mc_token(name: str) -> str:
+    """The ``meta`` token of an MC: ``mc`` + hex of the normalised name (exact match, any script)."""
+    return "mc" + normalize(name).strip().encode().hex()
+
+
+def site_token(site: str) -> str:
+    return "st" + normalize(site).strip().encode().hex()
+
+
+def _sql_tokens(text: object) -> str:
+    return index_text(text) if isinstance(text, str) else ""
+
+
+def _sql_meta(actors: object, site: object) -> str:
+    names: list[object] = []
+    if isinstance(actors, str):
+        try:
+            parsed = json.loads(actors)
+        except ValueError:
+            parsed = []
+        names = parsed if isinstance(parsed, list) else []
+    parts = [mc_token(name) for name in names if isinstance(name, str) and name.strip()]
+    if isinstance(site, str) and site:
+        parts.append(site_token(site))
+    return " ".join(parts)
+
+
+def _sql_base(published_ts: object) -> int:
+    return time_base(published_ts if isinstance(published_ts, int) else 0)
+
+
+async def register(conn: aiosqlite.Connection) -> None:
+    """Make the functions callable from SQL on ``conn``."""
+    for name, nargs, func in (
+        ("zb_search_tokens", 1, _sql_tokens),
+        ("zb_search_meta", 2, _sql_meta),
+        ("zb_search_base", 1, _sql_base),
+    ):
+        await conn.create_function(name, nargs, func, deterministic=True)
