@@ -11,8 +11,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Declared for what they provide without being imported: tzdata is zoneinfo's time zone database
-#: on systems without one (Windows).
-INDIRECT = {"tzdata"}
+#: on systems without one (Windows); sudachidict-core is the dictionary SudachiPy loads by name ("core").
+INDIRECT = {"tzdata", "sudachidict-core"}
 
 
 def normalise(name: str) -> str:

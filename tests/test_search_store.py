@@ -22,7 +22,7 @@ from bot.store.migrations import MIGRATIONS, SEARCH_V5
 from bot.store.search import functions as search_functions
 from bot.store.search import queries as search_queries
 from bot.store.search.docids import POSITION_BITS
-from bot.store.search.functions import mc_token, site_token
+from bot.store.search.functions import body_text, mc_token, site_token, title_text
 from bot.store.search.schema import VERSION_KEY
 from bot.store.store import Store
 from bot.text import INVISIBLE, index_text
@@ -80,11 +80,11 @@ def expected_dump(episodes: list[Episode]) -> Counter[tuple[str, int, str, str]]
 
     for episode in episodes:
         meta = " ".join(mc_token(name) for name in episode.actors)
-        add(episode.key, 0, "body", index_text(f"{episode.title}\n{episode.description}"))
+        add(episode.key, 0, "body", body_text(f"{episode.title}\n{episode.description}"))
         add(episode.key, 0, "meta", meta)
         for position, item in enumerate(episode.topics):
-            add(episode.key, position + 1, "title", index_text(item.title))
-            add(episode.key, position + 1, "body", index_text(item.summary))
+            add(episode.key, position + 1, "title", title_text(item.title))
+            add(episode.key, position + 1, "body", body_text(item.summary))
             add(episode.key, position + 1, "site", index_text(item.site))
             add(episode.key, position + 1, "meta", f"{meta} {site_token(item.site)}" if item.site else meta)
     return expected

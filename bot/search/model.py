@@ -113,12 +113,14 @@ class Hit:
 class SearchResult:
     """The best hits, best first; ``more`` when the query matches more than these.
 
-    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first).
+    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first);
+    ``partial`` that no topic holds every word, and these hold most of them (the relaxed query).
     """
 
     hits: tuple[Hit, ...] = ()
     more: bool = False
     by_relevance: bool = True
+    partial: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.store.search.functions import register as register_search_functions
+from bot.store.search.schema import PAIRS_SCHEMA, rebuild_pairs
 from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
 from bot.store.search.schema import rebuild as rebuild_search
 
@@ -257,6 +258,13 @@ DELIVERY_REJECTIONS_V6 = sql(
 )
 
 
+async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
+    """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
+    for statement in statements(PAIRS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_pairs(conn)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -264,4 +272,5 @@ MIGRATIONS: list[Migration] = [
     LETTERS_TABLES,
     SEARCH_V5,
     DELIVERY_REJECTIONS_V6,
+    SEARCH_NAME_PAIRS,
 ]

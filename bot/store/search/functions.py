@@ -10,8 +10,10 @@ import json
 
 import aiosqlite
 
+from bot.search.names import mine_pairs
+from bot.search.variants import body_tokens, key, title_tokens
 from bot.store.search.docids import time_base
-from bot.text import index_text, normalize
+from bot.text import fold_kana, index_text, normalize
 
 
 def mc_token(name: str) -> str:
@@ -25,6 +27,33 @@ def site_token(site: str) -> str:
 
 def _sql_tokens(text: object) -> str:
     return index_text(text) if isinstance(text, str) else ""
+
+
+def title_text(text: str) -> str:
+    """What the index stores for a title: its bigram tokens and the variant tokens of the title analysed whole."""
+    return " ".join((index_text(fold_kana(text)), *title_tokens(text)))
+
+
+def body_text(text: str) -> str:
+    """What the index stores for a summary: its bigram tokens and the variant tokens of its katakana and Latin
+    words."""
+    return " ".join((index_text(fold_kana(text)), *body_tokens(text)))
+
+
+def _sql_title(text: object) -> str:
+    return title_text(text) if isinstance(text, str) else ""
+
+
+def _sql_body(text: object) -> str:
+    return body_text(text) if isinstance(text, str) else ""
+
+
+def _sql_pairs(text: object) -> str:
+    """The names ``text`` writes in both scripts, as a JSON list of [key, other name], both ways round."""
+    if not isinstance(text, str):
+        return "[]"
+    found = {(key(a), b) for latin, kana in mine_pairs(text) for a, b in ((latin, kana), (kana, latin))}
+    return json.dumps(sorted(found), ensure_ascii=False)
 
 
 def _sql_meta(actors: object, site: object) -> str:
@@ -49,6 +78,9 @@ async def register(conn: aiosqlite.Connection) -> None:
     """Make the functions callable from SQL on ``conn``."""
     for name, nargs, func in (
         ("zb_search_tokens", 1, _sql_tokens),
+        ("zb_search_title", 1, _sql_title),
+        ("zb_search_body", 1, _sql_body),
+        ("zb_search_pairs", 1, _sql_pairs),
         ("zb_search_meta", 2, _sql_meta),
         ("zb_search_base", 1, _sql_base),
     ):

@@ -6,7 +6,7 @@ import logging
 
 from bot.store.db import Database
 from bot.store.search.docids import MAX_POSITION
-from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild
+from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild, rebuild_pairs
 from bot.text import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
@@ -23,13 +23,14 @@ class SearchIndex:
         if await self.db.scalar("SELECT value FROM kv WHERE key = ?", (VERSION_KEY,)) == str(TOKENIZER_VERSION):
             return False
         log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
-        async with self.db.transaction() as conn:
-            await rebuild(conn)
+        await self.rebuild()
         return True
 
     async def rebuild(self) -> None:
+        """Re-create the index and the mined name pairs from the live rows."""
         async with self.db.transaction() as conn:
             await rebuild(conn)
+            await rebuild_pairs(conn)
 
     async def pending(self) -> bool:
         """Whether changes wait in the queue (a flush after a large ingest can take seconds)."""

@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from bot.search.model import Filters, Hit, SearchResult
+from bot.search.names import merge
 from bot.search.query import Query, parse_query
 from bot.store.search.docids import POSITION_BITS, rowid_range
 from bot.store.search.functions import mc_token, site_token
@@ -64,7 +67,9 @@ def _hits_sql(ranked: str, order: str) -> str:
 
 
 class SearchQueries(SearchIndex):
-    """Full-text search over the index."""
+    """Full-text search over the index; ``synonyms`` are the operator's (:func:`bot.search.names.load_synonyms`)."""
+
+    synonyms: Mapping[str, tuple[str, ...]] = {}
 
     @staticmethod
     def _meta(filters: Filters) -> str | None:
@@ -84,13 +89,39 @@ class SearchQueries(SearchIndex):
         hits, so the same match is not listed twice, and with exclusions (``-word``) when one of its topics
         holds an excluded word. Never raises for any query text.
         """
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = await self.widened(parse_query(query) if isinstance(query, str) else query)
         filters = filters or Filters()
-        expression = parsed.fts()
         low, high = rowid_range(filters)
-        if expression is None or limit <= 0 or low > high:
+        strict = parsed.match_positive()
+        if strict is None or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
+        result = await self._ranked(parsed, strict, filters, limit)
+        relaxed = parsed.relaxed_positive() if not result.hits else None
+        if relaxed is not None:
+            result = replace(await self._ranked(parsed, relaxed, filters, limit), partial=True)
+        return result
+
+    async def widened(self, query: Query) -> Query:
+        """``query`` with its content words also matching their synonyms and the names the archive pairs them
+        with (:mod:`bot.search.names`)."""
+        keys = query.synonym_keys()
+        if not keys:
+            return query
+        rows = await self.db.fetchall(
+            "SELECT p.name_key, p.other FROM json_each(?) k JOIN search_pairs p ON p.name_key = k.value",
+            (json.dumps(keys),),
+        )
+        mined: dict[str, tuple[str, ...]] = {}
+        for row in rows:
+            mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
+        return query.with_synonyms(merge(self.synonyms, mined))
+
+    async def _ranked(self, parsed: Query, positive: str, filters: Filters, limit: int) -> SearchResult:
+        """The best ``limit`` hits of the documents matching ``positive`` (an FTS5 expression over the
+        query's words), without the query's exclusions, within ``filters``."""
+        low, high = rowid_range(filters)
+        expression = parsed.excluding(positive)
         meta = self._meta(filters)
         full = f"({expression}) AND {meta}" if meta else expression
         excluded = parsed.excluded_fts()
@@ -107,8 +138,7 @@ class SearchQueries(SearchIndex):
             rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, *bounds, wanted))
             complete = len(rows) < wanted
         else:
-            positives = " AND ".join(f"({term.fts()})" for term in parsed.positive)
-            in_titles = await self._newest(f"({column(positives, 'title')}) AND ({full})", where, bounds, wanted)
+            in_titles = await self._newest(f"({column(positive, 'title')}) AND ({full})", where, bounds, wanted)
             newest = await self._newest(full, where, bounds, wanted + len(in_titles))
             first = set(in_titles)
             order = [[doc, TITLE_TIER] for doc in in_titles]

@@ -104,8 +104,7 @@ END;
 """
 
 _DOCUMENT_VALUES = (
-    "zb_search_tokens(q.title), zb_search_tokens(q.body), zb_search_tokens(q.site), "
-    "zb_search_meta(q.actors, q.topic_site)"
+    "zb_search_title(q.title), zb_search_body(q.body), zb_search_tokens(q.site), zb_search_meta(q.actors, q.topic_site)"
 )
 
 #: Apply the queue: a document's first queued operation, if a removal, removes what is indexed now (with
@@ -123,8 +122,37 @@ FLUSH = [
     WHERE NOT q.remove AND q.id = (SELECT max(p.id) FROM search_queue p WHERE p.doc = q.doc)
     ORDER BY q.doc
     """,
+    """
+    INSERT OR IGNORE INTO search_pairs (name_key, other)
+    SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+    FROM search_queue q, json_each(zb_search_pairs(q.title || char(10) || q.body)) j
+    WHERE NOT q.remove
+    """,
     "DELETE FROM search_queue",
 ]
+
+#: Names the archive writes in both scripts, by the key of each (both ways round): shipped as the migration
+#: SEARCH_NAME_PAIRS (bot/store/migrations.py); change it only through a new migration.
+PAIRS_SCHEMA = """
+CREATE TABLE search_pairs (
+    name_key  TEXT NOT NULL,
+    other     TEXT NOT NULL,
+    PRIMARY KEY (name_key, other)
+) WITHOUT ROWID;
+"""
+
+
+async def rebuild_pairs(conn: aiosqlite.Connection) -> None:
+    """Mine the pairs of every live topic again (inside the caller's transaction)."""
+    await conn.execute("DELETE FROM search_pairs")
+    await conn.execute(
+        """
+        INSERT OR IGNORE INTO search_pairs (name_key, other)
+        SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+        FROM topics t JOIN search_episodes s ON s.key = t.episode_key,
+            json_each(zb_search_pairs(t.title || char(10) || t.summary)) j
+        """
+    )
 
 
 async def rebuild(conn: aiosqlite.Connection) -> None:
@@ -147,7 +175,7 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
     await conn.execute(
         f"""
         INSERT INTO search_fts (rowid, title, body, site, meta)
-        SELECT doc, zb_search_tokens(title), zb_search_tokens(body), zb_search_tokens(site),
+        SELECT doc, zb_search_title(title), zb_search_body(body), zb_search_tokens(site),
             zb_search_meta(actors, topic_site)
         FROM (
             SELECT s.docbase AS doc, '' AS title, e.title || char(10) || e.description AS body, '' AS site,

@@ -1,0 +1,157 @@
+"""Spelling variants and readings from a morphological analyser (SudachiPy with sudachidict-core).
+
+The second layer of the index, beside the bigram tokens of :mod:`bot.text`. The analyser gives every word its
+*normalised form* (サーバ → サーバー, シュミレーション → シミュレーション, 打込む → 打ち込む, グーグル → Google) and its
+*reading* (NVIDIA → エヌビディア); the design follows the Elasticsearch analysis-sudachi plugin's
+``sudachi_normalizedform`` filter.
+
+The index stores only the differences: a word whose normalised form or reading differs from what is written
+adds a *variant token*, that form followed by :data:`MARK` (a character the bigram tokens never hold). A query
+word then matches (see :mod:`bot.search.query`) its own bigrams, the bigrams of its normal form and reading
+(documents that write it that way), and their variant tokens (documents that write another variant).
+
+What is analysed: a title whole (okurigana variants need the sentence); in a summary, each katakana run and
+Latin word alone, with a cache (words repeat: a full analysis of every summary would triple a cold ingest).
+The analyser is loaded once per thread on first use (0.1 s) from the installed dictionary, never from the
+network.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.text import fold_kana, normalize
+
+if TYPE_CHECKING:
+    from sudachipy import Dictionary, Tokenizer
+
+#: Ends every variant token: a character that is never part of a bigram token (it separates tokens there).
+MARK = "〓"
+#: Longest text analysed at once (characters); the analyser's input limit is far above it.
+MAX_ANALYSED = 4000
+
+#: Parts of speech that carry no content: particles, auxiliaries, symbols, blanks, interjections,
+#: pronouns and adnominals (あの, その), prefixes and suffixes.
+FUNCTION_POS = frozenset(
+    ("助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "代名詞", "連体詞", "接頭辞", "接尾辞")
+)
+#: Words listeners wrap around what they remember (「…について話してた回」, 「あの…の話」), by normalised form.
+FILLER = frozenset(
+    (
+        "話", "話題", "回", "こと", "事", "もの", "物", "やつ", "奴", "件", "感じ", "ところ", "とき", "時", "辺",
+        "ニュース", "記事", "紹介", "放送", "エピソード", "内容", "関連", "系", "的", "何", "なに", "なん",
+        "する", "ある", "いる", "居る", "なる", "成る", "話す", "言う", "思う", "聞く", "付く", "つく", "関する",
+        "出る", "やる", "知る", "分かる", "たい", "ない", "教える", "探す", "見る", "くれる", "くださる",
+    )
+)  # fmt: skip
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヺヽヾー・]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_ASCII_SEPARATORS = re.compile(r"[^0-9a-z+#\u0080-\U0010ffff]")
+_LATIN = re.compile(r"[a-z][a-z0-9]*")
+_KATAKANA = re.compile(r"[ァ-ヺー・]+")
+
+_local = threading.local()
+_dictionary_lock = threading.Lock()
+_dictionary: list[Dictionary] = []
+
+
+def _tokenizer() -> Tokenizer:
+    """This thread's analyser (the dictionary is shared; a tokenizer is not thread-safe)."""
+    tokenizer: Tokenizer | None = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import Dictionary, SplitMode
+
+        with _dictionary_lock:
+            if not _dictionary:
+                _dictionary.append(Dictionary(dict="core"))
+        tokenizer = _dictionary[0].tokenizer(SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+@dataclass(frozen=True, slots=True)
+class Morpheme:
+    """A word as the analyser sees it; ``begin``/``end`` index the analysed text."""
+
+    surface: str
+    normal: str
+    reading: str
+    pos: str
+    known: bool
+    begin: int
+    end: int
+
+    @property
+    def content(self) -> bool:
+        """A content word: not a function word, not filler, not a lone kana."""
+        if self.pos in FUNCTION_POS or self.normal in FILLER or self.surface in FILLER:
+            return False
+        return not (len(self.surface) == 1 and "ぁ" <= self.surface <= "ヺ")
+
+
+def analyse(text: str) -> list[Morpheme]:
+    """The words of ``text`` (NFKC'd first; at most :data:`MAX_ANALYSED` characters)."""
+    value = unicodedata.normalize("NFKC", text)[:MAX_ANALYSED]
+    if not value.strip():
+        return []
+    return [
+        Morpheme(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], not m.is_oov(),
+                 m.begin(), m.end())
+        for m in _tokenizer().tokenize(value)
+    ]  # fmt: skip
+
+
+def key(form: str) -> str:
+    """A form as one index token: normalised (kana folded, case folded), without ASCII separators."""
+    return _ASCII_SEPARATORS.sub("", fold_kana(normalize(form)))
+
+
+def forms(morpheme: Morpheme) -> tuple[str, ...]:
+    """The other forms a word is known by (keys): its normal form and, for a Latin word, its katakana reading."""
+    written = key(morpheme.surface)
+    found: list[str] = []
+    normal = key(morpheme.normal)
+    if normal and normal != written:
+        found.append(normal)
+    if morpheme.known and _LATIN.fullmatch(written):
+        reading = key(morpheme.reading)
+        if _KATAKANA.fullmatch(reading) and reading != written and reading not in found:
+            found.append(reading)
+    return tuple(found)
+
+
+def _variant_keys(morphemes: list[Morpheme]) -> Iterator[str]:
+    for morpheme in morphemes:
+        if morpheme.pos not in FUNCTION_POS:
+            yield from forms(morpheme)
+
+
+@functools.lru_cache(maxsize=65536)
+def _word_variants(word: str) -> tuple[str, ...]:
+    return tuple(_variant_keys(analyse(word)))
+
+
+def word_spans(text: str) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Katakana runs and Latin words of ``text`` that have variants: (start, end, variant keys)."""
+    for pattern in (_KATAKANA_RUN, _LATIN_WORD):
+        for match in pattern.finditer(text):
+            variants = _word_variants(unicodedata.normalize("NFKC", match.group()))
+            if variants:
+                yield match.start(), match.end(), variants
+
+
+def title_tokens(text: str) -> list[str]:
+    """The variant tokens of a title (analysed whole)."""
+    return [variant + MARK for variant in _variant_keys(analyse(text))]
+
+
+def body_tokens(text: str) -> list[str]:
+    """The variant tokens of a summary (its katakana runs and Latin words, each analysed alone)."""
+    return [variant + MARK for _, _, variants in word_spans(text) for variant in variants]
