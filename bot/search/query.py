@@ -67,7 +67,8 @@ class QueryToken:
         return token.startswith(self.text) if self.prefix else token == self.text
 
 
-def _phrase_fts(tokens: Sequence[QueryToken]) -> str:
+def phrase_fts(tokens: Sequence[QueryToken]) -> str:
+    """Tokens as one FTS5 phrase."""
     return " + ".join(token.fts() for token in tokens)
 
 
@@ -85,7 +86,7 @@ class Word:
     marks: tuple[str, ...] = ()
 
     def fts(self) -> str:
-        parts = [_phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
+        parts = [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
         return " OR ".join(f"({part})" for part in parts)
 
     def lookup_keys(self) -> tuple[str, ...]:
@@ -110,7 +111,7 @@ class Term:
     typed: str = ""
 
     def fts(self) -> str:
-        return _phrase_fts(self.tokens)
+        return phrase_fts(self.tokens)
 
     def match_fts(self) -> str:
         """The term, forgiving: literally, or by all its content words in any of their forms."""
@@ -206,6 +207,22 @@ class Query:
             else:
                 parts.append(term.typed or term.text)
         return " ".join(parts) if changed else None
+
+    def explain(self) -> list[str]:
+        """How the query was read, line by line: terms, content words and their forms, what was dropped."""
+        lines = [f"query: {self.text}"]
+        for term in self.positive:
+            kind = "phrase" if not term.words else "word"
+            lines.append(f"{kind}: {term.typed or term.text}")
+            for word in term.words:
+                forms = " | ".join(" ".join(token.text for token in phrase) for phrase in word.phrases)
+                lines.append(f"  content word: {word.shown}  (bigrams: {forms})")
+                if word.marks:
+                    lines.append(f"    variant tokens: {' '.join(word.marks)}")
+            if term.dropped:
+                lines.append(f"  dropped: {' '.join(term.dropped)}")
+        lines.extend(f"excluded: {term.typed or term.text}" for term in self.negative)
+        return lines
 
     def synonym_keys(self) -> tuple[str, ...]:
         """Keys of every content word, for :meth:`with_synonyms`."""
@@ -319,7 +336,6 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
 def parse_query(text: str) -> Query:
     """Parse what a user typed; never raises, whatever the input."""
     prepared = normalize(text).strip()[:MAX_QUERY_CHARS]
-    normalized = fold_kana(prepared)
     positive: list[Term] = []
     negative: list[Term] = []
     seen: set[tuple[tuple[QueryToken, ...], bool]] = set()
@@ -337,4 +353,4 @@ def parse_query(text: str) -> Query:
         positive.append(Term(term_text, tokens, False, words, dropped, typed))
         if len(positive) + len(negative) >= MAX_TERMS:
             break
-    return Query(normalized, tuple(positive), tuple(negative))
+    return Query(prepared, tuple(positive), tuple(negative))

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot.search.model import Filters, Hit, SearchResult
 from bot.search.names import merge
-from bot.search.query import Query, parse_query
+from bot.search.query import Query, parse_query, phrase_fts
 from bot.store.search.docids import POSITION_BITS, rowid_range
 from bot.store.search.functions import mc_token, site_token
 from bot.store.search.index import SearchIndex
@@ -100,7 +100,22 @@ class SearchQueries(SearchIndex):
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
             result = replace(await self._ranked(parsed, relaxed, filters, limit), partial=True)
-        return result
+        return replace(result, searched=parsed)
+
+    async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
+        """For ``zundabot search --explain``: every form of every content word of the (widened) query, with the
+        layer it is looked up in (``bigrams`` or ``variants``) and how many documents hold it."""
+        await self.flush()
+        found: list[tuple[str, str, int]] = []
+        for word in query.content_words():
+            forms = [
+                ("bigrams", " ".join(token.text for token in phrase), phrase_fts(phrase)) for phrase in word.phrases
+            ]
+            forms += [("variants", mark, f'"{mark}"') for mark in word.marks]
+            for layer, label, expression in forms:
+                count = await self.db.scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (expression,))
+                found.append((layer, label, int(count or 0)))
+        return found
 
     async def widened(self, query: Query) -> Query:
         """``query`` with its content words also matching their synonyms and the names the archive pairs them
