@@ -307,10 +307,14 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
 def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """A term's content words (consecutive content morphemes form one word) and the words dropped.
 
-    A term of hiragana only is analysed as katakana: it is most often a loanword typed unconverted.
+    Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
+    without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a loanword typed unconverted.
     """
     source = fold_kana(text) if _HIRAGANA.fullmatch(text) else text
     morphemes = variants.analyse(source)
+    if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes):
+        whole = _word(source, morphemes)  # one word (話題13, AIニュース): nothing to drop
+        return ((whole,) if whole else ()), ()
     words: list[Word] = []
     dropped: list[str] = []
     run: list[variants.Morpheme] = []

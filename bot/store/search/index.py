@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import math
 
+from bot.clock import Clock
 from bot.store.db import Database
-from bot.store.search.docids import MAX_POSITION
+from bot.store.search.docids import MAX_POSITION, time_base
 from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild, rebuild_pairs
 from bot.text import TOKENIZER_VERSION
 
@@ -15,8 +17,13 @@ log = logging.getLogger(__name__)
 class SearchIndex:
     """The index over a database: brought up to date before every lookup."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: Clock) -> None:
         self.db = db
+        self.now = now
+
+    def _visible_low(self) -> int:
+        """The smallest rowid of a document listeners may see now (published by now; rowids are inverted)."""
+        return time_base(math.floor(self.now().timestamp()))
 
     async def ensure_current(self) -> bool:
         """Rebuild the index if it was built by another tokenizer version; return whether it did."""

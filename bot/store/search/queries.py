@@ -92,14 +92,15 @@ class SearchQueries(SearchIndex):
         parsed = await self.widened(parse_query(query) if isinstance(query, str) else query)
         filters = filters or Filters()
         low, high = rowid_range(filters)
+        low = max(low, self._visible_low())
         strict = parsed.match_positive()
         if strict is None or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
-        result = await self._ranked(parsed, strict, filters, limit)
+        result = await self._ranked(parsed, strict, filters, (low, high), limit)
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
-            result = replace(await self._ranked(parsed, relaxed, filters, limit), partial=True)
+            result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit), partial=True)
         return replace(result, searched=parsed)
 
     async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
@@ -132,10 +133,12 @@ class SearchQueries(SearchIndex):
             mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
         return query.with_synonyms(merge(self.synonyms, mined))
 
-    async def _ranked(self, parsed: Query, positive: str, filters: Filters, limit: int) -> SearchResult:
+    async def _ranked(
+        self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int
+    ) -> SearchResult:
         """The best ``limit`` hits of the documents matching ``positive`` (an FTS5 expression over the
-        query's words), without the query's exclusions, within ``filters``."""
-        low, high = rowid_range(filters)
+        query's words), without the query's exclusions, within ``filters`` and the ``rowids`` range."""
+        low, high = rowids
         expression = parsed.excluding(positive)
         meta = self._meta(filters)
         full = f"({expression}) AND {meta}" if meta else expression

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.clock import Clock
 from bot.store.db import Database
 from bot.store.search.browse import Browsing
 from bot.store.search.suggest import Suggestions
@@ -11,5 +12,6 @@ class SearchStore(Suggestions, Browsing):
     """Search (:mod:`.queries`), autocomplete (:mod:`.suggest`), browsing (:mod:`.browse`) and index upkeep
     (:mod:`.index`), over one database."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: Clock) -> None:
         self.db = db
+        self.now = now

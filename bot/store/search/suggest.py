@@ -4,51 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.search.model import EpisodeChoice
+from bot.episodes.catalogue import EpisodeChoice, date_range, episode_number, one_line
 from bot.search.query import parse_query
 from bot.store.search.docids import MASK
 from bot.store.search.queries import SearchQueries, column
+from bot.store.visibility import visible
 from bot.text import normalize
-
-#: Longest autocomplete label Discord accepts.
-MAX_LABEL = 100
-
-
-def _label(text: str, limit: int = MAX_LABEL) -> str:
-    """One line of at most ``limit`` characters, cut with an ellipsis."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _date_prefix_range(text: str, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
-    """``2025``, ``2025-06`` or ``2025-06-30`` (also with ``/`` or none) as a local time range."""
-    digits = "".join(ch for ch in normalize(text) if ch.isdigit())
-    separators_ok = all(ch.isdigit() or ch in "-/. 年月日" for ch in normalize(text).strip())
-    if not separators_ok or len(digits) not in (4, 6, 8) or not digits.startswith(("19", "20", "21")):
-        return None
-    try:
-        year = int(digits[:4])
-        if len(digits) == 4:
-            start, end = date(year, 1, 1), date(year + 1, 1, 1)
-        elif len(digits) == 6:
-            month = int(digits[4:6])
-            start = date(year, month, 1)
-            end = date(year + month // 12, month % 12 + 1, 1)
-        else:
-            start = date(year, int(digits[4:6]), int(digits[6:8]))
-            end = start + timedelta(days=1)
-    except ValueError:
-        return None
-    return datetime.combine(start, time(), zone), datetime.combine(end, time(), zone)
-
-
-def _number_of(text: str) -> str | None:
-    """The episode number in ``389``, ``#389``, ``第389回`` (full-width digits too), else ``None``."""
-    value = normalize(text).strip().removeprefix("#").removeprefix("第").removesuffix("回").strip()
-    return value if value.isdigit() else None
 
 
 class Suggestions(SearchQueries):
@@ -59,35 +23,36 @@ class Suggestions(SearchQueries):
 
         ``fresh=False`` skips the flush: autocomplete answers at once from the index as it is.
         """
-        parsed = parse_query(text)
-        expression = parsed.fts() if not parsed.empty else None
+        parsed = await self.widened(parse_query(text))
+        expression = parsed.match_fts() if not parsed.empty else None
         mask = MASK
         if fresh:
             await self.flush()
         if expression is None:
             rows = await self.db.fetchall(
-                "SELECT t.title FROM (SELECT docbase, key FROM search_episodes ORDER BY docbase LIMIT ?) s "
-                "JOIN topics t ON t.episode_key = s.key ORDER BY s.docbase, t.position LIMIT ?",
-                (limit, limit * 2),
+                "SELECT t.title FROM (SELECT docbase, key FROM search_episodes WHERE docbase >= ? "
+                "ORDER BY docbase LIMIT ?) s JOIN topics t ON t.episode_key = s.key "
+                "ORDER BY s.docbase, t.position LIMIT ?",
+                (self._visible_low(), limit, limit * 2),
             )
         else:
             rows = await self.db.fetchall(
                 f"""
                 WITH found AS (
                     SELECT rowid AS doc FROM search_fts
-                    WHERE search_fts MATCH ? AND (rowid & {mask}) != 0 ORDER BY rowid LIMIT ?
+                    WHERE search_fts MATCH ? AND rowid >= ? AND (rowid & {mask}) != 0 ORDER BY rowid LIMIT ?
                 )
                 SELECT t.title FROM found
                 JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
                 JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
                 ORDER BY found.doc
                 """,
-                (column(expression, "title"), limit * 2),
+                (column(expression, "title"), self._visible_low(), limit * 2),
             )
         seen: set[str] = set()
         titles: list[str] = []
         for row in rows:
-            label = _label(row["title"])
+            label = one_line(row["title"])
             if label and normalize(label) not in seen:
                 seen.add(normalize(label))
                 titles.append(label)
@@ -100,25 +65,20 @@ class Suggestions(SearchQueries):
         words of a topic title; newest first. Labels are ``#389 2025-06-30 タイトル`` (≤ 100 characters).
         ``fresh=False`` skips the flush, as in :meth:`suggest_titles`."""
         value = text.strip()
-        number = _number_of(value) if value else None
-        dates = _date_prefix_range(value, zone) if value else None
+        number = episode_number(value) if value else None
+        dates = date_range(value, zone) if value else None
         rows: Sequence[sqlite3.Row]
+        episodes = f"SELECT key, number, published, title, NULL AS topic FROM episodes WHERE {visible(self.now())}"
         if not value:
-            rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "ORDER BY published_ts DESC LIMIT ?",
-                (limit,),
-            )
+            rows = await self.db.fetchall(f"{episodes} ORDER BY published_ts DESC LIMIT ?", (limit,))
         elif dates is not None:
             rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "AND published_ts >= ? AND published_ts < ? ORDER BY published_ts DESC LIMIT ?",
+                f"{episodes} AND published_ts >= ? AND published_ts < ? ORDER BY published_ts DESC LIMIT ?",
                 (int(dates[0].timestamp()), int(dates[1].timestamp()), limit),
             )
         elif number is not None:
             rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "AND number GLOB ? ORDER BY length(number), published_ts DESC LIMIT ?",
+                f"{episodes} AND number GLOB ? ORDER BY length(number), published_ts DESC LIMIT ?",
                 (number + "*", limit),
             )
         else:
@@ -129,14 +89,13 @@ class Suggestions(SearchQueries):
             if row["key"] in seen:
                 continue
             seen.add(row["key"])
-            local = datetime.fromisoformat(row["published"]).astimezone(zone)
-            label = f"#{row['number']} {local:%Y-%m-%d} {row['topic'] or row['title']}"
-            choices.append(EpisodeChoice(row["number"][:100], _label(label)))
+            published = datetime.fromisoformat(row["published"])
+            choices.append(EpisodeChoice(row["key"], row["number"], row["topic"] or row["title"], published))
         return choices[:limit]
 
     async def _episodes_by_words(self, text: str, limit: int, *, fresh: bool) -> Sequence[sqlite3.Row]:
-        parsed = parse_query(text)
-        expression = parsed.fts()
+        parsed = await self.widened(parse_query(text))
+        expression = parsed.match_fts()
         if expression is None:
             return []
         if fresh:
@@ -145,7 +104,7 @@ class Suggestions(SearchQueries):
         return await self.db.fetchall(
             f"""
             WITH found AS (
-                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?
+                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? ORDER BY rowid LIMIT ?
             )
             SELECT e.key, e.number, e.published, e.title, t.title AS topic FROM found
             JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
@@ -153,7 +112,7 @@ class Suggestions(SearchQueries):
             LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
             ORDER BY found.doc
             """,
-            (column(expression, "title body"), limit * 4),
+            (column(expression, "title body"), self._visible_low(), limit * 4),
         )
 
     async def find_episode_key(self, text: str, zone: ZoneInfo) -> str | None:
@@ -161,18 +120,18 @@ class Suggestions(SearchQueries):
         value = text.strip()
         if not value:
             return None
-        number = _number_of(value)
+        live = visible(self.now())
+        number = episode_number(value)
         if number is not None:
             key = await self.db.scalar(
-                "SELECT key FROM episodes WHERE number = ? AND withdrawn_at IS NULL ORDER BY published_ts DESC LIMIT 1",
-                (number,),
+                f"SELECT key FROM episodes WHERE number = ? AND {live} ORDER BY published_ts DESC LIMIT 1", (number,)
             )
             if key is not None:
                 return str(key)
-        dates = _date_prefix_range(value, zone)
+        dates = date_range(value, zone)
         if dates is not None:
             key = await self.db.scalar(
-                "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
+                f"SELECT key FROM episodes WHERE {live} AND published_ts >= ? AND published_ts < ? "
                 "ORDER BY published_ts DESC LIMIT 1",
                 (int(dates[0].timestamp()), int(dates[1].timestamp())),
             )
@@ -185,7 +144,8 @@ class Suggestions(SearchQueries):
         pattern = "%" + normalize(text).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
             "SELECT t.site, count(*) AS n FROM topics t JOIN search_episodes s ON s.key = t.episode_key "
-            "WHERE t.site != '' AND t.site LIKE ? ESCAPE '\\' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
-            (pattern, limit),
+            "WHERE s.docbase >= ? AND t.site != '' AND t.site LIKE ? ESCAPE '\\' "
+            "GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
+            (self._visible_low(), pattern, limit),
         )
         return [(row["site"], row["n"]) for row in rows]
