@@ -84,9 +84,12 @@ class Word:
     shown: str
     phrases: tuple[tuple[QueryToken, ...], ...]
     marks: tuple[str, ...] = ()
+    pieces: tuple[Word, ...] = ()
 
     def fts(self) -> str:
         parts = [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
+        if self.pieces:
+            parts.append(" AND ".join(f"({piece.fts()})" for piece in self.pieces))
         return " OR ".join(f"({part})" for part in parts)
 
     def lookup_keys(self) -> tuple[str, ...]:
@@ -285,6 +288,7 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+_LOANWORD = re.compile(r"[ァ-ヺー・a-z0-9]+")
 
 
 def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
@@ -294,21 +298,26 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
     if not own:
         return None
     phrases = [own]
-    marks: list[str] = []
+    marks: tuple[str, ...] = ()
+    pieces: tuple[Word, ...] = ()
     if len(morphemes) == 1:
-        forms = variants.forms(morphemes[0])
-        phrases.extend(query_tokens(form) for form in forms)
-        marks.extend(form + variants.MARK for form in forms)
+        phrases.extend(query_tokens(form) for form in variants.forms(morphemes[0]))
+        marks = variants.marks(morphemes[0])
     else:
         phrases.append(query_tokens(variants.key("".join(morpheme.normal for morpheme in morphemes))))
-    return Word(normalized, text, tuple(dict.fromkeys(phrase for phrase in phrases if phrase)), tuple(marks))
+        if _LOANWORD.fullmatch(text):  # a compound of loanwords: each part in any of its spellings
+            found = [_word(m.surface, [m]) for m in morphemes if m.pos not in variants.FUNCTION_POS]
+            pieces = tuple(piece for piece in found if piece is not None)
+    unique = tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
+    return Word(normalized, text, unique, marks, pieces if len(pieces) >= 2 else ())
 
 
 def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """A term's content words (consecutive content morphemes form one word) and the words dropped.
 
     Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
-    without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a loanword typed unconverted.
+    without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a
+    loanword typed unconverted.
     """
     source = fold_kana(text) if _HIRAGANA.fullmatch(text) else text
     morphemes = variants.analyse(source)

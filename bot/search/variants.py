@@ -55,6 +55,7 @@ _KATAKANA_RUN = re.compile(r"[ァ-ヺヽヾー・]{2,}")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _ASCII_SEPARATORS = re.compile(r"[^0-9a-z+#\u0080-\U0010ffff]")
 _LATIN = re.compile(r"[a-z][a-z0-9]*")
+_KANA_ONLY = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _KATAKANA = re.compile(r"[ァ-ヺー・]+")
 
 _local = threading.local()
@@ -90,10 +91,11 @@ class Morpheme:
 
     @property
     def content(self) -> bool:
-        """A content word: not a function word, not filler, not a lone kana."""
+        """A content word: not a function word, not filler, not one or two kana alone (the analyser cuts an
+        unknown word in kana into such pieces)."""
         if self.pos in FUNCTION_POS or self.normal in FILLER or self.surface in FILLER:
             return False
-        return not (len(self.surface) == 1 and "ぁ" <= self.surface <= "ヺ")
+        return not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
 
 
 def analyse(text: str) -> list[Morpheme]:
@@ -125,6 +127,18 @@ def forms(morpheme: Morpheme) -> tuple[str, ...]:
         if _KATAKANA.fullmatch(reading) and reading != written and reading not in found:
             found.append(reading)
     return tuple(found)
+
+
+def marks(morpheme: Morpheme) -> tuple[str, ...]:
+    """The variant tokens a query word looks for: its normal form and, for a Latin word, its reading (written
+    elsewhere in another variant or script, a document holds these)."""
+    found = [key(morpheme.normal)]
+    written = key(morpheme.surface)
+    if morpheme.known and _LATIN.fullmatch(written):
+        reading = key(morpheme.reading)
+        if _KATAKANA.fullmatch(reading):
+            found.append(reading)
+    return tuple(dict.fromkeys(form + MARK for form in found if form))
 
 
 def _variant_keys(morphemes: list[Morpheme]) -> Iterator[str]:

@@ -89,14 +89,17 @@ class SearchQueries(SearchIndex):
         hits, so the same match is not listed twice, and with exclusions (``-word``) when one of its topics
         holds an excluded word. Never raises for any query text.
         """
-        parsed = await self.widened(parse_query(query) if isinstance(query, str) else query)
+        parsed = parse_query(query) if isinstance(query, str) else query
         filters = filters or Filters()
         low, high = rowid_range(filters)
         low = max(low, self._visible_low())
-        strict = parsed.match_positive()
-        if strict is None or limit <= 0 or low > high:
+        if parsed.empty or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
+        parsed = await self.widened(parsed)
+        strict = parsed.match_positive()
+        if strict is None:
+            return SearchResult()
         result = await self._ranked(parsed, strict, filters, (low, high), limit)
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
