@@ -161,6 +161,10 @@ class Query:
         """The FTS5 MATCH expression of the excluded terms (any of them), or ``None`` when there are none."""
         return " OR ".join(f"({term.fts()})" for term in self.negative) or None
 
+    def exact(self) -> Query:
+        """The query searched exactly, as before the forgiving layers: every term literally, no analysis."""
+        return replace(self, positive=tuple(replace(term, words=(), dropped=()) for term in self.positive))
+
     def excluding(self, expression: str) -> str:
         """``expression`` without the documents holding an excluded term."""
         excluded = self.excluded_fts()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import discord
@@ -14,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import i18n
+from bot.search import variants
 from bot.search.model import Filters, InvalidDate, Stats, parse_date
 from bot.search.present import (
     episode_pages,
@@ -46,6 +48,9 @@ SHARED_QUERY_LIMIT = 50
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
 FLUSH_JOB = "search-flush"
+#: Seconds a search may take before its answer is deferred (Discord waits 3 seconds for the first answer).
+DEFER_AFTER = 1.0
+T = TypeVar("T")
 
 
 def _public_search_page(payload: dict[str, Any], query: str, locale: object | None) -> dict[str, Any]:
@@ -64,6 +69,7 @@ class Lookup(commands.Cog):
         self._stats: tuple[float, Stats] | None = None
 
     async def cog_load(self) -> None:
+        await asyncio.to_thread(variants.analyse, "起動")  # load the analyser's dictionary now, not at a search
         # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
         # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
         self.bot.add_job(
@@ -117,25 +123,39 @@ class Lookup(commands.Cog):
             filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
         except InvalidDate as exc:
             raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(exc.value))) from None
-        parsed = parse_query(query)
+        parsed = await asyncio.to_thread(parse_query, query)  # the analyser runs off the loop
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
-        result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
+        result = await self._in_time(interaction, self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT))
         if not result.hits:
             await answer(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
+        first = await asyncio.to_thread(search_page, result, parsed, 0, zone=zone, locale=locale, filters=filters)
+        pages = page_count(len(result.hits))
+        del result  # the pager keeps the query, not the hits: a page turn searches again (bounded memory)
+        store = self.bot.store.search
 
-        def page(index: int) -> dict[str, object]:
-            return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
+        async def load(index: int) -> dict[str, object]:
+            again = await store.search(parsed, filters, limit=SEARCH_LIMIT)
+            return await asyncio.to_thread(search_page, again, parsed, index, zone=zone, locale=locale, filters=filters)
 
         def public(payload: dict[str, Any]) -> dict[str, Any]:
             return _public_search_page(payload, query, locale)
 
-        pages = page_count(len(result.hits))
-        pager = Pager(page, pages, owner_id=interaction.user.id, locale=locale, public=public)
+        pager = Pager(lambda _: first, pages, owner_id=interaction.user.id, locale=locale, public=public, load=load)
         await pager.start(interaction)
+
+    @staticmethod
+    async def _in_time(interaction: discord.Interaction[ZundaBot], work: Awaitable[T]) -> T:
+        """``work``'s result; the answer is deferred (privately) when it takes longer than :data:`DEFER_AFTER`
+        seconds, so that a busy moment never misses Discord's 3-second deadline."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        return await task
 
     @search.autocomplete("query")
     async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:

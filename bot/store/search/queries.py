@@ -11,6 +11,7 @@ matches, newest first.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -66,6 +67,20 @@ def _hits_sql(ranked: str, order: str) -> str:
         """
 
 
+def _after(first: SearchResult, then: SearchResult, limit: int) -> SearchResult:
+    """``first``'s hits, then those of ``then`` it lacks (at most ``limit``; episode documents are dropped when one
+    of their topics is listed)."""
+    seen = {(hit.episode_key, hit.position) for hit in first.hits}
+    hits = [*first.hits, *(hit for hit in then.hits if (hit.episode_key, hit.position) not in seen)]
+    with_topics = {hit.episode_key for hit in hits if hit.is_topic}
+    kept = [hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics]
+    return SearchResult(
+        tuple(kept[:limit]),
+        more=first.more or then.more or len(kept) > limit,
+        by_relevance=first.by_relevance if first.hits else then.by_relevance,
+    )
+
+
 class SearchQueries(SearchIndex):
     """Full-text search over the index; ``synonyms`` are the operator's (:func:`bot.search.names.load_synonyms`)."""
 
@@ -85,11 +100,13 @@ class SearchQueries(SearchIndex):
         """The best ``limit`` hits for ``query`` (a string is parsed with :func:`parse_query`).
 
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
-        first (see the module docstring). An episode document is dropped when one of its topics is among the
-        hits, so the same match is not listed twice, and with exclusions (``-word``) when one of its topics
-        holds an excluded word. Never raises for any query text.
+        first (see the module docstring). What the words match exactly (as typed) comes first, then what only
+        their other forms match, then — when neither finds anything — the relaxed query's partial matches. An
+        episode document is dropped when one of its topics is among the hits, so the same match is not listed
+        twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
+        query text.
         """
-        parsed = parse_query(query) if isinstance(query, str) else query
+        parsed = await asyncio.to_thread(parse_query, query) if isinstance(query, str) else query
         filters = filters or Filters()
         low, high = rowid_range(filters)
         low = max(low, self._visible_low())
@@ -100,7 +117,11 @@ class SearchQueries(SearchIndex):
         strict = parsed.match_positive()
         if strict is None:
             return SearchResult()
-        result = await self._ranked(parsed, strict, filters, (low, high), limit)
+        exact = parsed.exact().match_positive() or strict
+        result = await self._ranked(parsed, exact, filters, (low, high), limit)
+        if strict != exact and len(result.hits) < limit:
+            wider = await self._ranked(parsed, strict, filters, (low, high), limit)
+            result = _after(result, wider, limit)
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
             result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit), partial=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -23,7 +24,7 @@ class Suggestions(SearchQueries):
 
         ``fresh=False`` skips the flush: autocomplete answers at once from the index as it is.
         """
-        parsed = await self.widened(parse_query(text))
+        parsed = await self.widened(await asyncio.to_thread(parse_query, text))
         expression = parsed.match_fts() if not parsed.empty else None
         mask = MASK
         if fresh:
@@ -94,7 +95,7 @@ class Suggestions(SearchQueries):
         return choices[:limit]
 
     async def _episodes_by_words(self, text: str, limit: int, *, fresh: bool) -> Sequence[sqlite3.Row]:
-        parsed = await self.widened(parse_query(text))
+        parsed = await self.widened(await asyncio.to_thread(parse_query, text))
         expression = parsed.match_fts()
         if expression is None:
             return []
