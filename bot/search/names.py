@@ -71,6 +71,8 @@ def plausible(latin: str, kana: str) -> bool:
 
 def mine_pairs(text: str) -> Iterator[tuple[str, str]]:
     """(Latin, katakana) names that ``text`` writes side by side, one in brackets after the other."""
+    if "（" not in text and "(" not in text:
+        return
     for latin, kana in (
         *((m.group(1), m.group(2)) for m in _LATIN_FIRST.finditer(text)),
         *((m.group(2), m.group(1)) for m in _KANA_FIRST.finditer(text)),
