@@ -618,12 +618,13 @@ class Interactions:
         self,
         interaction_id: int,
         token: str,
-        body: JsonDict,
+        body: object,
         files: Collection[UploadedFile],
         *,
         with_response: bool,
+        check: Callable[[], None] = lambda: None,
     ) -> JsonDict | None:
-        """Create Interaction Response (POST /interactions/{id}/{token}/callback)."""
+        """Create Interaction Response (POST /interactions/{id}/{token}/callback); ``check`` validates the body."""
         record = self.records.get(interaction_id)
         if record is None or record.token != token:
             raise err.unknown_interaction()
@@ -632,6 +633,9 @@ class Interactions:
                 raise err.already_acknowledged()
             if self._clock() > record.deadline:
                 raise err.unknown_interaction()
+            check()
+            if not isinstance(body, dict):
+                raise err.not_a_dict()
             return self._answer(record, body, files, with_response=with_response)
         except ApiError as exc:
             record.rejected.append(exc.code)
@@ -674,7 +678,7 @@ class Interactions:
                 message = self.messaging.edit(target, data or {}, files, editor=self.world.bot)
             record.original_id = target.id
         elif kind == CallbackType.AUTOCOMPLETE_RESULT:
-            validate_choices(data, errors, ("data",))
+            validate_choices(data, errors, ("data",), option_type=_focused_type(record.data.get("options") or []))
             errors.raise_if_any()
             assert isinstance(data, dict)
             record.choices = copy.deepcopy(data["choices"])
@@ -766,6 +770,17 @@ class Interactions:
 
     def delete(self, record: InteractionRecord, message: Message) -> None:
         self.messaging.delete(message, by=self.world.bot)
+
+
+def _focused_type(options: list[JsonDict]) -> int | None:
+    """The type of the option the user is typing in (the one marked ``focused``), inside subcommands too."""
+    for option in options:
+        if option.get("focused"):
+            return int(option["type"])
+        found = _focused_type(option.get("options") or [])
+        if found is not None:
+            return found
+    return None
 
 
 def _prefilled(component: JsonDict) -> object:

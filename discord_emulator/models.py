@@ -318,6 +318,27 @@ class Message:
         return None if self._world is None else self._world.channels.get(self.channel_id)
 
     @property
+    def shown_embeds(self) -> list[JsonDict]:
+        """The embeds a user sees: Discord merges embeds that share a ``url`` into the first one (their
+        images join its gallery, their text is not shown), so only the first of each url is listed."""
+        shown: list[JsonDict] = []
+        urls: set[str] = set()
+        for embed in self.embeds:
+            url = embed.get("url")
+            if isinstance(url, str) and url:
+                if url in urls:
+                    continue
+                urls.add(url)
+            shown.append(embed)
+        return shown
+
+    @property
+    def hidden_embeds(self) -> list[JsonDict]:
+        """Embeds sent but not shown (a later embed with the url of an earlier one)."""
+        shown = {id(embed) for embed in self.shown_embeds}
+        return [embed for embed in self.embeds if id(embed) not in shown]
+
+    @property
     def custom_ids(self) -> list[str]:
         return [c["custom_id"] for c in iter_components(self.components) if "custom_id" in c]
 
