@@ -19,7 +19,7 @@ from .messaging import Messaging, UploadedFile
 from .models import Attachment, Channel, Guild, Member, Message, MessageFlag, MessageType, Role, User
 from .models import iter_components as _iter_components
 from .permissions import Permission, has
-from .validation import assign_component_ids, validate_choices, validate_modal
+from .validation import assign_component_ids, lone_surrogate_path, validate_choices, validate_modal
 from .world import World
 
 JsonDict = dict[str, Any]
@@ -163,6 +163,10 @@ class Interactions:
             raise EmulatorUsageError(f"{user!r} is not a member of {guild!r}")
         if not world.permissions_in(channel, user.id) & Permission.VIEW_CHANNEL:
             raise EmulatorUsageError(f"{user!r} cannot see {channel!r}")
+        broken = lone_surrogate_path(data)
+        if broken is not None:
+            where = ".".join(map(str, broken))
+            raise EmulatorUsageError(f"a Discord client sends UTF-8 text only: lone surrogate in {where}")
         now = self._clock()
         record = InteractionRecord(
             id=world.ids.next(),

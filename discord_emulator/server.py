@@ -291,13 +291,20 @@ class DiscordEmulator:
         return taken
 
     def check_conformance(self) -> None:
-        """Fail (AssertionError) if a request broke Discord's schema or an emulator handler failed.
+        """Fail (AssertionError) if a request broke Discord's schema, an emulator handler failed, or a message of
+        the bot has embeds Discord would not show (a later embed with the url of an earlier one).
 
         The ``emulator`` fixture calls it after every test, so a bot body Discord would refuse fails loudly
         even where the bot catches the 400.
         """
         problems = [f"{r.method} {r.path}: {r.violation}" for r in self.rest.violations]
         problems += [f"{r.method} {r.path}: emulator error {exc!r}" for r, exc in self.rest.crashes]
+        problems += [
+            f"message {m.id} in channel {m.channel_id}: embeds {m.embeds.index(e)} not shown (url {e['url']} again)"
+            for m in self.world.messages.values()
+            if m.author.id == self.world.bot.id and not m.deleted
+            for e in m.hidden_embeds
+        ]
         if problems:
             raise AssertionError("requests Discord would refuse:\n" + "\n".join(problems))
 
