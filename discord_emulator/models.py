@@ -319,24 +319,14 @@ class Message:
 
     @property
     def shown_embeds(self) -> list[JsonDict]:
-        """The embeds a user sees: Discord merges embeds that share a ``url`` into the first one (their
-        images join its gallery, their text is not shown), so only the first of each url is listed."""
-        shown: list[JsonDict] = []
-        urls: set[str] = set()
-        for embed in self.embeds:
-            url = embed.get("url")
-            if isinstance(url, str) and url:
-                if url in urls:
-                    continue
-                urls.add(url)
-            shown.append(embed)
-        return shown
+        """The embeds a user sees: only the first of those that share a ``url`` (see ``hidden_embed_indexes``)."""
+        hidden = set(hidden_embed_indexes(self.embeds))
+        return [embed for index, embed in enumerate(self.embeds) if index not in hidden]
 
     @property
     def hidden_embeds(self) -> list[JsonDict]:
         """Embeds sent but not shown (a later embed with the url of an earlier one)."""
-        shown = {id(embed) for embed in self.shown_embeds}
-        return [embed for embed in self.embeds if id(embed) not in shown]
+        return [self.embeds[index] for index in hidden_embed_indexes(self.embeds)]
 
     @property
     def custom_ids(self) -> list[str]:
@@ -597,6 +587,20 @@ class Guild:
 
     def __repr__(self) -> str:
         return f"<Guild {self.id} {self.name!r}>"
+
+
+def hidden_embed_indexes(embeds: list[JsonDict]) -> list[int]:
+    """Embeds Discord does not show: a later embed with the ``url`` of an earlier one in the same message is
+    merged into it (its images join the first one's gallery, its text is dropped)."""
+    seen: set[str] = set()
+    hidden: list[int] = []
+    for index, embed in enumerate(embeds):
+        url = embed.get("url") if isinstance(embed, dict) else None
+        if isinstance(url, str) and url:
+            if url in seen:
+                hidden.append(index)
+            seen.add(url)
+    return hidden
 
 
 def iter_components(components: list[JsonDict]) -> list[JsonDict]:
