@@ -20,10 +20,11 @@ def normalise(name: str) -> str:
 
 
 def imported_distributions() -> dict[str, set[str]]:
-    """Third-party distribution -> the modules of bot/ and cogs/ that import it."""
+    """Third-party distribution -> the modules of bot/, cogs/ and the studio (zundabot studio) that import it."""
     providers = packages_distributions()
     found: dict[str, set[str]] = {}
-    for path in sorted([*ROOT.glob("bot/**/*.py"), *ROOT.glob("cogs/**/*.py")]):
+    shipped = [*ROOT.glob("bot/**/*.py"), *ROOT.glob("cogs/**/*.py"), *ROOT.glob("discord_emulator/studio/*.py")]
+    for path in sorted(shipped):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
@@ -33,7 +34,7 @@ def imported_distributions() -> dict[str, set[str]]:
                 continue
             for name in names:
                 top = name.split(".")[0]
-                if top in sys.stdlib_module_names or top in {"bot", "cogs"}:
+                if top in sys.stdlib_module_names or top in {"bot", "cogs", "discord_emulator"}:
                     continue
                 for distribution in providers.get(top, [top]):
                     found.setdefault(normalise(distribution), set()).add(str(path.relative_to(ROOT)))
