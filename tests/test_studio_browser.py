@@ -162,7 +162,7 @@ async def test_hostile_text_is_shown_as_text_and_markdown_renders(session: Studi
     await open_channel(page, "雑談")
     composer = page.locator("#composer-input")
     await composer.fill(
-        "<img src=x onerror=\"document.title='pwned'\"> **太字** ||ネタバレ|| [罠](javascript:alert(1)) `code`"
+        "<img src=x onerror=\"document.title='pwned'\"> **太字** ||ネタバレ|| [罠](javascript:alert(1)) `code` <t:0:F>"
     )
     await composer.press("Enter")
     message = page.locator("article.message").last
@@ -170,10 +170,15 @@ async def test_hostile_text_is_shown_as_text_and_markdown_renders(session: Studi
     await expect(message.locator("strong")).to_have_text("太字")
     await expect(message.locator(".spoiler")).to_have_text("ネタバレ")
     await expect(message.locator("code")).to_have_text("code")
+    await expect(message.locator(".timestamp")).to_contain_text("1970年1月1日木曜日 9:00")  # the viewer's zone
     assert await message.locator("img").count() == 0
     assert await message.locator("a[href^=javascript]").count() == 0
     assert await page.title() != "pwned"
     assert session.server.general.messages[-1].author.id == session.server.listener.id
+    long = {"embeds": [{"title": "長い説明", "description": "あ" * 3900}]}
+    session.emulator.messaging.create(session.server.general, session.emulator.bot, long, check_permissions=False)
+    warned = page.locator("article.message").filter(has_text="長い説明")
+    await expect(warned.locator(".limit-note")).to_contain_text("embed 1 description 3900/4096")
 
 
 async def test_english_client_sees_english_names_and_answers(page: Any) -> None:
@@ -188,3 +193,39 @@ async def test_english_client_sees_english_names_and_answers(page: Any) -> None:
     answer = page.locator("article.message.ephemeral").last
     await expect(answer.locator(".ephemeral-note")).to_have_text("👁 Only you can see this")
     await expect(answer.locator(".embed")).to_contain_text("SQLite")
+
+
+async def test_autocomplete_picks_an_episode_and_the_answer_pages(page: Any) -> None:
+    composer = page.locator("#composer-input")
+    await composer.fill("/エピソード")
+    await expect(page.locator("#suggestions li").first).to_contain_text("/エピソード")
+    await composer.press("Enter")
+    field = page.locator("#command-form [name=episode]")
+    await field.fill("6")
+    choice = page.locator("#command-form .choices li").first
+    await expect(choice).to_contain_text("20260616")  # the bot's autocomplete answer
+    await choice.click()
+    await expect(field).to_have_value(re.compile("20260616"))
+    await page.locator("#command-form button[type=submit]").click()
+    answer = page.locator("article.message.ephemeral").last
+    await expect(answer.locator(".embed-title").first).to_contain_text("20260616")
+    before = await answer.locator(".embed").first.inner_text()
+    await answer.locator("button.button", has_text="▶").click()
+    await expect(answer.locator(".embed").first).not_to_have_text(before)
+
+
+async def test_settings_are_for_the_admin_only(session: StudioSession, page: Any) -> None:
+    composer = page.locator("#composer-input")
+    await composer.fill("/設定")
+    await expect(page.locator("#suggestions li").first).to_have_text("使えるコマンドがありません")
+    await page.locator("#viewer-select").select_option(str(session.server.admin.id))
+    await expect(page.locator("#channel-list .channel", has_text="ホスト控室")).to_be_visible()
+    await composer.fill("/設定 告知")
+    await composer.press("Enter")
+    await page.locator("#command-form select[name=channel]").select_option(str(session.server.general.id))
+    await page.locator("#command-form button[type=submit]").click()
+    await expect(page.locator("article.message.ephemeral").last).to_contain_text("#雑談")
+    await run_command(page, "/設定 表示")
+    answer = page.locator("article.message.ephemeral").last
+    await expect(answer.locator(".embed")).to_contain_text("#雑談")
+    await expect(answer.locator(".ephemeral-note")).to_be_visible()

@@ -88,6 +88,17 @@ async def test_messages_carry_mentions_pings_and_raw_text(scene: Scene) -> None:
     assert view["names"]["users"][str(scene.alice.id)] == "アリス"
 
 
+async def test_messages_close_to_discord_limits_say_which(scene: Scene) -> None:
+    body = {
+        "content": "x" * 1700,
+        "embeds": [{"title": "t", "description": "d" * 4000, "fields": [{"name": "n", "value": "v"}]}],
+    }
+    scene.emu.messaging.create(scene.general, scene.emu.bot, body, check_permissions=False)
+    view = await get(scene, f"/api/channels/{scene.general.id}?viewer={scene.alice.id}")
+    limits = {item["what"]: (item["used"], item["limit"]) for item in view["messages"][0]["limits"]}
+    assert limits == {"content": (1700, 2000), "embed 1 description": (4000, 4096)}
+
+
 async def test_slash_command_ephemeral_answer_is_shown_only_to_who_ran_it(scene: Scene) -> None:
     async with running(SampleBot(), scene.emu):
         commands = await get(scene, f"/api/commands?viewer={scene.alice.id}&channel={scene.general.id}")

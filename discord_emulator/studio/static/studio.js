@@ -5,25 +5,25 @@
     ja: {
       notice: "これはエミュレーターの中の Discord です。本物の Discord には接続していません（このパソコンの中だけで動いています）。",
       viewer: "操作するメンバー", locale: "Discord の表示言語", zone: "時刻は {zone} で表示しています",
-      placeholder: "{channel} へメッセージを送信 — / でコマンド", no_send: "このチャンネルには送信できません",
+      placeholder: "{channel} へメッセージを送信 — / でコマンド", no_send: "{channel} にはメッセージを送信できません — / でコマンド",
       used: "が使用しました", app: "アプリ", thinking: "{bot} が考えています…", edited: "(編集済)",
       only_you: "あなただけに表示されています", pings: "通知", no_pings: "だれにも通知されません",
       near_limits: "Discord の上限に近い", messages_n: "{n} 件のメッセージ", select: "選択してください",
       unsupported: "スタジオでは未対応", send: "送信", cancel: "キャンセル", submit: "送信", required: "必須",
       optional: "任意", no_answer: "アプリケーションが応答しませんでした", channels: "テキストチャンネル",
-      dms: "ダイレクトメッセージ", forum_hint: "投稿を選ぶとスレッドが開きます", run: "実行", yes: "はい", no: "いいえ",
+      dms: "ダイレクトメッセージ", forum_hint: "投稿を選ぶとスレッドが開きます", yes: "はい", no: "いいえ",
       no_commands: "使えるコマンドがありません", connecting: "接続中…", empty: "まだメッセージはありません",
     },
     en: {
       notice: "This is Discord inside an emulator. Nothing goes to the real Discord (it all runs on this computer).",
       viewer: "Acting as", locale: "Discord language", zone: "Times are shown in {zone}",
-      placeholder: "Message {channel} — / for commands", no_send: "You cannot send messages in this channel",
+      placeholder: "Message {channel} — / for commands", no_send: "You cannot send messages in {channel} — / for commands",
       used: "used", app: "APP", thinking: "{bot} is thinking…", edited: "(edited)",
       only_you: "Only you can see this", pings: "Notifies", no_pings: "Nobody is notified",
       near_limits: "Close to Discord's limits", messages_n: "{n} messages", select: "Make a selection",
       unsupported: "not supported in the studio", send: "Send", cancel: "Cancel", submit: "Submit", required: "required",
       optional: "optional", no_answer: "The application did not respond", channels: "Text channels",
-      dms: "Direct messages", forum_hint: "Pick a post to open its thread", run: "Run", yes: "True", no: "False",
+      dms: "Direct messages", forum_hint: "Pick a post to open its thread", yes: "True", no: "False",
       no_commands: "No commands you can use", connecting: "Connecting…", empty: "No messages yet",
     },
   };
@@ -189,10 +189,10 @@
     if (atBottom || box.dataset.channel !== channel.id) box.scrollTop = box.scrollHeight;
     box.dataset.channel = channel.id;
     const input = $("composer-input");
-    input.disabled = channel.kind === "forum" || !channel.can_send && channel.kind !== "forum";
-    input.placeholder = channel.can_send || channel.kind === "forum"
-      ? t("placeholder").replace("{channel}", (ICONS[channel.kind] || "#") + channel.name) : t("no_send");
-    if (channel.kind === "forum") input.disabled = false;
+    const forum = channel.kind === "forum";
+    input.disabled = forum;  // a forum has no message box: its posts (threads) do
+    const name = (ICONS[channel.kind] || "#") + channel.name;
+    input.placeholder = forum ? t("forum_hint") : (channel.can_send ? t("placeholder") : t("no_send")).replace("{channel}", name);
   }
 
   async function openChannel(id) {
@@ -550,7 +550,9 @@
         status.textContent = "…";
         try {
           const result = await api("/api/controls/" + encodeURIComponent(control.name), { values });
-          status.textContent = result.message;
+          await renderControls();  // the choices may have changed (a new post is listed)
+          const fresh = document.querySelector("section.control[data-control='" + control.name + "'] .control-status");
+          if (fresh) fresh.textContent = result.message;
         } catch (e) {
           status.textContent = e.message;
         } finally {
