@@ -35,6 +35,8 @@ LAUNCH_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+#: How long an assertion waits for the page (the machine may be busy: the bot answers within Discord's 3 s).
+playwright_api.expect.set_options(timeout=10_000)
 
 pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"),
@@ -82,6 +84,7 @@ async def run_command(page: Any, typed: str, **options: str) -> None:
     await composer.fill(typed)
     await expect(page.locator("#suggestions li").first).to_be_visible()
     await composer.press("Enter")
+    await expect(page.locator("#command-form")).to_be_visible()
     for name, value in options.items():
         await page.locator(f"#command-form [name={name}]").fill(value)
     await page.locator("#command-form button[type=submit]").click()
