@@ -39,6 +39,8 @@ CONTENT_SECURITY_POLICY = (
 )
 #: How long the websocket pump gathers changes before telling the pages.
 CHANGE_BATCH = 0.05
+#: Forms kept open for submission (the oldest is forgotten first, as a Discord client closes old dialogs).
+OPEN_MODALS = 50
 
 
 class RemoteBindRefused(ValueError):
@@ -399,6 +401,8 @@ class Studio:
         if modal is not None:
             key = secrets.token_urlsafe(12)
             self._modals[key] = (modal, channel.id, user.id)
+            while len(self._modals) > OPEN_MODALS:
+                del self._modals[next(iter(self._modals))]
             data["modal"] = {"id": key, "title": modal.title, "components": modal.components}
         if result.record.choices is not None:
             data["choices"] = result.choices
