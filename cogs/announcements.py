@@ -23,7 +23,6 @@ from discord.http import Route
 from bot import i18n
 from bot.announce.announcer import AnnounceOptions, Announcer, CycleReport, RequestResult
 from bot.announce.pacing import Pacer
-from bot.announce.planner import Clock, system_clock
 from bot.announce.polling import FeedAlert, Poller
 from bot.announce.port import (
     ChannelGone,
@@ -37,6 +36,8 @@ from bot.announce.port import (
     PayloadRejected,
     TemporaryFailure,
 )
+from bot.clock import Clock
+from bot.episodes.catalogue import episode_number
 from bot.episodes.model import Episode
 from bot.episodes.sources import Source
 from bot.ui.checks import require_host
@@ -293,8 +294,6 @@ class Announcements(commands.Cog):
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
         settings = bot.settings
-        #: The announcer's notion of "now"; tests replace it to control time.
-        self.clock: Clock = system_clock
         self.port = DiscordPort(bot, Pacer(ANNOUNCE_RATE))
         options = AnnounceOptions(
             env_channel_ids=tuple(settings.announce_channel_ids),
@@ -314,6 +313,15 @@ class Announcements(commands.Cog):
         self.last_cycle: datetime | None = None
         self.last_error: str | None = None
         self.last_report: CycleReport | None = None
+
+    @property
+    def clock(self) -> Clock:
+        """The announcer's notion of "now": the store's clock, which listener reads use too (tests move it)."""
+        return self.bot.store.clock
+
+    @clock.setter
+    def clock(self, clock: Clock) -> None:
+        self.bot.store.clock = clock
 
     async def cog_load(self) -> None:
         settings = self.bot.settings
@@ -447,9 +455,10 @@ class Announcements(commands.Cog):
 
     async def _find_episode(self, number: str | None) -> Episode | None:
         if number:
-            return await self.bot.store.episodes.by_number(number.strip().lstrip("#第").rstrip("回"))
-        now = self.clock()
-        return next((e for e in await self.bot.store.episodes.latest(16) if e.published <= now), None)
+            wanted = episode_number(number)
+            return await self.bot.store.episodes.by_number(wanted, scheduled=True) if wanted else None
+        latest = await self.bot.store.episodes.latest(1)
+        return latest[0] if latest else None
 
     # ---- /status ----------------------------------------------------------------------------
 
@@ -482,7 +491,7 @@ class Announcements(commands.Cog):
             lines.append(i18n.t("announce.status.counts", locale, done=done, pending=pending))
             rejected = await store.deliveries.rejected(target.channel_id)
             if rejected:
-                named = await store.episodes.get_many([key for key, _ in rejected])
+                named = await store.episodes.get_many([key for key, _ in rejected], scheduled=True)
                 titles = [_episode_label(named[key]) if key in named else key for key, _ in rejected]
                 lines.append(
                     i18n.t(
@@ -495,7 +504,7 @@ class Announcements(commands.Cog):
                 )
             last = await store.deliveries.last_delivered(target.channel_id)
             if last is not None:
-                episode = await store.episodes.get(last[0])
+                episode = await store.episodes.get(last[0], scheduled=True)
                 name = discord.utils.escape_markdown(episode.title if episode else last[0])
                 when = discord.utils.format_dt(datetime.fromisoformat(last[1]), "R")
                 lines.append(i18n.t("announce.status.last", locale, episode=name, when=when))

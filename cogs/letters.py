@@ -22,6 +22,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import i18n
+from bot.episodes.catalogue import episode_number
 from bot.escaping import escape_text
 from bot.letters.export import ExportFormat, export_letters
 from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionError
@@ -494,13 +495,12 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @list_letters.autocomplete("episode")
     @aired.autocomplete("episode")
     async def episode_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        choices = await self.bot.store.letters.episode_choices(current.strip().lstrip("#"), 25)
+        choices = await self.bot.store.letters.episode_choices(episode_number(current) or current.strip(), 25)
         result = []
         for choice in choices:
             if len(choice.number) > 100:
                 continue
-            name = f"#{choice.number} {choice.title}"
-            result.append(app_commands.Choice(name=name[:99] + "…" if len(name) > 100 else name, value=choice.number))
+            result.append(app_commands.Choice(name=choice.label(), value=choice.number))
         return result
 
     # ---- host buttons -----------------------------------------------------------------------
@@ -557,7 +557,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
         return letter
 
     async def _episode(self, value: str, locale: object | None) -> tuple[str, str]:
-        number = value.strip().lstrip("#")
+        number = episode_number(value)
         episode = await self.bot.store.episodes.by_number(number) if number else None
         if episode is None:
             raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=quoted(value)))

@@ -271,7 +271,7 @@ class Lookup(commands.Cog):
 
     async def _episode_options(self, current: str) -> Choices:
         choices = await self.bot.store.search.suggest_episodes(current, self.zone, fresh=False)
-        return _choices([(choice.label, choice.number) for choice in choices])
+        return _choices([(choice.label(self.zone), choice.number) for choice in choices])
 
     @app_commands.command(name=ls("lookup.cmd.latest"), description=ls("lookup.cmd.latest.desc"))
     async def latest(self, interaction: discord.Interaction[ZundaBot]) -> None:
@@ -332,7 +332,8 @@ class Lookup(commands.Cog):
     @app_commands.command(name=ls("lookup.cmd.stats"), description=ls("lookup.cmd.stats.desc"))
     async def stats(self, interaction: discord.Interaction[ZundaBot]) -> None:
         now = time.monotonic()
-        if self._stats is None or now - self._stats[0] > STATS_TTL:
+        visible = await self.bot.store.episodes.count()  # a scheduled episode that came out renews the cache
+        if self._stats is None or now - self._stats[0] > STATS_TTL or self._stats[1].episodes != visible:
             self._stats = (now, await self.bot.store.search.stats(self.zone))
         page = stats_payload(self._stats[1], zone=self.zone, locale=interaction.locale)
         await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)

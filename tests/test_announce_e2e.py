@@ -283,7 +283,7 @@ async def test_future_post_is_held_until_its_publication_time(
     write_post(bot_runner.posts, 4, publication)
     await poll_now(emulator, bot)
     assert bot_messages(emulator, community.general) == []
-    episode = await bot.store.episodes.by_number("4")
+    episode = await bot.store.episodes.by_number("4", scheduled=True)
     assert episode is not None
     job = bot.scheduler.get_job(RELEASE_JOB + episode.key)
     assert job is not None

@@ -17,8 +17,10 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
-from bot.announce.planner import LATE_WINDOW, Clock, system_clock, target_backoff
+from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, DeliveryError, PayloadRejected, Port
+from bot.clock import Clock, system_clock
+from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
 from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
 from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
@@ -128,7 +130,9 @@ class Announcer:
         work: dict[int, list[OpenDelivery]] = defaultdict(list)
         for item in await self.store.deliveries.open(now):
             work[item.channel_id].append(item)
-        episodes = await self.store.episodes.get_many(sorted({i.episode_key for items in work.values() for i in items}))
+        episodes = await self.store.episodes.get_many(
+            sorted({i.episode_key for items in work.values() for i in items}), scheduled=True
+        )
         semaphore = asyncio.Semaphore(self.options.concurrency)
         tasks = []
         for channel_id, items in work.items():
@@ -144,7 +148,7 @@ class Announcer:
         for outcome in report.failed:
             report.next_retry = min(filter(None, (report.next_retry, outcome.retry_at)))
         after_now = now.replace(microsecond=0) + timedelta(seconds=1)  # the store keeps whole seconds
-        held = await self.store.episodes.published_between(after_now, now + HELD_HORIZON)
+        held = await self.store.episodes.published_between(after_now, now + HELD_HORIZON, scheduled=True)
         report.held = [(episode.key, episode.published) for episode in held]
         return report
 
@@ -248,7 +252,9 @@ class Announcer:
         count = self.options.backfill
         if count <= 0 or not targets or await self.store.kv.get(BACKFILL_KEY) is not None:
             return
-        latest = [e for e in await self.store.episodes.latest(count + 64) if e.published <= now][:count]
+        latest = [
+            e for e in await self.store.episodes.latest(count + 64, scheduled=True) if is_visible(e.published, now)
+        ][:count]
         if not latest:
             return  # nothing stored yet (e.g. the feed is down at the first start): back-fill once there is
         for target in targets:

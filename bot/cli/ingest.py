@@ -73,6 +73,6 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
             for name, reason in report.failures:
                 print(f"  failed: {name}: {reason}")
                 status = 1
-        total = await store.episodes.count()
+        total = await store.episodes.count(scheduled=True)
     print(f"{total} episodes in store", file=sys.stderr)
     return status

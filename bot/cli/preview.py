@@ -5,11 +5,13 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.announce.ledger import wire_bodies
 from bot.cli.common import CommandError, add_db_option, command, db_path, print_json
 from bot.config import Settings
+from bot.episodes.catalogue import episode_number, is_visible
 from bot.episodes.model import Episode
 from bot.episodes.posts import PostError, read_post
 from bot.render import Payload, embed_length, message_problems, render_announcement
@@ -52,10 +54,11 @@ async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) 
             raise CommandError(f"no database at {database}: give post files, or run `zundabot ingest` first")
         async with await Store.open(database) as store:
             if not inputs:
-                latest = await store.episodes.latest(1)
+                latest = await store.episodes.latest(1, scheduled=True)
             for item, is_file in zip(inputs, files, strict=True):
                 if not is_file:
-                    episode = await store.episodes.by_number(item)
+                    number = episode_number(item)
+                    episode = await store.episodes.by_number(number, scheduled=True) if number else None
                     if episode is None:
                         raise CommandError(f"{item}: no such file, and no episode with that number in the store")
                     stored[item] = episode
@@ -87,12 +90,16 @@ async def preview(args: argparse.Namespace, settings: Settings) -> int:
     for episode in await load(args.inputs, args, settings):
         payloads = render_announcement(episode, role_id=role_id, zone=settings.zone)
         bodies = wire_bodies(episode.key, channel_id, payloads) if channel_id else payloads
+        visible = is_visible(episode.published, datetime.now(UTC))
         problems = [f"message {i + 1}: {p}" for i, body in enumerate(bodies) for p in message_problems(body)]
         if args.json:
             number: int | str = int(episode.number) if episode.number.isdigit() else episode.number
-            print_json({"episode": number, "messages": bodies})
+            scheduled = {} if visible else {"scheduled": episode.published.isoformat()}
+            print_json({"episode": number, **scheduled, "messages": bodies})
         else:
-            print(f"{episode.number}  {episode.title}  ({len(bodies)} message(s))")
+            when = f"{episode.published.astimezone(settings.zone):%Y-%m-%d %H:%M}"
+            label = "" if visible else f"  [scheduled: not shown to listeners before {when}]"
+            print(f"{episode.number}  {episode.title}  ({len(bodies)} message(s)){label}")
             for index, body in enumerate(bodies):
                 print(describe(index, body))
         for problem in problems:

@@ -122,14 +122,6 @@ class SearchResult:
 
 
 @dataclass(frozen=True, slots=True)
-class EpisodeChoice:
-    """An autocomplete choice for an episode: its number and a label (≤ 100 characters)."""
-
-    number: str
-    label: str
-
-
-@dataclass(frozen=True, slots=True)
 class TopicRef:
     """A topic with the episode it belongs to."""
 

@@ -19,10 +19,13 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import Clock, system_clock
+from bot.episodes.catalogue import EpisodeChoice
 from bot.letters.model import Action, Letter, LetterEvent, Status, check_transition
 from bot.letters.ratelimit import RateLimits, retry_after
 from bot.store.db import Database
 from bot.store.episodes import chunks
+from bot.store.visibility import visible
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +91,6 @@ class Backlog:
     pending: int
     oldest: str | None
     last_error: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class EpisodeChoice:
-    key: str
-    number: str
-    title: str
 
 
 @dataclass(slots=True)
@@ -184,8 +180,9 @@ async def _enqueue(conn: aiosqlite.Connection, letter_id: int, guild_id: int, ki
 class LetterStore:
     """Letters of every server, each query scoped by server."""
 
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, db: Database, now: Clock = system_clock, *, max_batch: int = MAX_BATCH) -> None:
         self.db = db
+        self.now = now
         self.max_batch = max_batch
         self._queue: list[_Pending] = []
         self._committing = 0
@@ -443,16 +440,19 @@ class LetterStore:
         ]
 
     async def episode_choices(self, query: str = "", limit: int = 25) -> list[EpisodeChoice]:
-        """Live episodes, newest first, whose number or title contains ``query``."""
+        """Episodes listeners may see now, newest first, whose number or title contains ``query``."""
         text = query.strip()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
-            "SELECT key, number, title FROM episodes WHERE withdrawn_at IS NULL "
+            f"SELECT key, number, title, published FROM episodes WHERE {visible(self.now())} "
             "AND (? = '' OR number LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\') "
             "ORDER BY published_ts DESC LIMIT ?",
             (text, pattern, pattern, limit),
         )
-        return [EpisodeChoice(row["key"], row["number"], row["title"]) for row in rows]
+        return [
+            EpisodeChoice(row["key"], row["number"], row["title"], datetime.fromisoformat(row["published"]))
+            for row in rows
+        ]
 
     # ---- hosts ------------------------------------------------------------------------------
 

@@ -50,15 +50,18 @@ import math
 import random
 import sqlite3
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import aiosqlite
 
-from bot.search.model import EpisodeChoice, Filters, Hit, SearchResult, Stats, TopicRef, day_end, day_start
+from bot.clock import Clock
+from bot.episodes.catalogue import EpisodeChoice, date_range, episode_number, one_line
+from bot.search.model import Filters, Hit, SearchResult, Stats, TopicRef, day_end, day_start
 from bot.search.query import Query, parse_query
 from bot.store.db import Database, sql_function
 from bot.store.migrations import statements
+from bot.store.visibility import visible
 from bot.text import TOKENIZER_VERSION, index_text, normalize
 
 log = logging.getLogger(__name__)
@@ -85,7 +88,6 @@ DEDUPE_MARGIN = 10
 #: bm25 column weights: title, body, site, meta.
 WEIGHTS = (20.0, 1.0, 2.0, 0.0)
 VERSION_KEY = "search.tokenizer"
-MAX_LABEL = 100
 
 
 def time_base(published_ts: int) -> int:
@@ -333,45 +335,16 @@ def _hits_sql(ranked: str, order: str) -> str:
         """
 
 
-def _label(text: str, limit: int = MAX_LABEL) -> str:
-    """One line of at most ``limit`` characters, cut with an ellipsis."""
-    line = " ".join(text.split())
-    return line if len(line) <= limit else line[: limit - 1] + "…"
-
-
-def _date_prefix_range(text: str, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
-    """``2025``, ``2025-06`` or ``2025-06-30`` (also with ``/`` or none) as a local time range."""
-    digits = "".join(ch for ch in normalize(text) if ch.isdigit())
-    separators_ok = all(ch.isdigit() or ch in "-/. 年月日" for ch in normalize(text).strip())
-    if not separators_ok or len(digits) not in (4, 6, 8) or not digits.startswith(("19", "20", "21")):
-        return None
-    try:
-        year = int(digits[:4])
-        if len(digits) == 4:
-            start, end = date(year, 1, 1), date(year + 1, 1, 1)
-        elif len(digits) == 6:
-            month = int(digits[4:6])
-            start = date(year, month, 1)
-            end = date(year + month // 12, month % 12 + 1, 1)
-        else:
-            start = date(year, int(digits[4:6]), int(digits[6:8]))
-            end = start + timedelta(days=1)
-    except ValueError:
-        return None
-    return datetime.combine(start, time(), zone), datetime.combine(end, time(), zone)
-
-
-def _number_of(text: str) -> str | None:
-    """The episode number in ``389``, ``#389``, ``第389回`` (full-width digits too), else ``None``."""
-    value = normalize(text).strip().removeprefix("#").removeprefix("第").removesuffix("回").strip()
-    return value if value.isdigit() else None
-
-
 class SearchStore:
     """Full-text search and the other lookups (random topic, statistics, choices for autocomplete)."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, now: Clock) -> None:
         self.db = db
+        self.now = now
+
+    def _visible_low(self) -> int:
+        """The smallest rowid of a document listeners may see now (published by now; rowids are inverted)."""
+        return time_base(math.floor(self.now().timestamp()))
 
     async def ensure_current(self) -> bool:
         """Rebuild the index if it was built by another tokenizer version; return whether it did."""
@@ -451,6 +424,7 @@ class SearchStore:
         filters = filters or Filters()
         expression = parsed.fts()
         low, high = self._rowid_range(filters)
+        low = max(low, self._visible_low())
         if expression is None or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
@@ -546,28 +520,29 @@ class SearchStore:
             await self.flush()
         if expression is None:
             rows = await self.db.fetchall(
-                "SELECT t.title FROM (SELECT docbase, key FROM search_episodes ORDER BY docbase LIMIT ?) s "
-                "JOIN topics t ON t.episode_key = s.key ORDER BY s.docbase, t.position LIMIT ?",
-                (limit, limit * 2),
+                "SELECT t.title FROM (SELECT docbase, key FROM search_episodes WHERE docbase >= ? "
+                "ORDER BY docbase LIMIT ?) s JOIN topics t ON t.episode_key = s.key "
+                "ORDER BY s.docbase, t.position LIMIT ?",
+                (self._visible_low(), limit, limit * 2),
             )
         else:
             rows = await self.db.fetchall(
                 f"""
                 WITH found AS (
                     SELECT rowid AS doc FROM search_fts
-                    WHERE search_fts MATCH ? AND (rowid & {mask}) != 0 ORDER BY rowid LIMIT ?
+                    WHERE search_fts MATCH ? AND rowid >= ? AND (rowid & {mask}) != 0 ORDER BY rowid LIMIT ?
                 )
                 SELECT t.title FROM found
                 JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
                 JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
                 ORDER BY found.doc
                 """,
-                (_column(expression, "title"), limit * 2),
+                (_column(expression, "title"), self._visible_low(), limit * 2),
             )
         seen: set[str] = set()
         titles: list[str] = []
         for row in rows:
-            label = _label(row["title"])
+            label = one_line(row["title"])
             if label and normalize(label) not in seen:
                 seen.add(normalize(label))
                 titles.append(label)
@@ -580,25 +555,20 @@ class SearchStore:
         words of a topic title; newest first. Labels are ``#389 2025-06-30 タイトル`` (≤ 100 characters).
         ``fresh=False`` skips the flush, as in :meth:`suggest_titles`."""
         value = text.strip()
-        number = _number_of(value) if value else None
-        dates = _date_prefix_range(value, zone) if value else None
+        number = episode_number(value) if value else None
+        dates = date_range(value, zone) if value else None
         rows: Sequence[sqlite3.Row]
+        episodes = f"SELECT key, number, published, title, NULL AS topic FROM episodes WHERE {visible(self.now())}"
         if not value:
-            rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "ORDER BY published_ts DESC LIMIT ?",
-                (limit,),
-            )
+            rows = await self.db.fetchall(f"{episodes} ORDER BY published_ts DESC LIMIT ?", (limit,))
         elif dates is not None:
             rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "AND published_ts >= ? AND published_ts < ? ORDER BY published_ts DESC LIMIT ?",
+                f"{episodes} AND published_ts >= ? AND published_ts < ? ORDER BY published_ts DESC LIMIT ?",
                 (int(dates[0].timestamp()), int(dates[1].timestamp()), limit),
             )
         elif number is not None:
             rows = await self.db.fetchall(
-                "SELECT key, number, published, title, NULL AS topic FROM episodes WHERE withdrawn_at IS NULL "
-                "AND number GLOB ? ORDER BY length(number), published_ts DESC LIMIT ?",
+                f"{episodes} AND number GLOB ? ORDER BY length(number), published_ts DESC LIMIT ?",
                 (number + "*", limit),
             )
         else:
@@ -609,9 +579,8 @@ class SearchStore:
             if row["key"] in seen:
                 continue
             seen.add(row["key"])
-            local = datetime.fromisoformat(row["published"]).astimezone(zone)
-            label = f"#{row['number']} {local:%Y-%m-%d} {row['topic'] or row['title']}"
-            choices.append(EpisodeChoice(row["number"][:100], _label(label)))
+            published = datetime.fromisoformat(row["published"])
+            choices.append(EpisodeChoice(row["key"], row["number"], row["topic"] or row["title"], published))
         return choices[:limit]
 
     async def _episodes_by_words(self, text: str, limit: int, *, fresh: bool) -> Sequence[sqlite3.Row]:
@@ -625,7 +594,7 @@ class SearchStore:
         return await self.db.fetchall(
             f"""
             WITH found AS (
-                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? ORDER BY rowid LIMIT ?
+                SELECT rowid AS doc FROM search_fts WHERE search_fts MATCH ? AND rowid >= ? ORDER BY rowid LIMIT ?
             )
             SELECT e.key, e.number, e.published, e.title, t.title AS topic FROM found
             JOIN search_episodes s ON s.docbase = found.doc - (found.doc & {mask})
@@ -633,7 +602,7 @@ class SearchStore:
             LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (found.doc & {mask}) - 1
             ORDER BY found.doc
             """,
-            (_column(expression, "title body"), limit * 4),
+            (_column(expression, "title body"), self._visible_low(), limit * 4),
         )
 
     async def find_episode_key(self, text: str, zone: ZoneInfo) -> str | None:
@@ -641,18 +610,18 @@ class SearchStore:
         value = text.strip()
         if not value:
             return None
-        number = _number_of(value)
+        live = visible(self.now())
+        number = episode_number(value)
         if number is not None:
             key = await self.db.scalar(
-                "SELECT key FROM episodes WHERE number = ? AND withdrawn_at IS NULL ORDER BY published_ts DESC LIMIT 1",
-                (number,),
+                f"SELECT key FROM episodes WHERE number = ? AND {live} ORDER BY published_ts DESC LIMIT 1", (number,)
             )
             if key is not None:
                 return str(key)
-        dates = _date_prefix_range(value, zone)
+        dates = date_range(value, zone)
         if dates is not None:
             key = await self.db.scalar(
-                "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
+                f"SELECT key FROM episodes WHERE {live} AND published_ts >= ? AND published_ts < ? "
                 "ORDER BY published_ts DESC LIMIT 1",
                 (int(dates[0].timestamp()), int(dates[1].timestamp())),
             )
@@ -665,8 +634,9 @@ class SearchStore:
         pattern = "%" + normalize(text).strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
             "SELECT t.site, count(*) AS n FROM topics t JOIN search_episodes s ON s.key = t.episode_key "
-            "WHERE t.site != '' AND t.site LIKE ? ESCAPE '\\' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
-            (pattern, limit),
+            "WHERE s.docbase >= ? AND t.site != '' AND t.site LIKE ? ESCAPE '\\' "
+            "GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
+            (self._visible_low(), pattern, limit),
         )
         return [(row["site"], row["n"]) for row in rows]
 
@@ -674,7 +644,7 @@ class SearchStore:
         """MCs of live episodes with their episode counts, most frequent first."""
         rows = await self.db.fetchall(
             "SELECT j.value AS name, count(*) AS n FROM episodes e, json_each(e.actors) j "
-            "WHERE e.withdrawn_at IS NULL AND j.type = 'text' "
+            f"WHERE {visible(self.now(), 'e')} AND j.type = 'text' "
             "GROUP BY j.value ORDER BY n DESC, j.value"
         )
         return [(row["name"], row["n"]) for row in rows]
@@ -689,7 +659,7 @@ class SearchStore:
         pick = (rng or random.SystemRandom()).randint(1, int(highest))
         sql = (
             "SELECT t.*, e.number, e.published, e.page_url FROM topics t JOIN episodes e ON e.key = t.episode_key "
-            "WHERE e.withdrawn_at IS NULL AND t.id {op} ? ORDER BY t.id {order} LIMIT 1"
+            f"WHERE {visible(self.now(), 'e')} AND t.id {{op}} ? ORDER BY t.id {{order}} LIMIT 1"
         )
         row = await self.db.fetchone(sql.format(op=">=", order="ASC"), (pick,))
         if row is None:
@@ -699,7 +669,7 @@ class SearchStore:
     async def topics_of(self, episode_key: str) -> list[TopicRef]:
         rows = await self.db.fetchall(
             "SELECT t.*, e.number, e.published, e.page_url FROM topics t JOIN episodes e ON e.key = t.episode_key "
-            "WHERE e.key = ? AND e.withdrawn_at IS NULL ORDER BY t.position",
+            f"WHERE e.key = ? AND {visible(self.now(), 'e')} ORDER BY t.position",
             (episode_key,),
         )
         return [self._topic_ref(row) for row in rows]
@@ -707,7 +677,7 @@ class SearchStore:
     async def episodes_on(self, day: date, zone: ZoneInfo) -> list[str]:
         """Keys of the live episodes published on ``day`` (local), oldest first; any date works."""
         rows = await self.db.fetchall(
-            "SELECT key FROM episodes WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? "
+            f"SELECT key FROM episodes WHERE {visible(self.now())} AND published_ts >= ? AND published_ts < ? "
             "ORDER BY published_ts",
             (math.ceil(day_start(day, zone).timestamp()), math.ceil(day_end(day, zone).timestamp())),
         )
@@ -729,19 +699,20 @@ class SearchStore:
 
     async def stats(self, zone: ZoneInfo, *, top: int = 5) -> Stats:
         """Counts, top source sites, episodes per MC and the busiest months (in ``zone``)."""
-        live = "FROM episodes WHERE withdrawn_at IS NULL"
+        live = f"FROM episodes WHERE {visible(self.now())}"
         row = await self.db.fetchone(f"SELECT count(*) AS n, min(published_ts) AS a, max(published_ts) AS b {live}")
         episodes = int(row["n"]) if row else 0
         if not episodes or row is None:
             return Stats()
         topics = int(
             await self.db.scalar(
-                "SELECT count(*) FROM topics t JOIN episodes e ON e.key = t.episode_key WHERE e.withdrawn_at IS NULL"
+                "SELECT count(*) FROM topics t JOIN episodes e ON e.key = t.episode_key "
+                f"WHERE {visible(self.now(), 'e')}"
             )
         )
         sites = await self.db.fetchall(
             "SELECT t.site, count(*) AS n FROM topics t JOIN episodes e ON e.key = t.episode_key "
-            "WHERE e.withdrawn_at IS NULL AND t.site != '' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
+            f"WHERE {visible(self.now(), 'e')} AND t.site != '' GROUP BY t.site ORDER BY n DESC, t.site LIMIT ?",
             (top,),
         )
         offset = int((datetime.now(zone).utcoffset() or timedelta()).total_seconds())

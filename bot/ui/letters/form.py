@@ -12,9 +12,9 @@ import discord
 from discord import ui
 
 from bot import i18n
+from bot.episodes.catalogue import EpisodeChoice
 from bot.escaping import escape_text
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
-from bot.store.letters import EpisodeChoice
 from bot.ui.errors import BaseModal, BaseView
 from bot.ui.letters.texts import problem_text
 
@@ -60,9 +60,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:
-    return discord.SelectOption(
-        label=clip(f"#{choice.number} {choice.title}", 100), value=choice.number, default=default
-    )
+    return discord.SelectOption(label=choice.label(), value=choice.number, default=default)
 
 
 class LetterForm(BaseModal):
