@@ -532,6 +532,8 @@ async def test_lone_surrogates_are_refused_not_crashed_on(
     assert (await call(http, "PUT", url, json=[command]))[0] == 200
     with pytest.raises(EmulatorUsageError, match="lone surrogate"):
         emulator.interactions.command(alice, general, "say", {"text": "\ud800"})
+    with pytest.raises(EmulatorUsageError, match="lone surrogate"):
+        emulator.post_message(alice, general, "壊れた\udc00文字")
     assert emulator.rest.crashes == []
 
 
