@@ -51,6 +51,11 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
     parser.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="first print how the query was read: words, variants, readings, dropped filler, matching layer",
+    )
 
 
 @command("search", "Search the stored episodes and topics.", configure)
@@ -65,10 +70,20 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
     query = parse_query(" ".join(args.query))
     if query.empty:
         raise CommandError("nothing to search for: give at least one word that is not excluded")
+    synonyms = await asyncio.to_thread(settings.synonyms)
     async with await Store.open(path) as store:
+        store.search.synonyms = synonyms
         result = await store.search.search(query, filters, limit=args.limit)
+        searched = result.searched or query
+        if args.explain:
+            for line in searched.explain():
+                print(line)
+            for layer, form, count in await store.search.layer_counts(searched):
+                print(f"  {layer:8} {form}: {count} documents")
+            matched = "relaxed (some of the words)" if result.partial else "strict (every word)"
+            print(f"matched: {matched}, {len(result.hits)} hits" + (" or more" if result.more else ""))
     for hit in result.hits:
-        cut = snippet(hit.text, query, escape=False)
+        cut = snippet(hit.text, searched, escape=False)
         if args.json:
             print_json(
                 {
