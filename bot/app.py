@@ -21,7 +21,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import __version__, i18n
+from bot import __version__, health, i18n
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.episodes.site import Site
 from bot.logs import setup_logging
@@ -109,6 +109,8 @@ class ZundaBot(commands.Bot):
         self._store = await Store.open(self.settings.database_path)
         await self.tree.set_translator(CatalogTranslator())
         self.scheduler.start()
+        if self.settings.health_file is not None:
+            self.add_job(self.heartbeat, "interval", seconds=health.BEAT_EVERY, id="health.heartbeat")
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands()
@@ -134,12 +136,24 @@ class ZundaBot(commands.Bot):
         log.info("synced %d application commands (%s)", len(payload), target)
         return True
 
+    async def heartbeat(self) -> None:
+        """Rewrite HEALTH_FILE while connected to Discord (the container's healthcheck reads it)."""
+        ws = self.ws  # None for a sharded bot, whose shards reconnect behind is_ready
+        connected = self.is_ready() and not self.is_closed() and (ws is None or ws.open)
+        if self.settings.health_file is None or not connected:
+            return
+        try:
+            await asyncio.to_thread(health.beat, self.settings.health_file)
+        except OSError as exc:
+            log.warning("cannot write HEALTH_FILE %s: %s", self.settings.health_file, exc)
+
     async def on_ready(self) -> None:
         """Tell the operator, once per process, what the bot is connected to and what it does."""
         if self._announced_ready:
             log.info("connected again as %s in %d server(s)", self.user, len(self.guilds))
             return
         self._announced_ready = True
+        await self.heartbeat()
         commands_state = "synced" if self.synced else "unchanged"
         log.info(
             "ready: %s (id %s) in %d server(s); %d application commands %s (%s); sources: %s; "

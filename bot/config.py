@@ -84,6 +84,7 @@ class Settings(BaseSettings):
     # Operations
     log_level: LogLevel = "INFO"
     log_format: Literal["text", "json"] = "text"
+    health_file: Path | None = None
 
     @field_validator("announce_channel_ids", mode="before")
     @classmethod
