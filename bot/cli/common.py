@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.cli.preview",
     "bot.cli.letters",
     "bot.cli.search",
+    "bot.cli.studio",
     "bot.cli.health",
 )
 
