@@ -252,6 +252,15 @@ DELIVERY_REJECTIONS_V6 = sql(
 )
 
 
+#: A server's language for its public messages (announcements) and its announcement headline template.
+GUILD_LANGUAGE_AND_HEADLINE = sql(
+    """
+    ALTER TABLE guild_settings ADD COLUMN language TEXT;
+    ALTER TABLE guild_settings ADD COLUMN headline TEXT;
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -259,4 +268,5 @@ MIGRATIONS: list[Migration] = [
     LETTERS_TABLES,
     SEARCH_V5,
     DELIVERY_REJECTIONS_V6,
+    GUILD_LANGUAGE_AND_HEADLINE,
 ]
