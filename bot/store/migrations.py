@@ -265,6 +265,15 @@ async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
     await rebuild_pairs(conn)
 
 
+#: A server's language for its public messages (announcements) and its announcement headline template.
+GUILD_LANGUAGE_AND_HEADLINE = sql(
+    """
+    ALTER TABLE guild_settings ADD COLUMN language TEXT;
+    ALTER TABLE guild_settings ADD COLUMN headline TEXT;
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -273,4 +282,5 @@ MIGRATIONS: list[Migration] = [
     SEARCH_V5,
     DELIVERY_REJECTIONS_V6,
     SEARCH_NAME_PAIRS,
+    GUILD_LANGUAGE_AND_HEADLINE,
 ]
