@@ -113,7 +113,7 @@ async def test_page_shows_the_server_and_the_announced_episode(session: StudioSe
 async def test_search_with_a_japanese_word_shows_the_result_embed(page: Any) -> None:
     await run_command(page, "/検索", query="推論")
     answer = page.locator("article.message.ephemeral").last
-    await expect(answer.locator(".reply-line")).to_contain_text("/search")
+    await expect(answer.locator(".reply-line")).to_contain_text("ずんだファン が使用しました /検索")
     await expect(answer.locator(".embed")).to_contain_text("推論")
     await expect(answer.locator(".embed strong", has_text="推論").first).to_be_visible()  # the matched word in bold
     await expect(answer.locator(".ephemeral-note")).to_have_text("👁 あなただけに表示されています")

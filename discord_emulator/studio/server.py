@@ -295,7 +295,17 @@ class Studio:
         world = self.emulator.world
         if channel.guild_id is not None and not can_see(world, channel, viewer):
             raise StudioError("this member cannot see that channel")
-        return web.json_response(channel_view(world, channel, viewer))
+        view = channel_view(world, channel, viewer)
+        labels = {
+            entry["path"]: entry["label"]
+            for command in self.emulator.commands.all()
+            for entry in command_entries(command, viewer.locale)
+        }
+        for message in view["messages"]:
+            used = message.get("interaction")
+            if used and used.get("name") in labels:
+                used["label"] = labels[used["name"]]  # as the member's client shows it: /検索
+        return web.json_response(view)
 
     async def _commands(self, request: web.Request) -> web.Response:
         """The chat commands ``viewer`` may use in the channel, one entry per subcommand, in their language."""
