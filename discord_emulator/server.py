@@ -279,6 +279,35 @@ class DiscordEmulator:
         """Requests whose route key is or contains ``route`` (``"POST /channels/{channel_id}/messages"``)."""
         return [r for r in self.rest.log if r.route == route or route in r.route]
 
+    @property
+    def schema_violations(self) -> list[RequestRecord]:
+        """Requests refused because their body broke Discord's published schema (each a bot bug)."""
+        return list(self.rest.violations)
+
+    def take_schema_violations(self) -> list[RequestRecord]:
+        """The schema violations so far, forgotten afterwards: for tests that send invalid bodies on purpose."""
+        taken = list(self.rest.violations)
+        self.rest.violations.clear()
+        return taken
+
+    def check_conformance(self) -> None:
+        """Fail (AssertionError) if a request broke Discord's schema, an emulator handler failed, or a message of
+        the bot has embeds Discord would not show (a later embed with the url of an earlier one).
+
+        The ``emulator`` fixture calls it after every test, so a bot body Discord would refuse fails loudly
+        even where the bot catches the 400.
+        """
+        problems = [f"{r.method} {r.path}: {r.violation}" for r in self.rest.violations]
+        problems += [f"{r.method} {r.path}: emulator error {exc!r}" for r, exc in self.rest.crashes]
+        problems += [
+            f"message {m.id} in channel {m.channel_id}: embeds {m.embeds.index(e)} not shown (url {e['url']} again)"
+            for m in self.world.messages.values()
+            if m.author.id == self.world.bot.id and not m.deleted
+            for e in m.hidden_embeds
+        ]
+        if problems:
+            raise AssertionError("requests Discord would refuse:\n" + "\n".join(problems))
+
     def count_429(self, route: str | None = None, scope: str | None = None) -> int:
         """429 answers so far, optionally for one route key and/or scope (user, global, shared)."""
         return self.ratelimits.count(route, scope)
