@@ -112,7 +112,7 @@ class Studio:
         emulator: DiscordEmulator,
         viewers: Sequence[Viewer],
         *,
-        controls: Callable[[], Sequence[Control]] = list,
+        controls: Callable[[], Sequence[Control]] = list,  # called in a worker thread
         title: str = "Discord emulator studio",
     ) -> None:
         if not viewers:
@@ -326,7 +326,8 @@ class Studio:
         return web.json_response({"commands": sorted(entries, key=lambda e: e["label"])})
 
     async def _controls(self, request: web.Request) -> web.Response:
-        return web.json_response({"controls": [control.json() for control in self.controls()]})
+        controls = await asyncio.to_thread(self.controls)  # they may read files
+        return web.json_response({"controls": [control.json() for control in controls]})
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -341,7 +342,7 @@ class Studio:
 
     async def _run_control(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        control = next((c for c in self.controls() if c.name == name), None)
+        control = next((c for c in await asyncio.to_thread(self.controls) if c.name == name), None)
         if control is None:
             raise StudioError(f"unknown control {name!r}")
         values = (await self._body(request)).get("values") or {}
