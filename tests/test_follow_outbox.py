@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.follow.matching import Matcher
+from bot.follow.matching import Matcher, group
 from bot.follow.model import Announcement
 from bot.follow.outbox import (
     BACKOFF_MAX,
@@ -83,8 +83,8 @@ async def queue(store: Store, *users: int, revision: int = 1) -> int:
         revision,
         datetime.now(UTC) + timedelta(seconds=5),
     )
-    follows = await store.follows.followers(GUILD, announcement.at)
-    matched = Matcher(episode.topics).match(follows)
+    hits = Matcher(episode.topics).hits(await store.follows.words(GUILD, announcement.at))
+    matched = group(await store.follows.following(GUILD, announcement.at, list(hits)), hits)
     return await store.follows.enqueue(announcement, matched, dict.fromkeys(matched, True))
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from bot.episodes.model import Topic
@@ -87,25 +86,36 @@ class Matcher:
             self._starts.append(offset)
             offset += len(text) + len(_SEPARATOR)
         self._text = _SEPARATOR.join(texts)
+        #: Every pair of adjacent characters of the text: most words are ruled out by one set lookup.
+        self._pairs = {self._text[i : i + 2] for i in range(len(self._text) - 1)}
 
     def topics_of(self, word: str) -> set[int]:
         """Indexes of the topics a normalised word occurs in."""
+        if len(word) >= 2 and (word[:2] not in self._pairs or word[-2:] not in self._pairs):
+            return set()
         return {bisect.bisect_right(self._starts, start) - 1 for start in _occurs(word, self._text)}
+
+    def hits(self, words: Iterable[str]) -> dict[str, set[int]]:
+        """The normalised words that occur in the episode, each with the indexes of its topics."""
+        found: dict[str, set[int]] = {}
+        for word in words:
+            topics = self.topics_of(word)
+            if topics:
+                found[word] = topics
+        return found
 
     def match(self, follows: Iterable[Follow]) -> dict[int, dict[int, list[str]]]:
         """Per listener, the topics (by index) that their words occur in, with the words (as they typed them)."""
-        by_word: dict[str, list[Follow]] = defaultdict(list)
-        for follow in follows:
-            by_word[follow.normalized].append(follow)
-        result: dict[int, dict[int, list[str]]] = {}
-        for word, followers in by_word.items():
-            hits = self.topics_of(word)
-            if not hits:
-                continue
-            for follow in followers:
-                topics = result.setdefault(follow.user_id, {})
-                for index in hits:
-                    words = topics.setdefault(index, [])
-                    if follow.word not in words:
-                        words.append(follow.word)
-        return result
+        listed = list(follows)
+        return group(listed, self.hits({follow.normalized for follow in listed}))
+
+
+def group(follows: Iterable[Follow], hits: dict[str, set[int]]) -> dict[int, dict[int, list[str]]]:
+    """Per listener, topic index → their words found in it, from the words' :meth:`Matcher.hits`."""
+    result: dict[int, dict[int, list[str]]] = {}
+    for follow in follows:
+        for index in sorted(hits.get(follow.normalized, ())):
+            words = result.setdefault(follow.user_id, {}).setdefault(index, [])
+            if follow.word not in words:
+                words.append(follow.word)
+    return result

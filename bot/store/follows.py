@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from bot.follow.model import ANYWHERE, Announcement, Follow, Notice, NoticeTopic
 from bot.follow.words import MAX_WORDS
 from bot.store.db import Database
-from bot.store.episodes import utcnow
+from bot.store.episodes import chunks, utcnow
 
 PENDING = "pending"
 SENDING = "sending"
@@ -133,14 +133,26 @@ class FollowStore:
             )
             return cursor.rowcount
 
-    async def followers(self, guild_id: int, before: datetime) -> list[Follow]:
-        """The words to match against an announcement in ``guild_id`` made at ``before``: those followed in
-        that server, and those followed anywhere, before the announcement."""
-        stamp = before.isoformat(timespec="seconds")
+    async def words(self, guild_id: int, before: datetime) -> list[str]:
+        """The distinct words to match against an announcement in ``guild_id`` made at ``before``: those
+        followed in that server, and those followed anywhere, before the announcement."""
         rows = await self.db.fetchall(
-            "SELECT * FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?", (guild_id, ANYWHERE, stamp)
+            "SELECT DISTINCT normalized FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?",
+            (guild_id, ANYWHERE, _stamp(before)),
         )
-        return [_follow(row) for row in rows]
+        return [row[0] for row in rows]
+
+    async def following(self, guild_id: int, before: datetime, words: Sequence[str]) -> list[Follow]:
+        """The follows of those ``words`` (normalised) that count for an announcement (see :meth:`words`)."""
+        found: list[Follow] = []
+        for part in chunks(words):
+            marks = ", ".join("?" * len(part))
+            rows = await self.db.fetchall(
+                f"SELECT * FROM follows WHERE guild_id IN (?, ?) AND created_at <= ? AND normalized IN ({marks})",
+                (guild_id, ANYWHERE, _stamp(before), *part),
+            )
+            found += [_follow(row) for row in rows]
+        return found
 
     # ---- preferences -----------------------------------------------------------------------
 
@@ -326,6 +338,10 @@ class FollowStore:
             "SELECT state, outcome FROM follow_notices WHERE user_id = ? ORDER BY id", (user_id,)
         )
         return [(row[0], row[1]) for row in rows]
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _follow(row: sqlite3.Row) -> Follow:

@@ -26,7 +26,7 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.announce.announcer import Announced
-from bot.follow.matching import Matcher
+from bot.follow.matching import Matcher, group
 from bot.follow.model import ANYWHERE, Announcement, Follow
 from bot.follow.outbox import FollowOutbox
 from bot.follow.words import MAX_WORDS, WordRefused, clean_word
@@ -206,13 +206,15 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         store = self.bot.store.follows
         if await store.scanned(announcement):
             return 0
-        follows = await store.followers(announcement.guild_id, announcement.at)
+        words = await store.words(announcement.guild_id, announcement.at)
 
-        def run() -> dict[int, dict[int, list[str]]]:
-            return Matcher(announcement.topics).match(follows)
+        def run() -> dict[str, set[int]]:
+            return Matcher(announcement.topics).hits(words)
 
-        matched = await asyncio.to_thread(run) if follows else {}
-        linked = {f.user_id: True for f in follows if f.guild_id == announcement.guild_id and f.user_id in matched}
+        hits = await asyncio.to_thread(run) if words else {}
+        follows = await store.following(announcement.guild_id, announcement.at, list(hits))
+        matched = group(follows, hits)
+        linked = {f.user_id: True for f in follows if f.guild_id == announcement.guild_id}
         queued = await store.enqueue(announcement, matched, linked)
         if queued:
             log.info("follow: %d notice(s) for %s in guild %d", queued, announcement.episode_key, announcement.guild_id)
