@@ -42,6 +42,9 @@ INTERACTION_TASKS = (
     "discord-ui-dynamic-item-",
 )
 SYNC_HASH_KEY = "commands.synced"
+#: A rate limit longer than this (e.g. a channel's hourly publish limit) raises discord.RateLimited instead of
+#: sleeping inside the request, so the announcer sets that delivery aside and moves on (discord.py's minimum).
+MAX_RATELIMIT_WAIT = 30.0
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
@@ -83,6 +86,7 @@ class ZundaBot(commands.Bot):
             help_command=None,
             intents=intents,
             allowed_mentions=NO_MENTIONS,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             tree_cls=ZundaTree,
             shard_count=settings.shard_count,
             **options,

@@ -202,7 +202,7 @@ def topic_embeds(topic: Topic, index: int, total: int) -> list[Payload]:
     for part, piece in enumerate(pieces, start=1):
         suffix = "" if part == 1 else i18n.t("announce.continued")
         embed: Payload = {"title": truncate(title, LIMITS["title"] - len(suffix)) + suffix}
-        if url:
+        if url and part == 1:  # Discord shows only the first of a message's embeds that share a url
             embed["url"] = url
         if piece:
             embed["description"] = piece
@@ -213,13 +213,15 @@ def topic_embeds(topic: Topic, index: int, total: int) -> list[Payload]:
 
 
 def pack_embeds(embeds: Sequence[Payload]) -> list[list[Payload]]:
-    """Group embeds, in order, into as few messages as Discord allows (10 and 6000 characters each)."""
+    """Group embeds, in order, into as few messages as Discord allows (10 and 6000 characters each), never two
+    with the same url in one message (Discord would show only the first of them)."""
     groups: list[list[Payload]] = []
     current: list[Payload] = []
     size = 0
     for embed in embeds:
         length = embed_length(embed)
-        if current and (len(current) == LIMITS["embeds"] or size + length > LIMITS["embed_total"]):
+        full = len(current) == LIMITS["embeds"] or size + length > LIMITS["embed_total"]
+        if current and (full or (embed.get("url") and embed.get("url") in {e.get("url") for e in current})):
             groups.append(current)
             current, size = [], 0
         current.append(embed)

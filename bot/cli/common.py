@@ -24,6 +24,7 @@ COMMAND_MODULES = (
     "bot.cli.preview",
     "bot.cli.letters",
     "bot.cli.search",
+    "bot.cli.studio",
 )
 
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
