@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -88,6 +89,8 @@ class Settings(BaseSettings):
 
     # Operations
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_file: Path | None = None
 
     @field_validator("announce_channel_ids", mode="before")
     @classmethod
@@ -140,10 +143,12 @@ class Settings(BaseSettings):
             self.content_dir = None
         return self
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+    def _case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("timezone")
     @classmethod

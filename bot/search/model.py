@@ -6,6 +6,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from urllib.parse import urlsplit
 
 from bot.search.query import Query
 
@@ -77,7 +78,7 @@ class Filters:
         end = day_end(parse_date(until), zone) if until and until.strip() else None
         return cls(
             mc=(mc or "").strip() or None,
-            site=(site or "").strip().lower().removeprefix("www.") or None,
+            site=site_host(site),
             since=start,
             until=end,
         )
@@ -85,6 +86,15 @@ class Filters:
     @property
     def empty(self) -> bool:
         return self.mc is None and self.site is None and self.since is None and self.until is None
+
+
+def site_host(site: str | None) -> str | None:
+    """A site filter as typed (``zenn.dev``, ``www.zenn.dev``, ``https://zenn.dev/``) as the host it names."""
+    text = (site or "").strip().lower()
+    if "//" in text:
+        text = urlsplit(text if "://" in text else f"https:{text}").hostname or ""
+    text = text.split("/", 1)[0].removeprefix("www.")
+    return text or None
 
 
 @dataclass(frozen=True, slots=True)
