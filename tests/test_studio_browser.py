@@ -104,6 +104,7 @@ async def test_page_shows_the_server_and_the_announced_episode(session: StudioSe
     await expect(announcement).to_have_class(re.compile("pinged"))  # the listener has the role
     await expect(announcement.locator(".thread-link")).to_be_visible()
     await expect(announcement.locator(".app-tag")).to_have_text("アプリ")
+    await expect(page.locator("#composer-input")).to_have_attribute("placeholder", re.compile("送信できません"))
     shot = os.environ.get("ZUNDABOT_SCREENSHOT")
     target = Path(shot) if shot else Path(session.posts).parent / "studio.png"
     await page.screenshot(path=str(target))

@@ -74,7 +74,13 @@ def seed(emulator: DiscordEmulator) -> StudioServer:
     hidden = PermOverwrite(deny=int(Permission.VIEW_CHANNEL))
     shown = PermOverwrite(allow=int(Permission.VIEW_CHANNEL))
     general = guild.create_channel("雑談", topic="番組の感想や雑談はこちら")
-    news = guild.create_channel("お知らせ", type="news", topic="新しい回のお知らせ")
+    read_only = PermOverwrite(deny=int(Permission.SEND_MESSAGES))
+    news = guild.create_channel(
+        "お知らせ",
+        type="news",
+        topic="新しい回のお知らせ",
+        overwrites={guild.everyone: read_only, guild.bot_role: PermOverwrite(allow=int(Permission.SEND_MESSAGES))},  # type: ignore[dict-item]
+    )
     forum = guild.create_channel("番組フォーラム", type="forum", tags=MC_TAGS)
     hosts = guild.create_channel(
         "ホスト控室",
