@@ -260,3 +260,16 @@ async def test_a_post_that_cannot_be_read_is_refused_and_nothing_is_written(sess
     await expect(control.locator("textarea[name=text]")).to_have_value("no front matter here")  # nothing lost
     name = await control.locator("input[name=name]").input_value()
     assert not (session.posts / name).exists()
+
+
+async def test_the_announcements_letter_button_opens_the_form_for_that_episode(page: Any) -> None:
+    await open_channel(page, "お知らせ")
+    announcement = page.locator("article.message").filter(has=page.locator(".embed-title", has_text="20260616"))
+    await announcement.locator("button.button", has_text="お便りを送る").click()
+    dialog = page.locator("dialog#modal")
+    await expect(dialog.locator("h2")).to_have_text("お便りを書く")
+    await expect(
+        dialog.locator(".field", has_text="関連するエピソード").locator("select option:checked")
+    ).to_contain_text("6")
+    await dialog.locator("button", has_text="キャンセル").click()
+    await expect(dialog).to_be_hidden()
