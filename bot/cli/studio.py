@@ -345,14 +345,14 @@ def options_from(args: argparse.Namespace) -> StudioOptions:
     "studio", "Run the bot in an emulated Discord server shown in a local web page (no Discord account).", configure
 )
 async def studio(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import setup_logging
+    from bot.logs import setup_logging
 
     options = options_from(args)
     try:
         check_bind(options.host, allow_remote=options.allow_remote)
     except RemoteBindRefused as exc:
         raise CommandError(str(exc)) from None
-    setup_logging(settings, EmulatorConfig().token)  # the only token in play: the emulator's
+    setup_logging(settings.log_level, settings.log_format, EmulatorConfig().token)  # the only token: the emulator's
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
