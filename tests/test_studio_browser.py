@@ -81,6 +81,7 @@ async def open_channel(page: Any, name: str) -> None:
 async def run_command(page: Any, typed: str, **options: str) -> None:
     """Type ``/name`` in the composer, pick the first suggestion, fill the options and send."""
     composer = page.locator("#composer-input")
+    await expect(page.locator("#command-form")).to_be_hidden()
     await composer.fill(typed)
     await expect(page.locator("#suggestions li").first).to_be_visible()
     await composer.press("Enter")

@@ -365,7 +365,7 @@
     };
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 250); });
     input.addEventListener("focus", () => { clearTimeout(timer); timer = setTimeout(ask, 50); });
-    input.addEventListener("blur", () => { setTimeout(() => { list.hidden = true; }, 150); });
+    input.addEventListener("blur", () => { setTimeout(() => { if (document.activeElement !== input) list.hidden = true; }, 150); });
   }
 
   // --- modals -------------------------------------------------------------------------------
@@ -617,7 +617,9 @@
         }
       }
     });
-    input.addEventListener("blur", () => setTimeout(() => { $("suggestions").hidden = true; }, 150));
+    input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== input) $("suggestions").hidden = true;
+    }, 150));
     $("command-form").addEventListener("submit", (event) => { event.preventDefault(); sendCommand(); });
     $("viewer-select").addEventListener("change", async (event) => {
       app.viewer = event.target.value;
