@@ -20,10 +20,11 @@ from enum import StrEnum
 from bot.announce.ledger import Checkpoint, Deliverer
 from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
+from bot.announce.wording import announcement
 from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
-from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
+from bot.render import DEFAULT_ZONE, forum_tags, thread_name
 from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
 from bot.store.store import Store
 
@@ -230,9 +231,10 @@ class Announcer:
         delivery = await self.store.deliveries.get(item.episode_key, item.channel_id)
         if delivery is None:
             return
+        wording = await self.store.guilds.wording(channel.guild_id)
         # Off the event loop: splitting a long summary is pure CPU work.
         payloads = await asyncio.to_thread(
-            render_announcement, episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
+            announcement, episode, wording, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
         )
         tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
         await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
