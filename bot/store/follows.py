@@ -70,7 +70,9 @@ class FollowStore:
 
     # ---- listeners' words ------------------------------------------------------------------
 
-    async def add(self, user_id: int, guild_id: int, word: str, normalized: str, locale: str) -> Added:
+    async def add(
+        self, user_id: int, guild_id: int, word: str, normalized: str, locale: str, forms: Sequence[str] = ()
+    ) -> Added:
         """Follow a word (refused beyond :data:`MAX_WORDS` across servers); remembers the listener's locale."""
         now = utcnow()
         async with self.db.transaction() as conn:
@@ -88,8 +90,9 @@ class FollowStore:
             if row is not None and int(row[0]) >= MAX_WORDS:
                 return Added.FULL
             await conn.execute(
-                "INSERT INTO follows (user_id, guild_id, word, normalized, created_at) VALUES (?, ?, ?, ?, ?)",
-                (user_id, guild_id, word, normalized, now),
+                "INSERT INTO follows (user_id, guild_id, word, normalized, forms, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, word, normalized, "\t".join(forms), now),
             )
             await conn.execute(
                 "INSERT INTO follow_prefs (user_id, locale) VALUES (?, ?) "
@@ -133,14 +136,14 @@ class FollowStore:
             )
             return cursor.rowcount
 
-    async def words(self, guild_id: int, before: datetime) -> list[str]:
-        """The distinct words to match against an announcement in ``guild_id`` made at ``before``: those
-        followed in that server, and those followed anywhere, before the announcement."""
+    async def words(self, guild_id: int, before: datetime) -> dict[str, tuple[str, ...]]:
+        """The distinct words (with their other forms) to match against an announcement in ``guild_id`` made
+        at ``before``: those followed in that server, and those followed anywhere, before the announcement."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT normalized FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?",
+            "SELECT DISTINCT normalized, forms FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?",
             (guild_id, ANYWHERE, _stamp(before)),
         )
-        return [row[0] for row in rows]
+        return {row[0]: _forms(row[1]) for row in rows}
 
     async def following(self, guild_id: int, before: datetime, words: Sequence[str]) -> list[Follow]:
         """The follows of those ``words`` (normalised) that count for an announcement (see :meth:`words`)."""
@@ -344,8 +347,12 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _forms(value: str) -> tuple[str, ...]:
+    return tuple(value.split("\t")) if value else ()
+
+
 def _follow(row: sqlite3.Row) -> Follow:
-    return Follow(row["user_id"], row["guild_id"], row["word"], row["normalized"])
+    return Follow(row["user_id"], row["guild_id"], row["word"], row["normalized"], _forms(row["forms"]))
 
 
 def _notice(row: sqlite3.Row) -> Notice:

@@ -26,7 +26,7 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.announce.announcer import Announced
-from bot.follow.matching import Matcher, group
+from bot.follow.matching import Matcher, group, word_forms
 from bot.follow.model import ANYWHERE, Announcement, Follow
 from bot.follow.outbox import FollowOutbox
 from bot.follow.words import MAX_WORDS, WordRefused, clean_word
@@ -305,7 +305,8 @@ class Follows(commands.Cog, name=FOLLOW_COG):
             raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=50)) from None
         store = self.bot.store.follows
         scope = self._scope(interaction)
-        added = await store.add(interaction.user.id, scope, shown, normalized, locale.value)
+        forms = await asyncio.to_thread(word_forms, shown)
+        added = await store.add(interaction.user.id, scope, shown, normalized, locale.value, forms)
         if added is Added.FULL:
             raise UserFacingError(i18n.t("follow.full", locale, limit=MAX_WORDS))
         if added is Added.EXISTS:
