@@ -117,6 +117,9 @@ async def test_closed_dms_are_recorded_and_the_opt_in_thread_mention_replaces_th
     assert main.thread is not None
     assert all(shy.id not in emulator.pings(m).user_ids for m in main.thread.messages)  # no ping by default
 
+    status = await emulator.slash(community.admin, community.general, "status")
+    [field] = [f for e in status.embeds for f in e.get("fields", []) if f["name"] == "フォロー"]
+    assert "DM が閉じていた 1 件" in field["value"]
     listing = await emulator.slash(shy, community.general, "follow list")
     assert "DM が閉じていて" in listing.content
     assert "zb:follow:mention-on" in listing.custom_ids

@@ -328,12 +328,18 @@ class FollowStore:
                 (attempts, at.timestamp(), error, notice_id),
             )
 
-    async def backlog(self) -> Backlog:
+    async def backlog(self, guild_id: int) -> Backlog:
+        """Notices about this server's announcements: waiting, given up, refused by closed DMs."""
         row = await self.db.fetchone(
             "SELECT coalesce(sum(state != 'done'), 0), coalesce(sum(outcome = 'failed'), 0), "
-            "coalesce(sum(outcome = 'closed'), 0) FROM follow_notices"
+            "coalesce(sum(outcome = 'closed'), 0) FROM follow_notices WHERE guild_id = ?",
+            (guild_id,),
         )
         return Backlog(int(row[0]), int(row[1]), int(row[2])) if row else Backlog(0, 0, 0)
+
+    async def followers_in(self, guild_id: int) -> int:
+        value = await self.db.scalar("SELECT count(DISTINCT user_id) FROM follows WHERE guild_id = ?", (guild_id,))
+        return int(value or 0)
 
     async def notices_of(self, user_id: int) -> list[tuple[str, str | None]]:
         """(state, outcome) of a listener's notices, oldest first (tests, ``/follow list``)."""

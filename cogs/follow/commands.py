@@ -118,6 +118,13 @@ i18n.register(
         "follow.button.mention_on": {"ja": "スレッドでメンションしてもらう", "en": "Mention me in the thread"},
         "follow.button.mention_off": {"ja": "スレッドでのメンションをやめる", "en": "Stop thread mentions"},
         "follow.button.forget": {"ja": "すべて解除", "en": "Remove all"},
+        "follow.status": {"ja": "フォロー", "en": "Follows"},
+        "follow.status.line": {
+            "ja": "フォローしている人 {followers} 人・送信待ちの DM {pending} 件・DM が閉じていた {closed} 件・"
+            "送れなかった {failed} 件",
+            "en": "{followers} listener(s) following; DMs: {pending} waiting, {closed} refused (DMs closed), "
+            "{failed} failed",
+        },
         "follow.forgotten": {
             "ja": "フォローと設定をすべて消したのだ。",
             "en": "All your follows and settings are deleted.",
@@ -286,6 +293,20 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         removed = await self.bot.store.follows.forget_guild(guild.id)
         if removed:
             log.info("follow: left guild %d; removed %d follow(s) made there", guild.id, removed)
+
+    async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
+        """Followers in this server and the DMs about its announcements, for ``/status``."""
+        store = self.bot.store.follows
+        backlog = await store.backlog(guild_id)
+        line = i18n.t(
+            "follow.status.line",
+            locale,
+            followers=await store.followers_in(guild_id),
+            pending=backlog.pending,
+            closed=backlog.closed,
+            failed=backlog.failed,
+        )
+        return [(i18n.t("follow.status", locale), line)]
 
     # ---- commands --------------------------------------------------------------------------
 
