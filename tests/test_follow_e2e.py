@@ -252,3 +252,16 @@ async def test_an_announcement_not_matched_before_a_crash_is_caught_up_after_the
     await emulator.wait_until(lambda: len(emulator.dms(community.listener)) == 1, 20, "the caught-up DM")
     await outbox_idle(emulator, bot, community.listener.id)
     assert len(emulator.dms(community.listener)) == 1
+
+
+async def test_a_forum_announcement_links_the_dm_to_its_post(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start(announce_channel_ids=[community.forum.id])
+    await settled(emulator, bot)
+    await follow(emulator, community, community.listener, "言語モデル")
+    await announce(emulator, bot, bot_runner, 12)
+    await emulator.wait_until(lambda: len(emulator.dms(community.listener)) == 1, 20, "the DM")
+    [post] = community.forum.posts
+    [dm] = emulator.dms(community.listener)
+    assert f"https://discord.com/channels/{community.guild.id}/{post.id}" in dm.content

@@ -29,7 +29,7 @@ from bot.announce.announcer import Announced
 from bot.follow.matching import Matcher, group, word_forms
 from bot.follow.model import ANYWHERE, Announcement, Follow
 from bot.follow.outbox import FollowOutbox
-from bot.follow.words import MAX_WORDS, WordRefused, clean_word
+from bot.follow.words import MAX_WORD_LENGTH, MAX_WORDS, WordRefused, clean_word
 from bot.store.follows import Added
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError, report_error
@@ -171,7 +171,6 @@ class Follows(commands.Cog, name=FOLLOW_COG):
 
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
-        self.transport = DiscordTransport(bot)
         self.outbox = FollowOutbox(bot.store.follows, DiscordTransport(bot))
 
     async def cog_load(self) -> None:
@@ -189,10 +188,8 @@ class Follows(commands.Cog, name=FOLLOW_COG):
     async def on_episode_announced(self, done: Announced) -> None:
         if done.guild_id is None:
             return
-        thread_id = done.thread_id
-        message_id = None if done.forum else done.message_id
-        channel_id = done.thread_id if done.forum and done.thread_id else done.channel_id
         episode = done.episode
+        # In a forum the post is the thread: the DM links to it as the thread (there is no message to jump to).
         announcement = Announcement(
             episode.key,
             episode.number,
@@ -200,9 +197,9 @@ class Follows(commands.Cog, name=FOLLOW_COG):
             episode.page_url,
             episode.topics,
             done.guild_id,
-            channel_id,
-            message_id,
-            None if done.forum else thread_id,
+            done.channel_id,
+            None if done.forum else done.message_id,
+            done.thread_id,
             done.revision,
             done.at,
         )
@@ -323,7 +320,7 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         try:
             shown, normalized = clean_word(word)
         except WordRefused as exc:
-            raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=50)) from None
+            raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=MAX_WORD_LENGTH)) from None
         store = self.bot.store.follows
         scope = self._scope(interaction)
         forms = await asyncio.to_thread(word_forms, shown)
