@@ -265,3 +265,31 @@ async def test_a_forum_announcement_links_the_dm_to_its_post(
     [post] = community.forum.posts
     [dm] = emulator.dms(community.listener)
     assert f"https://discord.com/channels/{community.guild.id}/{post.id}" in dm.content
+
+
+async def test_429s_back_the_dm_off_and_it_goes_out_later_once(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await start(bot_runner, community)
+    await follow(emulator, community, community.listener, "言語モデル")
+    # discord.py tries a request five times before giving up: the first attempt at the DM fails.
+    emulator.faults.storm_429(5, retry_after=0.01, route="POST /users/@me/channels")
+    await announce(emulator, bot, bot_runner, 13)
+
+    async def attempts() -> int:
+        row = await bot.store.db.fetchone("SELECT attempts, state FROM follow_notices")
+        return 0 if row is None else int(row[0])
+
+    for _ in range(100):
+        if await attempts():
+            break
+        await asyncio.sleep(0.1)
+    assert await attempts() == 1
+    assert emulator.dms(community.listener) == []
+    await follows_cog(bot).tick()
+    assert emulator.dms(community.listener) == []  # not before its backoff
+    bot.store.clock = lambda: datetime.now(UTC) + timedelta(minutes=1)  # past the first backoff (30 s)
+    await follows_cog(bot).tick()
+    await outbox_idle(emulator, bot, community.listener.id)
+    assert len(emulator.dms(community.listener)) == 1
+    assert await bot.store.follows.notices_of(community.listener.id) == [("done", "dm")]

@@ -171,7 +171,8 @@ class Follows(commands.Cog, name=FOLLOW_COG):
 
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
-        self.outbox = FollowOutbox(bot.store.follows, DiscordTransport(bot))
+        # The store's clock: the one the announcer and listener reads use (tests move it).
+        self.outbox = FollowOutbox(bot.store.follows, DiscordTransport(bot), clock=lambda: bot.store.now())
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(FollowButton)
