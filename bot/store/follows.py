@@ -268,13 +268,15 @@ class FollowStore:
 
     async def unscanned(self, since: datetime) -> list[tuple[str, int, int, int | None, int | None, int, str]]:
         """Announcements completed since ``since`` that were not matched yet (a crash between the two):
-        (episode key, guild id, channel id, main message id, thread id, revision, completed at).
+        (episode key, guild id, channel id, main message id (none in a forum: the post is the thread), thread id,
+        revision, completed at).
 
         Reads the announcement ledger (``bot.store.deliveries``) without writing it.
         """
         rows = await self.db.fetchall(
             """
-            SELECT d.episode_key, d.guild_id, d.channel_id, p.message_id, d.thread_id, d.revision, d.updated_at
+            SELECT d.episode_key, d.guild_id, d.channel_id,
+                   CASE WHEN d.kind = 'forum' THEN NULL ELSE p.message_id END, d.thread_id, d.revision, d.updated_at
             FROM deliveries d
             LEFT JOIN delivery_parts p ON p.episode_key = d.episode_key AND p.channel_id = d.channel_id AND p.part = 0
             WHERE d.done = 1 AND d.guild_id IS NOT NULL AND d.updated_at >= ?
