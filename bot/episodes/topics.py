@@ -12,8 +12,7 @@ import re
 from urllib.parse import unquote
 
 from bot.episodes.blocks import Block, Heading, Link, ListBlock, Paragraph, render
-from bot.episodes.inline import leading_link
-from bot.episodes.mdparse import parse_blocks
+from bot.episodes.mdparse import leading_link, parse_blocks
 from bot.episodes.model import Topic
 from bot.episodes.urls import to_uri
 
