@@ -47,6 +47,7 @@ from bot.ui.letters.form import (
 from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
 from bot.ui.letters.pager import Pager, PageRenderer
 from bot.ui.letters.texts import status_label
+from bot.ui.options import PositiveNumber
 from bot.ui.safety import ERROR_LIMIT, quoted
 from bot.ui.translator import ls
 
@@ -71,7 +72,6 @@ FORM_EPISODES = 24
 STATUS_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in LISTED]
 SETTABLE_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in HOST_SETTABLE]
 FORMAT_CHOICES = [app_commands.Choice(name=ls(f"letters.format.{f.value}"), value=f.value) for f in ExportFormat]
-Number = app_commands.Range[int, 1, 2**53]
 
 
 def parse_since(value: str, zone: tzinfo) -> datetime:
@@ -337,7 +337,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @otayori.command(name=ls("letters.cmd.delete"), description=ls("letters.cmd.delete.desc"))
     @app_commands.rename(number=ls("letters.opt.number"))
     @app_commands.describe(number=ls("letters.opt.number.desc"))
-    async def delete(self, interaction: Interaction, number: Number) -> None:
+    async def delete(self, interaction: Interaction, number: PositiveNumber) -> None:
         guild_id, locale, user_id = self._guild(interaction), interaction.locale, interaction.user.id
         letter = await self.bot.store.letters.get(guild_id, number)
         if letter is None or letter.author_id != user_id:
@@ -408,7 +408,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @letters.command(name=ls("letters.cmd.show"), description=ls("letters.cmd.show.desc"))
     @app_commands.rename(number=ls("letters.opt.number"))
     @app_commands.describe(number=ls("letters.opt.number.desc"))
-    async def show(self, interaction: Interaction, number: Number) -> None:
+    async def show(self, interaction: Interaction, number: PositiveNumber) -> None:
         await require_host(interaction)
         letter = await self._letter(interaction, number)
         embed, view = await self._host_message(letter, interaction.locale)
@@ -418,7 +418,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @app_commands.rename(number=ls("letters.opt.number"), new_status=ls("letters.opt.new_status"))
     @app_commands.describe(number=ls("letters.opt.number.desc"), new_status=ls("letters.opt.new_status.desc"))
     @app_commands.choices(new_status=SETTABLE_CHOICES)
-    async def set_status(self, interaction: Interaction, number: Number, new_status: str) -> None:
+    async def set_status(self, interaction: Interaction, number: PositiveNumber, new_status: str) -> None:
         await require_host(interaction)
         guild_id, locale = self._guild(interaction), interaction.locale
         target = Status(new_status)
@@ -468,7 +468,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @letters.command(name=ls("letters.cmd.aired"), description=ls("letters.cmd.aired.desc"))
     @app_commands.rename(number=ls("letters.opt.number"), episode=ls("letters.opt.episode"))
     @app_commands.describe(number=ls("letters.opt.number.desc"), episode=ls("letters.opt.aired_episode.desc"))
-    async def aired(self, interaction: Interaction, number: Number, episode: str) -> None:
+    async def aired(self, interaction: Interaction, number: PositiveNumber, episode: str) -> None:
         await require_host(interaction)
         guild_id, locale = self._guild(interaction), interaction.locale
         await interaction.response.defer(ephemeral=True, thinking=True)
