@@ -56,7 +56,7 @@ def make_letter(number: int = 1, body: str = "いつも聴いています。", *
 PASTED_TITLE_BODY = """## 関連リンク
 
 
-- [駅前の自転車置き場が広くなります](https://example.com/city/bicycle)  
+- [駅前の自転車置き場が広くなります](https://example.com/city/bicycle)
 
 
 駅前の自転車置き場が来月から二倍の広さになるのだ。
@@ -68,7 +68,7 @@ PASTED_TITLE_BODY = """## 関連リンク
 
 市立川辺図書館は、来月から夜九時まで開館します。
 
-学習室も増やし、予約はウェブから受け付けます。](https://library.example.org/news/riverside?id=7)  
+学習室も増やし、予約はウェブから受け付けます。](https://library.example.org/news/riverside?id=7)
 
 
 川辺の図書館が夜遅くまで使えるようになるのだ。学習室の予約もウェブでできるのだ。
@@ -76,7 +76,7 @@ PASTED_TITLE_BODY = """## 関連リンク
 引用元: https://library.example.org/news/riverside?id=7
 
 
-- [週末の天気は晴れ](https://example.com/weather/weekend)  
+- [週末の天気は晴れ](https://example.com/weather/weekend)
 
 
 週末は晴れて暖かくなる見込みなのだ。
