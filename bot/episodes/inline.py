@@ -40,10 +40,8 @@ def text_of(src: str, tokens: Sequence[Token] | None, base: str | None) -> str:
     return clean_lines("".join(_Writer(base, plain=False).write(tokens)))
 
 
-def _plain_text(src: str, tokens: Sequence[Token] | None) -> str:
+def _plain_text(tokens: Sequence[Token]) -> str:
     """The text a reader sees, markup removed, whitespace runs collapsed to one space."""
-    if tokens is None:
-        return " ".join(src.split())
     return " ".join("".join(_Writer(None, plain=True).write(tokens)).split())
 
 
@@ -87,7 +85,7 @@ class _Writer:
             elif kind == "code_inline":
                 parts.append(token.content if self.plain else code_span(token.content))
             elif kind == "image":
-                parts.append(_plain_text(token.content, token.children or []))
+                parts.append(_plain_text(token.children or []))
             elif kind == "link_open":
                 end = next((at for at in range(index, len(tokens)) if tokens[at].type == "link_close"), len(tokens))
                 opens = top and not raw_seen and not "".join(parts).strip()
@@ -110,7 +108,7 @@ class _Writer:
         if url is None:
             return text
         if opens:
-            self.lead = (Link(_plain_text("", label), url), position)
+            self.lead = (Link(_plain_text(label), url), position)
         if auto or (text[:4].lower() == url[:4] and to_uri(text) == url):
             return url
         return f"[{text}]({url})"
