@@ -10,12 +10,16 @@ Where things are
 
 Index
     ``search_fts`` is a contentless FTS5 table (the text lives in ``episodes``/``topics``; the index holds
-    only the tokens of :func:`bot.text.index_text`) with columns ``title`` (a topic's title), ``body`` (its
+    only tokens: the bigrams of :func:`bot.text.index_text` of the kana-folded text, and the variant tokens of
+    :mod:`bot.search.variants`, see :mod:`.functions`) with columns ``title`` (a topic's title), ``body`` (its
     summary; for an episode document, the episode's title and description — the show's boilerplate title must
     not outrank topic titles), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked).
     Prefix indexes make single-character queries (``猫``) and Latin prefixes of 3 to 6 letters (``claud`` →
     ``claude``) as cheap as whole tokens; CJK tokens are at most 2 characters, so only Latin words pay for
     the longer ones (on the corpus they add 8 % to the index, the 1-character one 44 %).
+
+    ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`), mined
+    from what the flush indexes and rebuilt with the index.
 
 Document ids
     Every live episode owns a block of rowids, newest first: :mod:`.docids`.
@@ -25,7 +29,7 @@ Maintenance
     every document to add or remove with the raw values it is indexed from: inserts add, deletes remove (a
     contentless table needs the old tokens, recomputed at removal by the same deterministic functions from
     the queued old values), withdrawing an episode removes its documents and restoring it adds them back.
-    :meth:`.index.SearchIndex.flush` applies the queue in two set-based statements; every lookup flushes first, so
+    :meth:`.index.SearchIndex.flush` applies the queue in set-based statements; every lookup flushes first, so
     the index a query sees always equals the live rows, and the bot also flushes in the background right
     after ingesting. Queueing keeps ingestion fast: FTS5 flushes its in-memory buffer at every statement
     savepoint, so indexing row by row from the triggers themselves made a cold ingest of the corpus three

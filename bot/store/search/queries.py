@@ -118,13 +118,14 @@ class SearchQueries(SearchIndex):
         if strict is None:
             return SearchResult()
         exact = parsed.exact().match_positive() or strict
-        result = await self._ranked(parsed, exact, filters, (low, high), limit)
+        rare = await self._words_are_rare(parsed)
+        result = await self._ranked(parsed, exact, filters, (low, high), limit, rare)
         if strict != exact and len(result.hits) < limit:
-            wider = await self._ranked(parsed, strict, filters, (low, high), limit)
+            wider = await self._ranked(parsed, strict, filters, (low, high), limit, rare)
             result = _after(result, wider, limit)
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
-            result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit), partial=True)
+            result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit, rare), partial=True)
         return replace(result, searched=parsed)
 
     async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
@@ -158,10 +159,11 @@ class SearchQueries(SearchIndex):
         return query.with_synonyms(merge(self.synonyms, mined))
 
     async def _ranked(
-        self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int
+        self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int, by_relevance: bool
     ) -> SearchResult:
         """The best ``limit`` hits of the documents matching ``positive`` (an FTS5 expression over the
-        query's words), without the query's exclusions, within ``filters`` and the ``rowids`` range."""
+        query's words), without the query's exclusions, within ``filters`` and the ``rowids`` range; by bm25
+        when ``by_relevance`` (:meth:`_words_are_rare`), else newest first, title matches first."""
         low, high = rowids
         expression = parsed.excluding(positive)
         meta = self._meta(filters)
@@ -170,7 +172,6 @@ class SearchQueries(SearchIndex):
         where = "search_fts MATCH ? AND rowid >= ? AND rowid <= ?" + (_NO_EXCLUDED_TOPIC if excluded else "")
         bounds = (low, high, excluded) if excluded else (low, high)
         wanted = limit + DEDUPE_MARGIN
-        by_relevance = await self._words_are_rare(parsed)
         if by_relevance:
             weights = ", ".join(str(weight) for weight in WEIGHTS)
             ranked = (
