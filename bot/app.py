@@ -111,6 +111,7 @@ class ZundaBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.settings.database_path)
+        self._store.search.synonyms = await asyncio.to_thread(self.settings.synonyms)
         await self.tree.set_translator(CatalogTranslator())
         self.scheduler.start()
         if self.settings.health_file is not None:

@@ -13,7 +13,7 @@ from enum import IntEnum, IntFlag
 from typing import TYPE_CHECKING, Any
 
 from .permissions import NO_PERMISSIONS, Overwrite, PermOverwrite
-from .snowflake import iso, snowflake_time
+from .snowflake import iso, snowflake_time, utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -491,6 +491,14 @@ class Channel:
     def delete(self) -> None:
         """Delete the channel (CHANNEL_DELETE, or THREAD_DELETE for a thread)."""
         self._require_world().delete_channel(self)
+
+    def archive(self, *, locked: bool = False) -> None:
+        """What Discord does to a thread after ``auto_archive_duration`` without activity (THREAD_UPDATE)."""
+        if not self.is_thread:
+            raise ValueError(f"{self!r} is not a thread")
+        self.archived, self.locked = True, locked
+        self.archive_timestamp = utcnow()
+        self._require_world().channel_update(self)
 
     def __repr__(self) -> str:
         return f"<Channel {self.id} {self.name!r} type={self.type.name}>"

@@ -146,22 +146,31 @@ class RateLimiter:
             "X-RateLimit-Bucket": bucket_hash(route_key),
         }
 
-    def check(self, route_key: str, major: str, *, global_exempt: bool) -> tuple[Limited | None, dict[str, str]]:
-        """Take a token for this request; the 429 to answer (if any) and the headers to send."""
-        if not self.config.enabled:
-            return None, {}
-        now = self._clock()
+    def _bucket(self, route_key: str, major: str, now: float) -> _Window:
         limit, window = self.config.limit_for(route_key)
         bucket = self._buckets.get((route_key, major))
         if bucket is None or (bucket.limit, bucket.window) != (limit, window):
             bucket = self._buckets[(route_key, major)] = _Window(limit, window)
         bucket.roll(now)
+        return bucket
+
+    def route_headers(self, route_key: str, major: str) -> dict[str, str]:
+        """The route's bucket headers as they stand (every answer carries them, a global 429 too)."""
+        now = self._clock()
+        return self._headers(route_key, self._bucket(route_key, major, now), now)
+
+    def check(self, route_key: str, major: str, *, global_exempt: bool) -> tuple[Limited | None, dict[str, str]]:
+        """Take a token for this request; the 429 to answer (if any) and the headers to send."""
+        if not self.config.enabled:
+            return None, {}
+        now = self._clock()
+        bucket = self._bucket(route_key, major, now)
         if not global_exempt:
             self._global.limit, self._global.window = self.config.global_limit, self.config.global_window
             self._global.roll(now)
             if self._global.count >= self._global.limit:
                 retry = self._global.reset_at - now
-                headers = {
+                headers = self._headers(route_key, bucket, now) | {
                     "X-RateLimit-Global": "true",
                     "X-RateLimit-Scope": "global",
                     "Retry-After": retry_after_header(retry),

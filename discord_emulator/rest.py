@@ -357,11 +357,13 @@ class RestApi:
         )
         return "+".join(params[k] for k in keys if k in params)
 
-    def _injected_429(self, route: Route, retry_after: float, scope: str) -> Limited:
-        """A 429 with the headers Discord sends: route headers unless global, ``Retry-After`` in whole seconds."""
+    def _injected_429(self, route: Route, params: dict[str, str], retry_after: float, scope: str) -> Limited:
+        """A 429 with the headers Discord sends: the route's bucket (exhausted for ``retry_after`` unless the limit
+        is global), ``X-RateLimit-Global`` when it is, ``Retry-After`` in whole seconds."""
         self.ratelimits.record(route.key, scope)
         headers = {"X-RateLimit-Scope": scope, "Retry-After": retry_after_header(retry_after)}
         if scope == "global":
+            headers = self.ratelimits.route_headers(route.key, self._major(params)) | headers
             headers["X-RateLimit-Global"] = "true"
         else:
             limit, _ = self.ratelimits.config.limit_for(route.key)
@@ -404,7 +406,7 @@ class RestApi:
             injected = self.faults.take(route.key)
             if injected is not None:
                 if injected.status == 429:
-                    limited = self._injected_429(route, injected.retry_after, injected.scope)
+                    limited = self._injected_429(route, params, injected.retry_after, injected.scope)
                     record.status, record.response = 429, limited.body()
                     return self._json(429, limited.body(), limited.headers)
                 record.status = injected.status

@@ -12,10 +12,10 @@ import functools
 import json
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from jsonschema import Draft202012Validator, FormatChecker, ValidationError
@@ -353,7 +353,8 @@ def _leaves(error: ValidationError) -> Iterator[ValidationError]:
 
 def _report(error: ValidationError, errors: FormErrors, prefix: tuple[str | int, ...]) -> None:
     path = (*prefix, *error.absolute_path)
-    kind, value, instance = error.validator, error.validator_value, error.instance
+    kind, value, instance = error.validator, cast(Any, error.validator_value), cast(Any, error.instance)
+    schema = cast(Mapping[str, Any], error.schema)
     if "propertyNames" in error.schema_path:
         errors.add((*path, str(instance)), "LOCALE_INVALID", f"{instance!r} is not one of Discord's locales.")
     elif kind == "required":
@@ -361,7 +362,7 @@ def _report(error: ValidationError, errors: FormErrors, prefix: tuple[str | int,
         for missing in (k for k in value if k not in present):
             errors.required((*path, missing))
     elif kind == "additionalProperties":
-        known = error.schema.get("properties", {})
+        known = schema.get("properties", {})
         for extra in sorted(k for k in instance if k not in known):
             errors.add((*path, extra), "UNKNOWN_FIELD", "This field is not part of Discord's API for this request")
     elif kind in ("maxLength", "maxItems", "maxProperties"):

@@ -22,6 +22,7 @@ from .permissions import DEFAULT_BOT, DEFAULT_EVERYONE, Permission
 from .ratelimit import RateLimitConfig, RateLimiter
 from .rest import API_PREFIX, RequestRecord, RestApi
 from .results import InteractionResult
+from .validation import lone_surrogate_path
 from .world import World
 
 T = TypeVar("T")
@@ -266,7 +267,10 @@ class DiscordEmulator:
                 Permission.VIEW_CHANNEL | needed
             ):
                 raise EmulatorUsageError(f"{user!r} cannot post in {channel!r}")
-        return self.messaging.create(channel, user, {"content": content, **fields}, check_permissions=False)
+        body = {"content": content, **fields}
+        if lone_surrogate_path(body) is not None:
+            raise EmulatorUsageError("a Discord client sends UTF-8 text only: this message has a lone surrogate")
+        return self.messaging.create(channel, user, body, check_permissions=False)
 
     # --- observation -----------------------------------------------------------------------------
 

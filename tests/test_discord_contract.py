@@ -122,6 +122,34 @@ async def test_a_long_rate_limit_sets_the_delivery_aside_instead_of_stalling(
     assert "rate limited" in str(failed.error)
 
 
+async def test_an_edited_post_edits_its_thread_after_discord_archived_it(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start(announce_channel_ids=[community.general.id])
+    await settled(emulator, bot)
+    path = write_post(bot_runner.posts, 9, ["最初の要約なのだ。"])
+    await run_cycle(emulator, bot)
+    [main] = bot_messages(emulator, community.general)
+    thread = main.thread
+    assert thread is not None
+    thread.archive()  # a week without activity
+    path.write_text(path.read_text(encoding="utf-8").replace("最初の要約", "訂正した要約"), encoding="utf-8")
+    await run_cycle(emulator, bot)
+    [part] = bot_messages(emulator, thread)
+    assert "訂正した要約" in part.embeds[0]["description"]
+    edits = [
+        r
+        for r in emulator.requests_for("PATCH /channels/{channel_id}/messages/{message_id}")
+        if str(thread.id) in r.path
+    ]
+    assert [(r.status, (r.response or {}).get("code")) for r in edits] == [(400, 50083), (200, None)]
+    [unarchive] = [
+        r for r in emulator.requests_for("PATCH /channels/{channel_id}") if r.path == f"/channels/{thread.id}"
+    ]
+    assert unarchive.body == {"archived": False}
+    assert not thread.archived
+
+
 # --- the real archive ------------------------------------------------------------------------------------
 
 

@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.search.model import Filters, InvalidDate
 from bot.search.query import parse_query
 from bot.search.snippet import snippet
-from bot.store.search import mc_token
+from bot.store.search.functions import mc_token
 from bot.store.store import Store
 
 #: Most hits one search prints.
@@ -59,6 +59,11 @@ def configure(parser: CommandParser) -> None:
     parser.add_argument("--since", metavar="DATE", help="published on or after DATE (YYYY-MM-DD)")
     parser.add_argument("--until", metavar="DATE", help="published on or before DATE (YYYY-MM-DD)")
     parser.add_argument("--json", action="store_true", help="one JSON object per hit, best first")
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="first print how the query was read: words, variants, readings, dropped filler, matching layer",
+    )
 
 
 @command("search", "Search the stored episodes and topics.", configure)
@@ -79,14 +84,24 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
         )
     if query.empty:
         raise CommandError("nothing to search for: give at least one word that is not excluded")
+    synonyms = await asyncio.to_thread(settings.synonyms)
     async with await Store.open(path) as store:
+        store.search.synonyms = synonyms
         result = await store.search.search(query, filters, limit=args.limit)
         mcs = await store.search.mcs() if filters.mc and not result.hits else []
+        searched = result.searched or query
+        if args.explain:
+            for line in searched.explain():
+                print(line)
+            for layer, form, count in await store.search.layer_counts(searched):
+                print(f"  {layer:8} {form}: {count} documents")
+            matched = "relaxed (some of the words)" if result.partial else "strict (every word)"
+            print(f"matched: {matched}, {len(result.hits)} hits" + (" or more" if result.more else ""))
     if mcs and all(mc_token(name) != mc_token(filters.mc or "") for name, _ in mcs):
         known = ", ".join(f"{name} ({count})" for name, count in mcs)
         raise CommandError(f"no MC named {filters.mc!r}; the MCs (episodes) are: {known}")
     for hit in result.hits:
-        cut = snippet(hit.text, query, escape=False)
+        cut = snippet(hit.text, searched, escape=False)
         if args.json:
             print_json(
                 {

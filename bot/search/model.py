@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from urllib.parse import urlsplit
 
+from bot.search.query import Query
+
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 
@@ -123,12 +125,16 @@ class Hit:
 class SearchResult:
     """The best hits, best first; ``more`` when the query matches more than these.
 
-    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first).
+    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first);
+    ``partial`` that no topic holds every word, and these hold most of them (the relaxed query); ``searched``
+    is the query as run, with the synonyms of its words (snippets bold what it matched).
     """
 
     hits: tuple[Hit, ...] = ()
     more: bool = False
     by_relevance: bool = True
+    partial: bool = False
+    searched: Query | None = None
 
 
 @dataclass(frozen=True, slots=True)

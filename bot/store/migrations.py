@@ -10,6 +10,11 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from bot.store.search.functions import register as register_search_functions
+from bot.store.search.schema import PAIRS_SCHEMA, rebuild_pairs
+from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
+from bot.store.search.schema import rebuild as rebuild_search
+
 Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
@@ -237,9 +242,10 @@ LETTERS_TABLES = sql(
 
 async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     """The full-text search index and its triggers; indexes the episodes already stored."""
-    from bot.store.search import install  # here, not at the top: bot.store.search imports this module
-
-    await install(conn)
+    await register_search_functions(conn)
+    for statement in statements(SEARCH_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_search(conn)
 
 
 #: A delivery Discord refused as invalid (400) is set aside for that revision of its episode, so that it does
@@ -261,6 +267,13 @@ GUILD_LANGUAGE_AND_HEADLINE = sql(
 )
 
 
+async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
+    """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
+    for statement in statements(PAIRS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_pairs(conn)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -268,5 +281,6 @@ MIGRATIONS: list[Migration] = [
     LETTERS_TABLES,
     SEARCH_V5,
     DELIVERY_REJECTIONS_V6,
+    SEARCH_NAME_PAIRS,
     GUILD_LANGUAGE_AND_HEADLINE,
 ]

@@ -14,7 +14,7 @@ from bot.store.episodes import EpisodeStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
 from bot.store.letters import LetterStore
-from bot.store.search import SearchStore
+from bot.store.search.store import SearchStore
 from bot.store.sources import SourceStateStore
 
 
