@@ -73,8 +73,74 @@ i18n.register(
             "forum channel.",
         },
         "settings.missing_perms": {
-            "ja": "⚠️ ボットには {channel} で次の権限が足りないのだ: {permissions}",
-            "en": "⚠️ The bot lacks these permissions in {channel}: {permissions}",
+            "ja": "⚠️ ボットには {channel} で次の権限が足りないのだ: {permissions}\n"
+            "チャンネルの編集 →「権限」で、ボットのロールに許可してほしいのだ。",
+            "en": "⚠️ The bot lacks these permissions in {channel}: {permissions}\n"
+            "Allow them for the bot's role under Edit Channel → Permissions.",
+        },
+        "settings.hosts_guidance": {
+            "ja": "💡 ホストロールの人は、このままではホスト用のコマンド（`/お便り管理`・`/告知する`・`/ステータス`）が"
+            "一覧に出ないのだ。サーバー管理者が「サーバー設定」→「連携サービス」→ zundabot を開き、"
+            "それぞれのコマンドで「ロールとメンバー」にホストロールを追加して許可してほしいのだ。"
+            "許可したかどうかは `/ステータス` で確かめられるのだ。",
+            "en": "💡 Members with the host role do not see the hosts' commands (`/letters`, `/announce`, `/status`) "
+            "yet. A server manager opens Server Settings → Integrations → zundabot and, for each command, adds "
+            "the host role under Roles & Members. `/status` shows whether it is done.",
+        },
+        # Permission names as Discord's own client shows them.
+        "perm.view_channel": {"ja": "チャンネルを見る", "en": "View Channels"},
+        "perm.send_messages": {"ja": "メッセージを送信", "en": "Send Messages"},
+        "perm.embed_links": {"ja": "埋め込みリンク", "en": "Embed Links"},
+        "perm.send_messages_in_threads": {"ja": "スレッドでメッセージを送信", "en": "Send Messages in Threads"},
+        "perm.create_public_threads": {"ja": "公開スレッドの作成", "en": "Create Public Threads"},
+        "perm.create_posts": {"ja": "投稿の作成", "en": "Create Posts"},
+        "perm.read_message_history": {"ja": "メッセージ履歴を読む", "en": "Read Message History"},
+        "cmd.settings.language": {"default": "language", "ja": "言語", "en": "language"},
+        "cmd.settings.language.desc": {
+            "ja": "告知など、みんなに見えるメッセージの言語を選びます",
+            "en": "Choose the language of the messages everyone sees (announcements)",
+        },
+        "opt.language": {"default": "language", "ja": "言語", "en": "language"},
+        "opt.language.desc": {"ja": "日本語または英語", "en": "Japanese or English"},
+        "choice.ja": {"ja": "日本語", "en": "Japanese (日本語)"},
+        "choice.en": {"ja": "英語（English）", "en": "English"},
+        "cmd.settings.headline": {"default": "headline", "ja": "告知の見出し", "en": "headline"},
+        "cmd.settings.headline.desc": {
+            "ja": "告知の一行目の文を決めます（省略すると元に戻します）",
+            "en": "Set the first line of announcements (leave empty to restore the default)",
+        },
+        "opt.template": {"default": "template", "ja": "文", "en": "template"},
+        "opt.template.desc": {
+            "ja": "例: 第{number}回「{title}」を公開したのだ！ 使える記号: {title} {number} {mcs} {date}",
+            "en": "e.g. New episode {number}: {title} — placeholders: {title} {number} {mcs} {date}",
+        },
+        "settings.language": {"ja": "みんなに見えるメッセージの言語", "en": "Language of public messages"},
+        "settings.language.ja": {"ja": "日本語", "en": "Japanese"},
+        "settings.language.en": {"ja": "英語", "en": "English"},
+        "settings.headline": {"ja": "告知の見出し", "en": "Announcement headline"},
+        "settings.headline.default": {"ja": "標準（{text}）", "en": "default ({text})"},
+        "settings.headline.preview": {
+            "ja": "次の告知の見出しはこうなるのだ（{episode}の場合）:\n> {text}",
+            "en": "The next announcement's headline will read (for {episode}):\n> {text}",
+        },
+        "settings.headline.preview_episode": {"ja": "第{number}回", "en": "episode {number}"},
+        "settings.headline.empty": {"ja": "見出しの文が空なのだ。", "en": "The headline is empty."},
+        "settings.headline.too_long": {
+            "ja": "見出しが長すぎるのだ（{detail} 文字まで）。",
+            "en": "The headline is too long (at most {detail} characters).",
+        },
+        "settings.headline.mention": {
+            "ja": "見出しにメンションは入れられないのだ。メンションするロールは `/設定 告知` で選んでほしいのだ。",
+            "en": "A headline cannot hold mentions: choose the role to mention with `/settings announce`.",
+        },
+        "settings.headline.braces": {
+            "ja": "「{{」と「}}」の組み合わせが合っていないのだ。記号は {{title}} のように書いてほしいのだ。",
+            "en": "The braces do not match: write placeholders like {{title}}.",
+        },
+        "settings.headline.unknown": {
+            "ja": "{detail} は使えない記号なのだ。使えるのは {{title}}（題名）{{number}}（回の番号）"
+            "{{mcs}}（出演者）{{date}}（公開日）なのだ。",
+            "en": "{detail} is not a placeholder. Use {{title}}, {{number}}, {{mcs}} (the MCs) or {{date}}.",
         },
     }
 )
