@@ -337,8 +337,10 @@ async def test_missing_permission_in_one_server_does_not_hold_up_the_others(
 
     result = await emulator.slash(community.admin, broken, "status")
     [announce] = [f["value"] for f in result.embeds[0]["fields"] if f["name"] == "告知"]
-    assert "Missing Permissions" in announce
-    assert "1 回連続" in announce
+    assert "このチャンネルに書き込む権限がボットにないのだ" in announce  # Discord's error in words
+    assert "\n-# Discord のエラーコード 50013" in announce  # and its code, small
+    assert "Missing Permissions" not in announce
+    assert "1 回続けて失敗" in announce
     assert bot.scheduler.get_job("announce:retry") is not None
 
     broken.remove_overwrite(other.bot_role)  # type: ignore[arg-type]
@@ -501,7 +503,7 @@ async def test_an_announcement_discord_refuses_is_shown_in_status(
     assert_announced_once(emulator, community.general, render_announcement(later))
     status = await emulator.slash(community.host, community.general, "status")
     text = json.dumps(status.embeds, ensure_ascii=False)
-    assert "受け付けなかった告知 1 件（#40）" in text
+    assert "受け付けなかった告知が 1 回分あるのだ（#40）" in text
 
 
 async def test_a_failing_feed_warns_the_hosts_once(

@@ -44,10 +44,10 @@ i18n.register(
         },
         "announce.status": {"ja": "告知", "en": "Announcements"},
         "announce.status.rejected": {
-            "ja": "⛔ Discord が受け付けなかった告知 {count} 件（{episodes}）: {error}\n"
-            "投稿を直すか `/告知する` で再送できるのだ",
+            "ja": "⛔ Discord が受け付けなかった告知が {count} 回分あるのだ（{episodes}）: {error}\n"
+            "記事を直すか `/告知する 投稿` でもう一度送れるのだ",
             "en": "⛔ {count} announcement(s) refused by Discord ({episodes}): {error}\n"
-            "Fix the post or resend with `/announce`",
+            "Fix the post or send it again with `/announce post`",
         },
         "announce.status.none": {
             "ja": "告知チャンネル未設定（`/設定 告知`）",
@@ -55,16 +55,16 @@ i18n.register(
         },
         "announce.status.ok": {"ja": "✅ {channel} 正常", "en": "✅ {channel} healthy"},
         "announce.status.failing": {
-            "ja": "⚠️ {channel} で失敗（{failures} 回連続）: {error}\n次の再試行: {retry}",
+            "ja": "⚠️ {channel} への投稿が {failures} 回続けて失敗しているのだ: {error}\n次に試すのは {retry}",
             "en": "⚠️ {channel} failing ({failures} in a row): {error}\nNext try: {retry}",
         },
         "announce.status.counts": {
-            "ja": "告知済み {done} 件・未完了 {pending} 件",
+            "ja": "告知済み {done} 回分・送信待ち {pending} 回分",
             "en": "{done} delivered, {pending} pending",
         },
         "announce.status.last": {"ja": "最新の告知: {episode}（{when}）", "en": "Last announced: {episode} ({when})"},
         "announce.status.cycle": {"ja": "最終チェック: {when}", "en": "Last check: {when}"},
         "announce.status.cycle_error": {"ja": "前回のチェックでエラー: {error}", "en": "Last check failed: {error}"},
-        "announce.status.held": {"ja": "公開待ち: {count} 件（次: {when}）", "en": "Held: {count} (next {when})"},
+        "announce.status.held": {"ja": "公開待ち: {count} 回分（次は {when}）", "en": "Held: {count} (next {when})"},
     }
 )

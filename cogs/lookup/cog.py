@@ -26,7 +26,7 @@ from bot.search.present import (
     topics_pages,
 )
 from bot.search.query import parse_query
-from bot.text import TOKENIZER_VERSION, normalize
+from bot.text import normalize
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
@@ -272,5 +272,5 @@ class Lookup(commands.Cog):
     async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
         """For ``/status``: how many documents the search index holds."""
         documents = await self.bot.store.search.document_count()
-        value = i18n.t("lookup.status_value", locale, documents=documents, version=TOKENIZER_VERSION)
+        value = i18n.t("lookup.status_value", locale, documents=documents)
         return [(i18n.t("lookup.status", locale), value)]
