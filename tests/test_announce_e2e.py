@@ -442,16 +442,16 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     write_post(bot_runner.posts, 11, datetime.now(UTC) - timedelta(days=9))
     bot = await bot_runner.start()
     await settled(emulator, bot)
-    result = await emulator.slash(community.host, community.general, "announce", episode="10")
+    result = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert "告知チャンネルが未設定" in result.content
     await emulator.slash(community.admin, community.general, "settings announce", channel=community.general)
     await poll_now(emulator, bot)
     assert bot_messages(emulator, community.general) == []  # configured later: nothing old by itself
 
-    refused = await emulator.slash(community.listener, community.general, "announce", episode="10")
+    refused = await emulator.slash(community.listener, community.general, "announce post", episode="10")
     assert refused.ephemeral
     assert "ホスト" in refused.content
-    result = await emulator.slash(community.host, community.general, "announce", episode="10")
+    result = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert result.ephemeral
     assert "投稿するのだ" in result.content
     await emulator.wait_for_message(community.general, lambda m: m.author.id == emulator.bot.id, timeout=10)
@@ -459,13 +459,13 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     episode = await bot.store.episodes.by_number("10")
     assert episode is not None
     assert_announced_once(emulator, community.general, render_announcement(episode))
-    again = await emulator.slash(community.host, community.general, "announce", episode="10")
+    again = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert "投稿済み" in again.content
-    latest = await emulator.slash(community.host, community.general, "announce")
+    latest = await emulator.slash(community.host, community.general, "announce post")
     assert "podcast" in latest.content
-    unknown = await emulator.slash(community.host, community.general, "announce", episode="9999")
+    unknown = await emulator.slash(community.host, community.general, "announce post", episode="9999")
     assert "見つからない" in unknown.content
-    pasted = await emulator.slash(community.host, community.general, "announce", episode="第" * 3000)
+    pasted = await emulator.slash(community.host, community.general, "announce post", episode="第" * 3000)
     assert "見つからない" in pasted.content  # the value is echoed short, so the answer fits
 
 

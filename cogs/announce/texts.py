@@ -8,12 +8,49 @@ i18n.register(
     {
         "announce.cmd": {"default": "announce", "ja": "告知する", "en": "announce"},
         "announce.cmd.desc": {
-            "ja": "エピソードをこのサーバーの告知チャンネルに投稿します（ホスト用・過去回も可）",
-            "en": "Post an episode to this server's announcement channel (hosts; old ones too)",
+            "ja": "告知を投稿したり、試しに見たりします（ホスト用）",
+            "en": "Post an announcement, or try one out (hosts)",
+        },
+        "announce.cmd.post": {"default": "post", "ja": "投稿", "en": "post"},
+        "announce.cmd.post.desc": {
+            "ja": "回をこのサーバーの告知チャンネルに投稿します（過去の回も可）",
+            "en": "Post an episode to this server's announcement channel (old ones too)",
+        },
+        "announce.cmd.test": {"default": "test", "ja": "テスト", "en": "test"},
+        "announce.cmd.test.desc": {
+            "ja": "次の告知をそのまま自分だけに表示します（公開されません）",
+            "en": "Show the next announcement exactly, only to you (nothing is published)",
+        },
+        "announce.opt.test_episode.desc": {
+            "ja": "回の番号（省略すると次に告知される最新の回）",
+            "en": "Episode number (default: the newest, the next to be announced)",
+        },
+        "announce.opt.channel": {"default": "channel", "ja": "チャンネル", "en": "channel"},
+        "announce.opt.channel.desc": {
+            "ja": "ここに投稿して確かめる（省略すると自分だけに表示・メンションは通知されません）",
+            "en": "Post it here to check (default: only you see it; the mention notifies nobody)",
+        },
+        "announce.test.private": {
+            "ja": "{episode}の告知は、このように投稿されるのだ（あなたにだけ見えているのだ）:",
+            "en": "This is how the announcement of {episode} will be posted (only you can see it):",
+        },
+        "announce.test.posted": {
+            "ja": "{episode}の告知を {link} にテスト投稿したのだ"
+            "（公開・フォロー先への配信・メンションの通知はしていないのだ）。",
+            "en": "Posted a test of {episode}'s announcement at {link} (not published, not sent to followers, "
+            "nobody notified).",
+        },
+        "announce.test.not_yours": {
+            "ja": "{channel} にはあなたが書き込めないので、そこにはテスト投稿できないのだ。",
+            "en": "You cannot post in {channel}, so the test cannot go there.",
+        },
+        "announce.test.failed": {
+            "ja": "テスト投稿できなかったのだ: {error}",
+            "en": "The test could not be posted: {error}",
         },
         "announce.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
         "announce.opt.episode.desc": {
-            "ja": "エピソード番号（省略時は最新回）",
+            "ja": "回の番号（省略すると最新の回）",
             "en": "Episode number (default: the latest)",
         },
         "announce.queued": {
