@@ -22,6 +22,7 @@ from discord.ext import commands
 
 import cogs
 from bot import __version__, health, i18n
+from bot.announce.pacing import SHARED_RATE, Pacer
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.episodes.site import Site
 from bot.logs import setup_logging
@@ -96,6 +97,8 @@ class ZundaBot(commands.Bot):
         self.started_at = time.monotonic()
         self.closing = False
         self.scheduler = AsyncIOScheduler(timezone=settings.zone)
+        #: One pace for every bulk sender, so that together they stay under the global rate limit.
+        self.pacer = Pacer(SHARED_RATE)
         self._store: Store | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._shutdown: asyncio.Future[None] | None = None

@@ -88,7 +88,6 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
     async with await Store.open(path) as store:
         store.search.synonyms = synonyms
         result = await store.search.search(query, filters, limit=args.limit)
-        mcs = await store.search.mcs() if filters.mc and not result.hits else []
         searched = result.searched or query
         if args.explain:
             for line in searched.explain():
@@ -97,6 +96,7 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"  {layer:8} {form}: {count} documents")
             matched = "relaxed (some of the words)" if result.partial else "strict (every word)"
             print(f"matched: {matched}, {len(result.hits)} hits" + (" or more" if result.more else ""))
+        mcs = await store.search.mcs() if filters.mc and not result.hits else []
     if mcs and all(mc_token(name) != mc_token(filters.mc or "") for name, _ in mcs):
         known = ", ".join(f"{name} ({count})" for name, count in mcs)
         raise CommandError(f"no MC named {filters.mc!r}; the MCs (episodes) are: {known}")

@@ -45,6 +45,8 @@ POLL_JOB = "announce:poll"
 MC_TAGS = ("ずんだもん", "春日部つむぎ", "お嬢様ずんだもん")
 READY_TIMEOUT = 60.0
 NUMBERED_POST = re.compile(r"^\d{4}-\d{2}-\d{2}-(\d+)\.(?:md|markdown)$")
+#: The newest posts offered for editing (the page holds their text).
+EDITABLE_POSTS = 30
 
 
 @dataclass
@@ -160,7 +162,8 @@ class PostsControls:
         self.poll = poll
 
     def controls(self) -> Sequence[Control]:
-        files = sorted((p for p in self.posts.iterdir() if POST_NAME.match(p.name)), reverse=True)
+        """The controls with the newest posts to edit (reads files: the studio calls it in a worker thread)."""
+        files = sorted((p for p in self.posts.iterdir() if POST_NAME.match(p.name)), reverse=True)[:EDITABLE_POSTS]
         new_name, template = self.new_post()
         choices = [{"value": "", "label": "新しい記事 / new post", "fills": {"name": new_name, "text": template}}]
         choices += [

@@ -258,6 +258,13 @@ DELIVERY_REJECTIONS_V6 = sql(
 )
 
 
+async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
+    """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
+    for statement in statements(PAIRS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_pairs(conn)
+
+
 #: A server's language for its public messages (announcements) and its announcement headline template.
 GUILD_LANGUAGE_AND_HEADLINE = sql(
     """
@@ -267,11 +274,71 @@ GUILD_LANGUAGE_AND_HEADLINE = sql(
 )
 
 
-async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
-    """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
-    for statement in statements(PAIRS_SCHEMA):
-        await conn.execute(statement)
-    await rebuild_pairs(conn)
+#: Listeners' followed words, what was matched per announcement, and the outbox of DMs to followers
+#: (``bot.store.follows``). ``guild_id`` 0: followed outside any server the bot is in.
+FOLLOWS = sql(
+    """
+    CREATE TABLE follows (
+        user_id     INTEGER NOT NULL,
+        guild_id    INTEGER NOT NULL,
+        word        TEXT NOT NULL,
+        normalized  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (user_id, guild_id, normalized)
+    );
+    CREATE INDEX follows_by_guild ON follows (guild_id, created_at);
+
+    CREATE TABLE follow_prefs (
+        user_id         INTEGER PRIMARY KEY,
+        locale          TEXT NOT NULL DEFAULT 'ja',
+        dm_channel_id   INTEGER,
+        dm_closed_at    TEXT,
+        thread_mention  INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE follow_scans (
+        episode_key  TEXT NOT NULL,
+        guild_id     INTEGER NOT NULL,
+        revision     INTEGER NOT NULL,
+        scanned_at   TEXT NOT NULL,
+        notices      INTEGER NOT NULL,
+        PRIMARY KEY (episode_key, guild_id, revision)
+    );
+
+    CREATE TABLE follow_notified (
+        user_id      INTEGER NOT NULL,
+        episode_key  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        PRIMARY KEY (user_id, episode_key, topic)
+    );
+
+    CREATE TABLE follow_notices (
+        id               INTEGER PRIMARY KEY,
+        user_id          INTEGER NOT NULL,
+        episode_key      TEXT NOT NULL,
+        number           TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        page_url         TEXT NOT NULL,
+        guild_id         INTEGER NOT NULL,
+        channel_id       INTEGER NOT NULL,
+        message_id       INTEGER,
+        thread_id        INTEGER,
+        linked           INTEGER NOT NULL,
+        topics           TEXT NOT NULL,
+        state            TEXT NOT NULL DEFAULT 'pending',
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        started_at       TEXT,
+        outcome          TEXT,
+        dm_message_id    INTEGER,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL,
+        finished_at      TEXT
+    );
+    CREATE INDEX follow_notices_due ON follow_notices (state, next_attempt_ts, id);
+    CREATE INDEX follow_notices_by_user ON follow_notices (user_id, id);
+    """
+)
 
 
 MIGRATIONS: list[Migration] = [
@@ -283,4 +350,5 @@ MIGRATIONS: list[Migration] = [
     DELIVERY_REJECTIONS_V6,
     SEARCH_NAME_PAIRS,
     GUILD_LANGUAGE_AND_HEADLINE,
+    FOLLOWS,
 ]

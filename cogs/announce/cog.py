@@ -20,7 +20,7 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.announce.announcer import AnnounceOptions, Announcer, CycleReport, RequestResult
-from bot.announce.pacing import Pacer
+from bot.announce.pacing import SHARED_RATE
 from bot.announce.polling import FeedAlert, Poller
 from bot.announce.port import DeliveryError
 from bot.clock import Clock
@@ -46,9 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Requests per second the announcer allows itself: just under Discord's global 50, leaving a
-#: little room for the rest of the bot.
-ANNOUNCE_RATE = 47.0
+#: Requests per second the announcer allows itself (the pace it shares with follow notices).
+ANNOUNCE_RATE = SHARED_RATE
 POLL_JOB = "announce:poll"
 RETRY_JOB = "announce:retry"
 RELEASE_JOB = "announce:release:"
@@ -71,14 +70,20 @@ class Announcements(commands.Cog):
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
         settings = bot.settings
-        self.port = DiscordPort(bot, Pacer(ANNOUNCE_RATE))
+        self.port = DiscordPort(bot, bot.pacer)
         options = AnnounceOptions(
             env_channel_ids=tuple(settings.announce_channel_ids),
             env_role_id=settings.announce_role_id,
             backfill=settings.announce_backfill,
             zone=settings.zone,
         )
-        self.announcer = Announcer(bot.store, self.port, options, clock=lambda: self.clock())
+        self.announcer = Announcer(
+            bot.store,
+            self.port,
+            options,
+            clock=lambda: self.clock(),
+            announced=lambda done: bot.dispatch("episode_announced", done),
+        )
         self.poller = Poller(
             bot.store,
             sources_from(settings, bot.site),
