@@ -89,3 +89,20 @@ async def test_letters_settings_tell_how_hosts_get_their_commands(
     assert "`/お便り管理`" in result.content
     result = await emulator.slash(community.admin, community.general, "settings letters", channel=community.hosts)
     assert "連携サービス" not in result.content  # only when a host role is chosen
+
+
+async def test_an_english_reader_gets_the_episode_card_in_english(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    """Answers only for one person follow their language, even where they reuse the announcement's card."""
+    write_post(bot_runner.posts, 7, datetime.now(UTC) - timedelta(days=3))
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    english = await emulator.slash(community.english, community.general, "episode", episode="7")
+    assert english.ephemeral
+    names = [field["name"] for field in english.embeds[0]["fields"]]
+    assert "Published" in names
+    assert "公開日" not in names
+    assert "Send a letter" in [button.get("label") for button in english.buttons]
+    japanese = await emulator.slash(community.listener, community.general, "episode", episode="7")
+    assert "公開日" in [field["name"] for field in japanese.embeds[0]["fields"]]

@@ -175,10 +175,12 @@ def search_page(
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-def episode_pages(episode: Episode, *, zone: tzinfo) -> list[Payload]:
-    """The episode as in its announcement: the main message (no headline), then its thread's messages."""
-    main = render.main_message(episode, zone=zone, headline=False)
-    return [main, *render.thread_messages(episode, zone=zone)]
+def episode_pages(episode: Episode, *, zone: tzinfo, locale: object | None = None) -> list[Payload]:
+    """The episode as in its announcement, in the reader's language: the main message (no headline), then
+    its thread's messages."""
+    with i18n.speaking(i18n.lang_of(locale)):
+        main = render.main_message(episode, zone=zone, headline=False)
+        return [main, *render.thread_messages(episode, zone=zone)]
 
 
 def topics_pages(episodes: Sequence[Episode], *, zone: tzinfo, locale: object | None = None) -> list[Payload]:

@@ -179,7 +179,7 @@ class Admin(commands.Cog):
         latest = await self.bot.store.episodes.latest(1)
         message = i18n.t("settings.saved", locale)
         if latest:
-            with i18n.public_language(wording.language):
+            with i18n.speaking(wording.language):
                 text = headline(checked, latest[0], self.bot.settings.zone) if checked else i18n.t("announce.headline")
             episode = i18n.t("settings.headline.preview_episode", locale, number=escape_text(latest[0].number))
             message += "\n" + i18n.t("settings.headline.preview", locale, episode=episode, text=text)
@@ -269,7 +269,7 @@ class Admin(commands.Cog):
         embed.add_field(
             name=i18n.t("settings.language", locale), value=i18n.t(f"settings.language.{wording.language}", locale)
         )
-        with i18n.public_language(wording.language):
+        with i18n.speaking(wording.language):
             default = i18n.t("announce.headline")
         embed.add_field(
             name=i18n.t("settings.headline", locale),

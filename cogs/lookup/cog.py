@@ -193,7 +193,7 @@ class Lookup(commands.Cog):
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
             raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=quoted(episode)))
-        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @episode.autocomplete("episode")
@@ -209,7 +209,7 @@ class Lookup(commands.Cog):
         newest = await self.bot.store.episodes.latest(1)
         if not newest:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
-        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     # -- /topics ------------------------------------------------------------------------------------------------
