@@ -20,6 +20,7 @@ from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
 from cogs.admin import texts  # noqa: F401 - registers the texts
+from cogs.admin.visibility import host_commands_lines
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -96,6 +97,14 @@ class Admin(commands.Cog):
             inline=False,
         )
         guild_id = interaction.guild_id
+        if interaction.guild is not None:
+            current = await bot.store.guilds.get(interaction.guild.id)
+            role_id = (current.host_role_id if current else None) or bot.settings.host_role_id
+            embed.add_field(
+                name=i18n.t("status.hosts", locale),
+                value=await host_commands_lines(bot, interaction.guild, role_id, locale),
+                inline=False,
+            )
         for cog in bot.cogs.values():
             provider = getattr(cog, "status_fields", None)
             if provider is not None and guild_id is not None:

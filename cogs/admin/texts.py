@@ -82,13 +82,31 @@ i18n.register(
             "Allow them for the bot's role under Edit Channel → Permissions.",
         },
         "settings.hosts_guidance": {
-            "ja": "💡 ホストロールの人は、このままではホスト用のコマンド（`/お便り管理`・`/告知する`・`/ステータス`）が"
-            "一覧に出ないのだ。サーバー管理者が「サーバー設定」→「連携サービス」→ zundabot を開き、"
-            "それぞれのコマンドで「ロールとメンバー」にホストロールを追加して許可してほしいのだ。"
+            "ja": "💡 ホストロールの人には、このままでは `/お便り管理` がコマンドの一覧に出ないのだ。"
+            "サーバー管理者が「サーバー設定」→「連携サービス」→ zundabot を開き、"
+            "`/お便り管理` の「ロールとメンバー」にホストロールを追加して許可してほしいのだ。"
             "許可したかどうかは `/ステータス` で確かめられるのだ。",
-            "en": "💡 Members with the host role do not see the hosts' commands (`/letters`, `/announce`, `/status`) "
-            "yet. A server manager opens Server Settings → Integrations → zundabot and, for each command, adds "
-            "the host role under Roles & Members. `/status` shows whether it is done.",
+            "en": "💡 Members with the host role do not see `/letters` in their command list yet. A server manager "
+            "opens Server Settings → Integrations → zundabot and adds the host role to `/letters` under "
+            "Roles & Members. `/status` shows whether it is done.",
+        },
+        "status.hosts": {"ja": "ホスト用コマンドの表示", "en": "Hosts' commands"},
+        "status.hosts.sees": {"ja": "✅ {command}: {role} に表示されているのだ", "en": "✅ {command}: shown to {role}"},
+        "status.hosts.hidden": {
+            "ja": "⚠️ {command}: {role} には表示されていないのだ",
+            "en": "⚠️ {command}: not shown to {role}",
+        },
+        "status.hosts.how": {
+            "ja": "-# 「サーバー設定」→「連携サービス」→ zundabot で、コマンドごとにホストロールを許可できるのだ",
+            "en": "-# Allow the host role per command under Server Settings → Integrations → zundabot",
+        },
+        "status.hosts.no_role": {
+            "ja": "ホストロールがまだ決まっていないのだ（`/設定 お便り` で決められるのだ）",
+            "en": "No host role yet (choose one with `/settings letters`)",
+        },
+        "status.hosts.unknown": {
+            "ja": "Discord から確かめられなかったのだ",
+            "en": "Discord did not say",
         },
         # Permission names as Discord's own client shows them.
         "perm.view_channel": {"ja": "チャンネルを見る", "en": "View Channels"},
