@@ -81,7 +81,7 @@ def test_plain_preview_shows_what_the_announcement_says(capsys: pytest.CaptureFi
     assert code == 0
     assert "main: 1 embed(s)" in out  # the sizes, as before
     assert "■ ずんだ研究所テックラジオ 20260616  <https://zund-arm-on.com/episode/6>" in out
-    assert "MC: ずんだもん" in out
+    assert "出演者: ずんだもん" in out  # one word for one idea, as in /search's 出演者 option
     assert "[お便りを送る]" in out
     assert "■ 1. LLMアプリの評価データを少人数で作る方法" in out  # the thread's topics too
 

@@ -46,7 +46,7 @@ i18n.register(
             "ja": "すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ",
             "en": "No topic holds every word: these match some of them",
         },
-        "lookup.filter_mc": {"ja": "出演 {value}", "en": "MC {value}"},
+        "lookup.filter_mc": {"ja": "出演者 {value}", "en": "MC {value}"},
         "lookup.filter_site": {"ja": "サイト {value}", "en": "site {value}"},
         "lookup.filter_since": {"ja": "{value} 以降", "en": "from {value}"},
         "lookup.filter_until": {"ja": "{value} まで", "en": "until {value}"},
