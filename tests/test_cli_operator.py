@@ -4,6 +4,7 @@ edges of issue 14 (preview of folders, readable preview, failing feeds, option c
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shlex
 import shutil
@@ -185,3 +186,15 @@ def test_an_emoji_query_says_emoji_are_not_searched(capsys: pytest.CaptureFixtur
     assert "not excluded" not in err
     code, _, err = run(capsys, "search", "--db", database, "--", "-推論")
     assert "give at least one word that is not excluded" in err
+
+
+def test_preview_words_the_announcement_as_a_server_chose(capsys: pytest.CaptureFixture[str]) -> None:
+    post = "content/episodes/2026-06-16-6.md"
+    code, out, _ = run(capsys, "preview", post, "--json", "--language", "en", "--headline", "New: {title} #{number}")
+    assert code == 0
+    [main, *_] = json.loads(out)["messages"]
+    assert main["content"] == "New: ずんだ研究所テックラジオ 20260616 #6"
+    assert "Published" in [field["name"] for field in main["embeds"][0]["fields"]]
+    code, _, err = run(capsys, "preview", post, "--headline", "{titel}")
+    assert code == 1
+    assert "--headline uses {titel}, which is not a placeholder: use {title}, {number}, {mcs} or {date}" in err
