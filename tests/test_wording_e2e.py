@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
+from bot.announce.wording import Wording
 from bot.app import ZundaBot
 from discord_emulator import DiscordEmulator
 from tests.harness import BotRunner, Community
 from tests.test_announce_e2e import bot_messages, poll_now, settled, write_post
+from tests.test_letters_e2e import (
+    World,
+    world,  # noqa: F401 - the letters world fixture
+)
 
 
 def fields(result: object) -> dict[str, str]:
@@ -106,3 +112,14 @@ async def test_an_english_reader_gets_the_episode_card_in_english(
     assert "Send a letter" in [button.get("label") for button in english.buttons]
     japanese = await emulator.slash(community.listener, community.general, "episode", episode="7")
     assert "公開日" in [field["name"] for field in japanese.embeds[0]["fields"]]
+
+
+async def test_the_hosts_card_of_a_letter_follows_the_servers_language(world: World) -> None:  # noqa: F811
+    bot = await world.start()
+    await world.emu.slash(world.admin, world.general, "settings language", language="en")
+    await world.write(world.listener, {"本文": "いつも楽しく聴いています！"})
+    posted = await world.emu.wait_for_message(world.hosts)
+    embed = posted.embeds[0]
+    assert embed["title"] == "Letter #1"
+    assert "お便り" not in json.dumps(embed, ensure_ascii=False)
+    assert await bot.store.guilds.wording(world.guild.id) == Wording("en", None)
