@@ -20,7 +20,7 @@ from enum import StrEnum
 from bot.announce.ledger import Checkpoint, Deliverer
 from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
-from bot.announce.wording import Wording, announcement
+from bot.announce.wording import announcement
 from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
@@ -28,7 +28,6 @@ from bot.render import DEFAULT_ZONE, forum_tags, thread_name
 from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
 from bot.store.store import Store
 
-DEFAULT_WORDING = Wording()
 log = logging.getLogger(__name__)
 
 BACKFILL_KEY = "announce.backfill"
@@ -145,7 +144,6 @@ class Announcer:
         wanted = await self.wanted()
         targets = {target.channel_id: target for target in await self.store.deliveries.sync_targets(wanted)}
         roles = {target.channel_id: target.role_id for target in wanted}
-        wordings = {row.guild_id: row.wording for row in await self.store.guilds.all()}
         await self._backfill_once(list(targets.values()), now)
         report = CycleReport(planned=await self.store.deliveries.plan_new(now, late_window=LATE_WINDOW))
         work: dict[int, list[OpenDelivery]] = defaultdict(list)
@@ -163,8 +161,7 @@ class Announcer:
                 report.waiting += 1
                 report.next_retry = min(filter(None, (report.next_retry, retry_at)))
                 continue
-            wording = wordings.get(target.guild_id, DEFAULT_WORDING) if target.guild_id else DEFAULT_WORDING
-            tasks.append(self._serve(target, roles.get(channel_id), wording, items, episodes, semaphore, now))
+            tasks.append(self._serve(target, roles.get(channel_id), items, episodes, semaphore, now))
         report.outcomes = list(await asyncio.gather(*tasks))
         report.delivered = sum(outcome.delivered for outcome in report.outcomes)
         for outcome in report.failed:
@@ -198,7 +195,6 @@ class Announcer:
         self,
         target: TargetState,
         role_id: int | None,
-        wording: Wording,
         items: list[OpenDelivery],
         episodes: dict[str, Episode],
         semaphore: asyncio.Semaphore,
@@ -213,7 +209,7 @@ class Announcer:
                     if episode is None:
                         continue
                     try:
-                        await self._deliver(item, episode, channel, role_id, wording)
+                        await self._deliver(item, episode, channel, role_id)
                     except PayloadRejected as exc:
                         await self._rejected(target, item, exc)
                         outcome.rejected += 1
@@ -231,12 +227,11 @@ class Announcer:
                     await self.store.deliveries.target_succeeded(target.channel_id)
         return outcome
 
-    async def _deliver(
-        self, item: OpenDelivery, episode: Episode, channel: ChannelInfo, role_id: int | None, wording: Wording
-    ) -> None:
+    async def _deliver(self, item: OpenDelivery, episode: Episode, channel: ChannelInfo, role_id: int | None) -> None:
         delivery = await self.store.deliveries.get(item.episode_key, item.channel_id)
         if delivery is None:
             return
+        wording = await self.store.guilds.wording(channel.guild_id)
         # Off the event loop: splitting a long summary is pure CPU work.
         payloads = await asyncio.to_thread(
             announcement, episode, wording, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone

@@ -41,9 +41,9 @@ class GuildSettingsStore:
         row = await self.db.fetchone("SELECT * FROM guild_settings WHERE guild_id = ?", (guild_id,))
         return GuildSettings(**dict(row)) if row else None
 
-    async def wording(self, guild_id: int) -> Wording:
-        """How announcements are worded in ``guild_id``."""
-        settings = await self.get(guild_id)
+    async def wording(self, guild_id: int | None) -> Wording:
+        """How announcements are worded in ``guild_id`` (the defaults for a channel of no known server)."""
+        settings = await self.get(guild_id) if guild_id is not None else None
         return settings.wording if settings else Wording()
 
     async def all(self) -> list[GuildSettings]:
