@@ -6,7 +6,7 @@ Modules register their own entries at import time, so each feature keeps its tex
     t("status.title", "en-US")  # -> "Status"
 
 Text for one person (ephemeral answers, forms) follows their Discord locale; ``t()`` without a locale is text
-for everyone (announcements), in the server's language set with :func:`public_language` (Japanese otherwise).
+for everyone (announcements), in the server's language set with :func:`speaking` (Japanese otherwise).
 
 An entry may carry a ``"default"``: the text Discord shows to locales without a translation
 (command and option names are ASCII defaults such as ``search``, with a Japanese ``"ja"`` name).
@@ -21,12 +21,13 @@ from contextvars import ContextVar
 _CATALOG: dict[str, dict[str, str]] = {}
 #: The languages public messages can be in (``/settings language``).
 PUBLIC_LANGUAGES = ("ja", "en")
-_PUBLIC: ContextVar[str] = ContextVar("public_language", default="ja")
+_PUBLIC: ContextVar[str] = ContextVar("language", default="ja")
 
 
 @contextmanager
-def public_language(language: str | None) -> Iterator[None]:
-    """Within the block (and threads started from it), ``t()`` without a locale speaks ``language``."""
+def speaking(language: str | None) -> Iterator[None]:
+    """Within the block (and threads started from it), ``t()`` without a locale speaks ``language``: a server's
+    language for its public messages, or one person's for a private copy of them."""
     token = _PUBLIC.set(language if language in PUBLIC_LANGUAGES else "ja")
     try:
         yield

@@ -89,7 +89,7 @@ _URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
 i18n.register(
     {
         "announce.headline": {"ja": "📻 新しいエピソードを公開したのだ！", "en": "📻 A new episode is out!"},
-        "announce.mc": {"ja": "MC", "en": "MC"},
+        "announce.mc": {"ja": "出演者", "en": "MC"},
         "announce.date": {"ja": "公開日", "en": "Published"},
         "announce.notice": {"ja": "📢 お知らせ", "en": "📢 Notice"},
         "announce.topics": {"ja": "今回の話題", "en": "Topics"},

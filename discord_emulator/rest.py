@@ -198,6 +198,7 @@ class RestApi:
             r("PATCH", f"{app}/commands/{{command_id}}", self.patch_command),
             r("DELETE", f"{app}/commands/{{command_id}}", self.delete_command),
             r("GET", f"{app}/guilds/{{guild_id}}/commands", self.list_commands),
+            r("GET", f"{app}/guilds/{{guild_id}}/commands/permissions", self.list_command_permissions),
             r("PUT", f"{app}/guilds/{{guild_id}}/commands", self.put_commands),
             r("POST", f"{app}/guilds/{{guild_id}}/commands", self.post_command),
             r("GET", f"{app}/guilds/{{guild_id}}/commands/{{command_id}}", self.get_command),
@@ -602,6 +603,30 @@ class RestApi:
     async def post_command(self, call: Call) -> Reply:
         command, created = self.commands.upsert(self._scope(call), call.json())
         return (201 if created else 200), command.payload()
+
+    async def list_command_permissions(self, call: Call) -> Reply:
+        """The overrides admins set in Server Settings → Integrations for this application's global commands."""
+        self._application(call)
+        guild = self._guild(call)
+        by_name = {command.name: command for command in self.commands.list(None)}
+        found = []
+        for (guild_id, name), overrides in self.commands.overrides.items():
+            command = by_name.get(name)
+            if guild_id != guild.id or command is None:
+                continue
+            entries = [
+                {"id": str(target), "type": 1 if target in guild.roles else 2, "permission": allowed}
+                for target, allowed in overrides.items()
+            ]
+            found.append(
+                {
+                    "id": str(command.id),
+                    "application_id": str(command.application_id),
+                    "guild_id": str(guild.id),
+                    "permissions": entries,
+                }
+            )
+        return 200, found
 
     async def get_command(self, call: Call) -> Reply:
         return 200, self.commands.get(self._scope(call), call.id("command_id")).payload()

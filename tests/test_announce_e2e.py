@@ -337,8 +337,10 @@ async def test_missing_permission_in_one_server_does_not_hold_up_the_others(
 
     result = await emulator.slash(community.admin, broken, "status")
     [announce] = [f["value"] for f in result.embeds[0]["fields"] if f["name"] == "告知"]
-    assert "Missing Permissions" in announce
-    assert "1 回連続" in announce
+    assert "このチャンネルに書き込む権限がボットにないのだ" in announce  # Discord's error in words
+    assert "\n-# Discord のエラーコード 50013" in announce  # and its code, small
+    assert "Missing Permissions" not in announce
+    assert "1 回続けて失敗" in announce
     assert bot.scheduler.get_job("announce:retry") is not None
 
     broken.remove_overwrite(other.bot_role)  # type: ignore[arg-type]
@@ -440,16 +442,16 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     write_post(bot_runner.posts, 11, datetime.now(UTC) - timedelta(days=9))
     bot = await bot_runner.start()
     await settled(emulator, bot)
-    result = await emulator.slash(community.host, community.general, "announce", episode="10")
+    result = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert "告知チャンネルが未設定" in result.content
     await emulator.slash(community.admin, community.general, "settings announce", channel=community.general)
     await poll_now(emulator, bot)
     assert bot_messages(emulator, community.general) == []  # configured later: nothing old by itself
 
-    refused = await emulator.slash(community.listener, community.general, "announce", episode="10")
+    refused = await emulator.slash(community.listener, community.general, "announce post", episode="10")
     assert refused.ephemeral
     assert "ホスト" in refused.content
-    result = await emulator.slash(community.host, community.general, "announce", episode="10")
+    result = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert result.ephemeral
     assert "投稿するのだ" in result.content
     await emulator.wait_for_message(community.general, lambda m: m.author.id == emulator.bot.id, timeout=10)
@@ -457,13 +459,13 @@ async def test_hosts_ask_for_an_old_episode(emulator: DiscordEmulator, community
     episode = await bot.store.episodes.by_number("10")
     assert episode is not None
     assert_announced_once(emulator, community.general, render_announcement(episode))
-    again = await emulator.slash(community.host, community.general, "announce", episode="10")
+    again = await emulator.slash(community.host, community.general, "announce post", episode="10")
     assert "投稿済み" in again.content
-    latest = await emulator.slash(community.host, community.general, "announce")
+    latest = await emulator.slash(community.host, community.general, "announce post")
     assert "podcast" in latest.content
-    unknown = await emulator.slash(community.host, community.general, "announce", episode="9999")
+    unknown = await emulator.slash(community.host, community.general, "announce post", episode="9999")
     assert "見つからない" in unknown.content
-    pasted = await emulator.slash(community.host, community.general, "announce", episode="第" * 3000)
+    pasted = await emulator.slash(community.host, community.general, "announce post", episode="第" * 3000)
     assert "見つからない" in pasted.content  # the value is echoed short, so the answer fits
 
 
@@ -501,7 +503,7 @@ async def test_an_announcement_discord_refuses_is_shown_in_status(
     assert_announced_once(emulator, community.general, render_announcement(later))
     status = await emulator.slash(community.host, community.general, "status")
     text = json.dumps(status.embeds, ensure_ascii=False)
-    assert "受け付けなかった告知 1 件（#40）" in text
+    assert "受け付けなかった告知が 1 回分あるのだ（#40）" in text
 
 
 async def test_a_failing_feed_warns_the_hosts_once(

@@ -4,6 +4,7 @@ edges of issue 14 (preview of folders, readable preview, failing feeds, option c
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import shlex
 import shutil
@@ -81,7 +82,7 @@ def test_plain_preview_shows_what_the_announcement_says(capsys: pytest.CaptureFi
     assert code == 0
     assert "main: 1 embed(s)" in out  # the sizes, as before
     assert "■ ずんだ研究所テックラジオ 20260616  <https://zund-arm-on.com/episode/6>" in out
-    assert "MC: ずんだもん" in out
+    assert "出演者: ずんだもん" in out  # one word for one idea, as in /search's 出演者 option
     assert "[お便りを送る]" in out
     assert "■ 1. LLMアプリの評価データを少人数で作る方法" in out  # the thread's topics too
 
@@ -185,3 +186,15 @@ def test_an_emoji_query_says_emoji_are_not_searched(capsys: pytest.CaptureFixtur
     assert "not excluded" not in err
     code, _, err = run(capsys, "search", "--db", database, "--", "-推論")
     assert "give at least one word that is not excluded" in err
+
+
+def test_preview_words_the_announcement_as_a_server_chose(capsys: pytest.CaptureFixture[str]) -> None:
+    post = "content/episodes/2026-06-16-6.md"
+    code, out, _ = run(capsys, "preview", post, "--json", "--language", "en", "--headline", "New: {title} #{number}")
+    assert code == 0
+    [main, *_] = json.loads(out)["messages"]
+    assert main["content"] == "New: ずんだ研究所テックラジオ 20260616 #6"
+    assert "Published" in [field["name"] for field in main["embeds"][0]["fields"]]
+    code, _, err = run(capsys, "preview", post, "--headline", "{titel}")
+    assert code == 1
+    assert "--headline uses {titel}, which is not a placeholder: use {title}, {number}, {mcs} or {date}" in err

@@ -154,7 +154,7 @@ async def test_what_listeners_type_is_forgiven(emulator: DiscordEmulator, commun
 
     by_mc = await search("推論", mc="春日部つむぎ")
     assert by_mc.embeds[0]["footer"]["text"] == "1/1 ページ・全 4 件"
-    assert description(by_mc).startswith("絞り込み: 出演 春日部つむぎ")
+    assert description(by_mc).startswith("絞り込み: 出演者 春日部つむぎ")
     by_site = await search("推論", site="zenn.dev")
     assert "qiita" not in description(by_site).split("\n\n", 1)[1]
     day = make_episode(3).published.astimezone(JST).date().isoformat()
@@ -271,7 +271,7 @@ async def test_episode_latest_topics_random_and_stats(
 
     status = await emulator.slash(community.admin, general, "status")
     values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}
-    assert values["検索インデックス"] == "35 件の文書（トークナイザ v3）"
+    assert values["検索"] == "35 件の話題と回を検索できるのだ"  # no developer words for hosts
 
 
 async def test_the_index_follows_ingestion(

@@ -61,7 +61,7 @@ def test_main_message_shape() -> None:
     assert "明日はお休みなのだ" in embed["description"]
     for index, topic in enumerate(episode.topics, start=1):
         assert f"{index}. [{topic.title}]({topic.url})" in embed["description"]
-    assert {"name": "MC", "value": "ずんだもん", "inline": True} in embed["fields"]
+    assert {"name": "出演者", "value": "ずんだもん", "inline": True} in embed["fields"]
     buttons = main["components"][0]["components"]
     assert [button.get("url") for button in buttons[:3]] == [episode.audio_url, "https://youtu.be/x", episode.page_url]
     assert buttons[3]["custom_id"] == "zb:letter:389"

@@ -85,9 +85,9 @@ async def test_status_shows_sources(emulator: DiscordEmulator, community: Commun
     assert "**folder\\:posts**" in sources  # the folder by its name: the server's paths are not the hosts' business
     assert "/srv" not in sources
     assert "**feed\\:https\\://example\\.com/feed\\.xml**" in sources
-    assert "最終成功" in sources
+    assert "最後に読めたのは" in sources
     assert "HTTP 503" in sources
-    assert "1 回連続" in sources
+    assert "1 回続けて読めていないのだ" in sources
 
 
 async def test_unexpected_error_gets_an_id(
@@ -182,7 +182,7 @@ async def test_keeps_answering_with_network_latency(
 async def test_latency_is_reported(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot) -> None:
     await emulator.wait_until(lambda: running_bot.latency != float("inf"), 10, "a heartbeat ACK")
     fields = await status(emulator, community)
-    assert fields["Gateway 遅延"].endswith("ms")
+    assert fields["Discord との応答時間"].endswith("ms")
 
 
 async def test_graceful_shutdown_finishes_running_jobs(

@@ -76,7 +76,7 @@ def test_filters_are_described() -> None:
     filters = Filters.from_input(zone=ZONE, mc="ずんだもん", site="zenn.dev", since="2025-01-01", until="2025-06-30")
     embed = search_pages(SearchResult((hit(1),)), "推論", filters=filters)[0]["embeds"][0]
     assert embed["description"].startswith(
-        "絞り込み: 出演 ずんだもん・サイト zenn\\.dev・2025-01-01 以降・2025-06-30 まで"
+        "絞り込み: 出演者 ずんだもん・サイト zenn\\.dev・2025-01-01 以降・2025-06-30 まで"
     )
 
 

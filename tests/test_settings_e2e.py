@@ -62,7 +62,9 @@ async def test_warns_when_the_bot_cannot_post_there(
         "the overwrite to reach the bot",
     )
     result = await emulator.slash(community.admin, community.news, "settings announce", channel=community.general)
-    assert "send_messages" in result.content
+    assert "「メッセージを送信」" in result.content  # named as Discord's Japanese client names it
+    assert "send_messages" not in result.content
+    assert "「権限」" in result.content  # and where to fix it
     assert result.content.startswith("⚠️")
 
 

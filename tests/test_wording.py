@@ -20,7 +20,7 @@ def test_a_template_is_filled_with_the_episode_escaped() -> None:
 
 
 def test_english_servers_get_english_separators_and_dates() -> None:
-    with i18n.public_language("en"):
+    with i18n.speaking("en"):
         assert headline("{mcs} on {date}", EPISODE) == "ずんだもん, 四国めたん on 2025-01-24"
 
 

@@ -85,6 +85,6 @@ def announcement(
     zone: tzinfo = DEFAULT_ZONE,
 ) -> list[Payload]:
     """The whole announcement of ``episode`` worded as a server chose (main message first, then the thread's)."""
-    with i18n.public_language(wording.language):
+    with i18n.speaking(wording.language):
         text = headline(wording.headline, episode, zone) if wording.headline else None
         return render_announcement(episode, role_id=role_id, site_name=site_name, zone=zone, headline=text)

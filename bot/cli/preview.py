@@ -8,7 +8,9 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot import i18n
 from bot.announce.ledger import wire_bodies
+from bot.announce.wording import TemplateError, Wording, announcement, check_template
 from bot.cli.common import CommandError, add_db_option, command, db_path, print_json
 from bot.config import Settings
 from bot.episodes.catalogue import episode_number, is_visible
@@ -16,7 +18,7 @@ from bot.episodes.model import Episode
 from bot.episodes.posts import PostError, read_post
 from bot.episodes.site import Site
 from bot.episodes.sources import FolderSource, SourceFailed
-from bot.render import Payload, embed_length, message_problems, render_announcement
+from bot.render import Payload, embed_length, message_problems
 from bot.store.store import Store
 
 
@@ -41,7 +43,20 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "ANNOUNCE_CHANNEL_IDS; without any channel the bodies have no nonce)",
     )
     parser.add_argument("--role", type=int, metavar="ID", help="role to mention (default: ANNOUNCE_ROLE_ID)")
+    parser.add_argument(
+        "--language", choices=i18n.PUBLIC_LANGUAGES, default="ja", help="a server's /settings language (default ja)"
+    )
+    parser.add_argument("--headline", metavar="TEMPLATE", help="a server's /settings headline ({title} {number} ...)")
     add_db_option(parser)
+
+
+HEADLINE_PROBLEMS = {
+    "empty": "is empty",
+    "too_long": "is longer than {detail} characters",
+    "mention": "may not hold mentions (the role comes from --role)",
+    "braces": "has unmatched braces: write placeholders as {{title}}",
+    "unknown": "uses {detail}, which is not a placeholder: use {{title}}, {{number}}, {{mcs}} or {{date}}",
+}
 
 
 def kind_of(item: str) -> str:
@@ -132,13 +147,18 @@ def describe(index: int, body: Payload) -> list[str]:
 async def preview(args: argparse.Namespace, settings: Settings) -> int:
     channel_id = args.channel or (settings.announce_channel_ids[0] if settings.announce_channel_ids else None)
     role_id = args.role if args.role is not None else settings.announce_role_id
+    try:
+        headline = check_template(args.headline) if args.headline is not None else None
+    except TemplateError as exc:
+        raise CommandError(f"--headline {HEADLINE_PROBLEMS[exc.problem].format(detail=exc.detail)}") from None
+    wording = Wording(args.language, headline)
     status = 0
     episodes, skipped = await load(args.inputs, args, settings)
     for problem in skipped:
         print(f"zundabot: skipped {problem}", file=sys.stderr)
         status = 1
     for episode in episodes:
-        payloads = render_announcement(episode, role_id=role_id, zone=settings.zone)
+        payloads = announcement(episode, wording, role_id=role_id, zone=settings.zone)
         bodies = wire_bodies(episode.key, channel_id, payloads) if channel_id else payloads
         visible = is_visible(episode.published, datetime.now(UTC))
         problems = [f"message {i + 1}: {p}" for i, body in enumerate(bodies) for p in message_problems(body)]

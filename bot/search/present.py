@@ -46,7 +46,7 @@ i18n.register(
             "ja": "すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ",
             "en": "No topic holds every word: these match some of them",
         },
-        "lookup.filter_mc": {"ja": "出演 {value}", "en": "MC {value}"},
+        "lookup.filter_mc": {"ja": "出演者 {value}", "en": "MC {value}"},
         "lookup.filter_site": {"ja": "サイト {value}", "en": "site {value}"},
         "lookup.filter_since": {"ja": "{value} 以降", "en": "from {value}"},
         "lookup.filter_until": {"ja": "{value} まで", "en": "until {value}"},
@@ -175,10 +175,12 @@ def search_page(
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
-def episode_pages(episode: Episode, *, zone: tzinfo) -> list[Payload]:
-    """The episode as in its announcement: the main message (no headline), then its thread's messages."""
-    main = render.main_message(episode, zone=zone, headline=False)
-    return [main, *render.thread_messages(episode, zone=zone)]
+def episode_pages(episode: Episode, *, zone: tzinfo, locale: object | None = None) -> list[Payload]:
+    """The episode as in its announcement, in the reader's language: the main message (no headline), then
+    its thread's messages."""
+    with i18n.speaking(i18n.lang_of(locale)):
+        main = render.main_message(episode, zone=zone, headline=False)
+        return [main, *render.thread_messages(episode, zone=zone)]
 
 
 def topics_pages(episodes: Sequence[Episode], *, zone: tzinfo, locale: object | None = None) -> list[Payload]:

@@ -13,12 +13,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__, i18n
+from bot.announce.wording import TEMPLATE_LIMIT, TemplateError, Wording, check_template, headline
 from bot.escaping import escape_text
 from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
 from cogs.admin import texts  # noqa: F401 - registers the texts
+from cogs.admin.visibility import host_commands_lines
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -95,6 +97,14 @@ class Admin(commands.Cog):
             inline=False,
         )
         guild_id = interaction.guild_id
+        if interaction.guild is not None:
+            current = await bot.store.guilds.get(interaction.guild.id)
+            role_id = (current.host_role_id if current else None) or bot.settings.host_role_id
+            embed.add_field(
+                name=i18n.t("status.hosts", locale),
+                value=await host_commands_lines(bot, interaction.guild, role_id, locale),
+                inline=False,
+            )
         for cog in bot.cogs.values():
             provider = getattr(cog, "status_fields", None)
             if provider is not None and guild_id is not None:
@@ -137,9 +147,52 @@ class Admin(commands.Cog):
             interaction,
             channel,
             ["view_channel", "send_messages", "embed_links"],
+            guidance=i18n.t("settings.hosts_guidance", interaction.locale) if host_role else "",
             letters_channel_id=channel.id,
             host_role_id=host_role.id if host_role else None,
         )
+
+    @settings_group.command(name=ls("cmd.settings.language"), description=ls("cmd.settings.language.desc"))
+    @app_commands.rename(language=ls("opt.language"))
+    @app_commands.describe(language=ls("opt.language.desc"))
+    @app_commands.choices(
+        language=[app_commands.Choice(name=ls(f"choice.{code}"), value=code) for code in i18n.PUBLIC_LANGUAGES]
+    )
+    async def settings_language(self, interaction: discord.Interaction[ZundaBot], language: str) -> None:
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, language=language)
+        await self._reply_settings(interaction, i18n.t("settings.saved", interaction.locale))
+        self._changed(interaction.guild_id)
+
+    @settings_group.command(name=ls("cmd.settings.headline"), description=ls("cmd.settings.headline.desc"))
+    @app_commands.rename(template=ls("opt.template"))
+    @app_commands.describe(template=ls("opt.template.desc"))
+    async def settings_headline(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        template: app_commands.Range[str, 0, TEMPLATE_LIMIT + 100] | None = None,
+    ) -> None:
+        """Set (checked, then previewed on the latest episode) or, without a template, restore the headline."""
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        locale = interaction.locale
+        try:
+            checked = check_template(template) if template is not None and template.strip() else None
+        except TemplateError as error:
+            raise UserFacingError(
+                i18n.t(f"settings.headline.{error.problem}", locale, detail=escape_text(error.detail))
+            ) from None
+        await self.bot.store.guilds.update(interaction.guild_id, by=interaction.user.id, headline=checked)
+        wording = await self.bot.store.guilds.wording(interaction.guild_id)
+        latest = await self.bot.store.episodes.latest(1)
+        message = i18n.t("settings.saved", locale)
+        if latest:
+            with i18n.speaking(wording.language):
+                text = headline(checked, latest[0], self.bot.settings.zone) if checked else i18n.t("announce.headline")
+            episode = i18n.t("settings.headline.preview_episode", locale, number=escape_text(latest[0].number))
+            message += "\n" + i18n.t("settings.headline.preview", locale, episode=episode, text=text)
+        await self._reply_settings(interaction, message)
 
     @settings_group.command(name=ls("cmd.settings.clear"), description=ls("cmd.settings.clear.desc"))
     @app_commands.rename(what=ls("opt.what"))
@@ -166,6 +219,7 @@ class Admin(commands.Cog):
         interaction: discord.Interaction[ZundaBot],
         channel: discord.TextChannel | discord.ForumChannel,
         needed: list[str],
+        guidance: str = "",
         **values: int | None,
     ) -> None:
         """Store the settings, then confirm — with a warning naming what the bot lacks in ``channel``."""
@@ -175,12 +229,13 @@ class Admin(commands.Cog):
         perms = channel.permissions_for(channel.guild.me)
         missing = [name for name in needed if not getattr(perms, name)]
         locale = interaction.locale
+        names = "、".join(f"「{i18n.t(f'perm.{name}', locale)}」" for name in missing)
         message = (
-            i18n.t("settings.missing_perms", locale, channel=channel.mention, permissions=", ".join(missing))
+            i18n.t("settings.missing_perms", locale, channel=channel.mention, permissions=names)
             if missing
             else i18n.t("settings.saved", locale)
         )
-        await self._reply_settings(interaction, message)
+        await self._reply_settings(interaction, f"{message}\n{guidance}" if guidance else message)
         self._changed(interaction.guild_id)
 
     def _changed(self, guild_id: int) -> None:
@@ -218,6 +273,19 @@ class Admin(commands.Cog):
         )
         embed.add_field(
             name=i18n.t("settings.host_role", locale), value=role(current.host_role_id if current else None)
+        )
+        wording = current.wording if current else Wording()
+        embed.add_field(
+            name=i18n.t("settings.language", locale), value=i18n.t(f"settings.language.{wording.language}", locale)
+        )
+        with i18n.speaking(wording.language):
+            default = i18n.t("announce.headline")
+        embed.add_field(
+            name=i18n.t("settings.headline", locale),
+            value=escape_text(wording.headline)
+            if wording.headline
+            else i18n.t("settings.headline.default", locale, text=default),
+            inline=False,
         )
         await interaction.response.send_message(
             message or None, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS

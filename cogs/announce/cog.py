@@ -27,13 +27,17 @@ from bot.clock import Clock
 from bot.episodes.catalogue import episode_number
 from bot.episodes.model import Episode
 from bot.episodes.sources import Source
+from bot.escaping import escape_text
+from bot.ui.answer import answer
 from bot.ui.checks import require_host
+from bot.ui.discord_errors import explain
 from bot.ui.errors import UserFacingError
-from bot.ui.safety import NO_MENTIONS, public_error, public_source, quoted
+from bot.ui.safety import ERROR_LIMIT, NO_MENTIONS, public_error, public_source, quoted
 from bot.ui.translator import ls
 from cogs.announce import texts  # noqa: F401 - registers the texts
 from cogs.announce.port import DiscordPort
 from cogs.announce.status import status_fields
+from cogs.announce.trial import post_in, show_privately, trial_bodies
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -203,10 +207,11 @@ class Announcements(commands.Cog):
 
     # ---- /announce --------------------------------------------------------------------------
 
-    @app_commands.command(name=ls("announce.cmd"), description=ls("announce.cmd.desc"))
+    announce_group = app_commands.Group(name=ls("announce.cmd"), description=ls("announce.cmd.desc"), guild_only=True)
+
+    @announce_group.command(name=ls("announce.cmd.post"), description=ls("announce.cmd.post.desc"))
     @app_commands.rename(episode=ls("announce.opt.episode"))
     @app_commands.describe(episode=ls("announce.opt.episode.desc"))
-    @app_commands.guild_only()
     async def announce(self, interaction: discord.Interaction[ZundaBot], episode: str | None = None) -> None:
         await require_host(interaction)
         assert interaction.guild_id is not None
@@ -231,11 +236,46 @@ class Announcements(commands.Cog):
         if result is RequestResult.QUEUED:
             self.bot.track(self.cycle())
 
-    async def _find_episode(self, number: str | None) -> Episode | None:
+    @announce_group.command(name=ls("announce.cmd.test"), description=ls("announce.cmd.test.desc"))
+    @app_commands.rename(episode=ls("announce.opt.episode"), channel=ls("announce.opt.channel"))
+    @app_commands.describe(episode=ls("announce.opt.test_episode.desc"), channel=ls("announce.opt.channel.desc"))
+    async def announce_test(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        episode: str | None = None,
+        channel: discord.TextChannel | None = None,
+    ) -> None:
+        """The next announcement (the newest episode, scheduled ones included), privately or in ``channel``."""
+        await require_host(interaction)
+        assert interaction.guild_id is not None
+        locale = interaction.locale
+        found = await self._find_episode(episode, scheduled=True)
+        if found is None:
+            raise UserFacingError(i18n.t("announce.no_episode", locale, number=quoted(episode or "?")))
+        member = interaction.user if isinstance(interaction.user, discord.Member) else None
+        if channel is not None and (member is None or not channel.permissions_for(member).send_messages):
+            raise UserFacingError(i18n.t("announce.test.not_yours", locale, channel=channel.mention))
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        bodies = await trial_bodies(self.announcer, interaction.guild_id, found)
+        label = i18n.t("settings.headline.preview_episode", locale, number=escape_text(found.number))
+        try:
+            if channel is None:
+                await answer(interaction, i18n.t("announce.test.private", locale, episode=label))
+                await show_privately(self.bot, interaction, bodies)
+                return
+            message_id = await post_in(self.bot, channel.id, found, bodies)
+        except discord.HTTPException as exc:
+            words = explain(f"{exc.status} (error code: {exc.code})", locale) or quoted(str(exc), ERROR_LIMIT)
+            await answer(interaction, i18n.t("announce.test.failed", locale, error=words))
+            return
+        link = f"https://discord.com/channels/{interaction.guild_id}/{channel.id}/{message_id}"
+        await answer(interaction, i18n.t("announce.test.posted", locale, episode=label, link=link))
+
+    async def _find_episode(self, number: str | None, *, scheduled: bool = False) -> Episode | None:
         if number:
             wanted = episode_number(number)
             return await self.bot.store.episodes.by_number(wanted, scheduled=True) if wanted else None
-        latest = await self.bot.store.episodes.latest(1)
+        latest = await self.bot.store.episodes.latest(1, scheduled=scheduled)
         return latest[0] if latest else None
 
     async def status_fields(self, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ import discord
 
 from bot import i18n
 from bot.episodes.model import Episode
+from bot.ui.discord_errors import explain
 from bot.ui.safety import ERROR_LIMIT, quoted
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ async def status_fields(cog: Announcements, guild_id: int, locale: discord.Local
         channel = f"<#{target.channel_id}>"
         if target.failures:
             retry = discord.utils.format_dt(datetime.fromisoformat(target.retry_at), "R") if target.retry_at else "—"
-            error = quoted(target.last_error or "", ERROR_LIMIT)
+            error = explain(target.last_error or "", locale) or quoted(target.last_error or "", ERROR_LIMIT)
             lines.append(
                 i18n.t(
                     "announce.status.failing",
@@ -50,7 +51,7 @@ async def status_fields(cog: Announcements, guild_id: int, locale: discord.Local
                     locale,
                     count=len(rejected),
                     episodes=", ".join(titles)[:200],
-                    error=quoted(rejected[-1][1], ERROR_LIMIT),
+                    error=explain(rejected[-1][1], locale) or quoted(rejected[-1][1], ERROR_LIMIT),
                 )
             )
         last = await store.deliveries.last_delivered(target.channel_id)

@@ -8,12 +8,49 @@ i18n.register(
     {
         "announce.cmd": {"default": "announce", "ja": "告知する", "en": "announce"},
         "announce.cmd.desc": {
-            "ja": "エピソードをこのサーバーの告知チャンネルに投稿します（ホスト用・過去回も可）",
-            "en": "Post an episode to this server's announcement channel (hosts; old ones too)",
+            "ja": "告知を投稿したり、試しに見たりします（ホスト用）",
+            "en": "Post an announcement, or try one out (hosts)",
+        },
+        "announce.cmd.post": {"default": "post", "ja": "投稿", "en": "post"},
+        "announce.cmd.post.desc": {
+            "ja": "回をこのサーバーの告知チャンネルに投稿します（過去の回も可）",
+            "en": "Post an episode to this server's announcement channel (old ones too)",
+        },
+        "announce.cmd.test": {"default": "test", "ja": "テスト", "en": "test"},
+        "announce.cmd.test.desc": {
+            "ja": "次の告知をそのまま自分だけに表示します（公開されません）",
+            "en": "Show the next announcement exactly, only to you (nothing is published)",
+        },
+        "announce.opt.test_episode.desc": {
+            "ja": "回の番号（省略すると次に告知される最新の回）",
+            "en": "Episode number (default: the newest, the next to be announced)",
+        },
+        "announce.opt.channel": {"default": "channel", "ja": "チャンネル", "en": "channel"},
+        "announce.opt.channel.desc": {
+            "ja": "ここに投稿して確かめる（省略すると自分だけに表示・メンションは通知されません）",
+            "en": "Post it here to check (default: only you see it; the mention notifies nobody)",
+        },
+        "announce.test.private": {
+            "ja": "{episode}の告知は、このように投稿されるのだ（あなたにだけ見えているのだ）:",
+            "en": "This is how the announcement of {episode} will be posted (only you can see it):",
+        },
+        "announce.test.posted": {
+            "ja": "{episode}の告知を {link} にテスト投稿したのだ"
+            "（公開・フォロー先への配信・メンションの通知はしていないのだ）。",
+            "en": "Posted a test of {episode}'s announcement at {link} (not published, not sent to followers, "
+            "nobody notified).",
+        },
+        "announce.test.not_yours": {
+            "ja": "{channel} にはあなたが書き込めないので、そこにはテスト投稿できないのだ。",
+            "en": "You cannot post in {channel}, so the test cannot go there.",
+        },
+        "announce.test.failed": {
+            "ja": "テスト投稿できなかったのだ: {error}",
+            "en": "The test could not be posted: {error}",
         },
         "announce.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
         "announce.opt.episode.desc": {
-            "ja": "エピソード番号（省略時は最新回）",
+            "ja": "回の番号（省略すると最新の回）",
             "en": "Episode number (default: the latest)",
         },
         "announce.queued": {
@@ -44,10 +81,10 @@ i18n.register(
         },
         "announce.status": {"ja": "告知", "en": "Announcements"},
         "announce.status.rejected": {
-            "ja": "⛔ Discord が受け付けなかった告知 {count} 件（{episodes}）: {error}\n"
-            "投稿を直すか `/告知する` で再送できるのだ",
+            "ja": "⛔ Discord が受け付けなかった告知が {count} 回分あるのだ（{episodes}）: {error}\n"
+            "記事を直すか `/告知する 投稿` でもう一度送れるのだ",
             "en": "⛔ {count} announcement(s) refused by Discord ({episodes}): {error}\n"
-            "Fix the post or resend with `/announce`",
+            "Fix the post or send it again with `/announce post`",
         },
         "announce.status.none": {
             "ja": "告知チャンネル未設定（`/設定 告知`）",
@@ -55,16 +92,16 @@ i18n.register(
         },
         "announce.status.ok": {"ja": "✅ {channel} 正常", "en": "✅ {channel} healthy"},
         "announce.status.failing": {
-            "ja": "⚠️ {channel} で失敗（{failures} 回連続）: {error}\n次の再試行: {retry}",
+            "ja": "⚠️ {channel} への投稿が {failures} 回続けて失敗しているのだ: {error}\n次に試すのは {retry}",
             "en": "⚠️ {channel} failing ({failures} in a row): {error}\nNext try: {retry}",
         },
         "announce.status.counts": {
-            "ja": "告知済み {done} 件・未完了 {pending} 件",
+            "ja": "告知済み {done} 回分・送信待ち {pending} 回分",
             "en": "{done} delivered, {pending} pending",
         },
         "announce.status.last": {"ja": "最新の告知: {episode}（{when}）", "en": "Last announced: {episode} ({when})"},
         "announce.status.cycle": {"ja": "最終チェック: {when}", "en": "Last check: {when}"},
         "announce.status.cycle_error": {"ja": "前回のチェックでエラー: {error}", "en": "Last check failed: {error}"},
-        "announce.status.held": {"ja": "公開待ち: {count} 件（次: {when}）", "en": "Held: {count} (next {when})"},
+        "announce.status.held": {"ja": "公開待ち: {count} 回分（次は {when}）", "en": "Held: {count} (next {when})"},
     }
 )

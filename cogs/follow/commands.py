@@ -65,9 +65,12 @@ i18n.register(
             "en": "Follow a word or phrase (up to 20)",
         },
         "follow.cmd.list": {"default": "list", "ja": "一覧", "en": "list"},
-        "follow.cmd.list.desc": {"ja": "フォロー中の言葉と DM の状態を見る", "en": "Your followed words and DM status"},
+        "follow.cmd.list.desc": {
+            "ja": "フォロー中の言葉と DM の状態を表示します",
+            "en": "Your followed words and DM status",
+        },
         "follow.cmd.remove": {"default": "remove", "ja": "解除", "en": "remove"},
-        "follow.cmd.remove.desc": {"ja": "言葉のフォローをやめる", "en": "Stop following a word"},
+        "follow.cmd.remove.desc": {"ja": "言葉のフォローをやめます", "en": "Stop following a word"},
         "follow.opt.word": {"default": "word", "ja": "言葉", "en": "word"},
         "follow.opt.word.desc": {"ja": "例: 画像生成、Gemini、ローカルLLM", "en": "e.g. 画像生成, Gemini, local LLM"},
         "follow.added": {

@@ -33,7 +33,7 @@ i18n.register(
         "help.managers": {"ja": "サーバー管理者（「サーバー管理」権限の人）", "en": "Server managers (Manage Server)"},
         "help.hosts_hidden": {
             "ja": "ホスト用のコマンドが一覧に出ないときは、サーバー管理者が「サーバー設定」→「連携サービス」→ "
-            "zundabot で、ホストロールにコマンドの使用を許可してほしいのだ。",
+            "zundabot で、ホストロールにそのコマンドを許可してほしいのだ。",
             "en": "If hosts do not see their commands, a server manager can allow the host role under "
             "Server Settings → Integrations → zundabot.",
         },

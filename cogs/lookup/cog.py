@@ -26,7 +26,7 @@ from bot.search.present import (
     topics_pages,
 )
 from bot.search.query import parse_query
-from bot.text import TOKENIZER_VERSION, normalize
+from bot.text import normalize
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
@@ -197,7 +197,7 @@ class Lookup(commands.Cog):
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
             raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=quoted(episode)))
-        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @episode.autocomplete("episode")
@@ -215,7 +215,7 @@ class Lookup(commands.Cog):
         newest = await self.bot.store.episodes.latest(1)
         if not newest:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
-        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone)
+        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     # -- /topics ------------------------------------------------------------------------------------------------
@@ -278,5 +278,5 @@ class Lookup(commands.Cog):
     async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
         """For ``/status``: how many documents the search index holds."""
         documents = await self.bot.store.search.document_count()
-        value = i18n.t("lookup.status_value", locale, documents=documents, version=TOKENIZER_VERSION)
+        value = i18n.t("lookup.status_value", locale, documents=documents)
         return [(i18n.t("lookup.status", locale), value)]

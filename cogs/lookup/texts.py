@@ -65,10 +65,10 @@ i18n.register(
         },
         "lookup.no_episodes_on": {"ja": "{value} のエピソードはないのだ。", "en": "No episodes on {value}."},
         "lookup.archive_empty": {"ja": "まだエピソードがないのだ。", "en": "There are no episodes yet."},
-        "lookup.status": {"ja": "検索インデックス", "en": "Search index"},
+        "lookup.status": {"ja": "検索", "en": "Search"},
         "lookup.status_value": {
-            "ja": "{documents:,} 件の文書（トークナイザ v{version}）",
-            "en": "{documents:,} documents (tokenizer v{version})",
+            "ja": "{documents:,} 件の話題と回を検索できるのだ",
+            "en": "{documents:,} topics and episodes can be searched",
         },
     }
 )

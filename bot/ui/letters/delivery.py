@@ -67,7 +67,9 @@ class DiscordTransport:
         blocked = letter.author_id is not None and await self.bot.store.letters.is_blocked(
             letter.guild_id, letter.author_id
         )
-        return host_embed(letter, history, blocked=blocked), host_view(letter, blocked=blocked)
+        wording = await self.bot.store.guilds.wording(letter.guild_id)
+        with i18n.speaking(wording.language):  # the hosts' card is public in its server: the server's language
+            return host_embed(letter, history, blocked=blocked), host_view(letter, blocked=blocked)
 
     async def post(self, letter: Letter, channel_id: int) -> int:
         channel = await self._channel(channel_id, letter.guild_id)

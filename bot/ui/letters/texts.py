@@ -15,14 +15,17 @@ i18n.register(
             "en": "Write to the show, or see your letters",
         },
         "letters.cmd.write": {"default": "write", "ja": "書く", "en": "write"},
-        "letters.cmd.write.desc": {"ja": "お便りを書く（フォームが開きます）", "en": "Write a letter (opens a form)"},
+        "letters.cmd.write.desc": {
+            "ja": "お便りを書きます（フォームが開きます）",
+            "en": "Write a letter (opens a form)",
+        },
         "letters.cmd.mine": {"default": "mine", "ja": "自分のお便り", "en": "mine"},
         "letters.cmd.mine.desc": {
             "ja": "自分が送ったお便りと状態を見る",
             "en": "See the letters you sent and their status",
         },
         "letters.cmd.delete": {"default": "delete", "ja": "削除", "en": "delete"},
-        "letters.cmd.delete.desc": {"ja": "自分のお便りを削除する", "en": "Delete one of your letters"},
+        "letters.cmd.delete.desc": {"ja": "自分のお便りを削除します", "en": "Delete one of your letters"},
         "letters.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
         "letters.opt.episode.desc": {
             "ja": "関連するエピソード（番号かタイトルで探せます）",
@@ -32,13 +35,13 @@ i18n.register(
         "letters.opt.number.desc": {"ja": "お便りの番号", "en": "The letter's number"},
         # host commands
         "letters.cmd.letters": {"default": "letters", "ja": "お便り管理", "en": "letters"},
-        "letters.cmd.letters.desc": {"ja": "お便りの管理（ホスト用）", "en": "Manage letters (hosts)"},
+        "letters.cmd.letters.desc": {"ja": "お便りを管理します（ホスト用）", "en": "Manage letters (hosts)"},
         "letters.cmd.list": {"default": "list", "ja": "一覧", "en": "list"},
-        "letters.cmd.list.desc": {"ja": "お便りの一覧", "en": "List letters"},
+        "letters.cmd.list.desc": {"ja": "お便りの一覧を表示します", "en": "List letters"},
         "letters.cmd.show": {"default": "show", "ja": "表示", "en": "show"},
-        "letters.cmd.show.desc": {"ja": "お便りを1通表示する", "en": "Show one letter"},
+        "letters.cmd.show.desc": {"ja": "お便りを1通表示します", "en": "Show one letter"},
         "letters.cmd.status": {"default": "status", "ja": "状態変更", "en": "status"},
-        "letters.cmd.status.desc": {"ja": "お便りの状態を変える", "en": "Change a letter's status"},
+        "letters.cmd.status.desc": {"ja": "お便りの状態を変えます", "en": "Change a letter's status"},
         "letters.cmd.export": {"default": "export", "ja": "書き出し", "en": "export"},
         "letters.cmd.export.desc": {
             "ja": "お便りをファイルに書き出す（JSON・CSV・Markdown）",
