@@ -115,10 +115,12 @@ def render_announcement(
     role_id: int | None = None,
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
+    headline: str | None = None,
 ) -> list[Payload]:
-    """The whole announcement: the main message first, then the thread's messages, in order."""
+    """The whole announcement: the main message first, then the thread's messages, in order; ``headline``
+    replaces the default headline text."""
     return [
-        main_message(episode, role_id=role_id, site_name=site_name, zone=zone),
+        main_message(episode, role_id=role_id, site_name=site_name, zone=zone, headline_text=headline),
         *thread_messages(episode, zone=zone),
     ]
 
@@ -130,10 +132,11 @@ def main_message(
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
     headline: bool = True,
+    headline_text: str | None = None,
 ) -> Payload:
     """The announcement message: headline (with the role mention), main embed, buttons."""
     payload: Payload = {}
-    content = i18n.t("announce.headline") if headline else ""
+    content = (headline_text or i18n.t("announce.headline")) if headline else ""
     if role_id is not None:
         content = f"<@&{role_id}> {content}".rstrip()
     if content:

@@ -17,7 +17,7 @@ from bot.app import ZundaBot
 from bot.cli.common import main as cli_main
 from bot.render import render_announcement
 from bot.store.deliveries import SENDING
-from cogs.announcements import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
+from cogs.announce import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
 from discord_emulator import Channel, DiscordEmulator, Message, Permission
 from tests.announce_fakes import SimulatedCrash
 from tests.harness import BotRunner, Community

@@ -173,3 +173,30 @@ def test_no_results_and_missing_database(database: Path, tmp_path: Path, capsys:
     code, _, err = run(capsys, "search", "推論", "--db", str(tmp_path / "absent.sqlite3"))
     assert code == 1
     assert "no database" in err
+
+
+def test_explain_says_how_the_query_was_read(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "あの推論の話", "--db", str(database), "--explain", "--limit", "1")
+    assert code == 0
+    assert out.splitlines()[:8] == [
+        "query: あの推論の話",
+        "word: あの推論の話",
+        "  content word: 推論  (bigrams: 推論)",
+        "    variant tokens: 推論〓",
+        "  dropped: あの の 話",
+        "  bigrams  推論: 2 documents",
+        "  variants 推論〓: 0 documents",
+        "matched: strict (every word), 1 hits or more",
+    ]
+    code, out, _ = run(capsys, "search", "しゅみれーしょん 推論", "--db", str(database), "--explain")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[:3] == [
+        "query: しゅみれーしょん 推論",
+        "word: しゅみれーしょん",
+        "  content word: シュミレーション  (bigrams: シュ ュミ ミレ レー ーシ ショ ョン"
+        " | シミ ミュ ュレ レー ーシ ショ ョン)",
+    ]
+    assert "    variant tokens: シミュレーション〓" in lines
+    assert "  variants シミュレーション〓: 0 documents" in lines
+    assert "matched: relaxed (some of the words), 2 hits" in lines

@@ -12,8 +12,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Declared for what they provide without being imported: tzdata is zoneinfo's time zone database
-#: on systems without one (Windows).
-INDIRECT = {"tzdata"}
+#: on systems without one (Windows); sudachidict-core is the dictionary SudachiPy loads by name ("core").
+INDIRECT = {"tzdata", "sudachidict-core"}
 #: The emulator ships with the project (``zundabot studio`` runs it); only its pytest side needs the dev extra.
 SHIPPED = ("bot", "cogs", "discord_emulator")
 TEST_ONLY = ("discord_emulator/tests/", "discord_emulator/pytest_plugin.py")

@@ -16,7 +16,7 @@ import pytest
 
 from bot.cli import main
 from bot.store.store import Store
-from cogs.announcements import RELEASE_JOB
+from cogs.announce import RELEASE_JOB
 from discord_emulator import DiscordEmulator, InteractionResult
 from tests.factories import make_episode
 from tests.harness import BotRunner, Community

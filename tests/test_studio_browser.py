@@ -113,7 +113,7 @@ async def test_page_shows_the_server_and_the_announced_episode(session: StudioSe
 async def test_search_with_a_japanese_word_shows_the_result_embed(page: Any) -> None:
     await run_command(page, "/検索", query="推論")
     answer = page.locator("article.message.ephemeral").last
-    await expect(answer.locator(".reply-line")).to_contain_text("/search")
+    await expect(answer.locator(".reply-line")).to_contain_text("ずんだファン が使用しました /検索")
     await expect(answer.locator(".embed")).to_contain_text("推論")
     await expect(answer.locator(".embed strong", has_text="推論").first).to_be_visible()  # the matched word in bold
     await expect(answer.locator(".ephemeral-note")).to_have_text("👁 あなただけに表示されています")
@@ -232,3 +232,30 @@ async def test_settings_are_for_the_admin_only(session: StudioSession, page: Any
     answer = page.locator("article.message.ephemeral").last
     await expect(answer.locator(".embed")).to_contain_text("#雑談")
     await expect(answer.locator(".ephemeral-note")).to_be_visible()
+
+
+async def test_an_edited_post_edits_its_announcement_in_place(session: StudioSession, page: Any) -> None:
+    await open_channel(page, "お知らせ")
+    announcement = page.locator("article.message").filter(has=page.locator(".embed-title", has_text="20260616"))
+    await expect(announcement).to_have_count(1)
+    control = page.locator("section.control[data-control=post]")
+    await control.locator("select[name=file]").select_option("2026-06-16-6.md")
+    text = control.locator("textarea[name=text]")
+    await expect(text).to_have_value(re.compile("title: ずんだ研究所テックラジオ 20260616"))
+    edited = (await text.input_value()).replace("テックラジオ 20260616", "テックラジオ 20260616 特別編")
+    await text.fill(edited)
+    await control.locator("button", has_text="Save the post").click()
+    await expect(control.locator(".control-status")).to_contain_text("saved 2026-06-16-6.md")
+    await expect(announcement.locator(".embed-title")).to_contain_text("特別編", timeout=30_000)
+    await expect(page.locator("article.message .embed-title", has_text="20260616")).to_have_count(1)  # not posted twice
+    await expect(announcement.locator(".edited")).to_be_visible()
+
+
+async def test_a_post_that_cannot_be_read_is_refused_and_nothing_is_written(session: StudioSession, page: Any) -> None:
+    control = page.locator("section.control[data-control=post]")
+    await control.locator("textarea[name=text]").fill("no front matter here")
+    await control.locator("button", has_text="Save the post").click()
+    await expect(control.locator(".control-status")).to_contain_text("the post cannot be read")
+    await expect(control.locator("textarea[name=text]")).to_have_value("no front matter here")  # nothing lost
+    name = await control.locator("input[name=name]").input_value()
+    assert not (session.posts / name).exists()

@@ -61,6 +61,8 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
         for report in await Ingestor(store, sources, log_problems=False).ingest_all():  # printed below
             print(f"{report.source}:")
             if report.error:
+                print("  new 0, changed 0, unchanged 0, failed 0, withdrawn 0, skipped 0")
+                print(f"  not read: {report.error}")
                 print(f"zundabot: {report.error}", file=sys.stderr)
                 status = 1
                 continue

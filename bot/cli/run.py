@@ -15,7 +15,12 @@ STUDIO_HINT = (
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override LOG_LEVEL")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="override LOG_LEVEL (any case, like LOG_LEVEL)",
+    )
 
 
 @command("run", "Connect to Discord and run the bot until stopped (Ctrl+C or SIGTERM).", configure)

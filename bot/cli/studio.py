@@ -45,6 +45,8 @@ POLL_JOB = "announce:poll"
 MC_TAGS = ("ずんだもん", "春日部つむぎ", "お嬢様ずんだもん")
 READY_TIMEOUT = 60.0
 NUMBERED_POST = re.compile(r"^\d{4}-\d{2}-\d{2}-(\d+)\.(?:md|markdown)$")
+#: The newest posts offered for editing (the page holds their text).
+EDITABLE_POSTS = 30
 
 
 @dataclass
@@ -160,7 +162,8 @@ class PostsControls:
         self.poll = poll
 
     def controls(self) -> Sequence[Control]:
-        files = sorted((p for p in self.posts.iterdir() if POST_NAME.match(p.name)), reverse=True)
+        """The controls with the newest posts to edit (reads files: the studio calls it in a worker thread)."""
+        files = sorted((p for p in self.posts.iterdir() if POST_NAME.match(p.name)), reverse=True)[:EDITABLE_POSTS]
         new_name, template = self.new_post()
         choices = [{"value": "", "label": "新しい記事 / new post", "fills": {"name": new_name, "text": template}}]
         choices += [
@@ -336,14 +339,14 @@ def options_from(args: argparse.Namespace) -> StudioOptions:
     "studio", "Run the bot in an emulated Discord server shown in a local web page (no Discord account).", configure
 )
 async def studio(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.app import setup_logging
+    from bot.logs import setup_logging
 
     options = options_from(args)
     try:
         check_bind(options.host, allow_remote=options.allow_remote)
     except RemoteBindRefused as exc:
         raise CommandError(str(exc)) from None
-    setup_logging(settings, EmulatorConfig().token)  # the only token in play: the emulator's
+    setup_logging(settings.log_level, settings.log_format, EmulatorConfig().token)  # the only token: the emulator's
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

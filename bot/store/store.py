@@ -11,10 +11,11 @@ from bot.clock import Clock, system_clock
 from bot.store.db import Database
 from bot.store.deliveries import DeliveryStore
 from bot.store.episodes import EpisodeStore
+from bot.store.follows import FollowStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
 from bot.store.letters import LetterStore
-from bot.store.search import SearchStore
+from bot.store.search.store import SearchStore
 from bot.store.sources import SourceStateStore
 
 
@@ -35,6 +36,7 @@ class Store:
         self.deliveries = DeliveryStore(db)
         self.letters = LetterStore(db, self.now)
         self.search = SearchStore(db, self.now)
+        self.follows = FollowStore(db)
 
     def now(self) -> datetime:
         """The current time by :attr:`clock`."""

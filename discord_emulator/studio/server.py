@@ -112,7 +112,7 @@ class Studio:
         emulator: DiscordEmulator,
         viewers: Sequence[Viewer],
         *,
-        controls: Callable[[], Sequence[Control]] = list,
+        controls: Callable[[], Sequence[Control]] = list,  # called in a worker thread
         title: str = "Discord emulator studio",
     ) -> None:
         if not viewers:
@@ -295,7 +295,17 @@ class Studio:
         world = self.emulator.world
         if channel.guild_id is not None and not can_see(world, channel, viewer):
             raise StudioError("this member cannot see that channel")
-        return web.json_response(channel_view(world, channel, viewer))
+        view = channel_view(world, channel, viewer)
+        labels = {
+            entry["path"]: entry["label"]
+            for command in self.emulator.commands.all()
+            for entry in command_entries(command, viewer.locale)
+        }
+        for message in view["messages"]:
+            used = message.get("interaction")
+            if used and used.get("name") in labels:
+                used["label"] = labels[used["name"]]  # as the member's client shows it: /検索
+        return web.json_response(view)
 
     async def _commands(self, request: web.Request) -> web.Response:
         """The chat commands ``viewer`` may use in the channel, one entry per subcommand, in their language."""
@@ -316,7 +326,8 @@ class Studio:
         return web.json_response({"commands": sorted(entries, key=lambda e: e["label"])})
 
     async def _controls(self, request: web.Request) -> web.Response:
-        return web.json_response({"controls": [control.json() for control in self.controls()]})
+        controls = await asyncio.to_thread(self.controls)  # they may read files
+        return web.json_response({"controls": [control.json() for control in controls]})
 
     # --- acting ----------------------------------------------------------------------------------
 
@@ -331,7 +342,7 @@ class Studio:
 
     async def _run_control(self, request: web.Request) -> web.Response:
         name = request.match_info["name"]
-        control = next((c for c in self.controls() if c.name == name), None)
+        control = next((c for c in await asyncio.to_thread(self.controls) if c.name == name), None)
         if control is None:
             raise StudioError(f"unknown control {name!r}")
         values = (await self._body(request)).get("values") or {}

@@ -123,6 +123,7 @@ async def test_slash_command_ephemeral_answer_is_shown_only_to_who_ran_it(scene:
         theirs = await get(scene, f"/api/channels/{scene.general.id}?viewer={scene.bob.id}")
     assert [(m["content"], m["ephemeral"]) for m in mine["messages"]] == [("検索: 推論", True)]
     assert mine["messages"][0]["interaction"]["user"]["name"] == "アリス"
+    assert mine["messages"][0]["interaction"]["label"] == "search"
     assert theirs["messages"] == []
 
 

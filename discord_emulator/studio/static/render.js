@@ -179,7 +179,7 @@
     if (m.interaction && m.interaction.user) {
       const reply = el("div", "reply-line");
       reply.append(el("span", "name", "@" + m.interaction.user.name), document.createTextNode(" " + ctx.t("used") + " "));
-      reply.append(el("span", "command", "/" + (m.interaction.name || "")));
+      reply.append(el("span", "command", "/" + (m.interaction.label || m.interaction.name || "")));
       row.append(el("span"), reply);
     }
     const avatar = el("div", "avatar" + (m.author.bot ? " bot" : ""), (m.author.name || "?").slice(0, 1));
