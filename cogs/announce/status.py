@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 
 from bot import i18n
+from bot.announce.announcer import CycleReport
 from bot.episodes.model import Episode
+from bot.store.store import Store
 from bot.ui.safety import ERROR_LIMIT, quoted
 
-if TYPE_CHECKING:
-    from cogs.announce.cog import Announcements
+
+class CycleState(Protocol):
+    """What the last announcement cycle left to show (the cog keeps it)."""
+
+    last_cycle: datetime | None
+    last_error: str | None
+    last_report: CycleReport | None
 
 
-async def status_fields(cog: Announcements, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:
+async def status_fields(store: Store, cog: CycleState, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:
     """This server's announcement channel(s): health, backlog, last announcement; the poll cycle."""
-    store = cog.bot.store
     lines: list[str] = []
     for target in await store.deliveries.targets(active_only=True):
         if target.guild_id != guild_id:
