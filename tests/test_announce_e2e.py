@@ -13,10 +13,10 @@ from typing import cast
 
 import pytest
 
+from bot.announce.model import SENDING
 from bot.app import ZundaBot
 from bot.cli.common import main as cli_main
 from bot.render import render_announcement
-from bot.store.deliveries import SENDING
 from cogs.announce import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
 from discord_emulator import Channel, DiscordEmulator, Message, Permission
 from tests.announce_fakes import SimulatedCrash

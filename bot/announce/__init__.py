@@ -1,5 +1,6 @@
 """Episode announcements, without Discord: targets, the due rule, the crash-safe delivery ledger.
 
+* :mod:`.model` — what the ledger records: targets, deliveries, their parts;
 * :mod:`.planner` — when an episode is due in a channel, backoff delays, the clock;
 * :mod:`.port` — what the announcer needs from Discord (implemented by ``cogs.announce``);
 * :mod:`.ledger` — delivering one episode to one channel exactly once, resumable after any crash;

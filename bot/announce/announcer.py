@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
+from bot.announce.model import OpenDelivery, TargetState, WantedTarget
 from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
 from bot.announce.wording import announcement
@@ -25,7 +26,6 @@ from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
 from bot.render import DEFAULT_ZONE, forum_tags, thread_name
-from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Delivering one episode to one channel exactly once, resumable after a crash at any instant.
 
-The steps of a delivery, each recorded in the ledger (:mod:`bot.store.deliveries`):
+The steps of a delivery, each recorded in the ledger (:mod:`bot.announce.model`, stored by :mod:`bot.store.deliveries`):
 
 1. the main message (part 0) — or, in a forum, the post with the main message as its first message;
 2. the thread started from the main message (text and announcement channels, when there is
@@ -28,6 +28,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime, timedelta
 
+from bot.announce.model import SENDING, SENT, Delivery, Part
 from bot.announce.port import (
     ChannelGone,
     ChannelInfo,
@@ -39,9 +40,9 @@ from bot.announce.port import (
     Port,
     snowflake_at,
 )
+from bot.clock import utcnow
 from bot.render import forum_body, thread_body
-from bot.store.deliveries import SENDING, SENT, Delivery, DeliveryStore, Part
-from bot.store.episodes import utcnow
+from bot.store.deliveries import DeliveryStore
 
 log = logging.getLogger(__name__)
 
