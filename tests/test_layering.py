@@ -17,8 +17,10 @@ PACKAGES = ("bot", "cogs")
 #: The pure domain: no Discord, no storage, no Discord glue, and none of the services below.
 DOMAIN = (
     "bot.announce",
+    "bot.backoff",
     "bot.clock",
     "bot.episodes",
+    "bot.follow",
     "bot.i18n",
     "bot.letters",
     "bot.markdown_split",
@@ -31,7 +33,7 @@ DOMAIN = (
 SERVICES = (
     "bot.announce.announcer",
     "bot.announce.ledger",
-    "bot.announce.polling",
+    "bot.follow.outbox",
     "bot.ingest",
     "bot.letters.outbox",
 )

@@ -19,10 +19,10 @@ from discord.ext import commands
 from bot import i18n
 from bot.announce.announcer import AnnounceOptions, Announcer, CycleReport, RequestResult
 from bot.announce.pacing import SHARED_RATE
-from bot.announce.polling import FeedAlert, Poller
 from bot.announce.port import DeliveryError
 from bot.clock import Clock
 from bot.episodes.sources import Source
+from bot.ingest.polling import FeedAlert, Poller
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source, quoted
