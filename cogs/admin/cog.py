@@ -13,7 +13,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__, i18n
-from bot.escaping import escape_text
+from bot.output import escape_text
 from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source

@@ -10,6 +10,7 @@ from bot import i18n
 from bot.announce.announcer import RequestResult
 from bot.episodes.catalogue import episode_number
 from bot.episodes.model import Episode
+from bot.output import escape_text
 from bot.store.store import Store
 
 
@@ -24,7 +25,7 @@ async def find_episode(store: Store, number: str | None) -> Episode | None:
 
 def answer(result: RequestResult, episode: Episode, now: datetime, locale: discord.Locale) -> str:
     """The host's private answer to a request for ``episode``."""
-    title = discord.utils.escape_markdown(episode.title)
+    title = escape_text(episode.title)
     if result is RequestResult.NO_CHANNEL:
         return i18n.t("announce.no_channel", locale)
     if result is RequestResult.EXISTS:

@@ -10,6 +10,7 @@ import discord
 from bot import i18n
 from bot.announce.announcer import CycleReport
 from bot.episodes.model import Episode
+from bot.output import escape_text
 from bot.store.store import Store
 from bot.ui.safety import ERROR_LIMIT, quoted
 
@@ -62,7 +63,7 @@ async def status_fields(store: Store, cog: CycleState, guild_id: int, locale: di
         last = await store.deliveries.last_delivered(target.channel_id)
         if last is not None:
             episode = await store.episodes.get(last[0], scheduled=True)
-            name = discord.utils.escape_markdown(episode.title if episode else last[0])
+            name = escape_text(episode.title if episode else last[0])
             when = discord.utils.format_dt(datetime.fromisoformat(last[1]), "R")
             lines.append(i18n.t("announce.status.last", locale, episode=name, when=when))
     if not lines:
@@ -85,4 +86,4 @@ async def status_fields(store: Store, cog: CycleState, guild_id: int, locale: di
 
 
 def _episode_label(episode: Episode) -> str:
-    return f"#{episode.number}" if episode.number else discord.utils.escape_markdown(episode.title[:50])
+    return f"#{episode.number}" if episode.number else escape_text(episode.title[:50])
