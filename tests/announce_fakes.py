@@ -31,10 +31,6 @@ from bot.announce.port import (
 BOT_ID = 900
 
 
-class SimulatedCrash(BaseException):
-    """Raised at a checkpoint to stand for the process dying there."""
-
-
 @dataclass
 class FakeChannel:
     id: int
@@ -214,14 +210,4 @@ class FakeDiscord:
         return message
 
 
-def raise_at(step: str) -> Any:
-    """A checkpoint that crashes at ``step``."""
-
-    async def checkpoint(reached: str) -> None:
-        if reached == step:
-            raise SimulatedCrash(step)
-
-    return checkpoint
-
-
-__all__ = ["BOT_ID", "DeliveryError", "FakeDiscord", "SimulatedCrash", "raise_at"]
+__all__ = ["BOT_ID", "DeliveryError", "FakeDiscord"]
