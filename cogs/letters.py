@@ -28,7 +28,7 @@ from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionE
 from bot.letters.outbox import OutboxWorker
 from bot.letters.ratelimit import RateLimits
 from bot.letters.text import InvalidLetter, Problem, clean_letter
-from bot.output import LETTER_ID_TEMPLATE, LETTER_PREFIX, escape_text
+from bot.output import escape_text
 from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
 from bot.ui.answer import answer
 from bot.ui.checks import require_host
@@ -97,12 +97,12 @@ class FormOpener(Protocol):
     async def open_form(self, interaction: discord.Interaction[Any], *, preset: str | None = None) -> None: ...
 
 
-class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=LETTER_ID_TEMPLATE):
+class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:letter:(?P<number>[^:]{1,80})"):
     """The announcement's 「お便りを送る」 button: opens the letter form for that episode."""
 
     def __init__(self, number: str) -> None:
         label = i18n.t("letters.button.send")
-        super().__init__(ui.Button(label=label, emoji="✉️", custom_id=LETTER_PREFIX + number))
+        super().__init__(ui.Button(label=label, emoji="✉️", custom_id=f"zb:letter:{number}"))
         self.number = number
 
     @classmethod
