@@ -176,7 +176,8 @@ class Letters(commands.Cog, name=LETTERS_COG):
     async def on_ready(self) -> None:
         self.kick()
 
-    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+    @commands.Cog.listener()
+    async def on_settings_changed(self, guild_id: int, changed_at: datetime) -> None:
         """A new hosts' channel receives the letters waiting for one at once."""
         await self.deliver()
 

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Awaitable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -23,8 +21,6 @@ from cogs.admin import texts  # noqa: F401 - registers the texts
 if TYPE_CHECKING:
     from bot.app import ZundaBot
 
-log = logging.getLogger(__name__)
-
 
 def format_duration(seconds: float) -> str:
     minutes, sec = divmod(int(seconds), 60)
@@ -39,13 +35,6 @@ def discord_time(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return discord.utils.format_dt(moment, "R")
-
-
-async def _logged(work: Awaitable[None], what: str) -> None:
-    try:
-        await work
-    except Exception:
-        log.exception("%s failed", what)
 
 
 class Admin(commands.Cog):
@@ -184,13 +173,9 @@ class Admin(commands.Cog):
         self._changed(interaction.guild_id)
 
     def _changed(self, guild_id: int) -> None:
-        """Tell the features that a server's settings changed (they act on it at once, not at their next
-        tick): each cog's ``settings_changed(guild_id, changed_at)``, in the background."""
-        changed_at = datetime.now(UTC)
-        for cog in self.bot.cogs.values():
-            hook = getattr(cog, "settings_changed", None)
-            if hook is not None:
-                self.bot.track(_logged(hook(guild_id, changed_at), f"{type(cog).__name__}.settings_changed"))
+        """Tell the features that a server's settings changed, so they act on it at once rather than at their
+        next tick: the custom event ``settings_changed(guild_id, changed_at)`` (``on_settings_changed``)."""
+        self.bot.dispatch("settings_changed", guild_id, datetime.now(UTC))
 
     async def _reply_settings(self, interaction: discord.Interaction[ZundaBot], message: str) -> None:
         assert interaction.guild_id is not None

@@ -160,7 +160,8 @@ class Announcements(commands.Cog):
             except DeliveryError as exc:
                 log.warning("could not warn the hosts in channel %s about %s: %s", channel_id, alert.source, exc)
 
-    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+    @commands.Cog.listener()
+    async def on_settings_changed(self, guild_id: int, changed_at: datetime) -> None:
         """``/settings`` changed this server's channel: from now on it gets what is published (see
         :meth:`Announcer.sync`)."""
         await self.announcer.sync(changed_at)
