@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -35,6 +35,13 @@ def discord_time(iso: str) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return discord.utils.format_dt(moment, "R")
+
+
+@runtime_checkable
+class StatusSource(Protocol):
+    """A cog that adds its own fields to ``/status`` (announcements, letters, lookup)."""
+
+    async def status_fields(self, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]: ...
 
 
 class Admin(commands.Cog):
@@ -85,9 +92,8 @@ class Admin(commands.Cog):
         )
         guild_id = interaction.guild_id
         for cog in bot.cogs.values():
-            provider = getattr(cog, "status_fields", None)
-            if provider is not None and guild_id is not None:
-                for name, value in await provider(guild_id, locale):
+            if isinstance(cog, StatusSource) and guild_id is not None:
+                for name, value in await cog.status_fields(guild_id, locale):
                     embed.add_field(name=name[:256], value=value[:1024] or "—", inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
