@@ -15,10 +15,10 @@ import pytest
 
 from bot.announce.ledger import with_nonce
 from bot.announce.pacing import Pacer
-from bot.announce.port import ChannelGone, ChannelKind, MessageGone, Port
+from bot.announce.port import ChannelGone, ChannelKind, MessageGone, MissingAccess, Port
 from bot.app import ZundaBot
 from cogs.announce import DiscordPort
-from discord_emulator import DiscordEmulator
+from discord_emulator import DiscordEmulator, Permission
 from tests.announce_fakes import FakeDiscord
 from tests.harness import Community
 
@@ -31,10 +31,25 @@ class World:
     """One Discord as the scenarios see it: a port, channels to use, and Discord forgetting its nonces."""
 
     port: Port
+    guild_id: int
     text: Callable[[], int]
     news: Callable[[], int]
+    forum: Callable[[], int]
+    locked: Callable[[], int]
     forget_nonces: Callable[[], None]
     messages_in: Callable[[int], int]
+
+
+def locked_fake(fake: FakeDiscord) -> int:
+    channel = fake.add_channel(ChannelKind.TEXT)
+    channel.can_send = False
+    return channel.id
+
+
+def locked_emulated(community: Community, name: str) -> int:
+    channel = community.guild.create_channel(name)
+    channel.set_overwrite(community.guild.bot_role, deny=int(Permission.SEND_MESSAGES))  # type: ignore[arg-type]
+    return channel.id
 
 
 @pytest.fixture(params=["fake", "emulator"])
@@ -45,8 +60,11 @@ async def world(
         fake = FakeDiscord()
         return World(
             fake,
+            1,
             lambda: fake.add_channel(ChannelKind.TEXT).id,
             lambda: fake.add_channel(ChannelKind.NEWS).id,
+            lambda: fake.add_channel(ChannelKind.FORUM).id,
+            lambda: locked_fake(fake),
             fake.forget_nonces,
             lambda channel_id: len(fake.bot_messages(channel_id)),
         )
@@ -61,8 +79,11 @@ async def world(
 
     return World(
         DiscordPort(running_bot, Pacer(1e9)),
+        community.guild.id,
         lambda: community.guild.create_channel(f"text{next(names)}").id,
         lambda: community.guild.create_channel(f"news{next(names)}", "news").id,
+        lambda: community.guild.create_channel(f"forum{next(names)}", "forum").id,
+        lambda: locked_emulated(community, f"locked{next(names)}"),
         forget,
         lambda channel_id: sum(m.author.id == emulator.bot.id for m in emulator.world.channels[channel_id].messages),
     )
@@ -100,3 +121,23 @@ async def test_unknown_channels_and_messages(world: World) -> None:
     with pytest.raises(MessageGone):
         await world.port.edit_message(text, UNKNOWN_ID, BODY)
     await world.port.delete_message(text, UNKNOWN_ID)  # deleting what is gone is fine on both
+
+
+async def test_messages_after_an_id_are_the_oldest_ones_newest_first(world: World) -> None:
+    text = world.text()
+    ids = [int((await world.port.create_message(text, {**BODY, "content": f"{n}"}))["id"]) for n in range(4)]
+    after = await world.port.messages_after(text, ids[0], limit=2)
+    assert [int(m["id"]) for m in after] == [ids[2], ids[1]]
+
+
+async def test_a_forum_post_is_a_thread_whose_id_is_its_first_message(world: World) -> None:
+    forum = world.forum()
+    post = await world.port.create_forum_post(forum, {"name": "投稿", "message": BODY})
+    threads = await world.port.forum_threads(forum, world.guild_id)
+    assert [int(t["id"]) for t in threads] == [post]
+    assert [int(m["id"]) for m in await world.port.messages_after(post, 0)] == [post]
+
+
+async def test_a_channel_the_bot_cannot_write_in(world: World) -> None:
+    with pytest.raises(MissingAccess):
+        await world.port.create_message(world.locked(), BODY)
