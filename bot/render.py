@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
 from urllib.parse import urlsplit
@@ -263,6 +264,22 @@ def forum_post(
     first message is the main message."""
     main = main_message(episode, role_id=role_id, site_name=site_name, zone=zone)
     return forum_body(main, thread_name(episode), applied_tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An episode as one channel receives it, rendered once: the message bodies (main message first), the name
+    of its thread or forum post, and the post's tags. The ledger only sends and records it."""
+
+    payloads: list[Payload]
+    name: str
+    tags: tuple[int, ...] = ()
+
+    def forum_body(self) -> Payload:
+        return forum_body(self.payloads[0], self.name, self.tags)
+
+    def thread_body(self) -> Payload:
+        return thread_body(self.name)
 
 
 def forum_body(main: Payload, name: str, applied_tags: Iterable[int] = ()) -> Payload:
