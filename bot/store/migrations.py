@@ -341,6 +341,10 @@ FOLLOWS = sql(
 )
 
 
+#: A followed word's other forms (its katakana reading, its normal spelling), found once when it is followed.
+FOLLOW_FORMS = sql("ALTER TABLE follows ADD COLUMN forms TEXT NOT NULL DEFAULT '';")
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -351,4 +355,5 @@ MIGRATIONS: list[Migration] = [
     SEARCH_NAME_PAIRS,
     GUILD_LANGUAGE_AND_HEADLINE,
     FOLLOWS,
+    FOLLOW_FORMS,
 ]
