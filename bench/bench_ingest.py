@@ -32,7 +32,7 @@ from aiohttp import web
 from bot.episodes.feed import parse_feed
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, Validators
-from bot.ingest import Ingestor
+from bot.ingest.ingestor import Ingestor
 from bot.store.store import Store
 from tests.jekyll import render_post, rss_feed
 

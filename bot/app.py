@@ -23,6 +23,7 @@ from discord.ext import commands
 import cogs
 from bot import __version__, health, i18n
 from bot.announce.pacing import SHARED_RATE, Pacer
+from bot.backoff import doubling
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.episodes.site import Site
 from bot.logs import setup_logging
@@ -343,7 +344,7 @@ class FirstConnectionErrors(logging.Filter):
 
 def retry_delay(attempt: int) -> float:
     """Capped exponential backoff: 1, 2, 4, ... seconds, at most :data:`RETRY_CAP`."""
-    return float(min(RETRY_CAP, RETRY_FIRST * 2.0 ** max(0, attempt - 1)))
+    return doubling(attempt - 1, RETRY_FIRST, RETRY_CAP)
 
 
 async def start_once(bot: ZundaBot, token: str) -> BaseException | None:

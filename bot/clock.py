@@ -1,4 +1,4 @@
-"""The clock: one injectable source of "now" for the store's visibility rule and the announcer."""
+"""The clock: one injectable source of "now" for the store's visibility rule and the announcer; timestamps."""
 
 from __future__ import annotations
 
@@ -11,3 +11,8 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+def utcnow() -> str:
+    """The current UTC time as the store records it (ISO 8601, seconds)."""
+    return datetime.now(UTC).isoformat(timespec="seconds")

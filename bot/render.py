@@ -17,17 +17,18 @@ imports discord or does I/O; the lookup commands reuse :func:`main_message` and
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import tzinfo
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.episodes.model import Episode, Topic
-from bot.markdown_split import safe_prefix, split_markdown
+from bot.markdown_split import split_markdown
+from bot.output import collapse, escape_light, escape_title, letter_custom_id, link, safe_url, truncate
 
 __all__ = [
     "LIMITS",
@@ -72,19 +73,12 @@ LIMITS = {
 }
 
 COLOR = 0x7CB342  # zunda green
-LETTER_PREFIX = "zb:letter:"
-LETTER_NUMBER = re.compile(r"[^:]{1,80}")
 DEFAULT_ZONE = ZoneInfo("Asia/Tokyo")
 THREAD_ARCHIVE_MINUTES = 10080
 WEEKDAYS = "月火水木金土日"
-ELLIPSIS = "…"
 #: Room kept in the main embed's description for the notice and the heading of the topic list.
 NOTICE_LIMIT = 1000
 LIST_TITLE_LIMIT = 100
-_MARKDOWN_SPECIAL = re.compile(r"([\\*_~`|\[\]<>])")
-_TITLE_SPECIAL = re.compile(r"([\\*_~`|])")
-_LINE_START_SPECIAL = re.compile(r"^([#>\-+]|\d+\.)(?=\s)", re.M)
-_URL_SAFE = "/:?#[]@!$&'*+,;=%~-._"
 
 i18n.register(
     {
@@ -169,7 +163,7 @@ def allowed_mentions(role_id: int | None) -> Payload:
 
 def main_embed(episode: Episode, *, site_name: str | None = None, zone: tzinfo = DEFAULT_ZONE) -> Payload:
     """The main embed: title linked to the page, notice, topic list (or description), MC and date."""
-    embed: Payload = {"title": truncate(escape_title(_one_line(episode.title)), LIMITS["title"]) or episode.number}
+    embed: Payload = {"title": truncate(escape_title(collapse(episode.title)), LIMITS["title"]) or episode.number}
     page = safe_url(episode.page_url)
     if page:
         embed["url"] = page
@@ -178,7 +172,7 @@ def main_embed(episode: Episode, *, site_name: str | None = None, zone: tzinfo =
         embed["description"] = description
     embed["color"] = COLOR
     fields = []
-    actors = "、".join(name for name in (_one_line(actor) for actor in episode.actors) if name)
+    actors = "、".join(name for name in (collapse(actor) for actor in episode.actors) if name)
     if actors:
         fields.append({"name": i18n.t("announce.mc"), "value": truncate(actors, LIMITS["field_value"]), "inline": True})
     fields.append({"name": i18n.t("announce.date"), "value": format_date(episode, zone), "inline": True})
@@ -196,7 +190,7 @@ def main_embed(episode: Episode, *, site_name: str | None = None, zone: tzinfo =
 def topic_embeds(topic: Topic, index: int, total: int) -> list[Payload]:
     """One topic as embeds: its summary split at paragraph boundaries, each piece within every limit."""
     pieces = split_markdown(topic.summary, LIMITS["description"]) or [""]
-    title = f"{index}. {escape_title(_one_line(topic.title))}"
+    title = f"{index}. {escape_title(collapse(topic.title))}"
     url = safe_url(topic.url)
     footer = i18n.t("announce.topic_footer", index=index, count=total)
     if topic.site:
@@ -253,14 +247,9 @@ def episode_buttons(episode: Episode) -> list[Payload]:
     return buttons
 
 
-def letter_custom_id(number: str) -> str | None:
-    """``zb:letter:<number>``, or ``None`` when the number cannot be carried in a custom id."""
-    return f"{LETTER_PREFIX}{number}" if LETTER_NUMBER.fullmatch(number) else None
-
-
 def thread_name(episode: Episode) -> str:
     """The thread (or forum post) name: the episode's title on one line, at most 100 code points."""
-    return truncate(_one_line(episode.title), LIMITS["thread_name"]) or episode.number
+    return truncate(collapse(episode.title), LIMITS["thread_name"]) or episode.number
 
 
 def forum_post(
@@ -275,6 +264,22 @@ def forum_post(
     first message is the main message."""
     main = main_message(episode, role_id=role_id, site_name=site_name, zone=zone)
     return forum_body(main, thread_name(episode), applied_tags)
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An episode as one channel receives it, rendered once: the message bodies (main message first), the name
+    of its thread or forum post, and the post's tags. The ledger only sends and records it."""
+
+    payloads: list[Payload]
+    name: str
+    tags: tuple[int, ...] = ()
+
+    def forum_body(self) -> Payload:
+        return forum_body(self.payloads[0], self.name, self.tags)
+
+    def thread_body(self) -> Payload:
+        return thread_body(self.name)
 
 
 def forum_body(main: Payload, name: str, applied_tags: Iterable[int] = ()) -> Payload:
@@ -384,46 +389,6 @@ def _embed_problems(embed: Payload) -> list[str]:
     return problems
 
 
-def truncate(text: str, limit: int) -> str:
-    """``text`` cut to ``limit`` code points at a safe boundary, marked with an ellipsis when cut."""
-    if len(text) <= limit:
-        return text
-    if limit <= len(ELLIPSIS):
-        return ELLIPSIS[:limit]
-    return safe_prefix(text, limit - len(ELLIPSIS)) + ELLIPSIS
-
-
-def safe_url(url: str | None, limit: int = 2048) -> str | None:
-    """An http(s) URL Discord accepts (non-ASCII and spaces percent-encoded), or ``None``."""
-    if not url:
-        return None
-    text = url.strip()
-    parts = urlsplit(text)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    encoded = quote(text, safe=_URL_SAFE + "()")
-    return encoded if len(encoded) <= limit else None
-
-
-def escape_markdown(text: str) -> str:
-    """Show ``text`` literally in Discord markdown (for titles inside link text and lists)."""
-    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START_SPECIAL.sub(r"\\\1", escaped)
-
-
-def escape_title(text: str) -> str:
-    """Show ``text`` literally as an embed title (titles render emphasis and code, not links)."""
-    return _TITLE_SPECIAL.sub(r"\\\1", text)
-
-
-def _link(title: str, url: str | None) -> str:
-    text = escape_markdown(truncate(_one_line(title), LIST_TITLE_LIMIT))
-    target = safe_url(url)
-    if not target:
-        return text
-    return f"[{text}]({target.replace('(', '%28').replace(')', '%29')})"
-
-
 def _main_description(episode: Episode) -> str:
     parts = [_notice(episode)] if episode.information.strip() else []
     budget = LIMITS["description"] - sum(len(part) + 2 for part in parts)
@@ -438,7 +403,10 @@ def _main_description(episode: Episode) -> str:
 
 def _topic_list(topics: Sequence[Topic], budget: int) -> str:
     heading = f"**{i18n.t('announce.topics')}**"
-    lines = [f"{index}. {_link(topic.title, topic.url)}" for index, topic in enumerate(topics, start=1)]
+    lines = [
+        f"{index}. {link(topic.title, topic.url, LIST_TITLE_LIMIT, escape_light)}"
+        for index, topic in enumerate(topics, start=1)
+    ]
     shown = len(lines)
     while shown > 0:
         text = "\n".join([heading, *lines[:shown]])
@@ -480,10 +448,6 @@ def _notice_in_full(episode: Episode) -> list[Payload]:
         {"title": title + (i18n.t("announce.continued") if index else ""), "description": piece, "color": COLOR}
         for index, piece in enumerate(split_markdown(information, LIMITS["description"]))
     ]
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _tag_key(name: str) -> str:

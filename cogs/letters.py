@@ -23,12 +23,12 @@ from discord.utils import MISSING
 
 from bot import i18n
 from bot.episodes.catalogue import episode_number
-from bot.escaping import escape_text
 from bot.letters.export import ExportFormat, export_letters
 from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionError
 from bot.letters.outbox import OutboxWorker
 from bot.letters.ratelimit import RateLimits
 from bot.letters.text import InvalidLetter, Problem, clean_letter
+from bot.output import escape_text
 from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
 from bot.ui.answer import answer
 from bot.ui.checks import require_host
@@ -176,7 +176,8 @@ class Letters(commands.Cog, name=LETTERS_COG):
     async def on_ready(self) -> None:
         self.kick()
 
-    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+    @commands.Cog.listener()
+    async def on_settings_changed(self, guild_id: int, changed_at: datetime) -> None:
         """A new hosts' channel receives the letters waiting for one at once."""
         await self.deliver()
 

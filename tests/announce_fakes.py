@@ -31,10 +31,6 @@ from bot.announce.port import (
 BOT_ID = 900
 
 
-class SimulatedCrash(BaseException):
-    """Raised at a checkpoint to stand for the process dying there."""
-
-
 @dataclass
 class FakeChannel:
     id: int
@@ -55,7 +51,9 @@ class FakeDiscord:
     def __init__(self, *, latency: float = 0.0) -> None:
         self._ids = itertools.count(snowflake_at(datetime.now(UTC)))
         self.channels: dict[int, FakeChannel] = {}
-        self.nonces: dict[str, dict[str, Any]] = {}
+        #: Discord deduplicates an enforced nonce per (channel, author), as the emulator does
+        #: (tests/test_announce_fake_contract.py holds the two to the same answers).
+        self.nonces: dict[tuple[int, int, str], dict[str, Any]] = {}
         self.nonce_memory = True
         self.calls: Counter[str] = Counter()
         self.log: list[tuple[str, int, Payload | None]] = []
@@ -100,11 +98,12 @@ class FakeDiscord:
     async def create_message(self, channel_id: int, body: Payload) -> Message:
         channel = await self._writable(channel_id, "create_message", body)
         nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce") and self.nonce_memory and nonce in self.nonces:
-            return self.nonces[nonce]
+        key = (channel_id, BOT_ID, str(nonce))
+        if nonce is not None and body.get("enforce_nonce") and self.nonce_memory and key in self.nonces:
+            return self.nonces[key]
         message = self._store(channel, body, BOT_ID)
         if nonce is not None and body.get("enforce_nonce"):
-            self.nonces[nonce] = message
+            self.nonces[key] = message
         return message
 
     async def edit_message(self, channel_id: int, message_id: int, body: Payload) -> Message:
@@ -214,14 +213,4 @@ class FakeDiscord:
         return message
 
 
-def raise_at(step: str) -> Any:
-    """A checkpoint that crashes at ``step``."""
-
-    async def checkpoint(reached: str) -> None:
-        if reached == step:
-            raise SimulatedCrash(step)
-
-    return checkpoint
-
-
-__all__ = ["BOT_ID", "DeliveryError", "FakeDiscord", "SimulatedCrash", "raise_at"]
+__all__ = ["BOT_ID", "DeliveryError", "FakeDiscord"]

@@ -6,129 +6,29 @@ import asyncio
 import contextlib
 import io
 import json
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta, timezone
-from pathlib import Path
-from typing import cast
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.announce.model import SENDING
 from bot.app import ZundaBot
 from bot.cli.common import main as cli_main
 from bot.render import render_announcement
-from bot.store.deliveries import SENDING
-from cogs.announce import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
-from discord_emulator import Channel, DiscordEmulator, Message, Permission
-from tests.announce_fakes import SimulatedCrash
-from tests.harness import BotRunner, Community
-
-JST = timezone(timedelta(hours=9))
-MESSAGE_ROUTE = "POST /channels/{channel_id}/messages"
-
-TOPICS = [
-    (
-        "小さな言語モデルを手元で動かす",
-        "https://example.com/articles/small-llm",
-        "ノートPCで動く小さな言語モデルを試した記事なのだ。\n\n"
-        "**ポイント**\n- 量子化でメモリを節約\n- `llama.cpp` で推論\n\n"
-        "最後に、速度と精度のバランスを比べているのだ。",
-    ),
-    (
-        "型ヒントで壊れにくいコードを書く",
-        "https://example.com/articles/type-hints",
-        "Python の型ヒントと mypy の strict モードの話なのだ。" * 40,
-    ),
-    (
-        "ベクトル検索の落とし穴",
-        "https://example.com/articles/vector-search",
-        "\n\n".join(f"第{i}段落。埋め込みの次元と距離の選び方を説明しているのだ。" * 20 for i in range(8)),
-    ),
-]
-
-
-def write_post(
-    folder: Path,
-    number: int,
-    published: datetime,
-    *,
-    title: str | None = None,
-    topics: Sequence[tuple[str, str, str]] = TOPICS,
-    actors: Sequence[str] = ("ずんだもん",),
-) -> Path:
-    """A post in the site's format (front matter, 関連リンク with topics, the お便り link)."""
-    local = published.astimezone(JST)
-    lines = [
-        "---",
-        "actor_ids:",
-        *(f"  - {actor}" for actor in actors),
-        f"audio_file_path: /audio/test_podcast_{number}.mp3",
-        f"date: {local:%Y-%m-%d %H:%M:%S} +0900",
-        "description: 'テスト用のエピソード'",
-        "layout: article",
-        f"title: {title or f'テスト放送局 podcast {local:%Y%m%d}'}",
-        "---",
-        "",
-        "## 関連リンク",
-        "",
-    ]
-    for topic_title, url, summary in topics:
-        lines += ["", f"- [{topic_title}]({url})", "", summary, "", f"引用元: {url}", ""]
-    lines += ["", "- [お便り投稿フォーム](https://example.com/form)", ""]
-    path = folder / f"{local:%Y-%m-%d}-{number}.md"
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
-
-
-def announcements(bot: ZundaBot) -> Announcements:
-    """The bot's announcements cog (discord.py loads extensions as their own module objects)."""
-    cog = bot.get_cog("Announcements")
-    assert type(cog).__name__ == "Announcements"
-    return cast(Announcements, cog)
-
-
-async def settled(emu: DiscordEmulator, bot: ZundaBot, after: datetime | None = None, wait: float = 30) -> None:
-    """Wait until a cycle has finished (after ``after``) and none is running."""
-    cog = announcements(bot)
-
-    def done() -> bool:
-        return cog.last_cycle is not None and (after is None or cog.last_cycle > after) and not cog._lock.locked()
-
-    await emu.wait_until(done, wait, "an announcement cycle")
-
-
-async def poll_now(emu: DiscordEmulator, bot: ZundaBot, job_id: str = POLL_JOB, wait: float = 30) -> None:
-    """Fire a scheduled job now, as its timer would, and wait for the cycle to finish."""
-    await settled(emu, bot)
-    before = announcements(bot).last_cycle
-    job = bot.scheduler.get_job(job_id)
-    assert job is not None, job_id
-    job.modify(next_run_time=datetime.now(UTC))
-    await settled(emu, bot, before, wait)
-
-
-def bot_messages(emu: DiscordEmulator, channel: Channel) -> list[Message]:
-    return [m for m in channel.messages if m.author.id == emu.bot.id]
-
-
-def assert_announced_once(emu: DiscordEmulator, channel: Channel, payloads: list[dict[str, object]]) -> Message:
-    """One main message (or forum post) and a thread holding every summary, each exactly once."""
-    main, rest = payloads[0], payloads[1:]
-    if channel.type.name == "FORUM":
-        [post] = channel.posts
-        messages = bot_messages(emu, post)
-        assert [m.embeds[0]["title"] for m in messages] == [p["embeds"][0]["title"] for p in payloads]  # type: ignore[index]
-        assert [len(m.embeds) for m in messages] == [len(p["embeds"]) for p in payloads]  # type: ignore[arg-type]
-        return messages[0]
-    [message] = bot_messages(emu, channel)
-    assert [e["title"] for e in message.embeds] == [e["title"] for e in main["embeds"]]  # type: ignore[attr-defined]
-    thread = message.thread
-    assert thread is not None
-    parts = bot_messages(emu, thread)
-    assert [[e["description"] for e in m.embeds] for m in parts] == [
-        [e.get("description") for e in p["embeds"]]  # type: ignore[attr-defined]
-        for p in rest
-    ]
-    return message
+from cogs.announce import POLL_JOB, RELEASE_JOB, RETRY_JOB
+from discord_emulator import DiscordEmulator, Permission
+from tests.harness import (
+    MESSAGE_ROUTE,
+    TOPICS,
+    BotRunner,
+    Community,
+    SimulatedCrash,
+    announcements,
+    assert_announced_once,
+    bot_messages,
+    poll_now,
+    settled,
+    write_post,
+)
 
 
 @pytest.fixture

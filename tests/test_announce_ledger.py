@@ -13,8 +13,9 @@ from bot.announce.port import ChannelKind
 from bot.episodes.model import Episode, Topic
 from bot.render import render_announcement, thread_name
 from bot.store.store import Store
-from tests.announce_fakes import BOT_ID, FakeChannel, FakeDiscord, SimulatedCrash, raise_at
+from tests.announce_fakes import BOT_ID, FakeChannel, FakeDiscord
 from tests.factories import make_episode
+from tests.harness import SimulatedCrash, raise_at
 
 STEPS = {
     ChannelKind.TEXT: ["send:main", "sent:main", "send:thread", "sent:thread"],

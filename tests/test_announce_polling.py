@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.announce.polling import Poller
 from bot.episodes.model import Episode
 from bot.episodes.sources import Poll, SourceFailed, Validators
+from bot.ingest.polling import Poller
 from bot.store.store import Store
 from tests.factories import make_episode
 

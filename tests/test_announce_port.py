@@ -1,11 +1,15 @@
-"""The Discord port: discord.py's HTTP errors become the announcer's, and Discord's idempotent answers count as done."""
+"""The Discord port on the emulator: Discord's errors become the announcer's, and its idempotent answers count as done.
+
+Each case is a state of the emulated Discord (a deleted channel, a denied permission, a body Discord
+refuses, a thread already archived…) reached through the bot's real discord.py HTTP client.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
+import aiohttp
 import discord
 import pytest
 
@@ -19,108 +23,160 @@ from bot.announce.port import (
     PayloadRejected,
     TemporaryFailure,
 )
+from bot.app import ZundaBot
 from cogs.announce import DiscordPort
+from discord_emulator import Channel, DiscordEmulator, Permission
+from tests.harness import Community
+
+MESSAGE = {"content": "お知らせなのだ", "allowed_mentions": {"parse": []}}
+UNKNOWN_ID = 1_000_000_000_000_000_000
 
 
-def http_error(status: int, code: int, message: str = "error") -> discord.HTTPException:
-    response = SimpleNamespace(status=status, reason="Reason")
-    cls: Callable[..., discord.HTTPException] = {
-        403: discord.Forbidden,
-        404: discord.NotFound,
-    }.get(status, discord.DiscordServerError if status >= 500 else discord.HTTPException)
-    return cls(response, {"code": code, "message": message})
+def port_of(bot: ZundaBot, *, cached: bool = True) -> DiscordPort:
+    """A port on the bot's HTTP client; ``cached=False`` makes it read every channel over REST."""
+    if cached:
+        return DiscordPort(bot, Pacer(1e9))
+    uncached = SimpleNamespace(http=bot.http, user=bot.user, get_channel=lambda channel_id: None)
+    return DiscordPort(uncached, Pacer(1e9))  # type: ignore[arg-type]
 
 
-class FakeHttp:
-    """Answers requests from a script: each entry is an exception to raise or a value to return."""
-
-    def __init__(self, *answers: object) -> None:
-        self.answers = list(answers)
-        self.calls: list[tuple[str, str, dict[str, Any]]] = []
-
-    async def request(self, route: discord.http.Route, **kwargs: Any) -> Any:
-        self.calls.append((route.method, route.path, kwargs))
-        answer = self.answers.pop(0)
-        if isinstance(answer, BaseException):
-            raise answer
-        return answer
+def denied(community: Community, permission: Permission) -> Channel:
+    channel = community.guild.create_channel(f"denied-{permission.name}".lower())
+    channel.set_overwrite(community.guild.bot_role, deny=int(permission))  # type: ignore[arg-type]
+    return channel
 
 
-def port_with(*answers: object) -> tuple[DiscordPort, FakeHttp]:
-    http = FakeHttp(*answers)
-    bot = SimpleNamespace(http=http, user=SimpleNamespace(id=77), get_channel=lambda channel_id: None)
-    return DiscordPort(bot, Pacer(1e9)), http  # type: ignore[arg-type]
-
-
-@pytest.mark.parametrize(
-    ("status", "code", "expected"),
-    [
-        (404, 10003, ChannelGone),
-        (404, 10008, MessageGone),
-        (403, 50013, MissingAccess),
-        (403, 50001, MissingAccess),
-        (500, 0, TemporaryFailure),
-        (429, 0, TemporaryFailure),
-        (400, 50035, PayloadRejected),
-    ],
-)
-async def test_errors_are_mapped(status: int, code: int, expected: type[DeliveryError]) -> None:
-    port, _ = port_with(http_error(status, code))
-    with pytest.raises(expected) as raised:
-        await port.create_message(5, {"content": "x"})
-    assert (raised.value.channel_id, raised.value.status, raised.value.code) == (5, status, code)
-
-
-async def test_network_errors_and_long_rate_limits_are_temporary() -> None:
-    port, _ = port_with(OSError("connection reset"), discord.RateLimited(120.0))
-    with pytest.raises(TemporaryFailure, match="connection reset"):
-        await port.create_message(5, {})
-    with pytest.raises(TemporaryFailure, match="rate limited for 120 s"):
-        await port.create_message(5, {})
-
-
-async def test_already_crossposted_and_already_threaded_count_as_done() -> None:
-    port, _ = port_with(http_error(400, 40033), http_error(400, 160004), {"id": "900"})
-    await port.crosspost(5, 11)
-    assert await port.start_thread(5, 11, {"name": "x"}) == 11  # the message's thread has its id
-    assert await port.start_thread(5, 12, {"name": "y"}) == 900
-    with pytest.raises(PayloadRejected):
-        await port_with(http_error(400, 50035))[0].crosspost(5, 11)
-
-
-async def test_archived_thread_is_unarchived_then_the_edit_retried() -> None:
-    port, http = port_with(http_error(400, 50083), {}, {"id": "3"})
-    assert (await port.edit_message(8, 3, {"content": "new"}))["id"] == "3"
-    assert [(method, path) for method, path, _ in http.calls] == [
-        ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
-        ("PATCH", "/channels/{channel_id}"),
-        ("PATCH", "/channels/{channel_id}/messages/{message_id}"),
+async def test_errors_are_mapped(emulator: DiscordEmulator, community: Community, running_bot: ZundaBot) -> None:
+    port = port_of(running_bot)
+    message = await port.create_message(community.general.id, MESSAGE)
+    cases: list[tuple[int, Any, int, int, type[DeliveryError]]] = [
+        (UNKNOWN_ID, port.create_message(UNKNOWN_ID, MESSAGE), 404, 10003, ChannelGone),
+        (community.general.id, port.edit_message(community.general.id, UNKNOWN_ID, MESSAGE), 404, 10008, MessageGone),
     ]
-    assert http.calls[1][2]["json"] == {"archived": False}
+    no_send = denied(community, Permission.SEND_MESSAGES)
+    cases.append((no_send.id, port.create_message(no_send.id, MESSAGE), 403, 50013, MissingAccess))
+    no_view = denied(community, Permission.VIEW_CHANNEL)
+    cases.append((no_view.id, port.create_message(no_view.id, MESSAGE), 403, 50001, MissingAccess))
+    too_long = {**MESSAGE, "embeds": [{"title": "t" * 300}]}
+    cases.append(
+        (community.general.id, port.create_message(community.general.id, too_long), 400, 50035, PayloadRejected)
+    )
+    for channel_id, call, status, code, expected in cases:
+        with pytest.raises(expected) as raised:
+            await call
+        assert (raised.value.channel_id, raised.value.status, raised.value.code) == (channel_id, status, code)
+    emulator.take_schema_violations()  # the over-long embed title was sent on purpose
+    emulator.faults.fail_next(1, status=503, route="POST /channels/{channel_id}/messages")
+    with pytest.raises(TemporaryFailure) as raised:
+        await port.create_message(community.general.id, MESSAGE)
+    assert (raised.value.channel_id, raised.value.status) == (community.general.id, 503)
+    assert int(message["id"]) in {m.id for m in community.general.messages}
 
 
-async def test_deleting_a_deleted_message_is_fine() -> None:
-    port, _ = port_with(http_error(404, 10008))
-    await port.delete_message(8, 3)
+async def test_long_rate_limits_are_temporary(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    emulator.faults.storm_429(1, retry_after=120, route="POST /channels/{channel_id}/messages")
+    with pytest.raises(TemporaryFailure, match="rate limited for 120 s"):
+        await port_of(running_bot).create_message(community.general.id, MESSAGE)
 
 
-async def test_channel_info_from_rest_when_not_cached() -> None:
-    forum = {"type": 15, "guild_id": "4", "flags": 16, "available_tags": [{"id": "9", "name": "ずんだもん"}]}
-    port, _ = port_with(forum, {"type": 2, "guild_id": "4"})
-    info = await port.channel(6)
+async def test_network_errors_are_temporary() -> None:
+    """A dropped connection never reaches Discord (nor the emulator): the client's error itself is the input."""
+
+    class Unreachable:
+        async def request(self, route: discord.http.Route, **kwargs: Any) -> Any:
+            raise aiohttp.ClientOSError(104, "connection reset")
+
+    bot = SimpleNamespace(http=Unreachable(), user=SimpleNamespace(id=77), get_channel=lambda channel_id: None)
+    with pytest.raises(TemporaryFailure, match="connection reset"):
+        await DiscordPort(bot, Pacer(1e9)).create_message(5, {})  # type: ignore[arg-type]
+
+
+async def test_already_crossposted_and_already_threaded_count_as_done(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    # Publishing's hourly window is not what this test is about (and discord.py, given max_ratelimit_timeout,
+    # refuses any request of a bucket whose reset is further away than that timeout, even with room left).
+    emulator.config.ratelimits.publish_window = 5.0
+    port = port_of(running_bot)
+    news = community.news.id
+    first = int((await port.create_message(news, MESSAGE))["id"])
+    second = int((await port.create_message(news, MESSAGE))["id"])
+    await port.crosspost(news, first)
+    await port.crosspost(news, first)  # Discord: "already crossposted"
+    thread = await port.start_thread(news, first, {"name": "スレッド"})
+    assert thread == first  # a message's thread has the message's id
+    assert await port.start_thread(news, first, {"name": "もう一度"}) == first  # "already has a thread"
+    assert await port.start_thread(news, second, {"name": "別の"}) == second
+    assert [r.response["code"] for r in emulator.requests_for("/crosspost") if r.status == 400] == [40033]
+    assert [r.response["code"] for r in emulator.requests_for("/threads") if r.status == 400] == [160004]
+    text_message = int((await port.create_message(community.general.id, MESSAGE))["id"])
+    with pytest.raises(PayloadRejected):
+        await port.crosspost(community.general.id, text_message)  # only announcement channels publish
+
+
+async def test_archived_thread_is_unarchived_then_the_edit_retried(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    port = port_of(running_bot)
+    main = int((await port.create_message(community.general.id, MESSAGE))["id"])
+    thread_id = await port.start_thread(community.general.id, main, {"name": "スレッド"})
+    part = int((await port.create_message(thread_id, MESSAGE))["id"])
+    thread = emulator.world.channels[thread_id]
+    thread.archive()
+    before = len(emulator.requests)
+    assert int((await port.edit_message(thread_id, part, {"content": "new"}))["id"]) == part
+    calls = emulator.requests[before:]
+    assert [(r.method, r.route, r.status) for r in calls] == [
+        ("PATCH", "PATCH /channels/{channel_id}/messages/{message_id}", 400),
+        ("PATCH", "PATCH /channels/{channel_id}", 200),
+        ("PATCH", "PATCH /channels/{channel_id}/messages/{message_id}", 200),
+    ]
+    assert calls[1].body == {"archived": False}
+    assert not thread.archived
+
+
+async def test_deleting_a_deleted_message_is_fine(community: Community, running_bot: ZundaBot) -> None:
+    port = port_of(running_bot)
+    message = int((await port.create_message(community.general.id, MESSAGE))["id"])
+    await port.delete_message(community.general.id, message)
+    await port.delete_message(community.general.id, message)  # Discord: "Unknown Message"
+    assert all(m.id != message for m in community.general.messages)
+
+
+async def test_channel_info_from_rest_when_not_cached(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    forum = community.guild.create_channel("tagged", "forum", tags=["ずんだもん"], require_tag=True)
+    category = community.guild.create_channel("category", "category")
+    port = port_of(running_bot, cached=False)
+    before = len(emulator.requests)
+    info = await port.channel(forum.id)
+    [tag] = forum.available_tags
     assert (info.guild_id, info.kind, dict(info.tags), info.requires_tag) == (
-        4,
+        community.guild.id,
         ChannelKind.FORUM,
-        {"ずんだもん": 9},
+        {"ずんだもん": tag.id},
         True,
     )
+    assert [r.route for r in emulator.requests[before:]] == ["GET /channels/{channel_id}"]
     with pytest.raises(PayloadRejected, match="not a text, announcement or forum channel"):
-        await port.channel(7)
+        await port.channel(category.id)
 
 
-async def test_forum_threads_combines_active_and_archived_posts() -> None:
-    active = {"threads": [{"id": "1", "parent_id": "6"}]}
-    archived = {"threads": [{"id": "2", "parent_id": "6"}]}
-    port, http = port_with(active, archived)
-    assert [t["id"] for t in await port.forum_threads(6, 4)] == ["1", "2"]
-    assert http.calls[0][1] == "/guilds/{guild_id}/threads/active"
+async def test_forum_threads_combines_active_and_archived_posts(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    port = port_of(running_bot)
+    forum = community.forum
+    [tag, *_] = forum.available_tags
+    body = {"name": "投稿", "message": MESSAGE, "applied_tags": [str(tag.id)]}
+    active = await port.create_forum_post(forum.id, body)
+    archived = await port.create_forum_post(forum.id, {**body, "name": "古い投稿"})
+    emulator.world.channels[archived].archive()
+    before = len(emulator.requests)
+    assert sorted(int(t["id"]) for t in await port.forum_threads(forum.id, community.guild.id)) == sorted(
+        [active, archived]
+    )
+    assert emulator.requests[before].route == "GET /guilds/{guild_id}/threads/active"

@@ -6,8 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.render import render_announcement
 from discord_emulator import DiscordEmulator
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import announcements, assert_announced_once, poll_now, settled, write_post
+from tests.harness import BotRunner, Community, announcements, assert_announced_once, poll_now, settled, write_post
 
 
 async def test_a_missing_posts_folder_is_a_source_failure_until_it_appears(

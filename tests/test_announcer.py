@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from bot.announce.announcer import BACKFILL_KEY, AnnounceOptions, Announcer, RequestResult
+from bot.announce.model import WantedTarget
 from bot.announce.pacing import Pacer
-from bot.announce.planner import LATE_WINDOW, is_due, source_backoff, target_backoff
+from bot.announce.planner import LATE_WINDOW, is_due, target_backoff
 from bot.announce.port import ChannelKind, Payload, PayloadRejected
 from bot.episodes.model import Episode
-from bot.store.deliveries import WantedTarget
+from bot.ingest.polling import source_backoff
 from bot.store.store import Store
 from tests.announce_fakes import FakeChannel, FakeDiscord
 from tests.factories import make_episode

@@ -12,9 +12,7 @@ from bot.app import ZundaBot
 from bot.store.follows import Outcome
 from cogs.follow import Follows
 from discord_emulator import DiscordEmulator, Message, User
-from tests.announce_fakes import SimulatedCrash
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import TOPICS, bot_messages, poll_now, settled, write_post
+from tests.harness import TOPICS, BotRunner, Community, SimulatedCrash, bot_messages, poll_now, settled, write_post
 
 NEW_TOPIC = ("画像生成モデルの比較", "https://example.com/articles/image-gen", "最新の画像生成モデルを比べたのだ。")
 

@@ -35,8 +35,7 @@ from discord_emulator import (
     User,
 )
 from tests.factories import make_episode
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import poll_now, settled, write_post
+from tests.harness import BotRunner, Community, poll_now, settled, write_post
 
 ROLE_ID_TEXT = "<@&{role}>"
 HOSTILE = (

@@ -17,8 +17,7 @@ from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
 from discord_emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import JST, poll_now, settled, write_post
+from tests.harness import JST, BotRunner, Community, poll_now, settled, write_post
 
 HOSTILE_TITLE = "@everyone **太字** <@1> [偽リンク](https://evil.test) 推論"
 

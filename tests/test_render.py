@@ -13,20 +13,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.episodes.model import Episode, Topic
+from bot.output import letter_custom_id, safe_url, truncate
 from bot.render import (
     LIMITS,
     embed_length,
     forum_post,
     forum_tags,
-    letter_custom_id,
     main_message,
     message_problems,
     pack_embeds,
     render_announcement,
-    safe_url,
     thread_messages,
     thread_name,
-    truncate,
 )
 from tests.factories import make_episode
 

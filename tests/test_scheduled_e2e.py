@@ -19,8 +19,7 @@ from bot.store.store import Store
 from cogs.announce import RELEASE_JOB
 from discord_emulator import DiscordEmulator, InteractionResult
 from tests.factories import make_episode
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import announcements, bot_messages, poll_now, settled, write_post
+from tests.harness import BotRunner, Community, announcements, bot_messages, poll_now, settled, write_post
 
 SECRET = ("量子アニーリングの新発表", "https://example.com/quantum", "量子の話なのだ。")
 OLD = ("昔の話題", "https://example.com/old", "古い要約なのだ。")

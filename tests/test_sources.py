@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.cli import main as cli_main
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, SourceFailed, Validators
-from bot.ingest import Ingestor
+from bot.ingest.ingestor import Ingestor
 from bot.store.store import Store
 
 SITE = Site()

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 
 from discord_emulator import DiscordEmulator
-from tests.harness import BotRunner, Community
-from tests.test_announce_e2e import settled
+from tests.harness import BotRunner, Community, settled
 
 #: A feed URL with credentials, on a local port nothing listens on (the poll fails at once, offline).
 SECRET_FEED = "https://user:pass@127.0.0.1:9/feed.xml?token=abc#frag"

@@ -18,14 +18,14 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
+from bot.announce.model import OpenDelivery, TargetState, WantedTarget
 from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
 from bot.announce.wording import announcement
 from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
-from bot.render import DEFAULT_ZONE, forum_tags, thread_name
-from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
+from bot.render import DEFAULT_ZONE, Rendered, forum_tags, thread_name
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
@@ -236,8 +236,9 @@ class Announcer:
         payloads = await asyncio.to_thread(
             announcement, episode, wording, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
         )
-        tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
-        await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
+        tags = tuple(channel.tags_for(forum_tags(episode.actors, dict(channel.tags))))
+        rendered = Rendered(payloads, thread_name(episode), tags)
+        await self.deliverer.deliver(delivery, item.revision, channel, rendered)
         main = delivery.parts.get(0)
         if self.announced is not None and delivery.done and main is not None:
             forum = delivery.kind == ChannelKind.FORUM.value

@@ -1,6 +1,6 @@
 """Delivering one episode to one channel exactly once, resumable after a crash at any instant.
 
-The steps of a delivery, each recorded in the ledger (:mod:`bot.store.deliveries`):
+The steps of a delivery, each recorded in the ledger (:mod:`bot.announce.model`, stored by :mod:`bot.store.deliveries`):
 
 1. the main message (part 0) — or, in a forum, the post with the main message as its first message;
 2. the thread started from the main message (text and announcement channels, when there is
@@ -25,9 +25,10 @@ import contextlib
 import hashlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
+from bot.announce.model import SENDING, SENT, Delivery, Part
 from bot.announce.port import (
     ChannelGone,
     ChannelInfo,
@@ -39,9 +40,9 @@ from bot.announce.port import (
     Port,
     snowflake_at,
 )
-from bot.render import forum_body, thread_body
-from bot.store.deliveries import SENDING, SENT, Delivery, DeliveryStore, Part
-from bot.store.episodes import utcnow
+from bot.clock import utcnow
+from bot.render import Rendered
+from bot.store.deliveries import DeliveryStore
 
 log = logging.getLogger(__name__)
 
@@ -155,11 +156,9 @@ class Deliverer:
         delivery: Delivery,
         revision: int,
         channel: ChannelInfo,
-        payloads: list[Payload],
-        name: str,
-        tags: Iterable[int] = (),
+        rendered: Rendered,
     ) -> None:
-        """Bring the delivery up to ``payloads`` (rendered from ``revision`` of the episode), then finish it.
+        """Bring the delivery up to ``rendered`` (from ``revision`` of the episode), then finish it.
 
         Raises the port's errors for the channel itself (what was done so far is recorded first);
         a thread or message that moderators deleted ends the delivery quietly (nothing is posted
@@ -169,15 +168,16 @@ class Deliverer:
         if delivery.kind is None:
             run.set(kind=channel.kind.value)
         kind = ChannelKind(delivery.kind or channel.kind)
+        payloads, name = rendered.payloads, rendered.name
         main, rest = payloads[0], payloads[1:]
         try:
             if kind is ChannelKind.FORUM:
-                thread_id: int | None = await self._forum_post(run, main, name, list(tags))
+                thread_id: int | None = await self._forum_post(run, rendered)
             else:
                 message_id = await self._part(run, MAIN, delivery.channel_id, main, floor=0)
                 thread_id = None
                 if rest or delivery.thread_state != "none":
-                    thread_id = await self._thread(run, message_id, name)
+                    thread_id = await self._thread(run, message_id, rendered)
             if thread_id is not None:
                 await self._thread_parts(run, thread_id, rest)
                 if delivery.thread_name != name:
@@ -243,8 +243,9 @@ class Deliverer:
             run.sent(index, part.message_id, digest)
         return part.message_id
 
-    async def _forum_post(self, run: _Run, main: Payload, name: str, tags: list[int]) -> int:
+    async def _forum_post(self, run: _Run, rendered: Rendered) -> int:
         delivery = run.delivery
+        main, name = rendered.payloads[0], rendered.name
         digest = payload_digest(main)
         part = delivery.parts.get(MAIN)
         if part is not None and part.state == SENDING:
@@ -259,7 +260,7 @@ class Deliverer:
         if part is None:
             await self._flush(run, sending=Part(MAIN, SENDING, None, digest, name, self.stamp()))
             await self.checkpoint("send:main")
-            thread_id = await self.port.create_forum_post(delivery.channel_id, forum_body(main, name, tags))
+            thread_id = await self.port.create_forum_post(delivery.channel_id, rendered.forum_body())
             await self.checkpoint("sent:main")
             run.sent(MAIN, thread_id, digest)
             run.set(thread_id=thread_id, thread_state="created", thread_name=name)
@@ -269,19 +270,19 @@ class Deliverer:
         if part.digest != digest:
             await self.port.edit_message(delivery.thread_id, part.message_id, edit_body(main))
             # The MCs may have changed with the post: the post's tags follow them.
-            await self.port.edit_channel(delivery.thread_id, {"applied_tags": [str(tag) for tag in tags]})
+            await self.port.edit_channel(delivery.thread_id, {"applied_tags": [str(tag) for tag in rendered.tags]})
             run.sent(MAIN, part.message_id, digest)
         return delivery.thread_id
 
-    async def _thread(self, run: _Run, message_id: int, name: str) -> int:
+    async def _thread(self, run: _Run, message_id: int, rendered: Rendered) -> int:
         """The thread started from the main message (starting it again is answered with its id)."""
         delivery = run.delivery
         if delivery.thread_state == "created" and delivery.thread_id is not None:
             return delivery.thread_id
         await self.checkpoint("send:thread")
-        thread_id = await self.port.start_thread(delivery.channel_id, message_id, thread_body(name))
+        thread_id = await self.port.start_thread(delivery.channel_id, message_id, rendered.thread_body())
         await self.checkpoint("sent:thread")
-        run.set(thread_id=thread_id, thread_state="created", thread_name=name)
+        run.set(thread_id=thread_id, thread_state="created", thread_name=rendered.name)
         return thread_id
 
     async def _thread_parts(self, run: _Run, thread_id: int, payloads: list[Payload]) -> None:

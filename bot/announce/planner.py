@@ -1,12 +1,13 @@
-"""The due rule and backoff delays of the announcer."""
+"""The due rule and the channels' backoff delay of the announcer."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.backoff import doubling
+
 TARGET_BACKOFF = timedelta(minutes=1)
 TARGET_BACKOFF_CAP = timedelta(hours=6)
-SOURCE_BACKOFF_CAP = timedelta(hours=1)
 #: How long after its date a post that appears late still counts as news.
 LATE_WINDOW = timedelta(days=2)
 
@@ -31,13 +32,4 @@ def target_backoff(failures: int) -> timedelta:
     """Delay before retrying a channel after ``failures`` failures in a row: 1, 2, 4… minutes, at most 6 h."""
     if failures <= 0:
         return timedelta(0)
-    delay: timedelta = min(TARGET_BACKOFF * 2 ** min(failures - 1, 20), TARGET_BACKOFF_CAP)
-    return delay
-
-
-def source_backoff(failures: int, interval: timedelta) -> timedelta:
-    """Delay between polls of a failing source: the interval, doubled per failure, at most an hour."""
-    if failures <= 1:
-        return interval
-    delay: timedelta = max(interval, min(interval * 2 ** min(failures - 1, 20), SOURCE_BACKOFF_CAP))
-    return delay
+    return timedelta(seconds=doubling(failures - 1, TARGET_BACKOFF.total_seconds(), TARGET_BACKOFF_CAP.total_seconds()))

@@ -14,7 +14,7 @@ from datetime import tzinfo
 
 from bot import i18n
 from bot.episodes.model import Episode
-from bot.escaping import escape_text
+from bot.output import escape_text
 from bot.render import DEFAULT_ZONE, Payload, format_date, render_announcement
 
 PLACEHOLDERS = ("title", "number", "mcs", "date")

@@ -9,7 +9,7 @@ from pathlib import Path
 from bot.cli.common import CommandError, add_db_option, command, db_path
 from bot.config import Settings, feed_location, off
 from bot.episodes.sources import Source
-from bot.ingest import Ingestor
+from bot.ingest.ingestor import Ingestor
 from bot.store.store import Store
 
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot import i18n
-from bot.escaping import escape_text, one_line
 from bot.follow.model import Notice, NoticeTopic
-from bot.render import escape_markdown, safe_url, truncate
+from bot.output import collapse, escape_light, escape_text, one_line, safe_url, truncate
 
 #: Topics listed in one DM (an episode has about eight); the rest are counted.
 MAX_TOPICS = 10
@@ -50,14 +49,14 @@ def jump_url(guild_id: int, channel_id: int, message_id: int | None = None) -> s
 
 
 def episode_label(number: str, title: str, locale: str) -> str:
-    shown = escape_markdown(truncate(" ".join(title.split()), TITLE_LIMIT))
+    shown = escape_light(truncate(collapse(title), TITLE_LIMIT))
     if number:
-        return i18n.t("follow.notice.episode", locale, number=escape_markdown(number), title=shown)
+        return i18n.t("follow.notice.episode", locale, number=escape_light(number), title=shown)
     return i18n.t("follow.notice.episode_untitled", locale, title=shown)
 
 
 def _topic_line(topic: NoticeTopic) -> str:
-    title = escape_markdown(truncate(" ".join(topic.title.split()), TITLE_LIMIT))
+    title = escape_light(truncate(collapse(topic.title), TITLE_LIMIT))
     url = safe_url(topic.url)
     shown = f"[{title}](<{url}>)" if url else title
     words = escape_text(one_line("、".join(topic.words), WORDS_LIMIT))
@@ -100,6 +99,6 @@ def notice_body(notice: Notice) -> dict[str, Any]:
 
 def thread_mention_content(notice: Notice) -> str:
     """The opt-in alternative to a DM: one line in the episode's thread that mentions only this listener."""
-    titles = "、".join(escape_markdown(truncate(" ".join(t.title.split()), 60)) for t in notice.topics[:5])
+    titles = "、".join(escape_light(truncate(collapse(t.title), 60)) for t in notice.topics[:5])
     text = i18n.t("follow.thread.mention", notice.locale, mention=f"<@{notice.user_id}>", topics=titles)
     return truncate(text, MESSAGE_LIMIT)

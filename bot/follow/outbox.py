@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.backoff import doubling
 from bot.follow.model import Notice
 from bot.follow.notice import notice_body, notice_content, thread_mention_content
 from bot.store.follows import SENDING, FollowStore, Outcome
@@ -71,7 +72,7 @@ async def _no_checkpoint(step: str) -> None:
 
 def backoff(attempts: int) -> float:
     """Seconds after the ``attempts``-th failure in a row (1-based): 30 s doubling, at most an hour."""
-    return min(BACKOFF_BASE * float(2 ** min(max(attempts - 1, 0), 20)), BACKOFF_MAX)
+    return doubling(attempts - 1, BACKOFF_BASE, BACKOFF_MAX)
 
 
 def notice_nonce(notice_id: int, kind: str = "dm") -> str:

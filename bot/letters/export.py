@@ -15,8 +15,8 @@ from datetime import datetime, tzinfo
 from enum import StrEnum
 from typing import Any
 
-from bot.escaping import escape_markdown
 from bot.letters.model import STATUS_LABELS, Letter, Status
+from bot.output import escape_markdown
 
 #: Identifies the JSON layout; bump it when a field changes meaning.
 JSON_FORMAT = "zundabot.letters/1"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from bot.backoff import doubling
 from bot.letters.model import Letter
 from bot.store.letters import LetterStore, OutboxItem, OutboxKind
 
@@ -58,7 +59,7 @@ class Transport(Protocol):
 
 def backoff(attempts: int) -> float:
     """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most an hour."""
-    return min(BACKOFF_BASE * float(2 ** min(max(attempts, 0), 20)), BACKOFF_MAX)
+    return doubling(attempts, BACKOFF_BASE, BACKOFF_MAX)
 
 
 @dataclass(slots=True)

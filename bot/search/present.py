@@ -12,9 +12,10 @@ from typing import Any
 
 from bot import i18n, render
 from bot.episodes.model import Episode
+from bot.output import collapse, escape_markdown, escape_title, link, safe_url, truncate
 from bot.search.model import Filters, Hit, SearchResult, Stats, TopicRef
 from bot.search.query import Query
-from bot.search.snippet import escape_markdown, plain_text, snippet
+from bot.search.snippet import plain_text, snippet
 
 Payload = dict[str, Any]
 
@@ -74,11 +75,8 @@ def _date(moment: datetime, zone: tzinfo) -> str:
 
 
 def _link(text: str, url: str | None) -> str:
-    shown = escape_markdown(render.truncate(" ".join(text.split()), TITLE_LIMIT)) or "—"
-    target = render.safe_url(url)
-    if not target:
-        return shown
-    return f"[{shown}]({target.replace('(', '%28').replace(')', '%29')})"
+    """A result's link: the title escaped strongly (search shows what the index holds, as text)."""
+    return link(text, url, TITLE_LIMIT, escape_markdown)
 
 
 def describe_filters(filters: Filters, zone: tzinfo, locale: object | None) -> str:
@@ -119,7 +117,7 @@ def understood_lines(result: SearchResult, query: Query, locale: object | None) 
     lines = []
     understood = query.understood()
     if understood:
-        words = escape_markdown(render.truncate(understood, 200))
+        words = escape_markdown(truncate(understood, 200))
         lines.append("-# " + i18n.t("lookup.understood", locale, words=words))
     if result.partial:
         lines.append("-# " + i18n.t("lookup.partial", locale))
@@ -146,7 +144,7 @@ def search_page(
     hits = result.hits
     query = result.searched or query
     pages = page_count(len(hits), per_page)
-    title = render.truncate(render.escape_title(" ".join(query.text.split())), 200)
+    title = truncate(escape_title(collapse(query.text)), 200)
     header = "\n".join(
         line
         for line in (
@@ -168,7 +166,7 @@ def search_page(
         footer += "\n" + i18n.t("lookup.results_by_recency", locale)
     embed: Payload = {
         "title": i18n.t("lookup.results_title", locale, query=title),
-        "description": render.truncate(description, render.LIMITS["description"]),
+        "description": truncate(description, render.LIMITS["description"]),
         "color": COLOR,
         "footer": {"text": footer},
     }
@@ -194,11 +192,11 @@ def topics_pages(episodes: Sequence[Episode], *, zone: tzinfo, locale: object | 
         ] or [i18n.t("lookup.topics_none", locale)]
         for start in range(0, len(lines), TOPICS_PER_PAGE):
             embed: Payload = {
-                "title": render.truncate(i18n.t("lookup.topics_title", locale, episode=name), render.LIMITS["title"]),
-                "description": render.truncate("\n".join(lines[start : start + TOPICS_PER_PAGE]), 4096),
+                "title": truncate(i18n.t("lookup.topics_title", locale, episode=name), render.LIMITS["title"]),
+                "description": truncate("\n".join(lines[start : start + TOPICS_PER_PAGE]), 4096),
                 "color": COLOR,
             }
-            page_url = render.safe_url(episode.page_url)
+            page_url = safe_url(episode.page_url)
             if page_url:
                 embed["url"] = page_url
             payloads.append({"embeds": [embed], "allowed_mentions": {"parse": []}})
@@ -209,19 +207,24 @@ def random_topic_payload(topic: TopicRef, *, zone: tzinfo, locale: object | None
     """A random topic: its title linked to the article, the start of its summary, the episode it was in."""
     embed: Payload = {
         "author": {"name": i18n.t("lookup.random_title", locale)},
-        "title": render.truncate(render.escape_title(" ".join(topic.title.split())), render.LIMITS["title"]) or "—",
+        "title": truncate(escape_title(collapse(topic.title)), render.LIMITS["title"]) or "—",
         "color": COLOR,
     }
-    url = render.safe_url(topic.url)
+    url = safe_url(topic.url)
     if url:
         embed["url"] = url
     summary = plain_text(topic.summary)
     if summary:
-        embed["description"] = escape_markdown(render.truncate(summary, 600))
+        embed["description"] = escape_markdown(truncate(summary, 600))
     episode = f"{i18n.t('lookup.episode_line', locale, number=topic.number)} ({_date(topic.published, zone)})"
-    embed["fields"] = [{"name": i18n.t("lookup.random_from", locale), "value": _link(episode, topic.page_url)}]
+    embed["fields"] = [
+        {
+            "name": i18n.t("lookup.random_from", locale),
+            "value": _link(episode, topic.page_url),
+        }
+    ]
     if topic.site:
-        embed["footer"] = {"text": render.truncate(topic.site, 2048)}
+        embed["footer"] = {"text": truncate(topic.site, 2048)}
     return {"embeds": [embed], "allowed_mentions": {"parse": []}}
 
 
@@ -237,7 +240,7 @@ def stats_payload(stats: Stats, *, zone: tzinfo, locale: object | None = None) -
             f"{n}. {escape_markdown(name)} — {i18n.t('lookup.count', locale, count=count)}"
             for n, (name, count) in enumerate(rows, start=1)
         ]
-        return render.truncate("\n".join(lines), render.LIMITS["field_value"]) or "—"
+        return truncate("\n".join(lines), render.LIMITS["field_value"]) or "—"
 
     fields = [
         {"name": i18n.t("lookup.stats_episodes", locale), "value": f"{stats.episodes:,}", "inline": True},

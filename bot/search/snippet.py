@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from bot.escaping import escape_markdown as escape_markdown
+from bot.output import escape_markdown
 from bot.search import variants
 from bot.search.query import Query, QueryToken
 from bot.text import fold_kana, normalize_with_offsets, scan

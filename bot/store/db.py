@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -18,6 +18,16 @@ from bot.store.search.functions import register as register_search_functions
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
+#: SQLite's default limit of host parameters is 999 on old builds; stay well below.
+CHUNK = 400
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
+    """``items`` in slices of at most ``size``, to keep each statement under SQLite's parameter limit."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 class StoreError(Exception):

@@ -7,19 +7,13 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
 
-from bot.clock import Clock
+from bot.clock import Clock, utcnow
 from bot.episodes.model import Episode, Topic
-from bot.store.db import Database
+from bot.store.db import Database, chunks
 from bot.store.visibility import visible
-
-#: SQLite's default limit of host parameters is 999 on old builds; stay well below.
-_CHUNK = 400
-
-T = TypeVar("T")
 
 
 class Change(StrEnum):
@@ -44,15 +38,6 @@ class _Write:
     fingerprint: str
     revision: int
     is_update: bool
-
-
-def utcnow() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 class EpisodeStore:

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from bot.clock import utcnow
 from bot.follow.model import ANYWHERE, Announcement, Follow, Notice, NoticeTopic
 from bot.follow.words import MAX_WORDS
-from bot.store.db import Database
-from bot.store.episodes import chunks, utcnow
+from bot.store.db import Database, chunks
 
 PENDING = "pending"
 SENDING = "sending"

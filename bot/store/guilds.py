@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.announce.wording import Wording
+from bot.clock import utcnow
 from bot.store.db import Database
-from bot.store.episodes import utcnow
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,8 +23,7 @@ from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import EpisodeChoice
 from bot.letters.model import Action, Letter, LetterEvent, Status, check_transition
 from bot.letters.ratelimit import RateLimits, retry_after
-from bot.store.db import Database
-from bot.store.episodes import chunks
+from bot.store.db import Database, chunks
 from bot.store.visibility import visible
 
 log = logging.getLogger(__name__)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.clock import utcnow
 from bot.store.db import Database
-from bot.store.episodes import utcnow
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import discord
 
-from bot.escaping import escape_text, one_line
+from bot.output import escape_text, one_line
 
 #: The bot-wide default: nothing is pinged unless a message explicitly allows it.
 NO_MENTIONS = discord.AllowedMentions.none()

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import logging
 import math
-from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import discord
 from discord import app_commands
@@ -14,7 +12,7 @@ from discord.ext import commands
 
 from bot import __version__, i18n
 from bot.announce.wording import TEMPLATE_LIMIT, TemplateError, Wording, check_template, headline
-from bot.escaping import escape_text
+from bot.output import escape_text
 from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source
@@ -24,8 +22,6 @@ from cogs.admin.visibility import host_commands_lines
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
-
-log = logging.getLogger(__name__)
 
 
 def format_duration(seconds: float) -> str:
@@ -43,11 +39,11 @@ def discord_time(iso: str) -> str:
     return discord.utils.format_dt(moment, "R")
 
 
-async def _logged(work: Awaitable[None], what: str) -> None:
-    try:
-        await work
-    except Exception:
-        log.exception("%s failed", what)
+@runtime_checkable
+class StatusSource(Protocol):
+    """A cog that adds its own fields to ``/status`` (announcements, letters, lookup)."""
+
+    async def status_fields(self, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]: ...
 
 
 class Admin(commands.Cog):
@@ -106,9 +102,8 @@ class Admin(commands.Cog):
                 inline=False,
             )
         for cog in bot.cogs.values():
-            provider = getattr(cog, "status_fields", None)
-            if provider is not None and guild_id is not None:
-                for name, value in await provider(guild_id, locale):
+            if isinstance(cog, StatusSource) and guild_id is not None:
+                for name, value in await cog.status_fields(guild_id, locale):
                     embed.add_field(name=name[:256], value=value[:1024] or "—", inline=False)
         await interaction.response.send_message(embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
@@ -239,13 +234,9 @@ class Admin(commands.Cog):
         self._changed(interaction.guild_id)
 
     def _changed(self, guild_id: int) -> None:
-        """Tell the features that a server's settings changed (they act on it at once, not at their next
-        tick): each cog's ``settings_changed(guild_id, changed_at)``, in the background."""
-        changed_at = datetime.now(UTC)
-        for cog in self.bot.cogs.values():
-            hook = getattr(cog, "settings_changed", None)
-            if hook is not None:
-                self.bot.track(_logged(hook(guild_id, changed_at), f"{type(cog).__name__}.settings_changed"))
+        """Tell the features that a server's settings changed, so they act on it at once rather than at their
+        next tick: the custom event ``settings_changed(guild_id, changed_at)`` (``on_settings_changed``)."""
+        self.bot.dispatch("settings_changed", guild_id, datetime.now(UTC))
 
     async def _reply_settings(self, interaction: discord.Interaction[ZundaBot], message: str) -> None:
         assert interaction.guild_id is not None

@@ -1,4 +1,4 @@
-"""The announcements cog: the poll job, held-episode and retry jobs, ``/announce``; its ``/status`` lines.
+"""The announcements cog: the announcement cycle (poll, then announce), the feed alert, ``/announce``.
 
 The domain (what is due where, the crash-safe ledger) lives in :mod:`bot.announce`; this cog
 implements its :class:`~bot.announce.port.Port` with discord.py's HTTP client, sending the exact
@@ -13,21 +13,17 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
-from apscheduler.triggers.date import DateTrigger
-from apscheduler.triggers.interval import IntervalTrigger
 from discord import app_commands
 from discord.ext import commands
 
 from bot import i18n
 from bot.announce.announcer import AnnounceOptions, Announcer, CycleReport, RequestResult
 from bot.announce.pacing import SHARED_RATE
-from bot.announce.polling import FeedAlert, Poller
 from bot.announce.port import DeliveryError
 from bot.clock import Clock
-from bot.episodes.catalogue import episode_number
-from bot.episodes.model import Episode
 from bot.episodes.sources import Source
-from bot.escaping import escape_text
+from bot.ingest.polling import FeedAlert, Poller
+from bot.output import escape_text
 from bot.ui.answer import answer
 from bot.ui.checks import require_host
 from bot.ui.discord_errors import explain
@@ -36,6 +32,8 @@ from bot.ui.safety import ERROR_LIMIT, NO_MENTIONS, public_error, public_source,
 from bot.ui.translator import ls
 from cogs.announce import texts  # noqa: F401 - registers the texts
 from cogs.announce.port import DiscordPort
+from cogs.announce.request import find_episode, request_reply
+from cogs.announce.schedule import CycleJobs
 from cogs.announce.status import status_fields
 from cogs.announce.trial import post_in, show_privately, trial_bodies
 
@@ -48,9 +46,6 @@ log = logging.getLogger(__name__)
 
 #: Requests per second the announcer allows itself (the pace it shares with follow notices).
 ANNOUNCE_RATE = SHARED_RATE
-POLL_JOB = "announce:poll"
-RETRY_JOB = "announce:retry"
-RELEASE_JOB = "announce:release:"
 
 
 def sources_from(settings: Settings, site: Site) -> list[Source]:
@@ -90,6 +85,7 @@ class Announcements(commands.Cog):
             interval=timedelta(seconds=settings.poll_interval),
             alert_after=settings.feed_failure_alert,
         )
+        self.jobs = CycleJobs(bot, self.cycle, lambda: self.clock())
         self._lock = asyncio.Lock()
         self._again = False
         self.last_cycle: datetime | None = None
@@ -106,15 +102,7 @@ class Announcements(commands.Cog):
         self.bot.store.clock = clock
 
     async def cog_load(self) -> None:
-        settings = self.bot.settings
-        self.bot.add_job(
-            self.cycle,
-            IntervalTrigger(seconds=settings.poll_interval, jitter=settings.poll_jitter or None),
-            id=POLL_JOB,
-            replace_existing=True,
-            max_instances=1,
-            coalesce=True,
-        )
+        self.jobs.start()
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
@@ -122,9 +110,7 @@ class Announcements(commands.Cog):
         self.bot.track(self.cycle())
 
     async def cog_unload(self) -> None:
-        for job in self.bot.scheduler.get_jobs():
-            if job.id.startswith("announce:"):
-                job.remove()
+        self.jobs.stop()
 
     async def cycle(self) -> None:
         """Poll the sources, then announce; a call during a running cycle makes it run once more."""
@@ -159,29 +145,7 @@ class Announcements(commands.Cog):
                 len(report.failed),
                 report.waiting,
             )
-        self._schedule(report)
-
-    def _schedule(self, report: CycleReport) -> None:
-        """A date job per held episode (at its publication time) and one for the earliest retry."""
-        now = self.clock()
-        wanted = {RELEASE_JOB + key: published for key, published in report.held}
-        for job in self.bot.scheduler.get_jobs():
-            if job.id.startswith(RELEASE_JOB) and job.id not in wanted:
-                job.remove()
-        for job_id, published in wanted.items():
-            self._at(job_id, published, now)
-        if report.next_retry is not None:
-            self._at(RETRY_JOB, report.next_retry, now)
-
-    def _at(self, job_id: str, moment: datetime, now: datetime) -> None:
-        """Run a cycle when the announcer's clock reaches ``moment`` (converted to the real clock)."""
-        delay = max((moment - now).total_seconds(), 0.0)
-        existing = self.bot.scheduler.get_job(job_id)
-        run_date = datetime.now(UTC) + timedelta(seconds=delay)
-        next_run = existing.next_run_time if existing is not None else None
-        if next_run is not None and abs((next_run - run_date).total_seconds()) < 1:
-            return
-        self.bot.add_job(self.cycle, DateTrigger(run_date=run_date), id=job_id, replace_existing=True)
+        self.jobs.follow(report)
 
     async def _warn_hosts(self, alert: FeedAlert) -> None:
         """Tell every server's hosts' channel, once, that the feed keeps failing."""
@@ -200,7 +164,8 @@ class Announcements(commands.Cog):
             except DeliveryError as exc:
                 log.warning("could not warn the hosts in channel %s about %s: %s", channel_id, alert.source, exc)
 
-    async def settings_changed(self, guild_id: int, changed_at: datetime) -> None:
+    @commands.Cog.listener()
+    async def on_settings_changed(self, guild_id: int, changed_at: datetime) -> None:
         """``/settings`` changed this server's channel: from now on it gets what is published (see
         :meth:`Announcer.sync`)."""
         await self.announcer.sync(changed_at)
@@ -216,22 +181,12 @@ class Announcements(commands.Cog):
         await require_host(interaction)
         assert interaction.guild_id is not None
         locale = interaction.locale
-        found = await self._find_episode(episode)
+        found = await find_episode(self.bot.store, episode)
         if found is None:
             raise UserFacingError(i18n.t("announce.no_episode", locale, number=quoted(episode or "?")))
         await interaction.response.defer(ephemeral=True, thinking=True)
         result = await self.announcer.request(interaction.guild_id, found)
-        title = discord.utils.escape_markdown(found.title)
-        if result is RequestResult.NO_CHANNEL:
-            message = i18n.t("announce.no_channel", locale)
-        elif result is RequestResult.EXISTS:
-            message = i18n.t("announce.exists", locale, title=title)
-        elif found.published > self.clock():
-            message = i18n.t(
-                "announce.queued_later", locale, title=title, when=discord.utils.format_dt(found.published)
-            )
-        else:
-            message = i18n.t("announce.queued", locale, title=title)
+        message = request_reply(result, found, self.clock(), locale)
         await interaction.followup.send(message, ephemeral=True, allowed_mentions=NO_MENTIONS)
         if result is RequestResult.QUEUED:
             self.bot.track(self.cycle())
@@ -249,7 +204,7 @@ class Announcements(commands.Cog):
         await require_host(interaction)
         assert interaction.guild_id is not None
         locale = interaction.locale
-        found = await self._find_episode(episode, scheduled=True)
+        found = await find_episode(self.bot.store, episode, scheduled=True)
         if found is None:
             raise UserFacingError(i18n.t("announce.no_episode", locale, number=quoted(episode or "?")))
         member = interaction.user if isinstance(interaction.user, discord.Member) else None
@@ -271,12 +226,5 @@ class Announcements(commands.Cog):
         link = f"https://discord.com/channels/{interaction.guild_id}/{channel.id}/{message_id}"
         await answer(interaction, i18n.t("announce.test.posted", locale, episode=label, link=link))
 
-    async def _find_episode(self, number: str | None, *, scheduled: bool = False) -> Episode | None:
-        if number:
-            wanted = episode_number(number)
-            return await self.bot.store.episodes.by_number(wanted, scheduled=True) if wanted else None
-        latest = await self.bot.store.episodes.latest(1, scheduled=scheduled)
-        return latest[0] if latest else None
-
     async def status_fields(self, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:
-        return await status_fields(self, guild_id, locale)
+        return await status_fields(self.bot.store, self, guild_id, locale)

@@ -3,22 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import discord
 
 from bot import i18n
+from bot.announce.announcer import CycleReport
 from bot.episodes.model import Episode
+from bot.output import escape_text
+from bot.store.store import Store
 from bot.ui.discord_errors import explain
 from bot.ui.safety import ERROR_LIMIT, quoted
 
-if TYPE_CHECKING:
-    from cogs.announce.cog import Announcements
+
+class CycleState(Protocol):
+    """What the last announcement cycle left to show (the cog keeps it)."""
+
+    last_cycle: datetime | None
+    last_error: str | None
+    last_report: CycleReport | None
 
 
-async def status_fields(cog: Announcements, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:
+async def status_fields(store: Store, cog: CycleState, guild_id: int, locale: discord.Locale) -> list[tuple[str, str]]:
     """This server's announcement channel(s): health, backlog, last announcement; the poll cycle."""
-    store = cog.bot.store
     lines: list[str] = []
     for target in await store.deliveries.targets(active_only=True):
         if target.guild_id != guild_id:
@@ -57,7 +64,7 @@ async def status_fields(cog: Announcements, guild_id: int, locale: discord.Local
         last = await store.deliveries.last_delivered(target.channel_id)
         if last is not None:
             episode = await store.episodes.get(last[0], scheduled=True)
-            name = discord.utils.escape_markdown(episode.title if episode else last[0])
+            name = escape_text(episode.title if episode else last[0])
             when = discord.utils.format_dt(datetime.fromisoformat(last[1]), "R")
             lines.append(i18n.t("announce.status.last", locale, episode=name, when=when))
     if not lines:
@@ -80,4 +87,4 @@ async def status_fields(cog: Announcements, guild_id: int, locale: discord.Local
 
 
 def _episode_label(episode: Episode) -> str:
-    return f"#{episode.number}" if episode.number else discord.utils.escape_markdown(episode.title[:50])
+    return f"#{episode.number}" if episode.number else escape_text(episode.title[:50])

@@ -16,6 +16,7 @@ from bot import i18n
 from bot.letters.model import Letter
 from bot.letters.notify import ThreadLookup, notify_author
 from bot.letters.outbox import DeliveryUnavailable, MessageGone
+from bot.output import escape_text
 from bot.ui.letters.host import host_embed, host_view
 from bot.ui.safety import NO_MENTIONS, only_user
 
@@ -112,9 +113,9 @@ class DiscordTransport:
         text = i18n.t(
             "letters.notice.dm",
             "ja",
-            guild=discord.utils.escape_markdown(guild.name) if guild else "",
+            guild=escape_text(guild.name) if guild else "",
             number=letter.number,
-            episode=discord.utils.escape_markdown(letter.aired_episode_number or ""),
+            episode=escape_text(letter.aired_episode_number or ""),
             url=url,
         ).strip()
         try:

@@ -13,8 +13,8 @@ from discord import ui
 
 from bot import i18n
 from bot.episodes.catalogue import EpisodeChoice
-from bot.escaping import escape_text
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
+from bot.output import clip, escape_text
 from bot.ui.errors import BaseModal, BaseView
 from bot.ui.letters.texts import problem_text
 
@@ -53,10 +53,6 @@ class Draft:
 
 def new_form_id() -> str:
     return FORM_PREFIX + secrets.token_hex(8)
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:

@@ -17,8 +17,8 @@ import discord
 from discord import ui
 
 from bot import i18n
-from bot.escaping import escape_text
 from bot.letters.model import Action, Letter, LetterEvent, Status
+from bot.output import clip, escape_text
 from bot.ui.errors import report_error
 from bot.ui.letters.texts import status_label
 
@@ -79,10 +79,6 @@ class HostActions(Protocol):
 
 def timestamp(iso: str, style: str = "f") -> str:
     return f"<t:{int(datetime.fromisoformat(iso).timestamp())}:{style}>"
-
-
-def clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def event_line(event: LetterEvent, locale: object | None) -> str:

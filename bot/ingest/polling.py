@@ -7,15 +7,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.announce.planner import source_backoff
+from bot.backoff import doubling
 from bot.clock import Clock, system_clock
 from bot.episodes.sources import Source
-from bot.ingest import Ingestor, IngestReport
+from bot.ingest.ingestor import Ingestor, IngestReport
 from bot.store.store import Store
 
 log = logging.getLogger(__name__)
 
 ALERT_KEY = "announce.feed_alert:"
+#: The longest wait between polls of a failing source.
+SOURCE_BACKOFF_CAP = timedelta(hours=1)
+
+
+def source_backoff(failures: int, interval: timedelta) -> timedelta:
+    """Delay between polls of a failing source: the interval, doubled per failure, at most an hour."""
+    if failures <= 1:
+        return interval
+    delay = timedelta(seconds=doubling(failures - 1, interval.total_seconds(), SOURCE_BACKOFF_CAP.total_seconds()))
+    return max(interval, delay)
 
 
 @dataclass(frozen=True, slots=True)
