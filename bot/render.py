@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.episodes.model import Episode, Topic
+from bot.letters.custom_ids import letter_custom_id
 from bot.markdown_split import safe_prefix, split_markdown
 
 __all__ = [
@@ -72,8 +73,6 @@ LIMITS = {
 }
 
 COLOR = 0x7CB342  # zunda green
-LETTER_PREFIX = "zb:letter:"
-LETTER_NUMBER = re.compile(r"[^:]{1,80}")
 DEFAULT_ZONE = ZoneInfo("Asia/Tokyo")
 THREAD_ARCHIVE_MINUTES = 10080
 WEEKDAYS = "月火水木金土日"
@@ -246,11 +245,6 @@ def episode_buttons(episode: Episode) -> list[Payload]:
             {"type": 2, "style": 1, "label": i18n.t("announce.letter"), "emoji": {"name": "✉️"}, "custom_id": custom_id}
         )
     return buttons
-
-
-def letter_custom_id(number: str) -> str | None:
-    """``zb:letter:<number>``, or ``None`` when the number cannot be carried in a custom id."""
-    return f"{LETTER_PREFIX}{number}" if LETTER_NUMBER.fullmatch(number) else None
 
 
 def thread_name(episode: Episode) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import csv
 import io
 import json
@@ -10,6 +11,7 @@ import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import discord
@@ -20,8 +22,7 @@ from bot.letters.model import Action, Letter, Status
 from bot.render import main_message
 from bot.store.letters import LetterStore
 from bot.ui import expiring
-from bot.ui.letters import pager as letters_pager
-from cogs.letters import Letters
+from cogs.letters.cog import Letters
 from discord_emulator import (
     Channel,
     DiscordEmulator,
@@ -109,6 +110,12 @@ def world(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
     fans = community.guild.create_role("ファン", mentionable=True)
     community.guild.set_member_roles(community.listener, [fans])
     return World(emulator, community, bot_runner, closed, fans)
+
+
+def letters_pager() -> ModuleType:
+    """The pager module of the running bot (stopping a bot unloads its extension's modules; starting one
+    imports them afresh), to patch its timeout."""
+    return importlib.import_module("cogs.letters.pager")
 
 
 def letters_cog(bot: ZundaBot) -> Any:
@@ -504,8 +511,8 @@ async def test_the_pager_expires_cleanly_after_late_presses(world: World, monkey
     world.emu.config.interaction_token_lifetime = 3.0  # Discord: 15 minutes
     monkeypatch.setattr(expiring, "TOKEN_LIFETIME", 3.0)
     monkeypatch.setattr(expiring, "TOKEN_MARGIN", 0.3)
-    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.5)
     await world.start(letter_rate_short=50, letter_rate_daily=50)
+    monkeypatch.setattr(letters_pager(), "PAGER_TIMEOUT", 1.5)
     for n in range(11):
         await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
     mine = await world.emu.slash(world.listener, world.general, "otayori mine")
@@ -523,7 +530,6 @@ async def test_the_pager_expires_cleanly_after_late_presses(world: World, monkey
 async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.0)
     find = LetterStore.find
 
     async def slow_second_page(self: LetterStore, guild_id: int, **options: Any) -> list[Letter]:
@@ -533,6 +539,7 @@ async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
 
     monkeypatch.setattr(LetterStore, "find", slow_second_page)
     await world.start(letter_rate_short=50, letter_rate_daily=50)
+    monkeypatch.setattr(letters_pager(), "PAGER_TIMEOUT", 1.0)
     for n in range(11):
         await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
     mine = await world.emu.slash(world.listener, world.general, "otayori mine")

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.letters.model import Letter, Status
+from bot.letters.model import Letter, Status, Submission
 from bot.letters.notify import Outcome, notify_author
-from bot.letters.outbox import BACKOFF_MAX, DeliveryUnavailable, MessageGone, OutboxWorker, backoff
+from bot.letters.outbox import BACKOFF_MAX, DeliveryUnavailable, MessageGone, OutboxKind, OutboxWorker, backoff
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import OutboxKind, Submission
 from bot.store.store import Store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

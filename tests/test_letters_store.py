@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.letters.model import Action, Status, TransitionError
+from bot.letters.model import Action, Blocked, LetterNotFound, RateLimited, Status, Submission, TransitionError
+from bot.letters.outbox import OutboxKind
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
 from bot.store.store import Store
 from tests.factories import make_episode
 

@@ -15,12 +15,13 @@ from bot.app import ZundaBot
 from bot.config import load_settings
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.letters.text import MAX_BODY, Code, Field, InvalidLetter, Problem, clean_letter
-from bot.store.letters import EpisodeChoice
+from bot.store.letters.queries import EpisodeChoice
 from bot.store.store import Store
-from bot.ui.letters.form import Draft, LetterForm, refusal, values_from_payload
-from bot.ui.letters.host import HostAction, HostButton, episode_link, host_embed, host_view, letter_line
 from bot.ui.translator import CatalogTranslator
-from cogs.letters import LetterButton, Letters, parse_since
+from cogs.letters.buttons import HostAction, HostButton, LetterButton, host_view
+from cogs.letters.cog import Letters, parse_since
+from cogs.letters.form import Draft, LetterForm, refusal, values_from_payload
+from cogs.letters.host import episode_link, host_embed, letter_line
 from tests.factories import make_letter
 
 HOSTILE = (

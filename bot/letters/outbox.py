@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from bot.letters.model import Letter
-from bot.store.letters import LetterStore, OutboxItem, OutboxKind
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +26,65 @@ BACKOFF_BASE = 30.0
 BACKOFF_MAX = 3600.0
 #: Items fetched per round.
 ROUND_SIZE = 200
+
+
+class OutboxKind(StrEnum):
+    """Work the outbox delivers: the first post to the hosts' channel, an edit of it, a listener notice."""
+
+    POST = "post"
+    UPDATE = "update"
+    NOTIFY = "notify"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One piece of queued work for a letter, with its retry state."""
+
+    id: int
+    letter_id: int
+    guild_id: int
+    kind: OutboxKind
+    attempts: int
+    next_attempt_ts: float
+    last_error: str | None
+    last_channel_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Undelivered work of one server: how many items, since when, and the last error."""
+
+    pending: int
+    oldest: str | None
+    last_error: str | None
+
+
+class OutboxStore(Protocol):
+    """What the worker needs from the store (``bot.store.letters`` implements it)."""
+
+    async def get_by_id(self, guild_id: int, letter_id: int) -> Letter | None: ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    async def items_for(self, letter_id: int) -> list[OutboxItem]: ...
+
+    async def outbox_guilds(self) -> list[tuple[int, int | None]]: ...
+
+    async def retry_now(self, guild_id: int, channel_id: int) -> int: ...
+
+    async def pending_for_guild(self, guild_id: int, now: datetime) -> list[OutboxItem]: ...
+
+    async def posted(self, item: OutboxItem, letter: Letter, channel_id: int, message_id: int) -> None: ...
+
+    async def notified(
+        self, item: OutboxItem, letter: Letter, outcome: str, *, now: datetime | None = None
+    ) -> None: ...
+
+    async def done(self, item: OutboxItem) -> None: ...
+
+    async def failed(
+        self, items: Sequence[OutboxItem], error: str, next_attempt: datetime, channel_id: int | None
+    ) -> None: ...
 
 
 class DeliveryUnavailable(Exception):
@@ -91,7 +150,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        store: LetterStore,
+        store: OutboxStore,
         transport: Transport,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),

@@ -6,24 +6,29 @@ import io
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import ui
 
 from bot import i18n
 from bot.escaping import escape_text
+from bot.letters.custom_ids import FORM_PREFIX
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
-from bot.store.letters import EpisodeChoice
-from bot.ui.errors import BaseModal, BaseView
-from bot.ui.letters.texts import problem_text
+from bot.store.letters.queries import EpisodeChoice
+from bot.ui.errors import BaseModal, BaseView, UserFacingError
+from bot.ui.safety import quoted
+from cogs.letters.texts import problem_text
 
-#: custom_id prefix of letter forms; the rest is a random token.
-FORM_PREFIX = "zb:lf:"
+if TYPE_CHECKING:
+    from bot.app import ZundaBot
+
 NAME_ID, BODY_ID, EPISODE_ID, NOTIFY_ID = "name", "body", "episode", "notify"
 #: How long an opened form is remembered in memory (a form submitted later is still accepted).
 FORM_TIMEOUT = 3600.0
 RETRY_TIMEOUT = 900.0
+#: The listener form holds the latest episodes (a select takes 25 options).
+FORM_EPISODES = 24
 #: The body input takes up to Discord's maximum, so a long paste arrives whole (never silently cut)
 #: and is refused with the text shown back; the letter itself is limited to MAX_BODY.
 BODY_INPUT_MAX = 4000
@@ -143,6 +148,31 @@ class LetterForm(BaseModal):
                 component=self.notify_box,
             )
         )
+
+
+async def open_form(
+    interaction: discord.Interaction[Any], *, preset: str | None = None, draft: Draft | None = None
+) -> None:
+    """Open the letter form, with an episode pre-selected or a refused letter pre-filled."""
+    if interaction.guild_id is None:
+        raise UserFacingError(i18n.t("error.guild_only", interaction.locale))
+    bot: ZundaBot = interaction.client
+    store = bot.store
+    episodes = await store.letters.episode_choices("", FORM_EPISODES)
+    wanted = preset if preset is not None else (draft.episode if draft else None)
+    if wanted is not None and all(choice.number != wanted for choice in episodes):
+        found = [c for c in await store.letters.episode_choices(wanted, 25) if c.number == wanted]
+        if not found and preset is not None:
+            raise UserFacingError(i18n.t("letters.episode_not_found", interaction.locale, episode=quoted(preset)))
+        episodes = found + episodes[: FORM_EPISODES - len(found)]
+    base = draft or Draft()
+    form = LetterForm(
+        locale=interaction.locale,
+        display_name=interaction.user.display_name,
+        episodes=episodes,
+        draft=Draft(base.radio_name, base.body, wanted, base.notify),
+    )
+    await interaction.response.send_modal(form)
 
 
 def _leaves(components: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:

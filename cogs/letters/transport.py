@@ -16,8 +16,8 @@ from bot import i18n
 from bot.letters.model import Letter
 from bot.letters.notify import ThreadLookup, notify_author
 from bot.letters.outbox import DeliveryUnavailable, MessageGone
-from bot.ui.letters.host import host_embed, host_view
 from bot.ui.safety import NO_MENTIONS, only_user
+from cogs.letters.buttons import host_message
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -62,16 +62,9 @@ class DiscordTransport:
             raise DeliveryUnavailable(f"channel {channel_id} belongs to another server")
         return channel
 
-    async def _render(self, letter: Letter) -> tuple[discord.Embed, discord.ui.View | None]:
-        history = await self.bot.store.letters.history(letter)
-        blocked = letter.author_id is not None and await self.bot.store.letters.is_blocked(
-            letter.guild_id, letter.author_id
-        )
-        return host_embed(letter, history, blocked=blocked), host_view(letter, blocked=blocked)
-
     async def post(self, letter: Letter, channel_id: int) -> int:
         channel = await self._channel(channel_id, letter.guild_id)
-        embed, view = await self._render(letter)
+        embed, view = await host_message(self.bot.store.letters, letter)
         try:
             message = await channel.send(
                 embed=embed, view=view or MISSING, nonce=f"zbl{letter.id}", allowed_mentions=NO_MENTIONS
@@ -89,7 +82,7 @@ class DiscordTransport:
             if self.bot.get_channel(channel_id) is None:
                 raise MessageGone from None
             raise
-        embed, view = await self._render(letter)
+        embed, view = await host_message(self.bot.store.letters, letter)
         try:
             await channel.get_partial_message(message_id).edit(embed=embed, view=view)
         except discord.NotFound:

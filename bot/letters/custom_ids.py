@@ -1,0 +1,30 @@
+"""The custom ids of the letters feature's components, in one place (they outlive restarts: never change them).
+
+* ``zb:letter:<episode number>`` — 「お便りを送る」 under an announcement or an episode page: opens the form.
+* ``zb:lh:<action>:<letter id>`` — a triage button on the hosts' message of a letter.
+* ``zb:lf:<random token>`` — a letter form (modal).
+"""
+
+from __future__ import annotations
+
+import re
+
+LETTER_PREFIX = "zb:letter:"
+LETTER_NUMBER = re.compile(r"[^:]{1,80}")
+#: ``DynamicItem`` template of the 「お便りを送る」 button.
+LETTER_TEMPLATE = LETTER_PREFIX + r"(?P<number>[^:]{1,80})"
+
+HOST_PREFIX = "zb:lh:"
+#: ``DynamicItem`` template of a hosts' triage button.
+HOST_TEMPLATE = HOST_PREFIX + r"(?P<action>adopt|hold|read|reject|block):(?P<id>[0-9]{1,19})"
+
+FORM_PREFIX = "zb:lf:"
+
+
+def letter_custom_id(number: str) -> str | None:
+    """``zb:letter:<number>``, or ``None`` when the number cannot be carried in a custom id."""
+    return f"{LETTER_PREFIX}{number}" if LETTER_NUMBER.fullmatch(number) else None
+
+
+def host_custom_id(action: str, letter_id: int) -> str:
+    return f"{HOST_PREFIX}{action}:{letter_id}"
