@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import csv
+import importlib
 import io
 import json
 import re
@@ -240,7 +240,7 @@ async def test_block_and_unblock(world: World) -> None:
     refused = await world.write(world.listener, {"body": "ブロックされた後のお便り"})
     assert "受け付けられない" in refused.content
     assert await bot.store.letters.count(world.guild.id) == 1
-    await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    await world.emu.click(world.host, posted, f"zb:lh:unblock:{letter.id}")  # the button now says ブロック解除
     accepted = await world.write(world.listener, {"body": "ブロック解除後のお便り"})
     assert "#2" in accepted.content
 
@@ -612,3 +612,81 @@ async def test_long_option_values_are_echoed_short(world: World) -> None:
         assert "あ" * 50 in text
         assert "…" in text
         assert_no_live_links(text)
+
+
+async def posted_letters(world: World, bot: ZundaBot, count: int) -> list[tuple[Letter, Message]]:
+    """The first ``count`` letters once each is in the hosts' channel, with its message there."""
+
+    async def all_posted() -> bool:
+        found = [await bot.store.letters.get(world.guild.id, n) for n in range(1, count + 1)]
+        return all(letter is not None and letter.host_message_id is not None for letter in found)
+
+    await eventually(all_posted)
+    pairs = []
+    for number in range(1, count + 1):
+        letter = await bot.store.letters.get(world.guild.id, number)
+        assert letter is not None and letter.host_message_id is not None
+        pairs.append((letter, world.emu.world.messages[letter.host_message_id]))
+    return pairs
+
+
+async def test_a_stale_block_button_blocks_and_never_unblocks(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "一通目のお便りなのだ。"})
+    await world.write(world.listener, {"body": "二通目のお便りなのだ。"})
+    (first, m1), (second, m2) = await posted_letters(world, bot, 2)
+    # The hosts' channel cannot be edited for now: letter 2's message keeps its old ブロック button.
+    world.emu.faults.fail_next(50, status=403, route="PATCH /channels/{channel_id}/messages/{message_id}")
+    await world.emu.click(world.host, m1, f"zb:lh:block:{first.id}")
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+    assert f"zb:lh:unblock:{first.id}" in m1.custom_ids  # the button now says ブロック解除
+    assert f"zb:lh:block:{second.id}" in m2.custom_ids
+    stale = await world.emu.click(world.admin, m2, f"zb:lh:block:{second.id}")  # a second host, later
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)  # still blocked
+    [note] = stale.followups
+    assert note.ephemeral
+    assert "もうブロック" in note.content
+    assert f"zb:lh:unblock:{second.id}" in m2.custom_ids  # redrawn as it stands
+    history = await bot.store.letters.history(second)
+    assert Action.UNBLOCKED not in [e.action for e in history]
+
+
+async def test_blocking_redraws_every_message_of_the_author(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "一通目のお便りなのだ。"})
+    await world.write(world.listener, {"body": "二通目のお便りなのだ。"})
+    await world.write(world.closed, {"body": "別の人のお便りなのだ。"})
+    (first, m1), (second, m2), (third, m3) = await posted_letters(world, bot, 3)
+    await world.emu.click(world.host, m1, f"zb:lh:block:{first.id}")
+    await world.emu.wait_until(lambda: f"zb:lh:unblock:{second.id}" in m2.custom_ids, 5, "letter 2 redrawn")
+    assert "ブロック中" in {f["name"]: f["value"] for f in m2.embeds[0]["fields"]}["投稿者"]
+    assert f"zb:lh:block:{third.id}" in m3.custom_ids  # another author's letter keeps its button
+    await world.emu.click(world.host, m2, f"zb:lh:unblock:{second.id}")
+    assert not await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+    await world.emu.wait_until(lambda: f"zb:lh:block:{first.id}" in m1.custom_ids, 5, "letter 1 redrawn")
+    again = await world.emu.click(world.host, m2, f"zb:lh:block:{second.id}")
+    assert not again.followups  # a real change: no note
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+
+
+async def test_two_hosts_pressing_at_once_one_wins_and_both_see_the_final_state(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "二人のホストが同時に押すお便りなのだ。"})
+    [(letter, posted)] = await posted_letters(world, bot, 1)
+    adopt = f"zb:lh:adopt:{letter.id}"
+    pressed = await asyncio.gather(
+        world.emu.click(world.host, posted, adopt), world.emu.click(world.admin, posted, adopt)
+    )
+    history = await bot.store.letters.history(letter)
+    assert [e.action for e in history].count(Action.STATUS) == 1  # one wins
+    notes = [m.content for result in pressed for m in result.followups]
+    assert len(notes) == 1
+    assert "すでに「採用」" in notes[0]
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["状態"] == "採用"
+    hold, reject = f"zb:lh:hold:{letter.id}", f"zb:lh:reject:{letter.id}"
+    await asyncio.gather(world.emu.click(world.host, posted, hold), world.emu.click(world.admin, posted, reject))
+    final = await bot.store.letters.get(world.guild.id, 1)
+    assert final is not None
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["状態"] == {Status.HELD: "保留", Status.REJECTED: "却下"}[final.status]

@@ -188,12 +188,14 @@ def test_host_view_buttons() -> None:
     view = host_view(letter(status=Status.HELD))
     assert view is not None
     buttons = [item for item in view.children if isinstance(item, HostButton)]
-    assert [b.custom_id for b in buttons] == [f"zb:lh:{a.value}:42" for a in HostAction]
+    assert [b.custom_id for b in buttons] == [f"zb:lh:{a}:42" for a in ("adopt", "hold", "read", "reject", "block")]
     assert [b.item.disabled for b in buttons] == [False, True, False, False, False]  # type: ignore[attr-defined]
     assert all(HostButton.__discord_ui_compiled_template__.fullmatch(b.custom_id) for b in buttons)
     blocked = host_view(letter(), blocked=True)
     assert blocked is not None
     assert blocked.children[-1].item.label == "ブロック解除"  # type: ignore[attr-defined]
+    assert blocked.children[-1].custom_id == "zb:lh:unblock:42"  # type: ignore[attr-defined]  # does what it says
+    assert all(HostButton.__discord_ui_compiled_template__.fullmatch(f"zb:lh:{a.value}:1") for a in HostAction)
 
 
 def test_letter_line_escapes_and_clips() -> None:

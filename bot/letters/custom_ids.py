@@ -16,7 +16,7 @@ LETTER_TEMPLATE = LETTER_PREFIX + r"(?P<number>[^:]{1,80})"
 
 HOST_PREFIX = "zb:lh:"
 #: ``DynamicItem`` template of a hosts' triage button.
-HOST_TEMPLATE = HOST_PREFIX + r"(?P<action>adopt|hold|read|reject|block):(?P<id>[0-9]{1,19})"
+HOST_TEMPLATE = HOST_PREFIX + r"(?P<action>adopt|hold|read|reject|block|unblock):(?P<id>[0-9]{1,19})"
 
 FORM_PREFIX = "zb:lf:"
 

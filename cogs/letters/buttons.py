@@ -7,7 +7,9 @@ what they act on), so they keep working after a restart. A triage button checks 
 
 from __future__ import annotations
 
+import asyncio
 import re
+import weakref
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Self
 
@@ -20,8 +22,10 @@ from bot.letters.model import Letter, Status, TransitionError
 from bot.ui.answer import answer
 from bot.ui.checks import is_host
 from bot.ui.errors import UserFacingError, report_error
+from bot.ui.safety import NO_MENTIONS
 from cogs.letters.form import open_form
 from cogs.letters.host import host_embed
+from cogs.letters.texts import status_label
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -37,10 +41,11 @@ class HostAction(StrEnum):
     READ = "read"
     REJECT = "reject"
     BLOCK = "block"
+    UNBLOCK = "unblock"
 
     @property
     def status(self) -> Status | None:
-        """The status this button sets (``None`` for block, which toggles a block)."""
+        """The status this button sets (``None`` for block and unblock)."""
         return {
             HostAction.ADOPT: Status.ADOPTED,
             HostAction.HOLD: Status.HELD,
@@ -55,6 +60,7 @@ _EMOJI = {
     HostAction.READ: "👀",
     HostAction.REJECT: "✖️",
     HostAction.BLOCK: "🚫",
+    HostAction.UNBLOCK: "🔓",
 }
 _STYLE = {
     HostAction.ADOPT: discord.ButtonStyle.success,
@@ -62,7 +68,12 @@ _STYLE = {
     HostAction.READ: discord.ButtonStyle.secondary,
     HostAction.REJECT: discord.ButtonStyle.secondary,
     HostAction.BLOCK: discord.ButtonStyle.danger,
+    HostAction.UNBLOCK: discord.ButtonStyle.secondary,
 }
+#: The buttons of a hosts' message, in order; the last slot is ブロック or ブロック解除.
+_STATUS_ACTIONS = (HostAction.ADOPT, HostAction.HOLD, HostAction.READ, HostAction.REJECT)
+#: Presses on one letter are applied one at a time, so the last answer shows the final state.
+_presses: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
 
 class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=LETTER_TEMPLATE):
@@ -125,56 +136,65 @@ class HostButton(ui.DynamicItem[ui.Button[ui.View]], template=HOST_TEMPLATE):
             await report_error(interaction, exc, where=f"HostButton/{self.item.custom_id}")
 
     async def _press(self, interaction: discord.Interaction[Any]) -> None:
-        """Apply the action, and redraw the message the button is on."""
+        """Do what the label says (a short note when it is so already), and redraw the message."""
         if interaction.guild_id is None:
             raise UserFacingError(i18n.t("error.guild_only", interaction.locale))
+        lock = _presses.setdefault(self.letter_id, asyncio.Lock())
+        async with lock:
+            await self._apply(interaction, interaction.guild_id)
+
+    async def _apply(self, interaction: discord.Interaction[Any], guild_id: int) -> None:
         bot: ZundaBot = interaction.client
         store = bot.store.letters
-        letter = await store.get_by_id(interaction.guild_id, self.letter_id)
+        locale = interaction.locale
+        letter = await store.get_by_id(guild_id, self.letter_id)
         if letter is None:
-            raise UserFacingError(i18n.t("letters.gone", interaction.locale))
+            raise UserFacingError(i18n.t("letters.gone", locale))
         on_hosts_message = interaction.message is not None and interaction.message.id == letter.host_message_id
         actor = interaction.user.id
-        if self.action is HostAction.BLOCK:
+        note: str | None = None
+        if self.action in (HostAction.BLOCK, HostAction.UNBLOCK):
             if letter.author_id is None:
-                raise UserFacingError(i18n.t("letters.block.tombstone", interaction.locale))
-            if await store.is_blocked(letter.guild_id, letter.author_id):
-                await store.unblock(letter.guild_id, letter.author_id, actor_id=actor, letter=letter)
-            else:
-                await store.block(letter.guild_id, letter.author_id, actor_id=actor, letter=letter)
-            if not on_hosts_message and await store.request_refresh(letter):
+                raise UserFacingError(i18n.t("letters.block.tombstone", locale))
+            change = store.block if self.action is HostAction.BLOCK else store.unblock
+            redrawn = letter.id if on_hosts_message else None
+            if await change(letter.guild_id, letter.author_id, actor_id=actor, letter=letter, redrawn=redrawn):
                 bot.dispatch(LETTERS_CHANGED)
+            else:
+                note = i18n.t(f"letters.{self.action.value}.already", locale)
         elif self.action.status is not None:
+            target = self.action.status
             try:
                 letter = await store.set_status(
-                    letter.guild_id,
-                    letter.number,
-                    self.action.status,
-                    actor_id=actor,
-                    refresh_host_message=not on_hosts_message,
+                    letter.guild_id, letter.number, target, actor_id=actor, refresh_host_message=not on_hosts_message
                 )
-            except TransitionError:  # already so, or deleted meanwhile: just redraw
-                pass
+            except TransitionError as exc:
+                key = "letters.status.same" if exc.reason == "same" else "letters.status.is_deleted"
+                note = i18n.t(key, locale, number=letter.number, status=status_label(target, locale))
             else:
                 if not on_hosts_message:
                     bot.dispatch(LETTERS_CHANGED)
         fresh = await store.get_by_id(letter.guild_id, letter.id) or letter
-        embed, view = await host_message(store, fresh, None if on_hosts_message else interaction.locale)
+        embed, view = await host_message(store, fresh, None if on_hosts_message else locale)
         await interaction.response.edit_message(embed=embed, view=view)
+        if note:
+            await interaction.followup.send(note, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 
 def host_view(letter: Letter, *, blocked: bool = False, locale: object | None = None) -> ui.View | None:
-    """The triage buttons (the current status's button disabled), or ``None`` for a tombstone."""
+    """The triage buttons (the current status's button disabled), or ``None`` for a tombstone.
+
+    The last button says what it does: ブロック, or ブロック解除 when the author is blocked.
+    """
     if letter.deleted:
         return None
     view = ui.View(timeout=None)
-    for action in HostAction:
-        if action is HostAction.BLOCK:
-            label = i18n.t("letters.button.unblock" if blocked else "letters.button.block", locale)
-            view.add_item(HostButton(action, letter.id, label=label, disabled=letter.author_id is None))
-        else:
-            label = i18n.t(f"letters.button.{action.value}", locale)
-            view.add_item(HostButton(action, letter.id, label=label, disabled=action.status is letter.status))
+    for action in _STATUS_ACTIONS:
+        label = i18n.t(f"letters.button.{action.value}", locale)
+        view.add_item(HostButton(action, letter.id, label=label, disabled=action.status is letter.status))
+    block = HostAction.UNBLOCK if blocked else HostAction.BLOCK
+    label = i18n.t(f"letters.button.{block.value}", locale)
+    view.add_item(HostButton(block, letter.id, label=label, disabled=letter.author_id is None))
     return view
 
 

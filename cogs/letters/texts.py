@@ -232,6 +232,14 @@ i18n.register(
         },
         "letters.list.title": {"ja": "お便り一覧（{count}通）", "en": "Letters ({count})"},
         "letters.list.empty": {"ja": "該当するお便りはないのだ。", "en": "No letters match."},
+        "letters.block.already": {
+            "ja": "この投稿者はもうブロックされているのだ。",
+            "en": "This author is already blocked.",
+        },
+        "letters.unblock.already": {
+            "ja": "この投稿者はブロックされていないのだ。",
+            "en": "This author is not blocked.",
+        },
         "letters.block.tombstone": {
             "ja": "削除されたお便りなので、投稿者をブロックできないのだ。",
             "en": "This letter was deleted; its author cannot be blocked.",

@@ -18,17 +18,29 @@ class EpisodeChoice:
     title: str
 
 
+#: SQLite integers are 64-bit signed: a larger number (a forged custom id) cannot name a letter.
+INT64_MAX = 2**63 - 1
+
+
+def _storable(*numbers: int) -> bool:
+    return all(0 <= n <= INT64_MAX for n in numbers)
+
+
 class Queries:
     """The reading part of the letters store; every query is scoped by server."""
 
     db: Database
 
     async def get(self, guild_id: int, number: int) -> Letter | None:
+        if not _storable(guild_id, number):
+            return None
         row = await self.db.fetchone("SELECT * FROM letters WHERE guild_id = ? AND number = ?", (guild_id, number))
         return letter_from_row(row) if row else None
 
     async def get_by_id(self, guild_id: int, letter_id: int) -> Letter | None:
-        """A letter by its internal id, only if it belongs to ``guild_id``."""
+        """A letter by its internal id, only if it belongs to ``guild_id`` (``None`` for any id out of range)."""
+        if not _storable(guild_id, letter_id):
+            return None
         row = await self.db.fetchone("SELECT * FROM letters WHERE guild_id = ? AND id = ?", (guild_id, letter_id))
         return letter_from_row(row) if row else None
 
