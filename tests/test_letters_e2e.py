@@ -625,7 +625,8 @@ async def posted_letters(world: World, bot: ZundaBot, count: int) -> list[tuple[
     pairs = []
     for number in range(1, count + 1):
         letter = await bot.store.letters.get(world.guild.id, number)
-        assert letter is not None and letter.host_message_id is not None
+        assert letter is not None
+        assert letter.host_message_id is not None
         pairs.append((letter, world.emu.world.messages[letter.host_message_id]))
     return pairs
 
