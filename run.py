@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Bootstrap: create or reuse ``.venv``, install what is needed, then run the bot or the tests.
 
+    python3 run.py studio [studio options]      # the bot in a local page: an emulated Discord, no token
     python3 run.py bot [zundabot run options]   # run the bot (reads .env)
     python3 run.py test [pytest options]        # run the whole test suite
     python3 run.py lint                         # ruff and mypy, as CI runs them
@@ -69,6 +70,9 @@ def main(argv: list[str]) -> int:
     if command == "bot":
         ensure_venv("")
         return subprocess.call([str(BIN / "zundabot"), "run", *rest], cwd=ROOT)
+    if command == "studio":
+        ensure_venv("")
+        return subprocess.call([str(BIN / "zundabot"), "studio", *rest], cwd=ROOT)
     if command == "test":
         ensure_venv("dev")
         return subprocess.call([str(PYTHON), "-m", "pytest", *rest], cwd=ROOT)

@@ -31,7 +31,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bot.render import render_announcement  # noqa: E402
-from cogs.announcements import ANNOUNCE_RATE  # noqa: E402
+from cogs.announce import ANNOUNCE_RATE  # noqa: E402
 from discord_emulator import Channel, DiscordEmulator  # noqa: E402
 from tests.harness import MC_TAGS, BotRunner  # noqa: E402
 from tests.test_announce_e2e import TOPICS, announcements, poll_now, settled, write_post  # noqa: E402

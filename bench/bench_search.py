@@ -1,4 +1,5 @@
-"""Search benchmark: latency of search and autocomplete, index build time and size, against LIKE scans.
+"""Search benchmark: latency of search and autocomplete, index build time and size, against LIKE scans; the
+forgiving search per query kind against exact search, with recall@5.
 
     .venv/bin/python -m bench.bench_search [--episodes 100000] [--workdir DIR] [--keep]
 
@@ -7,6 +8,11 @@ corpus text (topic titles from the corpus, summaries of 3–8 corpus sentences),
 ingestion path (``EpisodeStore.upsert_many``, the index kept by its triggers). The query set comes from
 tests/search_queries.py (distinctive title words, two kanji, product names, full-width, half-width kana,
 two words) plus hard cases (very common words, single characters, a 500-character paste).
+
+The forgiving search (issue 16) is timed per query kind — the exact kinds above and the half-remembered ones of
+tests/forgiving_queries.py (hiragana, variant, other script, particle, filler) — side by side with exact search
+(:meth:`bot.search.query.Query.exact`, every term literally, on the same index) in the same run, with
+recall@5 of both on the corpus.
 
 Every timing is compared with a plain ``LIKE '%…%'`` scan over the same rows in the same run (topics for
 search and title autocomplete, episode numbers and titles for episode autocomplete), and the
@@ -38,10 +44,14 @@ if __package__ in (None, ""):
 from bot.episodes.model import Episode, Topic, episode_key
 from bot.episodes.posts import read_post
 from bot.episodes.site import Site
+from bot.search import variants
+from bot.search.query import parse_query
+from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
-from bot.text import normalize
+from bot.text import fold_kana, index_text, normalize
 from tests.conftest import CORPUS_DIR
-from tests.search_queries import build_cases
+from tests.forgiving_queries import build_forgiving_cases
+from tests.search_queries import Case, build_cases
 
 JST = timezone(timedelta(hours=9))
 HARD_QUERIES = [
@@ -180,8 +190,37 @@ async def build(path: Path, batches: Iterator[list[Episode]]) -> tuple[float, fl
     return ingest, index
 
 
+def _found(hits: Sequence[object], case: Case) -> bool:
+    return any(
+        (hit.episode_key, hit.position if hit.is_topic else -1) == (case.episode_key, case.position)  # type: ignore[attr-defined]
+        or (hit.is_topic and normalize(hit.title) == normalize(case.title))  # type: ignore[attr-defined]
+        for hit in hits
+    )
+
+
+async def measure_kinds(store: Store, cases: Sequence[Case]) -> dict[str, dict[str, object]]:
+    """Per query kind: forgiving and exact search latency (100 hits), and recall@5 of both."""
+    kinds: dict[str, dict[str, object]] = {}
+    for kind in dict.fromkeys(case.category for case in cases):
+        chosen = [case for case in cases if case.category == kind]
+        parsed = [parse_query(case.query) for case in chosen]
+        forgiving = await timed([lambda q=q: store.search.search(q, limit=100) for q in parsed])  # type: ignore[misc]
+        exact = await timed([lambda q=q: store.search.search(q.exact(), limit=100) for q in parsed])  # type: ignore[misc]
+        found = exact_found = 0
+        for case, query in zip(chosen, parsed, strict=True):
+            found += _found((await store.search.search(query, limit=5)).hits, case)
+            exact_found += _found((await store.search.search(query.exact(), limit=5)).hits, case)
+        kinds[kind] = {
+            "forgiving": forgiving,
+            "exact": exact,
+            "recall": found / len(chosen),
+            "exact_recall": exact_found / len(chosen),
+        }
+    return kinds
+
+
 async def measure(
-    name: str, path: Path, queries: Sequence[str], prefixes: Sequence[str], *, like: int
+    name: str, path: Path, queries: Sequence[str], prefixes: Sequence[str], *, like: int, cases: Sequence[Case] = ()
 ) -> dict[str, object]:
     """Search and autocomplete latency on the database at ``path`` (LIKE on the first ``like`` queries)."""
     results: dict[str, object] = {"name": name}
@@ -232,6 +271,7 @@ async def measure(
                 for p in prefixes[:like]
             ]
         )
+        results["kinds"] = await measure_kinds(store, cases)
         results["db_mb"], results["index_mb"] = sizes(path)
         newest = (await store.episodes.latest(1))[0]
         fresh = replace(
@@ -246,6 +286,26 @@ async def measure(
         await store.search.flush()
         results["daily"] = (middle - start, time.perf_counter() - middle)
     return results
+
+
+def tokenising_cost(corpus: Sequence[Episode]) -> list[tuple[str, float, float]]:
+    """Seconds to tokenise the corpus's titles and summaries: bigrams only (the exact layer) against bigrams plus
+    variant tokens (what the index stores), cold (empty word cache) then warm."""
+    variants._cache.clear()
+    topics = [topic for episode in corpus for topic in episode.topics]
+    rows = []
+    for label in ("cold", "warm"):
+        start = time.perf_counter()
+        for topic in topics:
+            index_text(fold_kana(topic.title))
+            index_text(fold_kana(topic.summary))
+        bigrams = time.perf_counter() - start
+        start = time.perf_counter()
+        for topic in topics:
+            title_text(topic.title)
+            body_text(topic.summary)
+        rows.append((label, bigrams, time.perf_counter() - start))
+    return rows
 
 
 def trigram_build(source: Path, target: Path) -> tuple[float, float]:
@@ -351,6 +411,24 @@ def report(
                 + " | ".join(summary(base).split())
                 + f" | {shown} |"
             )
+    print("\n## Forgiving search per query kind (ms, 100 hits): p50 / p99, against exact search in the same run\n")
+    print(
+        "| dataset | kind | queries | forgiving p50 | p99 | exact p50 | p99 | p99 ratio | recall@5 exact → forgiving |"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+    for row in rows:
+        kinds = row["kinds"]
+        assert isinstance(kinds, dict)
+        for kind, values in kinds.items():
+            mine, base = values["forgiving"], values["exact"]
+            ratio = percentile(mine, 0.99) / max(percentile(base, 0.99), 1e-9)
+            measured = row["name"] == "corpus" and kind != "hard"
+            recall = f"{values['exact_recall']:.3f} → {values['recall']:.3f}" if measured else "–"
+            print(
+                f"| {row['name']} | {kind} | {len(mine)} | {percentile(mine, 0.5) * 1000:.2f} | "
+                f"{percentile(mine, 0.99) * 1000:.2f} | {percentile(base, 0.5) * 1000:.2f} | "
+                f"{percentile(base, 0.99) * 1000:.2f} | {ratio:.2f}× | {recall} |"
+            )
     print("\n## Queries with no hits\n")
     for row in rows:
         print(
@@ -391,10 +469,17 @@ async def main(argv: list[str] | None = None) -> None:
     )
     corpus = read_corpus()
     cases = build_cases(corpus, per_category=40)
+    kind_cases = [*cases, *build_forgiving_cases(corpus)]
+    kind_cases += [Case("hard", query, "", -2, "") for query in HARD_QUERIES]
     queries = [case.query for case in cases] + HARD_QUERIES + ["推論モデルの" * 84]
     sample = queries[:: max(1, len(queries) // 120)]
     prefixes = ["", *sorted({q[:n] for q in sample for n in (1, 2, 4) if q[:n].strip()})]
     print(f"{len(queries)} queries, {len(prefixes)} autocomplete inputs")
+    print("\n## Tokenising the corpus (s): bigrams only against bigrams + variant tokens\n")
+    print("| word cache | bigrams | bigrams + variants | ratio |")
+    print("|---|---:|---:|---:|")
+    for label, bigrams, both in tokenising_cost(corpus):
+        print(f"| {label} | {bigrams:.2f} | {both:.2f} | {both / bigrams:.2f}× |")
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="zb-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -417,7 +502,7 @@ async def main(argv: list[str] | None = None) -> None:
                 ingest, flush = await build(path, batches())
             print(f"{name}: ingested in {ingest:.1f}s, indexed in {flush:.1f}s", flush=True)
             like = len(queries) if name == "corpus" else args.like_queries
-            row = await measure(name, path, queries, prefixes, like=like)
+            row = await measure(name, path, queries, prefixes, like=like, cases=kind_cases)
             row["ingest"] = ingest
             row["flush"] = flush
             rows.append(row)

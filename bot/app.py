@@ -21,12 +21,14 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import __version__, i18n
+from bot import __version__, health, i18n
+from bot.announce.pacing import SHARED_RATE, Pacer
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.episodes.site import Site
+from bot.logs import setup_logging
 from bot.store.store import Store
 from bot.ui.errors import report_error
-from bot.ui.safety import NO_MENTIONS
+from bot.ui.safety import NO_MENTIONS, public_url
 from bot.ui.translator import CatalogTranslator
 
 log = logging.getLogger("zundabot")
@@ -41,6 +43,9 @@ INTERACTION_TASKS = (
     "discord-ui-dynamic-item-",
 )
 SYNC_HASH_KEY = "commands.synced"
+#: A rate limit longer than this (e.g. a channel's hourly publish limit) raises discord.RateLimited instead of
+#: sleeping inside the request, so the announcer sets that delivery aside and moves on (discord.py's minimum).
+MAX_RATELIMIT_WAIT = 30.0
 
 
 def point_discord_at(api_base: str, gateway_url: str) -> None:
@@ -82,6 +87,7 @@ class ZundaBot(commands.Bot):
             help_command=None,
             intents=intents,
             allowed_mentions=NO_MENTIONS,
+            max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             tree_cls=ZundaTree,
             shard_count=settings.shard_count,
             **options,
@@ -91,10 +97,14 @@ class ZundaBot(commands.Bot):
         self.started_at = time.monotonic()
         self.closing = False
         self.scheduler = AsyncIOScheduler(timezone=settings.zone)
+        #: One pace for every bulk sender, so that together they stay under the global rate limit.
+        self.pacer = Pacer(SHARED_RATE)
         self._store: Store | None = None
         self._inflight: set[asyncio.Task[Any]] = set()
         self._shutdown: asyncio.Future[None] | None = None
         self.synced: bool | None = None
+        self.sync_target = "global"
+        self._announced_ready = False
 
     @property
     def store(self) -> Store:
@@ -104,8 +114,11 @@ class ZundaBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._store = await Store.open(self.settings.database_path)
+        self._store.search.synonyms = await asyncio.to_thread(self.settings.synonyms)
         await self.tree.set_translator(CatalogTranslator())
         self.scheduler.start()
+        if self.settings.health_file is not None:
+            self.add_job(self.heartbeat, "interval", seconds=health.BEAT_EVERY, id="health.heartbeat")
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands()
@@ -120,7 +133,7 @@ class ZundaBot(commands.Bot):
             await command.get_translated_payload(self.tree, translator) if translator else command.to_dict(self.tree)
             for command in self.tree.get_commands(guild=guild)
         ]
-        target = f"guild:{guild.id}" if guild else "global"
+        target = self.sync_target = f"guild:{guild.id}" if guild else "global"
         digest = hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         key = f"{SYNC_HASH_KEY}:{self.application_id}:{target}"
         if await self.store.kv.get(key) == digest:
@@ -131,8 +144,64 @@ class ZundaBot(commands.Bot):
         log.info("synced %d application commands (%s)", len(payload), target)
         return True
 
+    async def heartbeat(self) -> None:
+        """Rewrite HEALTH_FILE while connected to Discord (the container's healthcheck reads it)."""
+        ws = self.ws  # None for a sharded bot, whose shards reconnect behind is_ready
+        connected = self.is_ready() and not self.is_closed() and (ws is None or ws.open)
+        if self.settings.health_file is None or not connected:
+            return
+        try:
+            await asyncio.to_thread(health.beat, self.settings.health_file)
+        except OSError as exc:
+            log.warning("cannot write HEALTH_FILE %s: %s", self.settings.health_file, exc)
+
+    async def on_ready(self) -> None:
+        """Tell the operator, once per process, what the bot is connected to and what it does."""
+        if self._announced_ready:
+            log.info("connected again as %s in %d server(s)", self.user, len(self.guilds))
+            return
+        self._announced_ready = True
+        await self.heartbeat()
+        commands_state = "synced" if self.synced else "unchanged"
+        log.info(
+            "ready: %s (id %s) in %d server(s); %d application commands %s (%s); sources: %s; "
+            "announcement channels: %s",
+            self.user,
+            self.user.id if self.user else "?",
+            len(self.guilds),
+            len(
+                self.tree.get_commands(
+                    guild=discord.Object(self.settings.dev_guild_id) if self.settings.dev_guild_id else None
+                )
+            ),
+            commands_state,
+            self.sync_target,
+            describe_sources(self.settings, self.site),
+            await self.describe_announcement_channels(),
+        )
+
+    async def describe_announcement_channels(self) -> str:
+        """Each server's announcement channel (``/settings announce``) and the ANNOUNCE_CHANNEL_IDS defaults."""
+        chosen = {
+            row.announce_channel_id: row.guild_id for row in await self.store.guilds.all() if row.announce_channel_id
+        }
+        named = [f"{self.channel_label(channel_id)}" for channel_id in chosen]
+        named += [
+            f"{self.channel_label(channel_id)} (ANNOUNCE_CHANNEL_IDS)"
+            for channel_id in self.settings.announce_channel_ids
+            if channel_id not in chosen
+        ]
+        return ", ".join(named) or "none yet (/settings announce)"
+
+    def channel_label(self, channel_id: int) -> str:
+        channel = self.get_channel(channel_id)
+        if isinstance(channel, discord.abc.GuildChannel):
+            return f"#{channel.name} in {channel.guild.name} ({channel_id})"
+        return f"{channel_id} (not visible to the bot)"
+
     def add_job(self, func: Callable[[], Awaitable[None]], trigger: Any, **options: Any) -> None:
-        """Schedule ``func`` with apscheduler; a run in progress is awaited by :meth:`close`."""
+        """Schedule ``func`` with apscheduler, named by its ``id`` (else the function's name); a run in
+        progress is awaited by :meth:`close`."""
 
         async def tracked() -> None:
             if self.closing:
@@ -145,6 +214,7 @@ class ZundaBot(commands.Bot):
             finally:
                 self._inflight.discard(task)
 
+        options.setdefault("name", options.get("id") or getattr(func, "__qualname__", "job"))
         self.scheduler.add_job(tracked, trigger, **options)
 
     def track(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
@@ -158,14 +228,14 @@ class ZundaBot(commands.Bot):
     def uptime(self) -> float:
         return time.monotonic() - self.started_at
 
-    async def close(self) -> None:
+    async def close(self, *, quiet: bool = False) -> None:
         """Stop taking work, let running jobs finish (bounded), then close Discord, scheduler and store.
 
         Safe to call several times (a signal and ``async with`` both do): every call returns once the
-        one shutdown has finished.
+        one shutdown has finished. ``quiet`` logs it at DEBUG (a start that failed and will be retried).
         """
         if self._shutdown is None:
-            self._shutdown = asyncio.ensure_future(self._close())
+            self._shutdown = asyncio.ensure_future(self._close(logging.DEBUG if quiet else logging.INFO))
         await asyncio.shield(self._shutdown)
 
     def _running_work(self) -> set[asyncio.Task[Any]]:
@@ -191,9 +261,9 @@ class ZundaBot(commands.Bot):
                 return
             await asyncio.wait(running, timeout=remaining)
 
-    async def _close(self) -> None:
+    async def _close(self, level: int) -> None:
         self.closing = True
-        log.info("shutting down: waiting for %d running task(s)", len(self._running_work()))
+        log.log(level, "shutting down: waiting for %d running task(s)", len(self._running_work()))
         if self.scheduler.running:
             self.scheduler.pause()
         await self._finish_inflight()
@@ -203,7 +273,7 @@ class ZundaBot(commands.Bot):
         if self._store is not None:
             await self._store.close()
             self._store = None
-        log.info("stopped")
+        log.log(level, "stopped")
 
 
 class ShardedZundaBot(ZundaBot, commands.AutoShardedBot):
@@ -217,41 +287,26 @@ def build_bot(settings: Settings, **options: Any) -> ZundaBot:
     return cls(settings, **options)
 
 
-class RedactToken(logging.Filter):
-    """Belt and braces: replace the token wherever it would appear in a log record."""
-
-    def __init__(self, token: str) -> None:
-        super().__init__()
-        self.token = token
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.token in message:
-            record.msg = message.replace(self.token, "[token]")
-            record.args = None
-        return True
-
-
-def setup_logging(settings: Settings, token: str) -> None:
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    level = logging.getLevelName(settings.log_level)
-    discord.utils.setup_logging(level=level, root=True)
-    logging.getLogger("aiosqlite").setLevel(max(level, logging.INFO))  # one line per query otherwise
-    redact = RedactToken(token)
-    for handler in logging.getLogger().handlers:
-        handler.addFilter(redact)
+def describe_sources(settings: Settings, site: Site) -> str:
+    """The sources polled, for the log: folders by path, feeds without credentials, query and fragment."""
+    names = []
+    for source in settings.make_sources(settings.content_dir, settings.feed_url, site):
+        kind, _, location = source.name.partition(":")
+        names.append(f"feed {public_url(location)}" if kind == "feed" else f"{kind} {location}")
+    return ", ".join(names) or "none"
 
 
 #: An unreachable Discord (or proxy), or a request that failed while starting (login, setup_hook's command sync).
 CONNECTION_ERRORS = (
     aiohttp.ClientError,
+    OSError,
     TimeoutError,
     discord.HTTPException,
     discord.GatewayNotFound,
     discord.ConnectionClosed,
 )
+#: Seconds before the first retry of a start that could not reach Discord; doubled per attempt up to RETRY_CAP.
+RETRY_FIRST, RETRY_CAP = 1.0, 60.0
 
 
 def describe_error(exc: BaseException) -> str:
@@ -265,7 +320,8 @@ def never_connected(bot: ZundaBot) -> bool:
 
 
 class FirstConnectionErrors(logging.Filter):
-    """Until the gateway is first reached, discord.py's connection errors are logged in one line, no traceback."""
+    """Until the gateway is first reached, zundabot's own retry line says what failed: discord.py's
+    reconnect attempts are dropped and its other connection errors are logged in one line, no traceback."""
 
     def __init__(self, bot: ZundaBot) -> None:
         super().__init__()
@@ -274,6 +330,8 @@ class FirstConnectionErrors(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, CONNECTION_ERRORS) and never_connected(self.bot):
+            if record.msg.startswith("Attempting a reconnect"):
+                return False
             record.msg = f"{record.getMessage()}: {describe_error(error)}"
             record.args = None
             record.exc_info = None
@@ -281,50 +339,92 @@ class FirstConnectionErrors(logging.Filter):
         return True
 
 
-def cannot_connect(settings: Settings, exc: BaseException) -> int:
-    """Log why Discord could not be reached, naming the settings that say where it is; the exit code."""
-    log.error(
-        "cannot connect to Discord (DISCORD_API_BASE %s, DISCORD_GATEWAY_URL %s): %s",
-        settings.discord_api_base,
-        settings.discord_gateway_url,
-        describe_error(exc),
-    )
-    return 1
+def retry_delay(attempt: int) -> float:
+    """Capped exponential backoff: 1, 2, 4, ... seconds, at most :data:`RETRY_CAP`."""
+    return float(min(RETRY_CAP, RETRY_FIRST * 2.0 ** max(0, attempt - 1)))
 
 
-async def run_bot(settings: Settings) -> int:
-    """Run until SIGINT/SIGTERM or a fatal error; return the exit code."""
-    token = settings.token()
-    setup_logging(settings, token)
-    if settings.discord_api_base != DEFAULT_API_BASE or settings.discord_gateway_url != DEFAULT_GATEWAY_URL:
-        log.info("using Discord API %s, gateway %s", settings.discord_api_base, settings.discord_gateway_url)
-    bot = build_bot(settings)
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
-            loop.add_signal_handler(signum, lambda: asyncio.ensure_future(bot.close()))
-    log.info("zundabot %s starting", __version__)
-    discord_log = logging.getLogger("discord.client")
-    first_connection = FirstConnectionErrors(bot)
-    discord_log.addFilter(first_connection)
+async def start_once(bot: ZundaBot, token: str) -> BaseException | None:
+    """Run ``bot`` until it stops; the connection error when it never reached Discord (worth a retry)."""
     try:
-        async with bot:
-            await bot.start(token)
-    except discord.LoginFailure:
-        log.error("Discord rejected DISCORD_TOKEN: check the token in the developer portal")
-        return 2
-    except discord.PrivilegedIntentsRequired:
-        log.error("Discord refused the gateway intents requested")
-        return 2
+        await bot.start(token)
     except CONNECTION_ERRORS as exc:
-        return cannot_connect(settings, exc)
+        if never_connected(bot):
+            return exc
+        raise
     except AttributeError as exc:
         # discord.py 2.7 (Rapptz/discord.py#10520): when the very first gateway connection fails, its retry
         # reads the sequence of a connection that never existed; the real error is the one being handled.
         if not never_connected(bot) or not isinstance(exc.__context__, CONNECTION_ERRORS):
             raise
-        return cannot_connect(settings, exc.__context__)
+        return exc.__context__
+    return None
+
+
+async def run_bot(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM or a fatal error; return the exit code.
+
+    Until Discord is first reached (an unreachable network, proxy or API at start), each failed attempt is
+    logged once and retried with capped backoff. A rejected token or refused intents exit with code 2.
+    """
+    token = settings.token()
+    setup_logging(settings.log_level, settings.log_format, token)
+    if settings.discord_api_base != DEFAULT_API_BASE or settings.discord_gateway_url != DEFAULT_GATEWAY_URL:
+        log.info("using Discord API %s, gateway %s", settings.discord_api_base, settings.discord_gateway_url)
+    log.info("zundabot %s starting", __version__)
+    stop = asyncio.Event()
+    bots: list[ZundaBot] = []
+    closing: list[asyncio.Future[None]] = []
+
+    def on_signal() -> None:
+        stop.set()
+        if bots:
+            closing.append(asyncio.ensure_future(bots[-1].close()))
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # Windows has no add_signal_handler
+            loop.add_signal_handler(signum, on_signal)
+    attempt = 0
+    while not stop.is_set():
+        attempt += 1
+        bot = build_bot(settings)
+        bots.append(bot)
+        try:
+            error = await start_guarded(bot, token)
+        except discord.LoginFailure:
+            log.error("Discord rejected DISCORD_TOKEN: check the token in the developer portal")
+            await bot.close()
+            return 2
+        except discord.PrivilegedIntentsRequired:
+            log.error("Discord refused the gateway intents requested")
+            await bot.close()
+            return 2
+        if error is None or stop.is_set():
+            await bot.close()  # the connection may end before a signal's shutdown has finished: wait for it
+            return 0
+        delay = retry_delay(attempt)
+        log.warning(
+            "cannot connect to Discord (DISCORD_API_BASE %s, DISCORD_GATEWAY_URL %s): %s; attempt %d, retrying in %gs",
+            settings.discord_api_base,
+            settings.discord_gateway_url,
+            describe_error(error),
+            attempt,
+            delay,
+        )
+        await bot.close(quiet=True)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), delay)
+    log.info("stopped before connecting")
+    return 0
+
+
+async def start_guarded(bot: ZundaBot, token: str) -> BaseException | None:
+    """:func:`start_once` with discord.py's first connection errors logged in one line."""
+    discord_log = logging.getLogger("discord.client")
+    first_connection = FirstConnectionErrors(bot)
+    discord_log.addFilter(first_connection)
+    try:
+        return await start_once(bot, token)
     finally:
         discord_log.removeFilter(first_connection)
-        await bot.close()  # the connection may end before a signal's shutdown has finished: wait for it
-    return 0

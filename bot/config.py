@@ -16,6 +16,7 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -23,11 +24,14 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, Source
+from bot.search.names import SynonymsError, load_synonyms
 
 DEFAULT_API_BASE = "https://discord.com/api/v10"
 DEFAULT_GATEWAY_URL = "wss://gateway.discord.gg/"
 #: The sample posts shipped with zundabot: CONTENT_DIR's default only while FEED_URL is not set.
 SAMPLE_CONTENT_DIR = Path("content/episodes")
+#: The operator's synonyms for search (names across scripts); a missing file at this default means none.
+DEFAULT_SYNONYMS = Path("content/synonyms.txt")
 #: Permalink placeholders that differ from one post to the next (the post's slug).
 PER_EPISODE_PLACEHOLDERS = (":slug", ":title")
 
@@ -73,6 +77,9 @@ class Settings(BaseSettings):
     announce_role_id: int | None = None
     announce_backfill: int = Field(default=0, ge=0)
 
+    # Search
+    search_synonyms: Path | None = DEFAULT_SYNONYMS
+
     # Letters
     letters_channel_id: int | None = None
     host_role_id: int | None = None
@@ -82,6 +89,8 @@ class Settings(BaseSettings):
 
     # Operations
     log_level: LogLevel = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_file: Path | None = None
 
     @field_validator("announce_channel_ids", mode="before")
     @classmethod
@@ -94,6 +103,32 @@ class Settings(BaseSettings):
     @classmethod
     def _off(cls, value: object) -> object:
         return off(value)
+
+    @field_validator("search_synonyms", mode="before")
+    @classmethod
+    def _no_synonyms(cls, value: object) -> object:
+        return off(value)
+
+    @field_validator("search_synonyms")
+    @classmethod
+    def _synonyms_file(cls, value: Path | None) -> Path | None:
+        """The synonyms file is read and checked at start: a bad line is an error naming it."""
+        if value is not None and (value != DEFAULT_SYNONYMS or value.exists()):
+            try:
+                load_synonyms(value)
+            except SynonymsError as exc:
+                raise ValueError(str(exc)) from None
+        return value
+
+    def synonyms(self) -> dict[str, tuple[str, ...]]:
+        """The operator's synonyms (SEARCH_SYNONYMS), checked at start; none when the default file is absent."""
+        path = self.search_synonyms
+        if path is None or (path == DEFAULT_SYNONYMS and not path.exists()):
+            return {}
+        try:
+            return load_synonyms(path)
+        except SynonymsError as exc:
+            raise SettingsError(f"SEARCH_SYNONYMS: {exc}") from None
 
     @field_validator("feed_url")
     @classmethod
@@ -108,10 +143,12 @@ class Settings(BaseSettings):
             self.content_dir = None
         return self
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
+    def _case(cls, value: object, info: ValidationInfo) -> object:
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @field_validator("timezone")
     @classmethod

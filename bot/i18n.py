@@ -5,15 +5,33 @@ Modules register their own entries at import time, so each feature keeps its tex
     register({"status.title": {"ja": "ステータス", "en": "Status"}})
     t("status.title", "en-US")  # -> "Status"
 
+Text for one person (ephemeral answers, forms) follows their Discord locale; ``t()`` without a locale is text
+for everyone (announcements), in the server's language set with :func:`public_language` (Japanese otherwise).
+
 An entry may carry a ``"default"``: the text Discord shows to locales without a translation
 (command and option names are ASCII defaults such as ``search``, with a Japanese ``"ja"`` name).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 _CATALOG: dict[str, dict[str, str]] = {}
+#: The languages public messages can be in (``/settings language``).
+PUBLIC_LANGUAGES = ("ja", "en")
+_PUBLIC: ContextVar[str] = ContextVar("public_language", default="ja")
+
+
+@contextmanager
+def public_language(language: str | None) -> Iterator[None]:
+    """Within the block (and threads started from it), ``t()`` without a locale speaks ``language``."""
+    token = _PUBLIC.set(language if language in PUBLIC_LANGUAGES else "ja")
+    try:
+        yield
+    finally:
+        _PUBLIC.reset(token)
 
 
 def register(entries: Mapping[str, Mapping[str, str]]) -> None:
@@ -51,7 +69,8 @@ def translation(key: str, locale: object | None) -> str | None:
 
 
 def t(key: str, locale: object | None = None, /, **values: object) -> str:
-    """The text of ``key`` in the language of ``locale`` (Japanese when missing), formatted with ``values``."""
+    """The text of ``key`` in the language of ``locale`` (without one: the public language), Japanese when
+    missing, formatted with ``values``."""
     texts = entry(key)
-    text = texts.get(lang_of(locale)) or texts["ja"]
+    text = texts.get(lang_of(locale) if locale is not None else _PUBLIC.get()) or texts["ja"]
     return text.format(**values) if values else text

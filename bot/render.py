@@ -114,10 +114,12 @@ def render_announcement(
     role_id: int | None = None,
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
+    headline: str | None = None,
 ) -> list[Payload]:
-    """The whole announcement: the main message first, then the thread's messages, in order."""
+    """The whole announcement: the main message first, then the thread's messages, in order; ``headline``
+    replaces the default headline text."""
     return [
-        main_message(episode, role_id=role_id, site_name=site_name, zone=zone),
+        main_message(episode, role_id=role_id, site_name=site_name, zone=zone, headline_text=headline),
         *thread_messages(episode, zone=zone),
     ]
 
@@ -129,10 +131,11 @@ def main_message(
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
     headline: bool = True,
+    headline_text: str | None = None,
 ) -> Payload:
     """The announcement message: headline (with the role mention), main embed, buttons."""
     payload: Payload = {}
-    content = i18n.t("announce.headline") if headline else ""
+    content = (headline_text or i18n.t("announce.headline")) if headline else ""
     if role_id is not None:
         content = f"<@&{role_id}> {content}".rstrip()
     if content:
@@ -201,7 +204,7 @@ def topic_embeds(topic: Topic, index: int, total: int) -> list[Payload]:
     for part, piece in enumerate(pieces, start=1):
         suffix = "" if part == 1 else i18n.t("announce.continued")
         embed: Payload = {"title": truncate(title, LIMITS["title"] - len(suffix)) + suffix}
-        if url:
+        if url and part == 1:  # Discord shows only the first of a message's embeds that share a url
             embed["url"] = url
         if piece:
             embed["description"] = piece
@@ -212,13 +215,15 @@ def topic_embeds(topic: Topic, index: int, total: int) -> list[Payload]:
 
 
 def pack_embeds(embeds: Sequence[Payload]) -> list[list[Payload]]:
-    """Group embeds, in order, into as few messages as Discord allows (10 and 6000 characters each)."""
+    """Group embeds, in order, into as few messages as Discord allows (10 and 6000 characters each), never two
+    with the same url in one message (Discord would show only the first of them)."""
     groups: list[list[Payload]] = []
     current: list[Payload] = []
     size = 0
     for embed in embeds:
         length = embed_length(embed)
-        if current and (len(current) == LIMITS["embeds"] or size + length > LIMITS["embed_total"]):
+        full = len(current) == LIMITS["embeds"] or size + length > LIMITS["embed_total"]
+        if current and (full or (embed.get("url") and embed.get("url") in {e.get("url") for e in current})):
             groups.append(current)
             current, size = [], 0
         current.append(embed)

@@ -124,6 +124,16 @@ def invalid_json() -> ApiError:
     return ApiError(400, 50109, "The request body contains invalid JSON.")
 
 
+def not_a_dict() -> ApiError:
+    """The body is JSON but not an object."""
+    return ApiError(
+        400,
+        50035,
+        "Invalid Form Body",
+        {"_errors": [{"code": "DICT_TYPE_CONVERT", "message": "Only dictionaries may be used in a DictType"}]},
+    )
+
+
 def thread_already_created() -> ApiError:
     return ApiError(400, 160004, "A thread has already been created for this message")
 
@@ -155,7 +165,9 @@ class FormErrors:
             node = root
             for part in path:
                 node = node.setdefault(str(part), {})
-            node.setdefault("_errors", []).append({"code": code, "message": message})
+            found = node.setdefault("_errors", [])
+            if not any(e["code"] == code for e in found):  # the schema and a rule may both name it
+                found.append({"code": code, "message": message})
         return root
 
     def raise_if_any(self) -> None:

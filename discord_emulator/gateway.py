@@ -128,10 +128,14 @@ class Connection:
                 if self.gateway.latency:
                     await asyncio.sleep(self.gateway.latency)
                 text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+                try:
+                    data = text.encode("utf-8")
+                except UnicodeEncodeError:  # text that is not Unicode still goes out, \u-escaped, never a dead writer
+                    data = json.dumps(item, separators=(",", ":")).encode("ascii")
                 if self.compressor is None:
-                    await self.ws.send_str(text)
+                    await self.ws.send_str(data.decode("utf-8"))
                 else:
-                    await self.ws.send_bytes(self.compressor.compress(text.encode("utf-8")))
+                    await self.ws.send_bytes(self.compressor.compress(data))
         except (ConnectionError, RuntimeError):
             return
 

@@ -19,7 +19,7 @@ from .messaging import Messaging, UploadedFile
 from .models import Attachment, Channel, Guild, Member, Message, MessageFlag, MessageType, Role, User
 from .models import iter_components as _iter_components
 from .permissions import Permission, has
-from .validation import assign_component_ids, validate_choices, validate_modal
+from .validation import assign_component_ids, lone_surrogate_path, validate_choices, validate_modal
 from .world import World
 
 JsonDict = dict[str, Any]
@@ -163,6 +163,10 @@ class Interactions:
             raise EmulatorUsageError(f"{user!r} is not a member of {guild!r}")
         if not world.permissions_in(channel, user.id) & Permission.VIEW_CHANNEL:
             raise EmulatorUsageError(f"{user!r} cannot see {channel!r}")
+        broken = lone_surrogate_path(data)
+        if broken is not None:
+            where = ".".join(map(str, broken))
+            raise EmulatorUsageError(f"a Discord client sends UTF-8 text only: lone surrogate in {where}")
         now = self._clock()
         record = InteractionRecord(
             id=world.ids.next(),
@@ -618,12 +622,13 @@ class Interactions:
         self,
         interaction_id: int,
         token: str,
-        body: JsonDict,
+        body: object,
         files: Collection[UploadedFile],
         *,
         with_response: bool,
+        check: Callable[[], None] = lambda: None,
     ) -> JsonDict | None:
-        """Create Interaction Response (POST /interactions/{id}/{token}/callback)."""
+        """Create Interaction Response (POST /interactions/{id}/{token}/callback); ``check`` validates the body."""
         record = self.records.get(interaction_id)
         if record is None or record.token != token:
             raise err.unknown_interaction()
@@ -632,6 +637,9 @@ class Interactions:
                 raise err.already_acknowledged()
             if self._clock() > record.deadline:
                 raise err.unknown_interaction()
+            check()
+            if not isinstance(body, dict):
+                raise err.not_a_dict()
             return self._answer(record, body, files, with_response=with_response)
         except ApiError as exc:
             record.rejected.append(exc.code)
@@ -674,7 +682,7 @@ class Interactions:
                 message = self.messaging.edit(target, data or {}, files, editor=self.world.bot)
             record.original_id = target.id
         elif kind == CallbackType.AUTOCOMPLETE_RESULT:
-            validate_choices(data, errors, ("data",))
+            validate_choices(data, errors, ("data",), option_type=_focused_type(record.data.get("options") or []))
             errors.raise_if_any()
             assert isinstance(data, dict)
             record.choices = copy.deepcopy(data["choices"])
@@ -766,6 +774,17 @@ class Interactions:
 
     def delete(self, record: InteractionRecord, message: Message) -> None:
         self.messaging.delete(message, by=self.world.bot)
+
+
+def _focused_type(options: list[JsonDict]) -> int | None:
+    """The type of the option the user is typing in (the one marked ``focused``), inside subcommands too."""
+    for option in options:
+        if option.get("focused"):
+            return int(option["type"])
+        found = _focused_type(option.get("options") or [])
+        if found is not None:
+            return found
+    return None
 
 
 def _prefilled(component: JsonDict) -> object:

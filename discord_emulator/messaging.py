@@ -296,13 +296,19 @@ class Messaging:
         if message.author.id != editor.id:
             raise err.cannot_edit_others()
         channel = world.channels[message.channel_id]
+        if channel.is_thread and channel.archived and not message.ephemeral:
+            raise err.thread_archived()
         if files and channel.guild_id is not None and not message.ephemeral and message.webhook_id is None:
             self._require(world.bot_permissions(channel), Permission.ATTACH_FILES)
         merged: JsonDict = {
             "content": body.get("content", message.content),
             "embeds": body.get("embeds", message.embeds),
             "components": body.get("components", message.components),
-            "allowed_mentions": body.get("allowed_mentions", message.allowed_mentions),
+            # New content is parsed for mentions again, with the defaults when the edit has no allowed_mentions
+            # (the original's do not carry over).
+            "allowed_mentions": body.get("allowed_mentions")
+            if "content" in body or "allowed_mentions" in body
+            else message.allowed_mentions,
             "flags": message.flags,
         }
         if "flags" in body and body["flags"] is not None:
@@ -549,6 +555,7 @@ class Messaging:
         if channel.is_thread:
             if channel.owner_id != world.bot.id:
                 self._require(permissions, Permission.MANAGE_THREADS)
+            self._check_thread_update(channel, body, permissions)
             for key in (
                 "name",
                 "archived",
@@ -601,6 +608,32 @@ class Messaging:
                 channel.flags = int(body["flags"])
         world.channel_update(channel)
         return channel
+
+    def _check_thread_update(self, thread: Channel, body: JsonDict, permissions: int) -> None:
+        """Modify Channel on a thread: an archived one must be unarchived in the same request; a name is 1–100
+        characters; tags exist in the forum, are required where it says so, and moderated ones need Manage Threads."""
+        if thread.archived and body.get("archived") is not False and set(body) - {"archived", "locked"}:
+            raise err.thread_archived()
+        errors = FormErrors()
+        name = body.get("name")
+        if "name" in body and (not isinstance(name, str) or not name.strip()):
+            errors.required(("name",))
+        parent = self.world.channels.get(thread.parent_id or 0)
+        tags = body.get("applied_tags")
+        if tags is not None and parent is not None:
+            available = {tag.id: tag for tag in parent.available_tags}
+            for index, tag_id in enumerate(tags):
+                if int(tag_id) not in available:
+                    errors.add(("applied_tags", index), "UNKNOWN_TAG", f"Unknown tag {tag_id}")
+            errors.raise_if_any()
+            if parent.flags & ChannelFlag.REQUIRE_TAG and not tags:
+                raise err.tag_required()
+            changed = set(map(int, tags)) ^ set(thread.applied_tags)
+            if any(available[t].moderated for t in changed if t in available) and not has(
+                permissions, Permission.MANAGE_THREADS
+            ):
+                raise ApiError(403, 40066, "There are no tags available that can be set by non-moderators")
+        errors.raise_if_any()
 
     def join_thread(self, thread: Channel, user: User) -> None:
         if not thread.is_thread:

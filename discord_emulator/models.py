@@ -13,7 +13,7 @@ from enum import IntEnum, IntFlag
 from typing import TYPE_CHECKING, Any
 
 from .permissions import NO_PERMISSIONS, Overwrite, PermOverwrite
-from .snowflake import iso, snowflake_time
+from .snowflake import iso, snowflake_time, utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
@@ -318,6 +318,17 @@ class Message:
         return None if self._world is None else self._world.channels.get(self.channel_id)
 
     @property
+    def shown_embeds(self) -> list[JsonDict]:
+        """The embeds a user sees: only the first of those that share a ``url`` (see ``hidden_embed_indexes``)."""
+        hidden = set(hidden_embed_indexes(self.embeds))
+        return [embed for index, embed in enumerate(self.embeds) if index not in hidden]
+
+    @property
+    def hidden_embeds(self) -> list[JsonDict]:
+        """Embeds sent but not shown (a later embed with the url of an earlier one)."""
+        return [self.embeds[index] for index in hidden_embed_indexes(self.embeds)]
+
+    @property
     def custom_ids(self) -> list[str]:
         return [c["custom_id"] for c in iter_components(self.components) if "custom_id" in c]
 
@@ -481,6 +492,14 @@ class Channel:
         """Delete the channel (CHANNEL_DELETE, or THREAD_DELETE for a thread)."""
         self._require_world().delete_channel(self)
 
+    def archive(self, *, locked: bool = False) -> None:
+        """What Discord does to a thread after ``auto_archive_duration`` without activity (THREAD_UPDATE)."""
+        if not self.is_thread:
+            raise ValueError(f"{self!r} is not a thread")
+        self.archived, self.locked = True, locked
+        self.archive_timestamp = utcnow()
+        self._require_world().channel_update(self)
+
     def __repr__(self) -> str:
         return f"<Channel {self.id} {self.name!r} type={self.type.name}>"
 
@@ -576,6 +595,20 @@ class Guild:
 
     def __repr__(self) -> str:
         return f"<Guild {self.id} {self.name!r}>"
+
+
+def hidden_embed_indexes(embeds: list[JsonDict]) -> list[int]:
+    """Embeds Discord does not show: a later embed with the ``url`` of an earlier one in the same message is
+    merged into it (its images join the first one's gallery, its text is dropped)."""
+    seen: set[str] = set()
+    hidden: list[int] = []
+    for index, embed in enumerate(embeds):
+        url = embed.get("url") if isinstance(embed, dict) else None
+        if isinstance(url, str) and url:
+            if url in seen:
+                hidden.append(index)
+            seen.add(url)
+    return hidden
 
 
 def iter_components(components: list[JsonDict]) -> list[JsonDict]:

@@ -18,9 +18,13 @@ def emulator_config() -> EmulatorConfig:
 
 @pytest.fixture
 async def emulator(emulator_config: EmulatorConfig) -> AsyncIterator[DiscordEmulator]:
-    """A started emulator on 127.0.0.1 (ephemeral port), stopped after the test."""
+    """A started emulator on 127.0.0.1 (ephemeral port), stopped after the test.
+
+    After the test it fails if any request broke Discord's schema (see ``take_schema_violations``).
+    """
     async with DiscordEmulator(emulator_config) as emu:
         yield emu
+    emu.check_conformance()
 
 
 @pytest.fixture

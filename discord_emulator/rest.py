@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -13,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from . import errors as err
+from . import schema
 from .commands import CommandRegistry
 from .errors import ApiError, FormErrors
 from .events import Intent
@@ -21,8 +23,17 @@ from .interactions import InteractionRecord, Interactions
 from .messaging import Messaging, UploadedFile
 from .models import Channel, ChannelType, Guild, Message
 from .permissions import Overwrite, Permission
-from .ratelimit import Limited, RateLimiter
+from .ratelimit import Limited, RateLimiter, retry_after_header
+from .validation import (
+    lone_surrogate_path,
+    validate_callback_data,
+    validate_command,
+    validate_commands,
+    validate_message,
+)
 from .world import World
+
+log = logging.getLogger(__name__)
 
 JsonDict = dict[str, Any]
 API_PREFIX = "/api/v10"
@@ -43,6 +54,8 @@ class RequestRecord:
     response: Any = None
     at: float = field(default_factory=time.time)
     duration: float = 0.0
+    #: The ``errors`` tree when the body broke Discord's published schema (answered 400 50035).
+    violation: JsonDict | None = None
 
     def __repr__(self) -> str:
         return f"<{self.method} {self.path} -> {self.status}>"
@@ -54,6 +67,9 @@ class Call:
     params: dict[str, str]
     body: Any
     files: list[UploadedFile]
+    #: Validates the body against Discord's schema (raises 50035); the callback route calls it itself, after
+    #: finding the interaction, so that a refused callback counts as refused.
+    check: Callable[[], None]
 
     @property
     def query(self) -> Mapping[str, str]:
@@ -67,19 +83,7 @@ class Call:
 
     def json(self) -> JsonDict:
         if not isinstance(self.body, dict):
-            raise ApiError(
-                400,
-                50035,
-                "Invalid Form Body",
-                {
-                    "_errors": [
-                        {
-                            "code": "DICT_TYPE_CONVERT",
-                            "message": "Only dictionaries may be used in a DictType",
-                        }
-                    ]
-                },
-            )
+            raise err.not_a_dict()
         return self.body
 
 
@@ -104,6 +108,36 @@ class Route:
     def pattern(self) -> re.Pattern[str]:
         regex = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(self.template))
         return re.compile(f"^{regex}$")
+
+
+def _message_rules(body: Any, errors: FormErrors) -> None:
+    if isinstance(body, dict):
+        validate_message(body, errors)
+
+
+def _command_rules(body: Any, errors: FormErrors) -> None:
+    if isinstance(body, dict):
+        validate_command(body, errors, ())
+
+
+def _callback_rules(body: Any, errors: FormErrors) -> None:
+    if isinstance(body, dict) and isinstance(body.get("data"), dict):
+        validate_callback_data(body.get("type"), body["data"], errors)
+
+
+#: The emulator's own rules for a body the schema refused, so that one answer names every problem.
+_RULES: dict[str, Callable[[Any, FormErrors], None]] = {
+    "POST /channels/{channel_id}/messages": _message_rules,
+    "PATCH /channels/{channel_id}/messages/{message_id}": _message_rules,
+    "POST /webhooks/{webhook_id}/{webhook_token}": _message_rules,
+    "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original": _message_rules,
+    "PATCH /webhooks/{webhook_id}/{webhook_token}/messages/{message_id}": _message_rules,
+    "POST /applications/{application_id}/commands": _command_rules,
+    "POST /applications/{application_id}/guilds/{guild_id}/commands": _command_rules,
+    "PUT /applications/{application_id}/commands": validate_commands,
+    "PUT /applications/{application_id}/guilds/{guild_id}/commands": validate_commands,
+    "POST /interactions/{interaction_id}/{interaction_token}/callback": _callback_rules,
+}
 
 
 def _truthy(value: str | None) -> bool:
@@ -138,6 +172,9 @@ class RestApi:
         self._shards = recommended_shards
         self._privileged = privileged_intents
         self.log: list[RequestRecord] = []
+        #: Requests whose body broke the spec, and requests an emulator handler failed on (answered 500).
+        self.violations: list[RequestRecord] = []
+        self.crashes: list[tuple[RequestRecord, BaseException]] = []
         self.routes = self._routes()
         self._compiled = [(route, route.pattern) for route in self.routes]
 
@@ -277,6 +314,8 @@ class RestApi:
                         body = json.loads(data)
                     except ValueError:
                         raise err.invalid_json() from None
+                    if lone_surrogate_path(body) is not None:
+                        raise err.invalid_json()
                 elif (match := _FILE_FIELD.fullmatch(name)) is not None:
                     files.append(
                         UploadedFile(
@@ -291,9 +330,12 @@ class RestApi:
         if not raw:
             return {}, []
         try:
-            return json.loads(raw), []
+            body = json.loads(raw)
         except ValueError:
             raise err.invalid_json() from None
+        if b"\\u" in raw and lone_surrogate_path(body) is not None:
+            raise err.invalid_json()
+        return body, []
 
     @staticmethod
     def _json(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
@@ -315,7 +357,26 @@ class RestApi:
         )
         return "+".join(params[k] for k in keys if k in params)
 
+    def _injected_429(self, route: Route, params: dict[str, str], retry_after: float, scope: str) -> Limited:
+        """A 429 with the headers Discord sends: the route's bucket (exhausted for ``retry_after`` unless the limit
+        is global), ``X-RateLimit-Global`` when it is, ``Retry-After`` in whole seconds."""
+        self.ratelimits.record(route.key, scope)
+        headers = {"X-RateLimit-Scope": scope, "Retry-After": retry_after_header(retry_after)}
+        if scope == "global":
+            headers = self.ratelimits.route_headers(route.key, self._major(params)) | headers
+            headers["X-RateLimit-Global"] = "true"
+        else:
+            limit, _ = self.ratelimits.config.limit_for(route.key)
+            headers |= self.ratelimits.bucket_headers(route.key, limit, retry_after)
+        return Limited(retry_after, scope, headers)
+
     async def handle(self, request: web.Request) -> web.StreamResponse:
+        response = await self._handle(request)
+        scope = response.headers.get("X-RateLimit-Scope")
+        self.ratelimits.note_answer(response.status, scope)
+        return response
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
         started = time.monotonic()
         path = request.path[len(API_PREFIX) :] or "/"
         record = RequestRecord(
@@ -328,6 +389,13 @@ class RestApi:
         )
         self.log.append(record)
         headers: dict[str, str] = {}
+        banned = self.ratelimits.ban_remaining()
+        if banned:
+            # Cloudflare answers a banned IP, not Discord: no JSON, no Via header (discord.py tells it apart by that).
+            record.status, record.response = 429, "error code: 1015"
+            return web.Response(
+                status=429, text="error code: 1015", headers={"Retry-After": retry_after_header(banned)}
+            )
         try:
             if self.faults.latency:
                 await asyncio.sleep(self.faults.latency)
@@ -338,13 +406,7 @@ class RestApi:
             injected = self.faults.take(route.key)
             if injected is not None:
                 if injected.status == 429:
-                    self.ratelimits.record(route.key, injected.scope)
-                    limited = Limited(
-                        injected.retry_after,
-                        injected.scope,
-                        {"X-RateLimit-Scope": injected.scope, "Retry-After": "1"}
-                        | ({"X-RateLimit-Global": "true"} if injected.scope == "global" else {}),
-                    )
+                    limited = self._injected_429(route, params, injected.retry_after, injected.scope)
                     record.status, record.response = 429, limited.body()
                     return self._json(429, limited.body(), limited.headers)
                 record.status = injected.status
@@ -363,15 +425,62 @@ class RestApi:
                     return self._json(429, limited_or_none.body(), limited_or_none.headers)
             body, files = await self._parse(request)
             record.body, record.files = body, files
-            status, payload = await route.handler(Call(request, params, body, files))
+            call = Call(request, params, body, files, check=lambda: self._check_schema(route, params, body, record))
+            if route.handler != self.interaction_callback:
+                call.check()
+            status, payload = await route.handler(call)
         except ApiError as exc:
             status, payload = exc.status, exc.body()
+        except Exception as exc:  # an emulator bug must not look like a dead Discord: answer as Discord does
+            log.exception("emulator failed on %s %s", request.method, path)
+            self.crashes.append((record, exc))
+            status, payload = 500, {"message": "500: Internal Server Error", "code": 0}
         finally:
             record.duration = time.monotonic() - started
         record.status, record.response = status, payload
         return self._json(status, payload, headers)
 
     # --- lookups and checks ----------------------------------------------------------------------
+
+    def _schema_variant(self, route: Route, params: dict[str, str]) -> str | None:
+        """The branch of a route's union that applies, told by the target (Discord knows the channel's type)."""
+        if route.template == "/webhooks/{webhook_id}/{webhook_token}":
+            return "IncomingWebhookRequestPartial"
+        if route.template not in ("/channels/{channel_id}", "/channels/{channel_id}/threads"):
+            return None
+        try:
+            channel = self.world.channels.get(int(params["channel_id"]))
+        except ValueError:
+            channel = None
+        if channel is None:
+            return None
+        if route.template == "/channels/{channel_id}/threads":
+            forum = channel.type in (ChannelType.FORUM, ChannelType.MEDIA)
+            return "CreateForumThreadRequest" if forum else "CreateTextThreadWithoutMessageRequest"
+        if channel.is_thread:
+            return "UpdateThreadRequestPartial"
+        return "UpdateDMRequestPartial" if channel.type == ChannelType.DM else "UpdateGuildChannelRequestPartial"
+
+    def _check_schema(self, route: Route, params: dict[str, str], body: Any, record: RequestRecord) -> None:
+        """Refuse a body that breaks Discord's published request schema for this route (400 50035).
+
+        The answer also names what the emulator's own rules refuse in the same body, as Discord reports every
+        problem at once.
+        """
+        if route.method not in ("POST", "PUT", "PATCH"):
+            return
+        variant = self._schema_variant(route, params)
+        if variant is None and route.template in ("/channels/{channel_id}", "/channels/{channel_id}/threads"):
+            return  # unknown channel: the handler answers 10003
+        errors = FormErrors()
+        schema.validate_body(route.method, route.template, body, errors, variant=variant)
+        if errors:
+            record.violation = errors.to_dict()
+            self.violations.append(record)
+            rules = _RULES.get(route.key)
+            if rules is not None:
+                rules(body, errors)
+            errors.raise_if_any()
 
     def _channel(self, call: Call, *, view: bool = True) -> Channel:
         channel = self.world.channels.get(call.id("channel_id"))
@@ -734,9 +843,10 @@ class RestApi:
         response = self.interactions.callback(
             call.id("interaction_id"),
             call.params["interaction_token"],
-            call.json(),
+            call.body,
             call.files,
             with_response=_truthy(call.query.get("with_response")),
+            check=call.check,
         )
         return (204, None) if response is None else (200, response)
 

@@ -22,6 +22,7 @@ from .permissions import DEFAULT_BOT, DEFAULT_EVERYONE, Permission
 from .ratelimit import RateLimitConfig, RateLimiter
 from .rest import API_PREFIX, RequestRecord, RestApi
 from .results import InteractionResult
+from .validation import lone_surrogate_path
 from .world import World
 
 T = TypeVar("T")
@@ -266,7 +267,10 @@ class DiscordEmulator:
                 Permission.VIEW_CHANNEL | needed
             ):
                 raise EmulatorUsageError(f"{user!r} cannot post in {channel!r}")
-        return self.messaging.create(channel, user, {"content": content, **fields}, check_permissions=False)
+        body = {"content": content, **fields}
+        if lone_surrogate_path(body) is not None:
+            raise EmulatorUsageError("a Discord client sends UTF-8 text only: this message has a lone surrogate")
+        return self.messaging.create(channel, user, body, check_permissions=False)
 
     # --- observation -----------------------------------------------------------------------------
 
@@ -278,6 +282,35 @@ class DiscordEmulator:
     def requests_for(self, route: str) -> list[RequestRecord]:
         """Requests whose route key is or contains ``route`` (``"POST /channels/{channel_id}/messages"``)."""
         return [r for r in self.rest.log if r.route == route or route in r.route]
+
+    @property
+    def schema_violations(self) -> list[RequestRecord]:
+        """Requests refused because their body broke Discord's published schema (each a bot bug)."""
+        return list(self.rest.violations)
+
+    def take_schema_violations(self) -> list[RequestRecord]:
+        """The schema violations so far, forgotten afterwards: for tests that send invalid bodies on purpose."""
+        taken = list(self.rest.violations)
+        self.rest.violations.clear()
+        return taken
+
+    def check_conformance(self) -> None:
+        """Fail (AssertionError) if a request broke Discord's schema, an emulator handler failed, or a message of
+        the bot has embeds Discord would not show (a later embed with the url of an earlier one).
+
+        The ``emulator`` fixture calls it after every test, so a bot body Discord would refuse fails loudly
+        even where the bot catches the 400.
+        """
+        problems = [f"{r.method} {r.path}: {r.violation}" for r in self.rest.violations]
+        problems += [f"{r.method} {r.path}: emulator error {exc!r}" for r, exc in self.rest.crashes]
+        problems += [
+            f"message {m.id} in channel {m.channel_id}: embeds {m.embeds.index(e)} not shown (url {e['url']} again)"
+            for m in self.world.messages.values()
+            if m.author.id == self.world.bot.id and not m.deleted
+            for e in m.hidden_embeds
+        ]
+        if problems:
+            raise AssertionError("requests Discord would refuse:\n" + "\n".join(problems))
 
     def count_429(self, route: str | None = None, scope: str | None = None) -> int:
         """429 answers so far, optionally for one route key and/or scope (user, global, shared)."""

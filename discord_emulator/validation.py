@@ -6,7 +6,9 @@ Lengths are counted in code points (Python ``len``), as Discord counts them.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import FormErrors
@@ -34,6 +36,7 @@ V2_COMPONENTS = 40
 MODAL_TITLE = 45
 MODAL_COMPONENTS = 5
 CHOICES = 25
+COMMAND_TOTAL = 8000
 CHOICE_TEXT = 100
 NONCE = 25
 
@@ -77,6 +80,27 @@ def _check_int(errors: FormErrors, path: Path, value: object, low: int, high: in
         errors.add(path, "NUMBER_TYPE_MIN", f"int value should be greater than or equal to {low}.")
     elif value > high:
         errors.add(path, "NUMBER_TYPE_MAX", f"int value should be less than or equal to {high}.")
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def lone_surrogate_path(value: object, path: Path = ()) -> Path | None:
+    """Where ``value`` holds a string with an unpaired UTF-16 surrogate (not Unicode text), or None."""
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        items: Iterable[tuple[str | int, object]] = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = lone_surrogate_path(key, (*path, key)) if isinstance(key, str) else None
+        found = found or lone_surrogate_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 # --- embeds -------------------------------------------------------------------------------------
@@ -203,17 +227,48 @@ def _validate_select(
     if isinstance(low, int) and isinstance(high, int) and low > high:
         errors.add((*path, "min_values"), "SELECT_COMPONENT_MIN_GREATER_THAN_MAX", "min_values exceeds max_values")
     if select.get("type") == 3:
-        count = _validate_options(
-            select.get("options"), errors, (*path, "options"), minimum=1, maximum=25, keys=("label", "value")
-        )
+        options = select.get("options")
+        count = _validate_options(options, errors, (*path, "options"), minimum=1, maximum=25, keys=("label", "value"))
         if count and isinstance(high, int) and high > count:
             errors.add(
                 (*path, "max_values"),
                 "SELECT_COMPONENT_MAX_VALUES_TOO_LARGE",
                 "max_values must be less than or equal to the number of options",
             )
+        if isinstance(options, list):
+            _check_select_options(options, high, errors, (*path, "options"))
     if in_modal and select.get("disabled"):
         errors.add((*path, "disabled"), "COMPONENT_DISABLED_NOT_ALLOWED", "Modals cannot have disabled components")
+    if in_modal and select.get("required", True) and low == 0:
+        errors.add(
+            (*path, "min_values"),
+            "SELECT_COMPONENT_REQUIRED_MIN_VALUES",
+            "A required select needs min_values of at least 1",
+        )
+
+
+def _check_select_options(options: list[object], max_values: object, errors: FormErrors, path: Path) -> None:
+    """Option values are unique, and no more options are default than may be chosen (one for single-select)."""
+    seen: set[object] = set()
+    defaults = 0
+    for index, option in enumerate(options):
+        if not isinstance(option, dict):
+            continue
+        value = option.get("value")
+        if value in seen:
+            errors.add(
+                (*path, index, "value"),
+                "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                "Select option values must be unique",
+            )
+        seen.add(value)
+        defaults += bool(option.get("default"))
+    if isinstance(max_values, int) and defaults > max_values:
+        errors.add(
+            path,
+            "SELECT_COMPONENT_TOO_MANY_DEFAULTS",
+            f"At most {max_values} options can be default (max_values)",
+        )
 
 
 def _validate_action_row(row: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]) -> None:
@@ -390,8 +445,13 @@ def is_empty_message(body: JsonDict, *, file_count: int) -> bool:
 # --- interaction callbacks ----------------------------------------------------------------------
 
 
-def validate_choices(data: object, errors: FormErrors, path: Path) -> None:
-    """An autocomplete result: at most 25 choices, names 1–100, string values up to 100."""
+#: The JSON type of a choice value for a string (3), integer (4) and number (10) option.
+CHOICE_VALUE_TYPES: dict[int, tuple[type, ...]] = {3: (str,), 4: (int,), 10: (int, float)}
+
+
+def validate_choices(data: object, errors: FormErrors, path: Path, *, option_type: int | None = None) -> None:
+    """An autocomplete result: at most 25 choices, names 1–100, string values up to 100, values of the type of
+    the option being typed in (``option_type``)."""
     if not isinstance(data, dict):
         errors.required(path)
         return
@@ -412,6 +472,24 @@ def validate_choices(data: object, errors: FormErrors, path: Path) -> None:
             _check_length(errors, (*choice_path, "value"), value, CHOICE_TEXT)
         elif not isinstance(value, int | float) or isinstance(value, bool):
             errors.required((*choice_path, "value"))
+            continue
+        wanted = CHOICE_VALUE_TYPES.get(option_type or 0)
+        if wanted is not None and not isinstance(value, wanted):
+            errors.add(
+                (*choice_path, "value"),
+                "AUTOCOMPLETE_CHOICE_VALUE_TYPE_INVALID",
+                f"The value must be of the type of the option ({option_type})",
+            )
+
+
+def validate_callback_data(kind: object, data: JsonDict, errors: FormErrors) -> None:
+    """The ``data`` of an interaction callback of type ``kind`` (message, autocomplete result or modal)."""
+    if kind in (4, 7):
+        validate_message(data, errors, ("data",))
+    elif kind == 8:
+        validate_choices(data, errors, ("data",))
+    elif kind == 9:
+        validate_modal(data, errors, ("data",))
 
 
 def _validate_modal_child(child: JsonDict, errors: FormErrors, path: Path, custom_ids: list[tuple[str, Path]]) -> None:
@@ -430,6 +508,9 @@ def _validate_modal_child(child: JsonDict, errors: FormErrors, path: Path, custo
         low, high = child.get("min_length"), child.get("max_length")
         if isinstance(low, int) and isinstance(high, int) and low > high:
             errors.add((*path, "min_length"), "TEXT_INPUT_MIN_GREATER_THAN_MAX", "min_length exceeds max_length")
+        value = child.get("value")
+        if isinstance(value, str) and isinstance(high, int) and len(value) > high:
+            errors.add((*path, "value"), "TEXT_INPUT_VALUE_TOO_LONG", f"The pre-filled value is over {high} long")
     elif kind in SELECT_TYPES:
         _validate_select(child, errors, path, custom_ids, in_modal=True)
     elif kind == 21:
@@ -505,7 +586,10 @@ def validate_modal(data: object, errors: FormErrors, path: Path, *, allow_action
 
 
 def valid_command_name(name: object, *, chat_input: bool) -> bool:
-    """``^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$``, lower case where a lower case exists."""
+    """``^[-_'\\p{L}\\p{N}\\p{sc=Deva}\\p{sc=Thai}]{1,32}$``, lower case where a lower case exists.
+
+    Marks (combining characters) are letters of that pattern only in the Devanagari and Thai scripts.
+    """
     if not isinstance(name, str) or not 1 <= len(name) <= 32:
         return False
     if not chat_input:
@@ -514,11 +598,50 @@ def valid_command_name(name: object, *, chat_input: bool) -> bool:
         if char in "-_'":
             continue
         category = unicodedata.category(char)
-        if not (category[0] in "LN" or category[0] == "M"):
+        if category[0] == "M":
+            if not unicodedata.name(char, "").startswith(("DEVANAGARI", "THAI")):
+                return False
+        elif category[0] not in "LN":
             return False
         if char.lower() != char:
             return False
     return True
+
+
+def _check_localized_names_unique(options: list[object], errors: FormErrors, path: Path) -> None:
+    """Options of one list need distinct names in every locale (a localized name, else the default name)."""
+    items = [(index, option) for index, option in enumerate(options) if isinstance(option, dict)]
+    locales = {locale for _, option in items for locale in option.get("name_localizations") or {}}
+    for locale in sorted(locales):
+        seen: set[object] = set()
+        for index, option in items:
+            name = (option.get("name_localizations") or {}).get(locale, option.get("name"))
+            if name in seen:
+                errors.add(
+                    (*path, index, "name_localizations", locale),
+                    "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                    f"Option name {name!r} already exists in locale {locale}",
+                )
+            seen.add(name)
+
+
+def _longest(item: JsonDict, key: str) -> int:
+    """The longest of a field's default and localized texts (what the 8,000-character total counts)."""
+    texts = [item.get(key), *(item.get(f"{key}_localizations") or {}).values()]
+    return max((len(text) for text in texts if isinstance(text, str)), default=0)
+
+
+def command_size(item: JsonDict) -> int:
+    """Characters of a command towards Discord's 8,000: names, descriptions and choice names and values of the
+    command and every option, subcommand and group, each counted by its longest localization."""
+    total = _longest(item, "name") + _longest(item, "description")
+    for option in item.get("options") or []:
+        if isinstance(option, dict):
+            total += command_size(option)
+    for choice in item.get("choices") or []:
+        if isinstance(choice, dict):
+            total += _longest(choice, "name") + len(str(choice.get("value", "")))
+    return total
 
 
 def _validate_command_options(options: object, errors: FormErrors, path: Path, depth: int) -> None:
@@ -531,6 +654,14 @@ def _validate_command_options(options: object, errors: FormErrors, path: Path, d
         errors.max_length(path, 25)
     names: set[str] = set()
     seen_optional = False
+    kinds = {option.get("type") for option in options if isinstance(option, dict)}
+    if kinds & {1, 2} and kinds - {1, 2}:
+        errors.add(
+            path,
+            "APPLICATION_COMMAND_OPTIONS_MIXED_WITH_SUBCOMMANDS",
+            "Subcommands and subcommand groups cannot be mixed with other options",
+        )
+    _check_localized_names_unique(options, errors, path)
     for index, option in enumerate(options):
         option_path = (*path, index)
         if not isinstance(option, dict):
@@ -639,6 +770,12 @@ def validate_command(command: JsonDict, errors: FormErrors, path: Path) -> None:
         for locale, localized in (command.get("description_localizations") or {}).items():
             _check_length(errors, (*path, "description_localizations", locale), localized, 100, 1, required=True)
         _validate_command_options(command.get("options"), errors, (*path, "options"), depth=1)
+        if command_size(command) > COMMAND_TOTAL:
+            errors.add(
+                path,
+                "APPLICATION_COMMAND_TOO_LARGE",
+                f"Command exceeds maximum size ({COMMAND_TOTAL})",
+            )
     elif command.get("options"):
         errors.add(
             (*path, "options"),

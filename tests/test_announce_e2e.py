@@ -17,7 +17,7 @@ from bot.app import ZundaBot
 from bot.cli.common import main as cli_main
 from bot.render import render_announcement
 from bot.store.deliveries import SENDING
-from cogs.announcements import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
+from cogs.announce import POLL_JOB, RELEASE_JOB, RETRY_JOB, Announcements
 from discord_emulator import Channel, DiscordEmulator, Message, Permission
 from tests.announce_fakes import SimulatedCrash
 from tests.harness import BotRunner, Community
@@ -283,7 +283,7 @@ async def test_future_post_is_held_until_its_publication_time(
     write_post(bot_runner.posts, 4, publication)
     await poll_now(emulator, bot)
     assert bot_messages(emulator, community.general) == []
-    episode = await bot.store.episodes.by_number("4")
+    episode = await bot.store.episodes.by_number("4", scheduled=True)
     assert episode is not None
     job = bot.scheduler.get_job(RELEASE_JOB + episode.key)
     assert job is not None

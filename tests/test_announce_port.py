@@ -19,7 +19,7 @@ from bot.announce.port import (
     PayloadRejected,
     TemporaryFailure,
 )
-from cogs.announcements import DiscordPort
+from cogs.announce import DiscordPort
 
 
 def http_error(status: int, code: int, message: str = "error") -> discord.HTTPException:

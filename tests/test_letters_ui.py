@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,9 @@ from hypothesis import strategies as st
 
 from bot.app import ZundaBot
 from bot.config import load_settings
+from bot.episodes.catalogue import EpisodeChoice
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.letters.text import MAX_BODY, Code, Field, InvalidLetter, Problem, clean_letter
-from bot.store.letters.queries import EpisodeChoice
 from bot.store.store import Store
 from bot.ui.translator import CatalogTranslator
 from cogs.letters.buttons import HostAction, HostButton, LetterButton, host_view
@@ -89,7 +90,9 @@ def form(episodes: list[EpisodeChoice], draft: Draft | None = None) -> dict[str,
 
 
 def test_form_uses_labels_and_at_most_five_components() -> None:
-    choices = [EpisodeChoice(f"k{n}", str(n), f"第{n}回" + "あ" * 120) for n in range(30)]
+    choices = [
+        EpisodeChoice(f"k{n}", str(n), f"第{n}回" + "あ" * 120, datetime(2025, 1, 1, tzinfo=UTC)) for n in range(30)
+    ]
     data = form(choices, Draft(body="下書き", episode="3", notify=True))
     assert data["title"] == "お便りを書く"
     assert len(data["components"]) == 4

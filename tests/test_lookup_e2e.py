@@ -271,7 +271,7 @@ async def test_episode_latest_topics_random_and_stats(
 
     status = await emulator.slash(community.admin, general, "status")
     values = {field["name"]: field["value"] for field in status.embeds[0]["fields"]}
-    assert values["検索インデックス"] == "35 件の文書（トークナイザ v2）"
+    assert values["検索インデックス"] == "35 件の文書（トークナイザ v3）"
 
 
 async def test_the_index_follows_ingestion(

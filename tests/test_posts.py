@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
@@ -311,7 +312,6 @@ BROKEN = [
     ("2026-01-13-1.md", b"---\n---\nbody", "front matter is empty"),
     ("2026-01-13-1.md", b"---\ntitle: '  '\ndate: 2026-01-13\n---\n", "empty title"),
     ("2026-01-13-1.md", b"---\ndate: 2026-01-13\n---\n", "empty title"),
-    ("2026-01-13-1.md", b"---\ntitle: t\n---\n", "missing date"),
     ("2026-01-13-1.md", b"---\ntitle: t\ndate: yesterday\n---\n", "unparseable date"),
     ("2026-01-13-1.md", b"---\ntitle: t\ndate: 2026-13-45\n---\n", "month must be in 1..12"),
     ("2026-01-13-1.md", b"---\ntitle: t\ndate: 2026-02-30 10:00:00\n---\n", "invalid YAML"),
@@ -322,6 +322,27 @@ BROKEN = [
     ("2026-02-30-1.md", b"---\ntitle: t\ndate: 2026-01-13\n---\n", "valid date"),
     ("2026-01-13-1.txt", b"---\ntitle: t\ndate: 2026-01-13\n---\n", "not a post name"),
 ]
+
+
+@pytest.mark.parametrize(("zone", "offset"), [("Asia/Tokyo", JST), ("UTC", timedelta(0))])
+def test_a_post_without_a_date_takes_the_file_names_date_at_midnight_in_the_site_zone(
+    tmp_path: Path, zone: str, offset: timedelta
+) -> None:
+    """Jekyll's rule: without ``date:`` in the front matter the date is the file name's, at midnight locally."""
+    site = Site(zone=ZoneInfo(zone))
+    for front in ("title: t", "title: t\ndate:", "title: t\ndate: ''"):
+        path = tmp_path / "2026-01-13-7.md"
+        path.write_text(f"---\n{front}\n---\nbody\n", encoding="utf-8")
+        episode = read_post(path, site=site)
+        assert episode.published == datetime(2026, 1, 13, tzinfo=ZoneInfo(zone))
+        assert episode.published.astimezone(UTC) == datetime(2026, 1, 13, tzinfo=UTC) - offset
+        assert episode.page_url.endswith("/episode/7")
+
+
+def test_a_date_in_the_front_matter_wins_over_the_file_names(tmp_path: Path) -> None:
+    path = tmp_path / "2026-01-13-7.md"
+    path.write_text("---\ntitle: t\ndate: 2026-01-14 06:00:00 +0900\n---\n", encoding="utf-8")
+    assert read_post(path, site=SITE).published == datetime(2026, 1, 13, 21, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("name", "content", "reason"), BROKEN)

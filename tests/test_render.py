@@ -6,7 +6,7 @@ import dataclasses
 import itertools
 import json
 import re
-from datetime import UTC, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -82,7 +82,7 @@ def test_role_mention_is_the_only_allowed_mention() -> None:
 
 
 def test_dated_in_the_site_zone() -> None:
-    episode = make_episode(1, published=make_episode(1).published.astimezone(UTC))
+    episode = make_episode(1, published=datetime(2026, 1, 1, 20, 0, tzinfo=UTC))  # 05:00 on the 2nd in Tokyo
     fields = main_message(episode)["embeds"][0]["fields"]
     assert fields[-1]["value"] == "2026年1月2日(金)"
 

@@ -333,37 +333,60 @@ def closed_port() -> int:
     return port
 
 
-async def zundabot_run(tmp_path: Path, **settings: str) -> tuple[int, str]:
-    """``zundabot run`` in a real process with these settings; its exit code and its whole output."""
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_", "CONTENT_", "FEED_"))},
+def run_env(tmp_path: Path, **settings: str) -> dict[str, str]:
+    return {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DISCORD_", "DATABASE_", "CONTENT_", "FEED_", "LOG_"))
+        },
         "DISCORD_TOKEN": "secret-token-123",
         "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
         "CONTENT_DIR": "off",
         "PYTHONPATH": str(ROOT),
         **settings,
     }
+
+
+async def zundabot_run(tmp_path: Path, until: str = "retrying in", times: int = 2, **settings: str) -> tuple[int, str]:
+    """``zundabot run`` in a real process with these settings, stopped with SIGTERM once it has logged
+    ``times`` lines holding ``until`` (or when it exits by itself); its exit code and its whole output."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=run_env(tmp_path, **settings),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
+    assert process.stdout is not None
+    lines: list[str] = []
     try:
-        output, _ = await asyncio.wait_for(process.communicate(), 60)
+        async with asyncio.timeout(60):
+            while line := (await process.stdout.readline()).decode(errors="replace"):
+                lines.append(line)
+                if sum(until in seen for seen in lines) >= times:
+                    process.send_signal(signal.SIGTERM)
+                    break
+            rest, _ = await process.communicate()
+            lines.append(rest.decode(errors="replace"))
     finally:
         if process.returncode is None:
             process.kill()
             await process.wait()
-    return process.returncode or 0, output.decode(errors="replace")
+    return process.returncode or 0, "".join(lines)
 
 
 def assert_cannot_connect(code: int, log: str, api_base: str, gateway_url: str, error: str) -> None:
-    assert code == 1, log
-    [line] = [line for line in log.splitlines() if "cannot connect to Discord" in line]
-    assert f"DISCORD_API_BASE {api_base}" in line
-    assert f"DISCORD_GATEWAY_URL {gateway_url}" in line
-    assert error in line
+    """Retried (capped backoff, one line per attempt, the reason first), never a crash; SIGTERM stops it."""
+    assert code == 0, log
+    lines = [line for line in log.splitlines() if "cannot connect to Discord" in line]
+    assert len(lines) >= 2, log
+    for attempt, line in enumerate(lines[:2], start=1):
+        assert f"DISCORD_API_BASE {api_base}" in line
+        assert f"DISCORD_GATEWAY_URL {gateway_url}" in line
+        assert error in line
+        assert f"attempt {attempt}, retrying in {2 ** (attempt - 1)}s" in line
+    assert "Attempting a reconnect" not in log  # the bot's own line says it, once per attempt
     assert "Traceback" not in log
     assert "secret-token-123" not in log
+    assert log.index("cannot connect to Discord") < log.rindex("stopped")  # the reason comes before the stop
 
 
 def test_zundabot_run_when_the_api_is_unreachable(tmp_path: Path) -> None:
@@ -389,17 +412,106 @@ def test_zundabot_run_when_the_gateway_is_unreachable(tmp_path: Path) -> None:
 
 
 def test_zundabot_run_when_discord_fails_during_setup(tmp_path: Path) -> None:
-    """The proxy answers 503 to the command sync in setup_hook (Discord unreachable behind it)."""
+    """The proxy answers 503 to the command sync in setup_hook (Discord unreachable behind it), then recovers."""
 
     async def scenario() -> tuple[int, str, str, str]:
         async with DiscordEmulator() as emu:
-            emu.faults.fail_next(1, status=503, route="PUT /applications/{application_id}/commands")
+            emu.faults.fail_next(2, status=503, route="PUT /applications/{application_id}/commands")
             code, log = await zundabot_run(
-                tmp_path, DISCORD_TOKEN=emu.token, DISCORD_API_BASE=emu.api_base, DISCORD_GATEWAY_URL=emu.gateway_url
+                tmp_path,
+                until="ready:",
+                times=1,
+                DISCORD_TOKEN=emu.token,
+                DISCORD_API_BASE=emu.api_base,
+                DISCORD_GATEWAY_URL=emu.gateway_url,
             )
             assert emu.faults.pending == 0
-            assert emu.gateway.identifies == 0  # stopped before connecting to the gateway
             return code, log, emu.api_base, emu.gateway_url
 
     code, log, api_base, gateway_url = asyncio.run(scenario())
     assert_cannot_connect(code, log, api_base, gateway_url, "503 Service Unavailable")
+    assert log.index("attempt 2, retrying") < log.index("ready:")  # and the third attempt connected
+
+
+class LateProxy:
+    """A TCP forwarder to the emulator that starts listening on a fixed port only when asked."""
+
+    def __init__(self, port: int, target: int) -> None:
+        self.port, self.target = port, target
+        self.server: asyncio.Server | None = None
+
+    async def open(self) -> None:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+
+    async def close(self) -> None:
+        if self.server is not None:
+            self.server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target)
+
+        async def pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            try:
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            except ConnectionError:
+                pass
+            finally:
+                sink.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+def test_zundabot_run_connects_to_a_discord_that_appears_late(tmp_path: Path) -> None:
+    """A service started before the network: Discord (here the emulator) becomes reachable a few seconds
+    after the start; the bot keeps retrying, then connects, syncs and answers."""
+
+    async def scenario() -> tuple[int, str]:
+        async with DiscordEmulator(heartbeat_interval_ms=1000) as emu:
+            from tests.harness import build_community
+
+            community = build_community(emu)
+            proxy = LateProxy(closed_port(), emu.port)
+            base = f"http://127.0.0.1:{proxy.port}"
+            env = run_env(
+                tmp_path,
+                DISCORD_TOKEN=emu.token,
+                DISCORD_API_BASE=f"{base}/api/v10",
+                DISCORD_GATEWAY_URL=f"ws://127.0.0.1:{proxy.port}/",
+            )
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
+                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+            )  # fmt: skip
+            assert process.stdout is not None
+            lines: list[str] = []
+            try:
+                async with asyncio.timeout(60):
+                    while len([line for line in lines if "retrying in" in line]) < 2:
+                        lines.append((await process.stdout.readline()).decode(errors="replace"))
+                        assert lines[-1], "".join(lines)
+                    await proxy.open()  # the network is up
+                    while not any("ready:" in line for line in lines):
+                        lines.append((await process.stdout.readline()).decode(errors="replace"))
+                        assert lines[-1], "".join(lines)
+                    result = await emu.slash(community.admin, community.general, "status")
+                    assert result.embeds
+                    process.send_signal(signal.SIGTERM)
+                    rest, _ = await process.communicate()
+                    lines.append(rest.decode(errors="replace"))
+            finally:
+                if process.returncode is None:
+                    process.kill()
+                    await process.wait()
+                await proxy.close()
+            return process.returncode or 0, "".join(lines)
+
+    code, log = asyncio.run(scenario())
+    assert code == 0, log
+    assert "attempt 2, retrying in 2s" in log
+    [ready] = [line for line in log.splitlines() if "ready:" in line]
+    assert "in 1 server(s)" in ready
+    assert "application commands synced (global)" in ready
+    assert "sources: none" in ready
+    assert "Traceback" not in log

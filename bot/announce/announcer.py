@@ -12,15 +12,19 @@ import asyncio
 import json
 import logging
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import StrEnum
 
 from bot.announce.ledger import Checkpoint, Deliverer
-from bot.announce.planner import LATE_WINDOW, Clock, system_clock, target_backoff
-from bot.announce.port import ChannelInfo, DeliveryError, PayloadRejected, Port
+from bot.announce.planner import LATE_WINDOW, target_backoff
+from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
+from bot.announce.wording import announcement
+from bot.clock import Clock, system_clock
+from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
-from bot.render import DEFAULT_ZONE, forum_tags, render_announcement, thread_name
+from bot.render import DEFAULT_ZONE, forum_tags, thread_name
 from bot.store.deliveries import OpenDelivery, TargetState, WantedTarget
 from bot.store.store import Store
 
@@ -69,6 +73,21 @@ class CycleReport:
         return [outcome for outcome in self.outcomes if outcome.error]
 
 
+@dataclass(frozen=True, slots=True)
+class Announced:
+    """An announcement completed in one channel, for one revision of its episode (the Discord side
+    dispatches it as ``episode_announced``; following a topic listens)."""
+
+    episode: Episode
+    guild_id: int | None
+    channel_id: int
+    message_id: int | None
+    thread_id: int | None
+    forum: bool
+    revision: int
+    at: datetime
+
+
 class RequestResult(StrEnum):
     QUEUED = "queued"
     EXISTS = "exists"
@@ -86,8 +105,10 @@ class Announcer:
         *,
         clock: Clock = system_clock,
         checkpoint: Checkpoint | None = None,
+        announced: Callable[[Announced], None] | None = None,
     ) -> None:
         self.store = store
+        self.announced = announced
         self.port = port
         self.options = options
         self.clock = clock
@@ -128,7 +149,9 @@ class Announcer:
         work: dict[int, list[OpenDelivery]] = defaultdict(list)
         for item in await self.store.deliveries.open(now):
             work[item.channel_id].append(item)
-        episodes = await self.store.episodes.get_many(sorted({i.episode_key for items in work.values() for i in items}))
+        episodes = await self.store.episodes.get_many(
+            sorted({i.episode_key for items in work.values() for i in items}), scheduled=True
+        )
         semaphore = asyncio.Semaphore(self.options.concurrency)
         tasks = []
         for channel_id, items in work.items():
@@ -144,7 +167,7 @@ class Announcer:
         for outcome in report.failed:
             report.next_retry = min(filter(None, (report.next_retry, outcome.retry_at)))
         after_now = now.replace(microsecond=0) + timedelta(seconds=1)  # the store keeps whole seconds
-        held = await self.store.episodes.published_between(after_now, now + HELD_HORIZON)
+        held = await self.store.episodes.published_between(after_now, now + HELD_HORIZON, scheduled=True)
         report.held = [(episode.key, episode.published) for episode in held]
         return report
 
@@ -208,12 +231,28 @@ class Announcer:
         delivery = await self.store.deliveries.get(item.episode_key, item.channel_id)
         if delivery is None:
             return
+        wording = await self.store.guilds.wording(channel.guild_id)
         # Off the event loop: splitting a long summary is pure CPU work.
         payloads = await asyncio.to_thread(
-            render_announcement, episode, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
+            announcement, episode, wording, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
         )
         tags = channel.tags_for(forum_tags(episode.actors, dict(channel.tags)))
         await self.deliverer.deliver(delivery, item.revision, channel, payloads, thread_name(episode), tags)
+        main = delivery.parts.get(0)
+        if self.announced is not None and delivery.done and main is not None:
+            forum = delivery.kind == ChannelKind.FORUM.value
+            self.announced(
+                Announced(
+                    episode,
+                    delivery.guild_id,
+                    delivery.channel_id,
+                    main.message_id,
+                    delivery.thread_id,
+                    forum,
+                    item.revision,
+                    self.clock(),
+                )
+            )
 
     async def _rejected(self, target: TargetState, item: OpenDelivery, exc: PayloadRejected) -> None:
         error = f"{type(exc).__name__}: {exc}"
@@ -248,7 +287,9 @@ class Announcer:
         count = self.options.backfill
         if count <= 0 or not targets or await self.store.kv.get(BACKFILL_KEY) is not None:
             return
-        latest = [e for e in await self.store.episodes.latest(count + 64) if e.published <= now][:count]
+        latest = [
+            e for e in await self.store.episodes.latest(count + 64, scheduled=True) if is_visible(e.published, now)
+        ][:count]
         if not latest:
             return  # nothing stored yet (e.g. the feed is down at the first start): back-fill once there is
         for target in targets:

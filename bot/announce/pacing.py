@@ -6,6 +6,10 @@ import asyncio
 import time
 from collections.abc import Awaitable, Callable
 
+#: Requests per second the bot's bulk senders (announcements, follow notices) share through one
+#: :class:`Pacer` (``ZundaBot.pacer``): just under Discord's global 50, leaving room for the rest.
+SHARED_RATE = 47.0
+
 
 class Pacer:
     """Lets at most ``rate`` callers per second through :meth:`wait`, evenly spaced.

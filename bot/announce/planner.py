@@ -1,22 +1,14 @@
-"""The due rule, backoff delays and the clock the announcer reads (injectable for tests)."""
+"""The due rule and backoff delays of the announcer."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
-
-#: Returns the current time, timezone-aware. Tests pass their own to control time.
-Clock = Callable[[], datetime]
+from datetime import datetime, timedelta
 
 TARGET_BACKOFF = timedelta(minutes=1)
 TARGET_BACKOFF_CAP = timedelta(hours=6)
 SOURCE_BACKOFF_CAP = timedelta(hours=1)
 #: How long after its date a post that appears late still counts as news.
 LATE_WINDOW = timedelta(days=2)
-
-
-def system_clock() -> datetime:
-    return datetime.now(UTC)
 
 
 def is_due(*, published: datetime, since: datetime, now: datetime, stored_after_setup: bool) -> bool:

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.announce.planner import Clock, source_backoff, system_clock
+from bot.announce.planner import source_backoff
+from bot.clock import Clock, system_clock
 from bot.episodes.sources import Source
 from bot.ingest import Ingestor, IngestReport
 from bot.store.store import Store

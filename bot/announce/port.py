@@ -1,6 +1,6 @@
 """What the announcer needs from Discord, as a protocol over plain JSON payloads.
 
-``cogs.announcements`` implements it with discord.py's HTTP client; tests implement it in memory.
+``cogs.announce`` implements it with discord.py's HTTP client; tests implement it in memory.
 Failures are reported with the exceptions below, so the domain never sees discord.py's types.
 """
 

@@ -10,7 +10,7 @@ import logging
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from bot import __version__
 from bot.config import Settings, SettingsError, load_settings
@@ -24,10 +24,22 @@ COMMAND_MODULES = (
     "bot.cli.preview",
     "bot.cli.letters",
     "bot.cli.search",
+    "bot.cli.studio",
+    "bot.cli.health",
 )
 
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser: its usage errors end with the command's ``hint`` (how to write it right)."""
+
+    hint = ""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(f"{message}\n{self.hint}" if self.hint else message)
+
+
 Handler = Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]]
-Configure = Callable[[argparse.ArgumentParser], None]
+Configure = Callable[[CommandParser], None]
 _COMMANDS: list[tuple[str, str, Configure, Handler]] = []
 
 
@@ -62,18 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
         importlib.import_module(module)
     parser = argparse.ArgumentParser(prog="zundabot", description="Discord bot for a podcast's listeners.")
     parser.add_argument("--version", action="version", version=f"zundabot {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=CommandParser)
     for name, help, configure, handler in _COMMANDS:
         child = sub.add_parser(name, help=help, description=help)
         configure(child)
-        child.set_defaults(handler=handler)
+        child.set_defaults(handler=handler, parser=child)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the process exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extras = parser.parse_known_args(argv)
+    if extras:  # reported by the command's own parser, with its hint
+        args.parser.error(f"unrecognized arguments: {' '.join(extras)}")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings()

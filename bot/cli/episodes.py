@@ -75,7 +75,7 @@ async def episodes(args: argparse.Namespace, settings: Settings) -> int:
         if not await asyncio.to_thread(path.exists):
             raise CommandError(f"no database at {path}: run `zundabot ingest` first or give files to read")
         async with await Store.open(path) as store:
-            found = await store.episodes.all()
+            found = await store.episodes.all(scheduled=True)
     for episode in found:
         if args.json:
             print_json(episode.to_dict())

@@ -61,6 +61,8 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
         for report in await Ingestor(store, sources, log_problems=False).ingest_all():  # printed below
             print(f"{report.source}:")
             if report.error:
+                print("  new 0, changed 0, unchanged 0, failed 0, withdrawn 0, skipped 0")
+                print(f"  not read: {report.error}")
                 print(f"zundabot: {report.error}", file=sys.stderr)
                 status = 1
                 continue
@@ -73,6 +75,6 @@ async def ingest(args: argparse.Namespace, settings: Settings) -> int:
             for name, reason in report.failures:
                 print(f"  failed: {name}: {reason}")
                 status = 1
-        total = await store.episodes.count()
+        total = await store.episodes.count(scheduled=True)
     print(f"{total} episodes in store", file=sys.stderr)
     return status

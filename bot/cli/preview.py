@@ -5,13 +5,17 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.announce.ledger import wire_bodies
 from bot.cli.common import CommandError, add_db_option, command, db_path, print_json
 from bot.config import Settings
+from bot.episodes.catalogue import episode_number, is_visible
 from bot.episodes.model import Episode
 from bot.episodes.posts import PostError, read_post
+from bot.episodes.site import Site
+from bot.episodes.sources import FolderSource, SourceFailed
 from bot.render import Payload, embed_length, message_problems, render_announcement
 from bot.store.store import Store
 
@@ -21,7 +25,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "inputs",
         nargs="*",
         metavar="PATH_OR_NUMBER",
-        help="post files, or episode numbers in the store (default: the latest episode in the store)",
+        help="post files, post folders, or episode numbers in the store (default: the latest episode in the store)",
     )
     parser.add_argument(
         "--json",
@@ -40,43 +44,88 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_db_option(parser)
 
 
-async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) -> list[Episode]:
-    """Episodes from post files and/or episode numbers looked up in the store, in the order given."""
+def kind_of(item: str) -> str:
+    """``file``, ``folder`` or ``number`` (anything else is looked up in the store)."""
+    path = Path(item)
+    return "file" if path.is_file() else "folder" if path.is_dir() else "number"
+
+
+async def read_folder(folder: Path, site: Site) -> tuple[list[Episode], list[str]]:
+    """The posts of a folder, oldest first, and a line per post that could not be read."""
+    try:
+        poll = await FolderSource(folder, site).poll()
+    except SourceFailed as exc:
+        raise CommandError(str(exc)) from exc
+    return sorted(poll.episodes, key=lambda e: e.published), [f"{name}: {reason}" for name, reason in poll.failures]
+
+
+async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) -> tuple[list[Episode], list[str]]:
+    """Episodes from post files, post folders and/or episode numbers looked up in the store, in the order given;
+    and the posts of folders that could not be read."""
     site = settings.make_site()
-    files = [await asyncio.to_thread(Path(item).is_file) for item in inputs]
+    kinds = [await asyncio.to_thread(kind_of, item) for item in inputs]
     stored: dict[str, Episode] = {}
     latest: list[Episode] = []
-    if not inputs or not all(files):
+    if not inputs or "number" in kinds:
         database = db_path(args, settings)
         if not await asyncio.to_thread(database.exists):
-            raise CommandError(f"no database at {database}: give post files, or run `zundabot ingest` first")
+            raise CommandError(f"no database at {database}: give post files or folders, or run `zundabot ingest` first")
         async with await Store.open(database) as store:
             if not inputs:
-                latest = await store.episodes.latest(1)
-            for item, is_file in zip(inputs, files, strict=True):
-                if not is_file:
-                    episode = await store.episodes.by_number(item)
+                latest = await store.episodes.latest(1, scheduled=True)
+            for item, kind in zip(inputs, kinds, strict=True):
+                if kind == "number":
+                    number = episode_number(item)
+                    episode = await store.episodes.by_number(number, scheduled=True) if number else None
                     if episode is None:
-                        raise CommandError(f"{item}: no such file, and no episode with that number in the store")
+                        raise CommandError(
+                            f"{item}: no such file or folder, and no episode with that number in the store "
+                            f"({await store.episodes.count(scheduled=True)} stored; `zundabot episodes` lists them)"
+                        )
                     stored[item] = episode
     found: list[Episode] = []
-    for item, is_file in zip(inputs, files, strict=True):
-        if not is_file:
+    problems: list[str] = []
+    for item, kind in zip(inputs, kinds, strict=True):
+        if kind == "number":
             found.append(stored[item])
-            continue
-        try:
-            found.append(await asyncio.to_thread(read_post, Path(item), site=site))
-        except PostError as exc:
-            raise CommandError(str(exc)) from exc
-    return found or latest
+        elif kind == "folder":
+            episodes, skipped = await read_folder(Path(item), site)
+            found.extend(episodes)
+            problems.extend(skipped)
+        else:
+            try:
+                found.append(await asyncio.to_thread(read_post, Path(item), site=site))
+            except PostError as exc:
+                raise CommandError(str(exc)) from exc
+    return found or latest, problems
 
 
-def describe(index: int, body: Payload) -> str:
+def one_line(text: object, limit: int = 100) -> str:
+    flat = " ".join(str(text).split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def describe(index: int, body: Payload) -> list[str]:
+    """What a message shows, for a reader: a size line, then its text, embeds and buttons, indented."""
     embeds = body.get("embeds", [])
-    buttons = sum(len(row.get("components", [])) for row in body.get("components", []))
+    buttons = [button for row in body.get("components", []) for button in row.get("components", [])]
     size = sum(embed_length(embed) for embed in embeds)
     where = "main" if index == 0 else f"thread {index}"
-    return f"  {where:>9}: {len(embeds)} embed(s), {size} characters, {buttons} button(s)"
+    lines = [f"  {where:>9}: {len(embeds)} embed(s), {size} characters, {len(buttons)} button(s)"]
+    if body.get("content"):
+        lines.append(f"      {one_line(body['content'])}")
+    for embed in embeds:
+        if embed.get("title"):
+            lines.append(f"      ■ {one_line(embed['title'])}" + (f"  <{embed['url']}>" if embed.get("url") else ""))
+        if embed.get("description"):
+            lines.append(f"        {one_line(embed['description'])}")
+        lines.extend(
+            f"        {one_line(field['name'], 40)}: {one_line(field['value'])}" for field in embed.get("fields", [])
+        )
+    labels = [f"[{button.get('label', '')}]" + (f" {button['url']}" if button.get("url") else "") for button in buttons]
+    if labels:
+        lines.append(f"      {'  '.join(labels)}")
+    return lines
 
 
 @command("preview", "Print the announcement messages of episodes exactly as the bot would send them.", configure)
@@ -84,17 +133,25 @@ async def preview(args: argparse.Namespace, settings: Settings) -> int:
     channel_id = args.channel or (settings.announce_channel_ids[0] if settings.announce_channel_ids else None)
     role_id = args.role if args.role is not None else settings.announce_role_id
     status = 0
-    for episode in await load(args.inputs, args, settings):
+    episodes, skipped = await load(args.inputs, args, settings)
+    for problem in skipped:
+        print(f"zundabot: skipped {problem}", file=sys.stderr)
+        status = 1
+    for episode in episodes:
         payloads = render_announcement(episode, role_id=role_id, zone=settings.zone)
         bodies = wire_bodies(episode.key, channel_id, payloads) if channel_id else payloads
+        visible = is_visible(episode.published, datetime.now(UTC))
         problems = [f"message {i + 1}: {p}" for i, body in enumerate(bodies) for p in message_problems(body)]
         if args.json:
             number: int | str = int(episode.number) if episode.number.isdigit() else episode.number
-            print_json({"episode": number, "messages": bodies})
+            scheduled = {} if visible else {"scheduled": episode.published.isoformat()}
+            print_json({"episode": number, **scheduled, "messages": bodies})
         else:
-            print(f"{episode.number}  {episode.title}  ({len(bodies)} message(s))")
+            when = f"{episode.published.astimezone(settings.zone):%Y-%m-%d %H:%M}"
+            label = "" if visible else f"  [scheduled: not shown to listeners before {when}]"
+            print(f"{episode.number}  {episode.title}  ({len(bodies)} message(s)){label}")
             for index, body in enumerate(bodies):
-                print(describe(index, body))
+                print("\n".join(describe(index, body)))
         for problem in problems:
             print(f"zundabot: episode {episode.number}: {problem}", file=sys.stderr)
             status = 1

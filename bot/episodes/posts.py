@@ -69,7 +69,7 @@ def parse_post(text: str | bytes, *, filename: str, site: Site, source: str | No
     if match is None:
         raise PostError(filename, "file name is not a post name (expected YYYY-MM-DD-slug.md)")
     try:
-        date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+        named = date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
     except ValueError:
         raise PostError(filename, "file name does not start with a valid date") from None
     slug = match.group(4)
@@ -83,7 +83,7 @@ def parse_post(text: str | bytes, *, filename: str, site: Site, source: str | No
     title = str(title).strip() if isinstance(title, str | int | float | date) and not isinstance(title, bool) else ""
     if not title:
         raise PostError(filename, "missing or empty title in the front matter")
-    published = _published(meta.get("date"), site, filename)
+    published = _published(meta.get("date"), named, site, filename)
 
     permalink = meta.get("permalink")
     page_url = to_uri(site.page_url(slug, published, permalink if isinstance(permalink, str) else None))
@@ -185,9 +185,10 @@ def parse_date(value: object, site: Site) -> datetime | None:
     return moment
 
 
-def _published(value: object, site: Site, filename: str) -> datetime:
+def _published(value: object, named: date, site: Site, filename: str) -> datetime:
+    """The front matter's date; without one, Jekyll's rule: the file name's date at midnight in ``site.zone``."""
     if value is None or value == "":
-        raise PostError(filename, "missing date in the front matter")
+        value = named
     moment = parse_date(value, site)
     if moment is None:
         raise PostError(filename, f"unparseable date {str(value)[:60]!r} in the front matter")

@@ -6,6 +6,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
+from urllib.parse import urlsplit
+
+from bot.search.query import Query
 
 _DATE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 _COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
@@ -75,7 +78,7 @@ class Filters:
         end = day_end(parse_date(until), zone) if until and until.strip() else None
         return cls(
             mc=(mc or "").strip() or None,
-            site=(site or "").strip().lower().removeprefix("www.") or None,
+            site=site_host(site),
             since=start,
             until=end,
         )
@@ -83,6 +86,15 @@ class Filters:
     @property
     def empty(self) -> bool:
         return self.mc is None and self.site is None and self.since is None and self.until is None
+
+
+def site_host(site: str | None) -> str | None:
+    """A site filter as typed (``zenn.dev``, ``www.zenn.dev``, ``https://zenn.dev/``) as the host it names."""
+    text = (site or "").strip().lower()
+    if "//" in text:
+        text = urlsplit(text if "://" in text else f"https:{text}").hostname or ""
+    text = text.split("/", 1)[0].removeprefix("www.")
+    return text or None
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,20 +125,16 @@ class Hit:
 class SearchResult:
     """The best hits, best first; ``more`` when the query matches more than these.
 
-    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first).
+    ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first);
+    ``partial`` that no topic holds every word, and these hold most of them (the relaxed query); ``searched``
+    is the query as run, with the synonyms of its words (snippets bold what it matched).
     """
 
     hits: tuple[Hit, ...] = ()
     more: bool = False
     by_relevance: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class EpisodeChoice:
-    """An autocomplete choice for an episode: its number and a label (≤ 100 characters)."""
-
-    number: str
-    label: str
+    partial: bool = False
+    searched: Query | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,11 @@ i18n.register(
             "en": "A common word: topics with it in the title first, newest first",
         },
         "lookup.filters": {"ja": "絞り込み: {filters}", "en": "Filters: {filters}"},
+        "lookup.understood": {"ja": "{words}で検索しました", "en": "Searched for {words}"},
+        "lookup.partial": {
+            "ja": "すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ",
+            "en": "No topic holds every word: these match some of them",
+        },
         "lookup.filter_mc": {"ja": "出演 {value}", "en": "MC {value}"},
         "lookup.filter_site": {"ja": "サイト {value}", "en": "site {value}"},
         "lookup.filter_since": {"ja": "{value} 以降", "en": "from {value}"},
@@ -108,6 +113,19 @@ def hit_block(hit: Hit, index: int, query: Query, zone: tzinfo, locale: object |
     return "\n".join(lines)
 
 
+def understood_lines(result: SearchResult, query: Query, locale: object | None) -> str:
+    """In small text: the words searched when they differ from what was typed, and whether the hits match only
+    some of them; ``""`` when neither."""
+    lines = []
+    understood = query.understood()
+    if understood:
+        words = escape_markdown(render.truncate(understood, 200))
+        lines.append("-# " + i18n.t("lookup.understood", locale, words=words))
+    if result.partial:
+        lines.append("-# " + i18n.t("lookup.partial", locale))
+    return "\n".join(lines)
+
+
 def page_count(items: int, per_page: int = PER_PAGE) -> int:
     """Pages needed for ``items`` (at least one)."""
     return max(1, -(-items // per_page))
@@ -126,9 +144,17 @@ def search_page(
     """Page ``page`` (from 0) of the hits: one embed with ``per_page`` results. Built on demand, so only
     the pages a listener opens cost their snippets."""
     hits = result.hits
+    query = result.searched or query
     pages = page_count(len(hits), per_page)
     title = render.truncate(render.escape_title(" ".join(query.text.split())), 200)
-    header = describe_filters(filters, zone, locale) if filters else ""
+    header = "\n".join(
+        line
+        for line in (
+            understood_lines(result, query, locale),
+            describe_filters(filters, zone, locale) if filters else "",
+        )
+        if line
+    )
     chunk = hits[page * per_page : (page + 1) * per_page]
     description = ""
     for width in SNIPPET_WIDTHS:

@@ -12,14 +12,27 @@ Each word or phrase becomes an FTS5 phrase of quoted tokens from :mod:`bot.text`
 searchable tokens or vanish. Japanese substring semantics come from the bigram tokens: the last character
 of a term is dropped when the bigram before it already covers it, and a single character becomes a prefix
 query; the last word of a Latin term, from 3 letters on, is a prefix query (``Claud`` finds ``Claude``).
+That is :meth:`Query.fts`, the exact query.
+
+Forgiving (:meth:`Query.match_fts`, what the store runs): a word typed without quotes (and shorter than a
+paste, :data:`MAX_ANALYSED_TERM`) is also analysed
+(:mod:`bot.search.variants`) into its content words (:class:`Word`), dropping particles, auxiliaries and filler
+(「MCPのガイド」 → MCP, ガイド; 「あの推論モデルの話」 → 推論モデル); a word of hiragana only is read as katakana
+(ぷろんぷと → プロンプト). Each content word matches its own bigrams, those of its normal form and reading, their
+variant tokens and, through :meth:`Query.with_synonyms`, the names it is known by. A term then matches
+literally (as today) or by all its content words. When that finds nothing, :meth:`Query.relaxed_fts` asks for
+a minimum share of the content words (:func:`required`), as Elasticsearch's ``minimum_should_match``.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
-from bot.text import Token, normalize, scan
+from bot.search import variants
+from bot.text import Token, fold_kana, normalize, scan
 
 #: Longest query considered (characters after normalisation); the rest of a long paste is ignored.
 MAX_QUERY_CHARS = 500
@@ -31,6 +44,10 @@ MIN_LATIN_PREFIX = 3
 #: At most this many tokens per phrase: a long pasted sentence matches by its first 32 tokens (about 33
 #: Japanese characters), plenty to find it and cheap to check.
 MAX_PHRASE_TOKENS = 32
+#: A longer word is a paste, searched exactly: the analyser reads what listeners type from memory.
+MAX_ANALYSED_TERM = 32
+#: At most this many content words take part in the relaxed (minimum-should-match) query.
+MAX_RELAXED_WORDS = 6
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _SPLIT = re.compile(r"(-?)([\"“”「『])|(\S+)")
@@ -50,16 +67,73 @@ class QueryToken:
         return token.startswith(self.text) if self.prefix else token == self.text
 
 
+def phrase_fts(tokens: Sequence[QueryToken]) -> str:
+    """Tokens as one FTS5 phrase."""
+    return " + ".join(token.fts() for token in tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """A content word of a term: how it was understood (``shown``), and every form it matches.
+
+    ``phrases`` are token sequences (its own first, then its normal form, reading and synonyms); ``marks``
+    are the variant tokens of its normal form and reading (:data:`bot.search.variants.MARK`).
+    """
+
+    text: str
+    shown: str
+    phrases: tuple[tuple[QueryToken, ...], ...]
+    marks: tuple[str, ...] = ()
+    pieces: tuple[Word, ...] = ()
+
+    def fts(self) -> str:
+        parts = [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
+        if self.pieces:
+            parts.append(" AND ".join(f"({piece.fts()})" for piece in self.pieces))
+        return " OR ".join(f"({part})" for part in parts)
+
+    def lookup_keys(self) -> tuple[str, ...]:
+        """The keys its synonyms are looked up by: the word and its other forms."""
+        own = variants.key(self.text)
+        return tuple(dict.fromkeys([own, *(mark.removesuffix(variants.MARK) for mark in self.marks)]))
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
-    """A word or phrase of the query: its text as typed (normalised) and its tokens in order."""
+    """A word or phrase of the query: its text as typed (normalised) and its tokens in order.
+
+    ``words`` are its content words (empty for a quoted phrase, an exclusion, or when the analyser finds no
+    content word); ``dropped`` the particles and filler left out.
+    """
 
     text: str
     tokens: tuple[QueryToken, ...]
     negated: bool = False
+    words: tuple[Word, ...] = ()
+    dropped: tuple[str, ...] = ()
+    typed: str = ""
 
     def fts(self) -> str:
-        return " + ".join(token.fts() for token in self.tokens)
+        return phrase_fts(self.tokens)
+
+    def match_fts(self) -> str:
+        """The term, forgiving: literally, or by all its content words in any of their forms."""
+        if not self.words:
+            return self.fts()
+        if len(self.words) == 1 and self.words[0].phrases[0] == self.tokens:
+            return self.words[0].fts()
+        by_words = " AND ".join(f"({word.fts()})" for word in self.words)
+        return f"({self.fts()}) OR ({by_words})"
+
+    @property
+    def shown(self) -> str:
+        """How the term was understood: its content words, as searched."""
+        return " ".join(word.shown for word in self.words) if self.words else self.typed or self.text
+
+
+def required(words: int) -> int:
+    """How many of ``words`` content words a relaxed match needs: 75 %, rounded down, at least one."""
+    return max(1, words * 3 // 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +161,95 @@ class Query:
         """The FTS5 MATCH expression of the excluded terms (any of them), or ``None`` when there are none."""
         return " OR ".join(f"({term.fts()})" for term in self.negative) or None
 
+    def exact(self) -> Query:
+        """The query searched exactly, as before the forgiving layers: every term literally, no analysis."""
+        return replace(self, positive=tuple(replace(term, words=(), dropped=()) for term in self.positive))
+
+    def excluding(self, expression: str) -> str:
+        """``expression`` without the documents holding an excluded term."""
+        excluded = self.excluded_fts()
+        return f"({expression}) NOT ({excluded})" if excluded else expression
+
+    def match_positive(self) -> str | None:
+        """Every term, each literally or by its content words' forms (exclusions not applied)."""
+        if not self.positive:
+            return None
+        return " AND ".join(f"({term.match_fts()})" for term in self.positive)
+
+    def match_fts(self) -> str | None:
+        """The forgiving strict expression: :meth:`match_positive` with the exclusions."""
+        positive = self.match_positive()
+        return None if positive is None else self.excluding(positive)
+
+    def content_words(self) -> tuple[Word, ...]:
+        """The content words of the analysed terms, at most :data:`MAX_RELAXED_WORDS`."""
+        return tuple(word for term in self.positive for word in term.words)[:MAX_RELAXED_WORDS]
+
+    def relaxed_positive(self) -> str | None:
+        """Documents holding at least :func:`required` of the content words and every term that was not
+        analysed (a quoted phrase, a paste); ``None`` with fewer than two content words (exclusions not applied).
+        """
+        words = self.content_words()
+        if len(words) < 2:
+            return None
+        wanted = required(len(words))
+        groups = [" AND ".join(f"({word.fts()})" for word in group) for group in itertools.combinations(words, wanted)]
+        should = " OR ".join(f"({group})" for group in groups)
+        musts = [f"({term.fts()})" for term in self.positive if not term.words]
+        return " AND ".join([*musts, f"({should})"])
+
+    def relaxed_fts(self) -> str | None:
+        """:meth:`relaxed_positive` with the exclusions."""
+        positive = self.relaxed_positive()
+        return None if positive is None else self.excluding(positive)
+
+    def understood(self) -> str | None:
+        """What was searched when it differs from what was typed (「プロンプト（ぷろんぷと）」), else ``None``."""
+        parts = []
+        changed = False
+        for term in self.positive:
+            if term.words and term.shown != (term.typed or term.text):
+                parts.append(f"{term.shown}（{term.typed or term.text}）")
+                changed = True
+            else:
+                parts.append(term.typed or term.text)
+        return " ".join(parts) if changed else None
+
+    def explain(self) -> list[str]:
+        """How the query was read, line by line: terms, content words and their forms, what was dropped."""
+        lines = [f"query: {self.text}"]
+        for term in self.positive:
+            kind = "phrase" if not term.words else "word"
+            lines.append(f"{kind}: {term.typed or term.text}")
+            for word in term.words:
+                forms = " | ".join(" ".join(token.text for token in phrase) for phrase in word.phrases)
+                lines.append(f"  content word: {word.shown}  (bigrams: {forms})")
+                if word.marks:
+                    lines.append(f"    variant tokens: {' '.join(word.marks)}")
+            if term.dropped:
+                lines.append(f"  dropped: {' '.join(term.dropped)}")
+        lines.extend(f"excluded: {term.typed or term.text}" for term in self.negative)
+        return lines
+
+    def synonym_keys(self) -> tuple[str, ...]:
+        """Keys of every content word, for :meth:`with_synonyms`."""
+        return tuple(dict.fromkeys(key for word in self.content_words() for key in word.lookup_keys()))
+
+    def with_synonyms(self, synonyms: Mapping[str, Sequence[str]]) -> Query:
+        """The query with every content word also matching the names ``synonyms`` gives for its keys."""
+
+        def widen(word: Word) -> Word:
+            extra = [
+                tokens
+                for key in word.lookup_keys()
+                for name in synonyms.get(key, ())
+                if (tokens := query_tokens(fold_kana(normalize(name)))) and tokens not in word.phrases
+            ]
+            return replace(word, phrases=tuple(dict.fromkeys((*word.phrases, *extra)))) if extra else word
+
+        positive = tuple(replace(term, words=tuple(widen(word) for word in term.words)) for term in self.positive)
+        return replace(self, positive=positive)
+
 
 def query_tokens(normalized_term: str) -> tuple[QueryToken, ...]:
     """The tokens a term must match, consecutively (see the module docstring for the end-of-term rules)."""
@@ -105,9 +268,9 @@ def query_tokens(normalized_term: str) -> tuple[QueryToken, ...]:
     return tuple(result[:MAX_PHRASE_TOKENS])
 
 
-def _raw_terms(text: str) -> list[tuple[str, bool]]:
-    """Split into (term text, negated) pairs, honouring quotes; an unclosed quote runs to the end."""
-    terms: list[tuple[str, bool]] = []
+def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
+    """Split into (term text, negated, quoted) triples, honouring quotes; an unclosed quote runs to the end."""
+    terms: list[tuple[str, bool, bool]] = []
     pos = 0
     while pos < len(text):
         match = _SPLIT.search(text, pos)
@@ -118,29 +281,93 @@ def _raw_terms(text: str) -> list[tuple[str, bool]]:
             end = text.find(closing, match.end())
             if end < 0:
                 end = len(text)
-            terms.append((text[match.end() : end], bool(match.group(1))))
+            terms.append((text[match.end() : end], bool(match.group(1)), True))
             pos = end + 1
         else:
             word = match.group(3)
             negated = word.startswith("-") and len(word) > 1
-            terms.append((word[1:] if negated else word, negated))
+            terms.append((word[1:] if negated else word, negated, False))
             pos = match.end()
     return terms
 
 
+_HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+_LOANWORD = re.compile(r"[ァ-ヺー・a-z0-9]+")
+
+
+def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
+    """The content word spelled ``text`` (analysed as ``morphemes``), or ``None`` if it has no tokens."""
+    normalized = fold_kana(normalize(text))
+    own = query_tokens(normalized)
+    if not own:
+        return None
+    phrases = [own]
+    marks: tuple[str, ...] = ()
+    pieces: tuple[Word, ...] = ()
+    if len(morphemes) == 1:
+        phrases.extend(query_tokens(form) for form in variants.forms(morphemes[0]))
+        marks = variants.marks(morphemes[0])
+    else:
+        phrases.append(query_tokens(variants.key("".join(morpheme.normal for morpheme in morphemes))))
+        if _LOANWORD.fullmatch(text):  # a compound of loanwords: each part in any of its spellings
+            found = [_word(m.surface, [m]) for m in morphemes if m.pos not in variants.FUNCTION_POS]
+            pieces = tuple(piece for piece in found if piece is not None)
+    unique = tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
+    return Word(normalized, text, unique, marks, pieces if len(pieces) >= 2 else ())
+
+
+def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
+    """A term's content words (consecutive content morphemes form one word) and the words dropped.
+
+    Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
+    without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a
+    loanword typed unconverted.
+    """
+    source = fold_kana(text) if _HIRAGANA.fullmatch(text) else text
+    morphemes = variants.analyse(source)
+    if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes):
+        whole = _word(source, morphemes)  # one word (話題13, AIニュース): nothing to drop
+        return ((whole,) if whole else ()), ()
+    words: list[Word] = []
+    dropped: list[str] = []
+    run: list[variants.Morpheme] = []
+
+    def close() -> None:
+        if run:
+            word = _word(source[run[0].begin : run[-1].end], run)
+            if word is not None:
+                words.append(word)
+            run.clear()
+
+    for morpheme in morphemes:
+        if morpheme.content:
+            run.append(morpheme)
+        else:
+            close()
+            if morpheme.surface.strip():
+                dropped.append(morpheme.surface)
+    close()
+    return tuple(words), tuple(dropped)
+
+
 def parse_query(text: str) -> Query:
     """Parse what a user typed; never raises, whatever the input."""
-    normalized = normalize(text).strip()[:MAX_QUERY_CHARS]
+    prepared = normalize(text).strip()[:MAX_QUERY_CHARS]
     positive: list[Term] = []
     negative: list[Term] = []
     seen: set[tuple[tuple[QueryToken, ...], bool]] = set()
-    for raw, negated in _raw_terms(normalized):
-        term_text = raw.strip()
+    for raw, negated, quoted in _raw_terms(prepared):
+        typed = raw.strip()
+        term_text = fold_kana(typed)
         tokens = query_tokens(term_text)
         if not tokens or (tokens, negated) in seen:
             continue
         seen.add((tokens, negated))
-        (negative if negated else positive).append(Term(term_text, tokens, negated))
+        if negated or quoted or len(typed) > MAX_ANALYSED_TERM:
+            (negative if negated else positive).append(Term(term_text, tokens, negated, typed=typed))
+            continue
+        words, dropped = analyse_term(typed)
+        positive.append(Term(term_text, tokens, False, words, dropped, typed))
         if len(positive) + len(negative) >= MAX_TERMS:
             break
-    return Query(normalized, tuple(positive), tuple(negative))
+    return Query(prepared, tuple(positive), tuple(negative))

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from bot.escaping import escape_markdown as escape_markdown
-from bot.search.query import Query, Term
-from bot.text import normalize_with_offsets, scan
+from bot.search import variants
+from bot.search.query import Query, QueryToken
+from bot.text import fold_kana, normalize_with_offsets, scan
 
 #: Default snippet width, in characters of the original text.
 SNIPPET_WIDTH = 160
@@ -31,9 +32,8 @@ def plain_text(markdown: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _term_ranges(tokens: list[tuple[str, int, int, bool]], term: Term) -> list[tuple[int, int]]:
-    """Normalised-text ranges where ``term``'s tokens occur consecutively."""
-    wanted = term.tokens
+def _phrase_ranges(tokens: list[tuple[str, int, int, bool]], wanted: tuple[QueryToken, ...]) -> list[tuple[int, int]]:
+    """Normalised-text ranges where the tokens ``wanted`` occur consecutively."""
     size = len(wanted)
     found: list[tuple[int, int]] = []
     for i in range(len(tokens) - size + 1):
@@ -45,9 +45,10 @@ def _term_ranges(tokens: list[tuple[str, int, int, bool]], term: Term) -> list[t
 
 
 def match_ranges(text: str, query: Query) -> list[tuple[int, int, int]]:
-    """Where the query's positive terms occur in ``text``: sorted, merged (start, end, term index) ranges."""
+    """Where the query's positive terms occur in ``text``, in any form they match (the term itself, its
+    content words, their variants, readings and synonyms): sorted, merged (start, end, term index) ranges."""
     normalized, offsets = normalize_with_offsets(text)
-    tokens = [(token.text, token.start, token.end, token.cjk) for token in scan(normalized)]
+    tokens = [(token.text, token.start, token.end, token.cjk) for token in scan(fold_kana(normalized))]
 
     def original_end(end: int) -> int:
         # the end of the original piece that produced normalised character ``end - 1``
@@ -59,8 +60,17 @@ def match_ranges(text: str, query: Query) -> list[tuple[int, int, int]]:
     ranges = sorted(
         (offsets[start], original_end(end), index)
         for index, term in enumerate(query.positive)
-        for start, end in _term_ranges(tokens, term)
+        for phrase in dict.fromkeys((term.tokens, *(phrase for word in term.words for phrase in word.phrases)))
+        for start, end in _phrase_ranges(tokens, phrase)
     )
+    marks = {mark: index for index, term in enumerate(query.positive) for word in term.words for mark in word.marks}
+    if marks:
+        for start, end, keys in variants.word_spans(text):
+            for key in keys:
+                if key + variants.MARK in marks:
+                    ranges.append((start, end, marks[key + variants.MARK]))
+                    break
+        ranges.sort()
     merged: list[tuple[int, int, int]] = []
     for start, end, index in ranges:
         if merged and start <= merged[-1][1]:

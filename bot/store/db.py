@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -13,23 +13,11 @@ from typing import Any
 import aiosqlite
 
 from bot.store.migrations import MIGRATIONS
+from bot.store.search.functions import register as register_search_functions
 
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-
-#: SQL functions every connection gets, registered by table-group modules at import time.
-SQL_FUNCTIONS: dict[str, tuple[int, Callable[..., Any]]] = {}
-
-
-def sql_function(name: str, nargs: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a deterministic Python function callable from SQL on every connection."""
-
-    def register(func: Callable[..., Any]) -> Callable[..., Any]:
-        SQL_FUNCTIONS[name] = (nargs, func)
-        return func
-
-    return register
 
 
 class StoreError(Exception):
@@ -75,8 +63,7 @@ class Database:
             await self.conn.execute("PRAGMA journal_mode = WAL")
             await self.conn.execute("PRAGMA synchronous = FULL")
             await self.conn.execute("PRAGMA foreign_keys = ON")
-            for name, (nargs, func) in SQL_FUNCTIONS.items():
-                await self.conn.create_function(name, nargs, func, deterministic=True)
+            await register_search_functions(self.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
 

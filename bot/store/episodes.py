@@ -11,8 +11,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TypeVar
 
+from bot.clock import Clock
 from bot.episodes.model import Episode, Topic
 from bot.store.db import Database
+from bot.store.visibility import visible
 
 #: SQLite's default limit of host parameters is 999 on old builds; stay well below.
 _CHUNK = 400
@@ -54,10 +56,18 @@ def chunks(items: Sequence[T], size: int = _CHUNK) -> Iterable[Sequence[T]]:
 
 
 class EpisodeStore:
-    """Read and write episodes. Writes are idempotent: the same content twice changes nothing."""
+    """Read and write episodes. Writes are idempotent: the same content twice changes nothing.
 
-    def __init__(self, db: Database) -> None:
+    Reads return what listeners may see now (``now`` is the store's clock, see ``bot.store.visibility``);
+    ``scheduled=True`` also returns episodes dated later (hosts' tools and the announcer).
+    """
+
+    def __init__(self, db: Database, now: Clock) -> None:
         self.db = db
+        self.now = now
+
+    def _visible(self, scheduled: bool) -> str:
+        return visible(self.now(), scheduled=scheduled)
 
     async def upsert_many(self, episodes: Sequence[Episode], *, source_rank: int = 0) -> list[Upserted]:
         """Insert new episodes and update changed ones in one transaction.
@@ -154,39 +164,40 @@ class EpisodeStore:
                     keys.extend(row[0] for row in await cursor.fetchall())
         return keys
 
-    async def get(self, key: str) -> Episode | None:
-        found = await self._load("WHERE key = ? AND withdrawn_at IS NULL", (key,))
+    async def get(self, key: str, *, scheduled: bool = False) -> Episode | None:
+        found = await self._load(f"WHERE key = ? AND {self._visible(scheduled)}", (key,))
         return found[0] if found else None
 
-    async def get_many(self, keys: Sequence[str]) -> dict[str, Episode]:
+    async def get_many(self, keys: Sequence[str], *, scheduled: bool = False) -> dict[str, Episode]:
         result: dict[str, Episode] = {}
         for part in chunks(keys):
             marks = ",".join("?" * len(part))
-            for episode in await self._load(f"WHERE key IN ({marks}) AND withdrawn_at IS NULL", tuple(part)):
+            for episode in await self._load(f"WHERE key IN ({marks}) AND {self._visible(scheduled)}", tuple(part)):
                 result[episode.key] = episode
         return result
 
-    async def by_number(self, number: str) -> Episode | None:
+    async def by_number(self, number: str, *, scheduled: bool = False) -> Episode | None:
+        """The newest episode numbered ``number`` (``389``; see ``bot.episodes.catalogue.episode_number``)."""
         found = await self._load(
-            "WHERE number = ? AND withdrawn_at IS NULL ORDER BY published_ts DESC LIMIT 1", (number.strip(),)
+            f"WHERE number = ? AND {self._visible(scheduled)} ORDER BY published_ts DESC LIMIT 1", (number.strip(),)
         )
         return found[0] if found else None
 
-    async def latest(self, limit: int = 1) -> list[Episode]:
-        return await self._load("WHERE withdrawn_at IS NULL ORDER BY published_ts DESC LIMIT ?", (limit,))
+    async def latest(self, limit: int = 1, *, scheduled: bool = False) -> list[Episode]:
+        return await self._load(f"WHERE {self._visible(scheduled)} ORDER BY published_ts DESC LIMIT ?", (limit,))
 
-    async def published_between(self, since: datetime, until: datetime) -> list[Episode]:
+    async def published_between(self, since: datetime, until: datetime, *, scheduled: bool = False) -> list[Episode]:
         """Episodes published in ``[since, until)``, oldest first."""
         return await self._load(
-            "WHERE withdrawn_at IS NULL AND published_ts >= ? AND published_ts < ? ORDER BY published_ts",
+            f"WHERE {self._visible(scheduled)} AND published_ts >= ? AND published_ts < ? ORDER BY published_ts",
             (int(since.timestamp()), int(until.timestamp())),
         )
 
-    async def all(self) -> list[Episode]:
-        return await self._load("WHERE withdrawn_at IS NULL ORDER BY published_ts", ())
+    async def all(self, *, scheduled: bool = False) -> list[Episode]:
+        return await self._load(f"WHERE {self._visible(scheduled)} ORDER BY published_ts", ())
 
-    async def count(self) -> int:
-        return int(await self.db.scalar("SELECT count(*) FROM episodes WHERE withdrawn_at IS NULL"))
+    async def count(self, *, scheduled: bool = False) -> int:
+        return int(await self.db.scalar(f"SELECT count(*) FROM episodes WHERE {self._visible(scheduled)}"))
 
     async def revisions(self) -> dict[str, int]:
         """Current revision of every live episode, by key."""

@@ -10,6 +10,11 @@ from collections.abc import Awaitable, Callable
 
 import aiosqlite
 
+from bot.store.search.functions import register as register_search_functions
+from bot.store.search.schema import PAIRS_SCHEMA, rebuild_pairs
+from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
+from bot.store.search.schema import rebuild as rebuild_search
+
 Migration = Callable[[aiosqlite.Connection], Awaitable[None]]
 
 
@@ -237,9 +242,10 @@ LETTERS_TABLES = sql(
 
 async def SEARCH_V5(conn: aiosqlite.Connection) -> None:
     """The full-text search index and its triggers; indexes the episodes already stored."""
-    from bot.store.search import install  # here, not at the top: bot.store.search imports this module
-
-    await install(conn)
+    await register_search_functions(conn)
+    for statement in statements(SEARCH_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_search(conn)
 
 
 #: A delivery Discord refused as invalid (400) is set aside for that revision of its episode, so that it does
@@ -252,6 +258,89 @@ DELIVERY_REJECTIONS_V6 = sql(
 )
 
 
+async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
+    """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
+    for statement in statements(PAIRS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_pairs(conn)
+
+
+#: A server's language for its public messages (announcements) and its announcement headline template.
+GUILD_LANGUAGE_AND_HEADLINE = sql(
+    """
+    ALTER TABLE guild_settings ADD COLUMN language TEXT;
+    ALTER TABLE guild_settings ADD COLUMN headline TEXT;
+    """
+)
+
+
+#: Listeners' followed words, what was matched per announcement, and the outbox of DMs to followers
+#: (``bot.store.follows``). ``guild_id`` 0: followed outside any server the bot is in.
+FOLLOWS = sql(
+    """
+    CREATE TABLE follows (
+        user_id     INTEGER NOT NULL,
+        guild_id    INTEGER NOT NULL,
+        word        TEXT NOT NULL,
+        normalized  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (user_id, guild_id, normalized)
+    );
+    CREATE INDEX follows_by_guild ON follows (guild_id, created_at);
+
+    CREATE TABLE follow_prefs (
+        user_id         INTEGER PRIMARY KEY,
+        locale          TEXT NOT NULL DEFAULT 'ja',
+        dm_channel_id   INTEGER,
+        dm_closed_at    TEXT,
+        thread_mention  INTEGER NOT NULL DEFAULT 0
+    );
+
+    CREATE TABLE follow_scans (
+        episode_key  TEXT NOT NULL,
+        guild_id     INTEGER NOT NULL,
+        revision     INTEGER NOT NULL,
+        scanned_at   TEXT NOT NULL,
+        notices      INTEGER NOT NULL,
+        PRIMARY KEY (episode_key, guild_id, revision)
+    );
+
+    CREATE TABLE follow_notified (
+        user_id      INTEGER NOT NULL,
+        episode_key  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        PRIMARY KEY (user_id, episode_key, topic)
+    );
+
+    CREATE TABLE follow_notices (
+        id               INTEGER PRIMARY KEY,
+        user_id          INTEGER NOT NULL,
+        episode_key      TEXT NOT NULL,
+        number           TEXT NOT NULL,
+        title            TEXT NOT NULL,
+        page_url         TEXT NOT NULL,
+        guild_id         INTEGER NOT NULL,
+        channel_id       INTEGER NOT NULL,
+        message_id       INTEGER,
+        thread_id        INTEGER,
+        linked           INTEGER NOT NULL,
+        topics           TEXT NOT NULL,
+        state            TEXT NOT NULL DEFAULT 'pending',
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        started_at       TEXT,
+        outcome          TEXT,
+        dm_message_id    INTEGER,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL,
+        finished_at      TEXT
+    );
+    CREATE INDEX follow_notices_due ON follow_notices (state, next_attempt_ts, id);
+    CREATE INDEX follow_notices_by_user ON follow_notices (user_id, id);
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -259,4 +348,7 @@ MIGRATIONS: list[Migration] = [
     LETTERS_TABLES,
     SEARCH_V5,
     DELIVERY_REJECTIONS_V6,
+    SEARCH_NAME_PAIRS,
+    GUILD_LANGUAGE_AND_HEADLINE,
+    FOLLOWS,
 ]

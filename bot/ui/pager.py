@@ -13,7 +13,7 @@ times out its controls are removed and only the link buttons stay (see :mod:`bot
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import discord
@@ -120,11 +120,13 @@ class Pager(ExpiringView):
         locale: object | None = None,
         timeout: float | None = None,
         public: Callable[[Payload], Payload] | None = None,
+        load: Callable[[int], Awaitable[Payload]] | None = None,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=PAGER_TIMEOUT if timeout is None else timeout)
         if count < 1:
             raise ValueError("a pager needs at least one page")
         self.render = render
+        self.load = load
         self.count = count
         self._rendered: dict[int, Payload] = {}
         self.locale = locale
@@ -172,6 +174,8 @@ class Pager(ExpiringView):
 
     async def _turn(self, interaction: discord.Interaction[Any], step: int) -> None:
         self.index = min(max(self.index + step, 0), self.count - 1)
+        if self.load is not None:  # pages built on demand, off the loop; only the page shown is kept
+            self._rendered = {self.index: await self.load(self.index)}
         self._layout()
         await self.update(interaction, **message_kwargs(self.page))
 

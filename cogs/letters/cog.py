@@ -16,6 +16,7 @@ from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import i18n
+from bot.episodes.catalogue import episode_number
 from bot.escaping import escape_text
 from bot.letters.custom_ids import FORM_PREFIX
 from bot.letters.export import ExportFormat, export_letters
@@ -36,6 +37,7 @@ from bot.letters.text import InvalidLetter, Problem, clean_letter
 from bot.ui.answer import answer
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError, report_error
+from bot.ui.options import PositiveNumber
 from bot.ui.safety import ERROR_LIMIT, quoted
 from bot.ui.translator import ls
 from cogs.letters.buttons import LETTERS_CHANGED, HostButton, LetterButton, host_message
@@ -65,7 +67,6 @@ MAX_EXPORT_BYTES = 8 * 1024 * 1024
 STATUS_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in LISTED]
 SETTABLE_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in HOST_SETTABLE]
 FORMAT_CHOICES = [app_commands.Choice(name=ls(f"letters.format.{f.value}"), value=f.value) for f in ExportFormat]
-Number = app_commands.Range[int, 1, 2**53]
 
 
 def parse_since(value: str, zone: tzinfo) -> datetime:
@@ -283,7 +284,7 @@ class Letters(commands.Cog, name="Letters"):
     @otayori.command(name=ls("letters.cmd.delete"), description=ls("letters.cmd.delete.desc"))
     @app_commands.rename(number=ls("letters.opt.number"))
     @app_commands.describe(number=ls("letters.opt.number.desc"))
-    async def delete(self, interaction: Interaction, number: Number) -> None:
+    async def delete(self, interaction: Interaction, number: PositiveNumber) -> None:
         guild_id, locale, user_id = self._guild(interaction), interaction.locale, interaction.user.id
         letter = await self.bot.store.letters.get(guild_id, number)
         if letter is None or letter.author_id != user_id:
@@ -354,7 +355,7 @@ class Letters(commands.Cog, name="Letters"):
     @letters.command(name=ls("letters.cmd.show"), description=ls("letters.cmd.show.desc"))
     @app_commands.rename(number=ls("letters.opt.number"))
     @app_commands.describe(number=ls("letters.opt.number.desc"))
-    async def show(self, interaction: Interaction, number: Number) -> None:
+    async def show(self, interaction: Interaction, number: PositiveNumber) -> None:
         await require_host(interaction)
         letter = await self._letter(interaction, number)
         embed, view = await host_message(self.bot.store.letters, letter, interaction.locale)
@@ -364,7 +365,7 @@ class Letters(commands.Cog, name="Letters"):
     @app_commands.rename(number=ls("letters.opt.number"), new_status=ls("letters.opt.new_status"))
     @app_commands.describe(number=ls("letters.opt.number.desc"), new_status=ls("letters.opt.new_status.desc"))
     @app_commands.choices(new_status=SETTABLE_CHOICES)
-    async def set_status(self, interaction: Interaction, number: Number, new_status: str) -> None:
+    async def set_status(self, interaction: Interaction, number: PositiveNumber, new_status: str) -> None:
         await require_host(interaction)
         guild_id, locale = self._guild(interaction), interaction.locale
         target = Status(new_status)
@@ -414,7 +415,7 @@ class Letters(commands.Cog, name="Letters"):
     @letters.command(name=ls("letters.cmd.aired"), description=ls("letters.cmd.aired.desc"))
     @app_commands.rename(number=ls("letters.opt.number"), episode=ls("letters.opt.episode"))
     @app_commands.describe(number=ls("letters.opt.number.desc"), episode=ls("letters.opt.aired_episode.desc"))
-    async def aired(self, interaction: Interaction, number: Number, episode: str) -> None:
+    async def aired(self, interaction: Interaction, number: PositiveNumber, episode: str) -> None:
         await require_host(interaction)
         guild_id, locale = self._guild(interaction), interaction.locale
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -441,13 +442,12 @@ class Letters(commands.Cog, name="Letters"):
     @list_letters.autocomplete("episode")
     @aired.autocomplete("episode")
     async def episode_autocomplete(self, interaction: Interaction, current: str) -> list[app_commands.Choice[str]]:
-        choices = await self.bot.store.letters.episode_choices(current.strip().lstrip("#"), 25)
+        choices = await self.bot.store.letters.episode_choices(episode_number(current) or current.strip(), 25)
         result = []
         for choice in choices:
             if len(choice.number) > 100:
                 continue
-            name = f"#{choice.number} {choice.title}"
-            result.append(app_commands.Choice(name=name[:99] + "…" if len(name) > 100 else name, value=choice.number))
+            result.append(app_commands.Choice(name=choice.label(), value=choice.number))
         return result
 
     # ---- helpers ----------------------------------------------------------------------------
@@ -464,7 +464,7 @@ class Letters(commands.Cog, name="Letters"):
         return letter
 
     async def _episode(self, value: str, locale: object | None) -> tuple[str, str]:
-        number = value.strip().lstrip("#")
+        number = episode_number(value)
         episode = await self.bot.store.episodes.by_number(number) if number else None
         if episode is None:
             raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=quoted(value)))

@@ -12,10 +12,10 @@ import discord
 from discord import ui
 
 from bot import i18n
+from bot.episodes.catalogue import EpisodeChoice
 from bot.escaping import escape_text
 from bot.letters.custom_ids import FORM_PREFIX
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
-from bot.store.letters.queries import EpisodeChoice
 from bot.ui.errors import BaseModal, BaseView, UserFacingError
 from bot.ui.safety import quoted
 from cogs.letters.texts import problem_text
@@ -65,9 +65,7 @@ def clip(text: str, limit: int) -> str:
 
 
 def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:
-    return discord.SelectOption(
-        label=clip(f"#{choice.number} {choice.title}", 100), value=choice.number, default=default
-    )
+    return discord.SelectOption(label=choice.label(), value=choice.number, default=default)
 
 
 class LetterForm(BaseModal):

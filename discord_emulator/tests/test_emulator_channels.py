@@ -74,6 +74,8 @@ async def test_limits_give_invalid_form_body(scene: Scene) -> None:
     assert "embeds.0.fields.0.value" in fields.value.text
     assert empty.value.code == 50006
     assert scene.text.messages[-1].id == fits.id
+    refused_by_spec = [next(iter(r.violation or {})) for r in scene.emu.take_schema_violations()]
+    assert refused_by_spec == ["embeds", "embeds"]  # description over 4096, field value over 1024
 
 
 async def test_permissions_are_computed_as_discord_does(scene: Scene) -> None:

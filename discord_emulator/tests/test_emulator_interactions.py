@@ -88,6 +88,7 @@ async def test_autocomplete_returns_choices(scene: Scene) -> None:
     assert rejected.status == 400
     assert rejected.response["code"] == 50035
     assert "choices" in rejected.response["errors"]["data"]
+    assert scene.emu.take_schema_violations() == [rejected]  # the spec's maxItems 25
 
 
 async def test_modal_opened_and_submitted(scene: Scene) -> None:

@@ -88,6 +88,8 @@ async def test_invalid_form_body_is_nested_like_discord(
     assert "url" in buttons["2"]
     assert "parse" in errors["allowed_mentions"]
     assert general.messages == []
+    (violation,) = emulator.take_schema_violations()
+    assert "title" in violation.violation["embeds"]["0"]  # the spec's maxLength 256; the rest are rules
 
 
 async def test_rate_limit_headers_and_429s(

@@ -7,6 +7,7 @@ One module per idea: ``submit`` (group-commit batcher), ``queries``, ``transitio
 
 from __future__ import annotations
 
+from bot.clock import Clock, system_clock
 from bot.store.db import Database
 from bot.store.letters.blocks import Blocks
 from bot.store.letters.outbox import Outbox
@@ -20,5 +21,6 @@ __all__ = ["MAX_BATCH", "LetterStore"]
 class LetterStore(Submissions, Queries, Transitions, Blocks, Outbox):
     """Letters of every server, each query scoped by server."""
 
-    def __init__(self, db: Database, *, max_batch: int = MAX_BATCH) -> None:
+    def __init__(self, db: Database, now: Clock = system_clock, *, max_batch: int = MAX_BATCH) -> None:
         super().__init__(db, max_batch=max_batch)
+        self.now = now

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.clock import Clock
+from bot.episodes.catalogue import EpisodeChoice
 from bot.letters.model import Letter, LetterEvent, Status
 from bot.store.db import Database
 from bot.store.letters.rows import event_from_row, iso, letter_from_row
-
-
-@dataclass(frozen=True, slots=True)
-class EpisodeChoice:
-    key: str
-    number: str
-    title: str
-
+from bot.store.visibility import visible
 
 #: SQLite integers are 64-bit signed: a larger number (a forged custom id) cannot name a letter.
 INT64_MAX = 2**63 - 1
@@ -30,6 +24,7 @@ class Queries:
     """The reading part of the letters store; every query is scoped by server."""
 
     db: Database
+    now: Clock
 
     async def get(self, guild_id: int, number: int) -> Letter | None:
         if not _storable(guild_id, number):
@@ -128,13 +123,16 @@ class Queries:
         return [event_from_row(row) for row in rows]
 
     async def episode_choices(self, query: str = "", limit: int = 25) -> list[EpisodeChoice]:
-        """Live episodes, newest first, whose number or title contains ``query``."""
+        """Episodes listeners may see now, newest first, whose number or title contains ``query``."""
         text = query.strip()
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         rows = await self.db.fetchall(
-            "SELECT key, number, title FROM episodes WHERE withdrawn_at IS NULL "
+            f"SELECT key, number, title, published FROM episodes WHERE {visible(self.now())} "
             "AND (? = '' OR number LIKE ? ESCAPE '\\' OR title LIKE ? ESCAPE '\\') "
             "ORDER BY published_ts DESC LIMIT ?",
             (text, pattern, pattern, limit),
         )
-        return [EpisodeChoice(row["key"], row["number"], row["title"]) for row in rows]
+        return [
+            EpisodeChoice(row["key"], row["number"], row["title"], datetime.fromisoformat(row["published"]))
+            for row in rows
+        ]

@@ -1,17 +1,13 @@
-"""Lookup commands: ``/search``, ``/episode``, ``/latest``, ``/topics``, ``/random``, ``/stats``.
-
-Thin Discord glue: the work is in :mod:`bot.store.search` and :mod:`bot.search`. Every answer is private
-(ephemeral), paged with :class:`bot.ui.pager.Pager`, and can be shared publicly with its 「共有」 button.
-"""
+"""The lookup cog: ``/search``, ``/episode``, ``/latest``, ``/topics``, ``/random``, ``/stats``."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import discord
@@ -19,6 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import i18n
+from bot.search import variants
 from bot.search.model import Filters, InvalidDate, Stats, parse_date
 from bot.search.present import (
     episode_pages,
@@ -35,6 +32,8 @@ from bot.ui.errors import UserFacingError
 from bot.ui.pager import Pager
 from bot.ui.safety import quoted
 from bot.ui.translator import ls
+from cogs.lookup import texts as texts
+from cogs.lookup.choices import Choices, safe_choices, to_choices
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -49,76 +48,9 @@ SHARED_QUERY_LIMIT = 50
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
 FLUSH_JOB = "search-flush"
-Choices = list[app_commands.Choice[str]]
-
-i18n.register(
-    {
-        "lookup.cmd.search": {"default": "search", "ja": "検索", "en": "search"},
-        "lookup.cmd.search.desc": {
-            "ja": "過去の放送で紹介した話題を言葉で探します",
-            "en": "Find topics from past episodes by words",
-        },
-        "lookup.cmd.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
-        "lookup.cmd.episode.desc": {
-            "ja": "エピソードを番号・日付・タイトルで表示します",
-            "en": "Show an episode by number, date or title",
-        },
-        "lookup.cmd.latest": {"default": "latest", "ja": "最新回", "en": "latest"},
-        "lookup.cmd.latest.desc": {"ja": "最新のエピソードを表示します", "en": "Show the latest episode"},
-        "lookup.cmd.topics": {"default": "topics", "ja": "話題一覧", "en": "topics"},
-        "lookup.cmd.topics.desc": {
-            "ja": "エピソードまたは日付の話題の一覧を表示します",
-            "en": "List the topics of an episode or a date",
-        },
-        "lookup.cmd.random": {"default": "random", "ja": "ランダム", "en": "random"},
-        "lookup.cmd.random.desc": {"ja": "過去の話題をひとつランダムに表示します", "en": "Show a random past topic"},
-        "lookup.cmd.stats": {"default": "stats", "ja": "統計", "en": "stats"},
-        "lookup.cmd.stats.desc": {"ja": "アーカイブの統計を表示します", "en": "Show archive statistics"},
-        "lookup.opt.query": {"default": "query", "ja": "キーワード", "en": "query"},
-        "lookup.opt.query.desc": {
-            "ja": '探す言葉（スペース区切りで AND、"…" でフレーズ、-言葉 で除外）',
-            "en": 'Words to find (space = AND, "…" = phrase, -word = exclude)',
-        },
-        "lookup.opt.mc": {"default": "mc", "ja": "出演者", "en": "mc"},
-        "lookup.opt.mc.desc": {"ja": "この MC の回だけ", "en": "Only episodes with this MC"},
-        "lookup.opt.site": {"default": "site", "ja": "サイト", "en": "site"},
-        "lookup.opt.site.desc": {"ja": "この引用元サイトの話題だけ", "en": "Only topics from this site"},
-        "lookup.opt.since": {"default": "since", "ja": "開始日", "en": "since"},
-        "lookup.opt.since.desc": {"ja": "この日以降（YYYY-MM-DD）", "en": "From this date (YYYY-MM-DD)"},
-        "lookup.opt.until": {"default": "until", "ja": "終了日", "en": "until"},
-        "lookup.opt.until.desc": {"ja": "この日まで（YYYY-MM-DD）", "en": "Until this date (YYYY-MM-DD)"},
-        "lookup.opt.episode": {"default": "episode", "ja": "エピソード", "en": "episode"},
-        "lookup.opt.episode.desc": {
-            "ja": "番号（389）、日付（2025-06-30）またはタイトルの言葉",
-            "en": "Number (389), date (2025-06-30) or words of a title",
-        },
-        "lookup.opt.date": {"default": "date", "ja": "日付", "en": "date"},
-        "lookup.opt.date.desc": {"ja": "この日の回（YYYY-MM-DD）", "en": "Episodes of this date (YYYY-MM-DD)"},
-        "lookup.bad_date": {
-            "ja": "「{value}」は日付として読めなかったのだ。2025-06-30 のように入力してほしいのだ。",
-            "en": "Could not read “{value}” as a date. Please use the form 2025-06-30.",
-        },
-        "lookup.empty_query": {
-            "ja": "探す言葉を入れてほしいのだ（除外 -言葉 だけでは探せないのだ）。",
-            "en": "Please type something to search for (exclusions alone cannot be searched).",
-        },
-        "lookup.no_results": {
-            "ja": "「{query}」に合う話題は見つからなかったのだ。言葉を減らしたり、別の言い方で試してほしいのだ。",
-            "en": "No topics match “{query}”. Try fewer or different words.",
-        },
-        "lookup.no_episode": {
-            "ja": "「{value}」に当たるエピソードが見つからなかったのだ。",
-            "en": "No episode matches “{value}”.",
-        },
-        "lookup.no_episodes_on": {"ja": "{value} のエピソードはないのだ。", "en": "No episodes on {value}."},
-        "lookup.archive_empty": {"ja": "まだエピソードがないのだ。", "en": "There are no episodes yet."},
-        "lookup.status": {"ja": "検索インデックス", "en": "Search index"},
-        "lookup.status_value": {
-            "ja": "{documents:,} 件の文書（トークナイザ v{version}）",
-            "en": "{documents:,} documents (tokenizer v{version})",
-        },
-    }
-)
+#: Seconds a search may take before its answer is deferred (Discord waits 3 seconds for the first answer).
+DEFER_AFTER = 1.0
+T = TypeVar("T")
 
 
 def _public_search_page(payload: dict[str, Any], query: str, locale: object | None) -> dict[str, Any]:
@@ -129,22 +61,6 @@ def _public_search_page(payload: dict[str, Any], query: str, locale: object | No
     return payload | {"embeds": embeds}
 
 
-def _choices(pairs: list[tuple[str, str]]) -> Choices:
-    """Autocomplete choices within Discord's limits (25 choices, 1–100 characters each)."""
-    return [
-        app_commands.Choice(name=name[:100], value=value[:100]) for name, value in pairs[:25] if name.strip() and value
-    ]
-
-
-async def _safe_choices(what: str, produce: Callable[[], Awaitable[Choices]]) -> Choices:
-    """Autocomplete never fails loudly: a problem is logged and no choices are offered."""
-    try:
-        return await produce()
-    except Exception:
-        log.exception("autocomplete for %s failed", what)
-        return []
-
-
 class Lookup(commands.Cog):
     """Search and lookup of past episodes and topics."""
 
@@ -153,6 +69,7 @@ class Lookup(commands.Cog):
         self._stats: tuple[float, Stats] | None = None
 
     async def cog_load(self) -> None:
+        await asyncio.to_thread(variants.analyse, "起動")  # load the analyser's dictionary now, not at a search
         # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
         # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
         self.bot.add_job(
@@ -206,50 +123,64 @@ class Lookup(commands.Cog):
             filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
         except InvalidDate as exc:
             raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(exc.value))) from None
-        parsed = parse_query(query)
+        parsed = await asyncio.to_thread(parse_query, query)  # the analyser runs off the loop
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
-        result = await self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT)
+        result = await self._in_time(interaction, self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT))
         if not result.hits:
             await answer(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
+        first = await asyncio.to_thread(search_page, result, parsed, 0, zone=zone, locale=locale, filters=filters)
+        pages = page_count(len(result.hits))
+        del result  # the pager keeps the query, not the hits: a page turn searches again (bounded memory)
+        store = self.bot.store.search
 
-        def page(index: int) -> dict[str, object]:
-            return search_page(result, parsed, index, zone=zone, locale=locale, filters=filters)
+        async def load(index: int) -> dict[str, object]:
+            again = await store.search(parsed, filters, limit=SEARCH_LIMIT)
+            return await asyncio.to_thread(search_page, again, parsed, index, zone=zone, locale=locale, filters=filters)
 
         def public(payload: dict[str, Any]) -> dict[str, Any]:
             return _public_search_page(payload, query, locale)
 
-        pages = page_count(len(result.hits))
-        pager = Pager(page, pages, owner_id=interaction.user.id, locale=locale, public=public)
+        pager = Pager(lambda _: first, pages, owner_id=interaction.user.id, locale=locale, public=public, load=load)
         await pager.start(interaction)
+
+    @staticmethod
+    async def _in_time(interaction: discord.Interaction[ZundaBot], work: Awaitable[T]) -> T:
+        """``work``'s result; the answer is deferred (privately) when it takes longer than :data:`DEFER_AFTER`
+        seconds, so that a busy moment never misses Discord's 3-second deadline."""
+        task = asyncio.ensure_future(work)
+        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
+        if not done and not interaction.response.is_done():
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        return await task
 
     @search.autocomplete("query")
     async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
         async def produce() -> Choices:
             titles = await self.bot.store.search.suggest_titles(current, fresh=False)
-            return _choices([(title, title) for title in titles])
+            return to_choices([(title, title) for title in titles])
 
-        return await _safe_choices("query", produce)
+        return await safe_choices("query", produce)
 
     @search.autocomplete("mc")
     async def _mc_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
         async def produce() -> Choices:
             wanted = normalize(current).strip()
             names = [name for name, _ in await self.bot.store.search.mcs() if wanted in normalize(name)]
-            return _choices([(name, name) for name in names])
+            return to_choices([(name, name) for name in names])
 
-        return await _safe_choices("mc", produce)
+        return await safe_choices("mc", produce)
 
     @search.autocomplete("site")
     async def _site_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
         async def produce() -> Choices:
             sites = await self.bot.store.search.sites(current)
-            return _choices([(f"{site} ({count})", site) for site, count in sites])
+            return to_choices([(f"{site} ({count})", site) for site, count in sites])
 
-        return await _safe_choices("site", produce)
+        return await safe_choices("site", produce)
 
     # -- /episode, /latest ------------------------------------------------------------------------------------
 
@@ -267,11 +198,11 @@ class Lookup(commands.Cog):
 
     @episode.autocomplete("episode")
     async def _episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
-        return await _safe_choices("episode", lambda: self._episode_options(current))
+        return await safe_choices("episode", lambda: self._episode_options(current))
 
     async def _episode_options(self, current: str) -> Choices:
-        choices = await self.bot.store.search.suggest_episodes(current, self.zone, fresh=False)
-        return _choices([(choice.label, choice.number) for choice in choices])
+        found = await self.bot.store.search.suggest_episodes(current, self.zone, fresh=False)
+        return to_choices([(choice.label(self.zone), choice.number) for choice in found])
 
     @app_commands.command(name=ls("lookup.cmd.latest"), description=ls("lookup.cmd.latest.desc"))
     async def latest(self, interaction: discord.Interaction[ZundaBot]) -> None:
@@ -317,7 +248,7 @@ class Lookup(commands.Cog):
 
     @topics.autocomplete("episode")
     async def _topics_episode_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
-        return await _safe_choices("topics episode", lambda: self._episode_options(current))
+        return await safe_choices("topics episode", lambda: self._episode_options(current))
 
     # -- /random, /stats ----------------------------------------------------------------------------------------
 
@@ -332,7 +263,8 @@ class Lookup(commands.Cog):
     @app_commands.command(name=ls("lookup.cmd.stats"), description=ls("lookup.cmd.stats.desc"))
     async def stats(self, interaction: discord.Interaction[ZundaBot]) -> None:
         now = time.monotonic()
-        if self._stats is None or now - self._stats[0] > STATS_TTL:
+        visible = await self.bot.store.episodes.count()  # a scheduled episode that came out renews the cache
+        if self._stats is None or now - self._stats[0] > STATS_TTL or self._stats[1].episodes != visible:
             self._stats = (now, await self.bot.store.search.stats(self.zone))
         page = stats_payload(self._stats[1], zone=self.zone, locale=interaction.locale)
         await Pager.of([page], owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
@@ -342,7 +274,3 @@ class Lookup(commands.Cog):
         documents = await self.bot.store.search.document_count()
         value = i18n.t("lookup.status_value", locale, documents=documents, version=TOKENIZER_VERSION)
         return [(i18n.t("lookup.status", locale), value)]
-
-
-async def setup(bot: ZundaBot) -> None:
-    await bot.add_cog(Lookup(bot))

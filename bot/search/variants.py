@@ -1,0 +1,210 @@
+"""Spelling variants and readings from a morphological analyser (SudachiPy with sudachidict-core).
+
+The second layer of the index, beside the bigram tokens of :mod:`bot.text`. The analyser gives every word its
+*normalised form* (サーバ → サーバー, シュミレーション → シミュレーション, 打込む → 打ち込む, グーグル → Google) and its
+*reading* (NVIDIA → エヌビディア); the design follows the Elasticsearch analysis-sudachi plugin's
+``sudachi_normalizedform`` filter.
+
+The index stores only the differences: a word whose normalised form or reading differs from what is written
+adds a *variant token*, that form followed by :data:`MARK` (a character the bigram tokens never hold). A query
+word then matches (see :mod:`bot.search.query`) its own bigrams, the bigrams of its normal form and reading
+(documents that write it that way), and their variant tokens (documents that write another variant).
+
+What is analysed: each katakana run and Latin word alone, and in a title also each run of kanji with its
+okurigana (打込む, 打ち込む), with a cache: words repeat, and analysing every text whole took longer than the
+rest of a cold ingest together (1.2 s for the corpus's titles alone).
+The analyser is loaded once per thread on first use (0.1 s) from the installed dictionary, never from the
+network.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.text import fold_kana, normalize
+
+if TYPE_CHECKING:
+    from sudachipy import Dictionary, Tokenizer
+
+#: Ends every variant token: a character that is never part of a bigram token (it separates tokens there).
+MARK = "〓"
+#: Longest text analysed at once (characters); the analyser's input limit is far above it.
+MAX_ANALYSED = 4000
+
+#: Parts of speech that carry no content: particles, auxiliaries, symbols, blanks, interjections,
+#: pronouns and adnominals (あの, その), prefixes and suffixes.
+FUNCTION_POS = frozenset(
+    ("助詞", "助動詞", "補助記号", "記号", "空白", "感動詞", "代名詞", "連体詞", "接頭辞", "接尾辞")
+)
+#: Words listeners wrap around what they remember (「…について話してた回」, 「あの…の話」), by normalised form.
+FILLER = frozenset(
+    (
+        "話", "話題", "回", "こと", "事", "もの", "物", "やつ", "奴", "件", "感じ", "ところ", "とき", "時", "辺",
+        "ニュース", "記事", "紹介", "放送", "エピソード", "内容", "関連", "系", "的", "何", "なに", "なん",
+        "する", "ある", "いる", "居る", "なる", "成る", "話す", "言う", "思う", "聞く", "付く", "つく", "関する",
+        "出る", "やる", "知る", "分かる", "たい", "ない", "教える", "探す", "見る", "くれる", "くださる",
+    )
+)  # fmt: skip
+
+_KATAKANA_RUN = re.compile(r"[ァ-ヺヽヾー・]{2,}")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_OKURIGANA = re.compile(r"(?:[一-龯々]+[ぁ-ゖ]{1,2})+")
+_ASCII_SEPARATORS = re.compile(r"[^0-9a-z+#\u0080-\U0010ffff]")
+_LATIN = re.compile(r"[a-z][a-z0-9]*")
+_KANA_ONLY = re.compile(r"[ぁ-ゖァ-ヺー]+")
+_KATAKANA = re.compile(r"[ァ-ヺー・]+")
+
+_local = threading.local()
+_dictionary_lock = threading.Lock()
+_dictionary: list[Dictionary] = []
+
+
+def _tokenizer() -> Tokenizer:
+    """This thread's analyser (the dictionary is shared; a tokenizer is not thread-safe)."""
+    tokenizer: Tokenizer | None = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        from sudachipy import Dictionary, SplitMode
+
+        with _dictionary_lock:
+            if not _dictionary:
+                _dictionary.append(Dictionary(dict="core"))
+        tokenizer = _dictionary[0].tokenizer(SplitMode.C)
+        _local.tokenizer = tokenizer
+    return tokenizer
+
+
+@dataclass(frozen=True, slots=True)
+class Morpheme:
+    """A word as the analyser sees it; ``begin``/``end`` index the analysed text."""
+
+    surface: str
+    normal: str
+    reading: str
+    pos: str
+    known: bool
+    begin: int
+    end: int
+
+    @property
+    def content(self) -> bool:
+        """A content word: not a function word, not filler, not one or two kana alone (the analyser cuts an
+        unknown word in kana into such pieces)."""
+        if self.pos in FUNCTION_POS or self.normal in FILLER or self.surface in FILLER:
+            return False
+        return not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
+
+
+def analyse(text: str) -> list[Morpheme]:
+    """The words of ``text`` (NFKC'd first; at most :data:`MAX_ANALYSED` characters)."""
+    value = unicodedata.normalize("NFKC", text)[:MAX_ANALYSED]
+    if not value.strip():
+        return []
+    return [
+        Morpheme(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], not m.is_oov(),
+                 m.begin(), m.end())
+        for m in _tokenizer().tokenize(value)
+    ]  # fmt: skip
+
+
+def key(form: str) -> str:
+    """A form as one index token: normalised (kana folded, case folded), without ASCII separators."""
+    return _ASCII_SEPARATORS.sub("", fold_kana(normalize(form)))
+
+
+def forms(morpheme: Morpheme) -> tuple[str, ...]:
+    """The other forms a word is known by (keys): its normal form and, for a Latin word, its katakana reading."""
+    written = key(morpheme.surface)
+    found: list[str] = []
+    normal = key(morpheme.normal)
+    if normal and normal != written:
+        found.append(normal)
+    if morpheme.known and _LATIN.fullmatch(written):
+        reading = key(morpheme.reading)
+        if _KATAKANA.fullmatch(reading) and reading != written and reading not in found:
+            found.append(reading)
+    return tuple(found)
+
+
+def marks(morpheme: Morpheme) -> tuple[str, ...]:
+    """The variant tokens a query word looks for: its normal form and, for a Latin word, its reading (written
+    elsewhere in another variant or script, a document holds these)."""
+    found = [key(morpheme.normal)]
+    written = key(morpheme.surface)
+    if morpheme.known and _LATIN.fullmatch(written):
+        reading = key(morpheme.reading)
+        if _KATAKANA.fullmatch(reading):
+            found.append(reading)
+    return tuple(dict.fromkeys(form + MARK for form in found if form))
+
+
+def _nfkc(word: str) -> str:
+    return word if word.isascii() or unicodedata.is_normalized("NFKC", word) else unicodedata.normalize("NFKC", word)
+
+
+def _variant_keys(morphemes: list[Morpheme]) -> Iterator[str]:
+    for morpheme in morphemes:
+        if morpheme.pos not in FUNCTION_POS:
+            yield from forms(morpheme)
+
+
+#: Variant keys of words analysed alone, by word (NFKC); bounded: cleared when it reaches :data:`CACHE_WORDS`.
+_cache: dict[str, tuple[str, ...]] = {}
+CACHE_WORDS = 200_000
+
+
+def _analyse_words(words: list[str]) -> None:
+    """Analyse the words not yet cached, many per call of the analyser (each call has a cost of its own), one per
+    line: a word's morphemes are those within its line."""
+    missing = list(dict.fromkeys(word for word in words if word not in _cache))
+    if len(_cache) + len(missing) > CACHE_WORDS:
+        _cache.clear()
+    while missing:
+        batch: list[str] = []
+        size = 0
+        while missing and size + len(missing[0]) + 1 <= MAX_ANALYSED:
+            size += len(missing[0]) + 1
+            batch.append(missing.pop(0))
+        if not batch:  # a word longer than the analyser's window: its start alone
+            batch.append(missing.pop(0)[: MAX_ANALYSED - 1])
+        morphemes = analyse("\n".join(batch))
+        start = 0
+        found: dict[int, list[Morpheme]] = {}
+        bounds = []
+        for index, word in enumerate(batch):
+            bounds.append((start, start + len(word), index))
+            start += len(word) + 1
+        cursor = 0
+        for morpheme in morphemes:
+            while cursor < len(bounds) and bounds[cursor][1] <= morpheme.begin:
+                cursor += 1
+            if cursor < len(bounds) and bounds[cursor][0] <= morpheme.begin and morpheme.end <= bounds[cursor][1]:
+                found.setdefault(cursor, []).append(morpheme)
+        for index, word in enumerate(batch):
+            _cache[word] = tuple(_variant_keys(found.get(index, [])))
+
+
+def word_spans(text: str, *, okurigana: bool = False) -> Iterator[tuple[int, int, tuple[str, ...]]]:
+    """Katakana runs and Latin words of ``text`` (and kanji with okurigana) that have variants: (start, end,
+    variant keys)."""
+    patterns = (_KATAKANA_RUN, _LATIN_WORD, *((_OKURIGANA,) if okurigana else ()))
+    spans = [(m.start(), m.end(), _nfkc(m.group())) for p in patterns for m in p.finditer(text)]
+    _analyse_words([word for _, _, word in spans])
+    for start, end, word in spans:
+        variants = _cache.get(word, ())
+        if variants:
+            yield start, end, variants
+
+
+def title_tokens(text: str) -> list[str]:
+    """The variant tokens of a title (its katakana and Latin words, and kanji with okurigana)."""
+    return [variant + MARK for _, _, variants in word_spans(text, okurigana=True) for variant in variants]
+
+
+def body_tokens(text: str) -> list[str]:
+    """The variant tokens of a summary (its katakana runs and Latin words, each analysed alone)."""
+    return [variant + MARK for _, _, variants in word_spans(text) for variant in variants]

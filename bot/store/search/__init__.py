@@ -1,0 +1,38 @@
+"""The full-text index over episodes and topics, kept current by SQL triggers, and the lookup queries.
+
+Where things are
+    How text becomes tokens: :mod:`bot.text` (normalisation, tokens) and :mod:`bot.search.query` (what a
+    listener typed → terms → an FTS5 expression). Here: :mod:`.docids` (rowid layout, newest first),
+    :mod:`.functions` (what SQLite calls to tokenise a document), :mod:`.schema` (tables, triggers, flush,
+    rebuild), :mod:`.index` (keeping the index current), :mod:`.queries` (search and ranking),
+    :mod:`.suggest` (autocomplete, episode references), :mod:`.browse` (random, topics, statistics) and
+    :mod:`.store` (:class:`SearchStore`, all of them over one database).
+
+Index
+    ``search_fts`` is a contentless FTS5 table (the text lives in ``episodes``/``topics``; the index holds
+    only the tokens of :func:`bot.text.index_text`) with columns ``title`` (a topic's title), ``body`` (its
+    summary; for an episode document, the episode's title and description — the show's boilerplate title must
+    not outrank topic titles), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked).
+    Prefix indexes make single-character queries (``猫``) and Latin prefixes of 3 to 6 letters (``claud`` →
+    ``claude``) as cheap as whole tokens; CJK tokens are at most 2 characters, so only Latin words pay for
+    the longer ones (on the corpus they add 8 % to the index, the 1-character one 44 %).
+
+Document ids
+    Every live episode owns a block of rowids, newest first: :mod:`.docids`.
+
+Maintenance
+    Triggers on ``episodes`` and ``topics`` keep the docbase map current and queue, in ``search_queue``,
+    every document to add or remove with the raw values it is indexed from: inserts add, deletes remove (a
+    contentless table needs the old tokens, recomputed at removal by the same deterministic functions from
+    the queued old values), withdrawing an episode removes its documents and restoring it adds them back.
+    :meth:`.index.SearchIndex.flush` applies the queue in two set-based statements; every lookup flushes first, so
+    the index a query sees always equals the live rows, and the bot also flushes in the background right
+    after ingesting. Queueing keeps ingestion fast: FTS5 flushes its in-memory buffer at every statement
+    savepoint, so indexing row by row from the triggers themselves made a cold ingest of the corpus three
+    times slower. The tokenising functions are Python (:mod:`.functions`), registered on every
+    connection when it opens. When :data:`bot.text.TOKENIZER_VERSION` changes,
+    :meth:`.index.SearchIndex.ensure_current` rebuilds the index.
+
+Ranking
+    bm25 with the title weighted, or recency for common words: :mod:`.queries`.
+"""

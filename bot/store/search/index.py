@@ -1,0 +1,62 @@
+"""Keeping the index current: the queue flush, the rebuild when the tokenizer changed, counts."""
+
+from __future__ import annotations
+
+import logging
+import math
+
+from bot.clock import Clock
+from bot.store.db import Database
+from bot.store.search.docids import MAX_POSITION, time_base
+from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild, rebuild_pairs
+from bot.text import TOKENIZER_VERSION
+
+log = logging.getLogger(__name__)
+
+
+class SearchIndex:
+    """The index over a database: brought up to date before every lookup."""
+
+    def __init__(self, db: Database, now: Clock) -> None:
+        self.db = db
+        self.now = now
+
+    def _visible_low(self) -> int:
+        """The smallest rowid of a document listeners may see now (published by now; rowids are inverted)."""
+        return time_base(math.floor(self.now().timestamp()))
+
+    async def ensure_current(self) -> bool:
+        """Rebuild the index if it was built by another tokenizer version; return whether it did."""
+        if await self.db.scalar("SELECT value FROM kv WHERE key = ?", (VERSION_KEY,)) == str(TOKENIZER_VERSION):
+            return False
+        log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
+        await self.rebuild()
+        return True
+
+    async def rebuild(self) -> None:
+        """Re-create the index and the mined name pairs from the live rows."""
+        async with self.db.transaction() as conn:
+            await rebuild(conn)
+            await rebuild_pairs(conn)
+
+    async def pending(self) -> bool:
+        """Whether changes wait in the queue (a flush after a large ingest can take seconds)."""
+        return await self.db.scalar("SELECT 1 FROM search_queue LIMIT 1") is not None
+
+    async def flush(self) -> None:
+        """Bring the index up to date with the changes the triggers queued (see the module docstring)."""
+        if not await self.pending():
+            return
+        async with self.db.transaction() as conn:
+            for statement in FLUSH:
+                await conn.execute(statement)
+
+    async def document_count(self) -> int:
+        """Documents in the index (live episodes plus their topics)."""
+        return int(await self.db.scalar("SELECT count(*) FROM search_episodes") or 0) + int(
+            await self.db.scalar(
+                f"SELECT count(*) FROM topics t JOIN search_episodes s ON s.key = t.episode_key "
+                f"WHERE t.position BETWEEN 0 AND {MAX_POSITION}"
+            )
+            or 0
+        )

@@ -1,0 +1,242 @@
+"""Full-text search: ranking and the SQL of a query (see :mod:`bot.store.search` for the design).
+
+bm25 with titles weighted far above sites and summaries (:data:`WEIGHTS`, chosen on the corpus recall test: a
+long title holding both words of a two-word query must beat a short one holding one); ties go to the newer
+episode, then to its topics in their order. bm25 first scans every match of every phrase of the query to
+weigh it; for a word all of whose tokens match :data:`COMMON_MATCHES` documents or more, that scan costs more
+than the search (60 ms for エージェント on a 100,000-episode archive) and weighing such a word says little
+anyway, so those queries are ranked by recency instead: title matches first, newest first, then the other
+matches, newest first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from bot.search.model import Filters, Hit, SearchResult
+from bot.search.names import merge
+from bot.search.query import Query, parse_query, phrase_fts
+from bot.store.search.docids import POSITION_BITS, rowid_range
+from bot.store.search.functions import mc_token, site_token
+from bot.store.search.index import SearchIndex
+
+#: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
+#: recency, title matches first.
+COMMON_MATCHES = 10_000
+#: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
+PROBED_TOKENS = 6
+#: Scores of the recency ranking (lower is better, as with bm25).
+TITLE_TIER = -1.0
+OTHER_TIER = 0.0
+#: Extra hits fetched so that dropping episode documents (see :meth:`SearchQueries.search`) still fills a page.
+DEDUPE_MARGIN = 10
+#: bm25 column weights: title, body, site, meta.
+WEIGHTS = (20.0, 1.0, 2.0, 0.0)
+
+#: With a query's exclusions: an episode document (offset 0 in its block) is kept only when none of its topics
+#: (the rest of its block) matches an excluded word. Its text (the description) lists the topic titles, so it
+#: would otherwise bring back, as a "whole episode" hit, topics the exclusion removed.
+_NO_EXCLUDED_TOPIC = f"""
+    AND CASE WHEN rowid & {(1 << POSITION_BITS) - 1} THEN 1 ELSE NOT EXISTS (
+        SELECT 1 FROM search_fts t WHERE t.search_fts MATCH ?
+        AND t.rowid > search_fts.rowid AND t.rowid <= search_fts.rowid + {(1 << POSITION_BITS) - 1}
+    ) END"""
+
+
+def column(expression: str, columns: str) -> str:
+    return f"{{{columns}}} : ({expression})"
+
+
+def _hits_sql(ranked: str, order: str) -> str:
+    """The hits for the documents of query ``ranked`` (columns ``doc``, ``score``), ordered by ``order``."""
+    mask = (1 << POSITION_BITS) - 1
+    return f"""
+        WITH ranked AS ({ranked})
+        SELECT ranked.doc, ranked.score, e.key, e.number, e.published, e.page_url, e.title AS episode_title,
+            e.description, t.position, t.title AS topic_title, t.url, t.summary, t.site
+        FROM ranked
+        JOIN search_episodes s ON s.docbase = ranked.doc - (ranked.doc & {mask})
+        JOIN episodes e ON e.key = s.key
+        LEFT JOIN topics t ON t.episode_key = s.key AND t.position = (ranked.doc & {mask}) - 1
+        ORDER BY {order}
+        """
+
+
+def _after(first: SearchResult, then: SearchResult, limit: int) -> SearchResult:
+    """``first``'s hits, then those of ``then`` it lacks (at most ``limit``; episode documents are dropped when one
+    of their topics is listed)."""
+    seen = {(hit.episode_key, hit.position) for hit in first.hits}
+    hits = [*first.hits, *(hit for hit in then.hits if (hit.episode_key, hit.position) not in seen)]
+    with_topics = {hit.episode_key for hit in hits if hit.is_topic}
+    kept = [hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics]
+    return SearchResult(
+        tuple(kept[:limit]),
+        more=first.more or then.more or len(kept) > limit,
+        by_relevance=first.by_relevance if first.hits else then.by_relevance,
+    )
+
+
+class SearchQueries(SearchIndex):
+    """Full-text search over the index; ``synonyms`` are the operator's (:func:`bot.search.names.load_synonyms`)."""
+
+    synonyms: Mapping[str, tuple[str, ...]] = {}
+
+    @staticmethod
+    def _meta(filters: Filters) -> str | None:
+        """The ``meta`` column filter for the MC and site options, or ``None``."""
+        meta = []
+        if filters.mc:
+            meta.append(f'"{mc_token(filters.mc)}"')
+        if filters.site:
+            meta.append(f'"{site_token(filters.site)}"')
+        return column(" AND ".join(meta), "meta") if meta else None
+
+    async def search(self, query: Query | str, filters: Filters | None = None, *, limit: int = 100) -> SearchResult:
+        """The best ``limit`` hits for ``query`` (a string is parsed with :func:`parse_query`).
+
+        Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
+        first (see the module docstring). What the words match exactly (as typed) comes first, then what only
+        their other forms match, then — when neither finds anything — the relaxed query's partial matches. An
+        episode document is dropped when one of its topics is among the hits, so the same match is not listed
+        twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
+        query text.
+        """
+        parsed = await asyncio.to_thread(parse_query, query) if isinstance(query, str) else query
+        filters = filters or Filters()
+        low, high = rowid_range(filters)
+        low = max(low, self._visible_low())
+        if parsed.empty or limit <= 0 or low > high:
+            return SearchResult()
+        await self.flush()
+        parsed = await self.widened(parsed)
+        strict = parsed.match_positive()
+        if strict is None:
+            return SearchResult()
+        exact = parsed.exact().match_positive() or strict
+        result = await self._ranked(parsed, exact, filters, (low, high), limit)
+        if strict != exact and len(result.hits) < limit:
+            wider = await self._ranked(parsed, strict, filters, (low, high), limit)
+            result = _after(result, wider, limit)
+        relaxed = parsed.relaxed_positive() if not result.hits else None
+        if relaxed is not None:
+            result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit), partial=True)
+        return replace(result, searched=parsed)
+
+    async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
+        """For ``zundabot search --explain``: every form of every content word of the (widened) query, with the
+        layer it is looked up in (``bigrams`` or ``variants``) and how many documents hold it."""
+        await self.flush()
+        found: list[tuple[str, str, int]] = []
+        for word in query.content_words():
+            forms = [
+                ("bigrams", " ".join(token.text for token in phrase), phrase_fts(phrase)) for phrase in word.phrases
+            ]
+            forms += [("variants", mark, f'"{mark}"') for mark in word.marks]
+            for layer, label, expression in forms:
+                count = await self.db.scalar("SELECT count(*) FROM search_fts WHERE search_fts MATCH ?", (expression,))
+                found.append((layer, label, int(count or 0)))
+        return found
+
+    async def widened(self, query: Query) -> Query:
+        """``query`` with its content words also matching their synonyms and the names the archive pairs them
+        with (:mod:`bot.search.names`)."""
+        keys = query.synonym_keys()
+        if not keys:
+            return query
+        rows = await self.db.fetchall(
+            "SELECT p.name_key, p.other FROM json_each(?) k JOIN search_pairs p ON p.name_key = k.value",
+            (json.dumps(keys),),
+        )
+        mined: dict[str, tuple[str, ...]] = {}
+        for row in rows:
+            mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
+        return query.with_synonyms(merge(self.synonyms, mined))
+
+    async def _ranked(
+        self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int
+    ) -> SearchResult:
+        """The best ``limit`` hits of the documents matching ``positive`` (an FTS5 expression over the
+        query's words), without the query's exclusions, within ``filters`` and the ``rowids`` range."""
+        low, high = rowids
+        expression = parsed.excluding(positive)
+        meta = self._meta(filters)
+        full = f"({expression}) AND {meta}" if meta else expression
+        excluded = parsed.excluded_fts()
+        where = "search_fts MATCH ? AND rowid >= ? AND rowid <= ?" + (_NO_EXCLUDED_TOPIC if excluded else "")
+        bounds = (low, high, excluded) if excluded else (low, high)
+        wanted = limit + DEDUPE_MARGIN
+        by_relevance = await self._words_are_rare(parsed)
+        if by_relevance:
+            weights = ", ".join(str(weight) for weight in WEIGHTS)
+            ranked = (
+                f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
+                "ORDER BY score, doc LIMIT ?"
+            )
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, *bounds, wanted))
+            complete = len(rows) < wanted
+        else:
+            in_titles = await self._newest(f"({column(positive, 'title')}) AND ({full})", where, bounds, wanted)
+            newest = await self._newest(full, where, bounds, wanted + len(in_titles))
+            first = set(in_titles)
+            order = [[doc, TITLE_TIER] for doc in in_titles]
+            order += [[doc, OTHER_TIER] for doc in newest if doc not in first]
+            ranked = (
+                "SELECT json_extract(j.value, '$[0]') AS doc, json_extract(j.value, '$[1]') AS score, j.key AS ord "
+                "FROM json_each(?) j"
+            )
+            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.ord"), (json.dumps(order[:wanted]),))
+            complete = len(newest) < wanted + len(in_titles)
+        hits = [self._hit(row) for row in rows]
+        with_topics = {hit.episode_key for hit in hits if hit.is_topic}
+        kept = tuple(hit for hit in hits if hit.is_topic or hit.episode_key not in with_topics)
+        more = not complete or len(kept) > limit
+        return SearchResult(kept[:limit], more=more, by_relevance=by_relevance)
+
+    async def _newest(self, expression: str, where: str, bounds: tuple[object, ...], limit: int) -> list[int]:
+        """Rowids of the newest ``limit`` documents matching ``expression`` and ``where`` (its ``bounds``)."""
+        rows = await self.db.fetchall(
+            f"SELECT rowid FROM search_fts WHERE {where} ORDER BY rowid LIMIT ?", (expression, *bounds, limit)
+        )
+        return [row[0] for row in rows]
+
+    async def _words_are_rare(self, query: Query) -> bool:
+        """Whether every word has a token (among its first :data:`PROBED_TOKENS`) matching fewer than
+        :data:`COMMON_MATCHES` documents.
+
+        Then bm25 is cheap: it first scans every match of each phrase to weigh it, and a phrase is scanned
+        by leaping over the matches of its rarest token. A word whose tokens are all common (エージェント:
+        half of a 100,000-episode archive) would cost far more to weigh than to find. One query checks every
+        token, each reading at most :data:`COMMON_MATCHES` entries of its list (prefixes through the prefix
+        indexes).
+        """
+        terms = [[token.fts() for token in term.tokens[:PROBED_TOKENS]] for term in (*query.positive, *query.negative)]
+        tokens = list(dict.fromkeys(token for term in terms for token in term))
+        rows = await self.db.fetchall(
+            "SELECT t.value FROM json_each(?) t WHERE (SELECT rowid FROM search_fts WHERE search_fts MATCH t.value "
+            "ORDER BY rowid LIMIT 1 OFFSET ?) IS NOT NULL",
+            (json.dumps(tokens), COMMON_MATCHES),
+        )
+        common = {row[0] for row in rows}
+        return all(any(token not in common for token in term) for term in terms)
+
+    @staticmethod
+    def _hit(row: sqlite3.Row) -> Hit:
+        topic = row["position"] is not None
+        return Hit(
+            episode_key=row["key"],
+            number=row["number"],
+            published=datetime.fromisoformat(row["published"]),
+            page_url=row["page_url"],
+            episode_title=row["episode_title"],
+            position=row["position"] if topic else None,
+            title=row["topic_title"] if topic else row["episode_title"],
+            url=row["url"] if topic else row["page_url"],
+            text=row["summary"] if topic else row["description"],
+            site=row["site"] if topic else "",
+            score=float(row["score"]),
+        )

@@ -1,0 +1,88 @@
+"""The forgiving search end to end: a listener types as they remember, through the real bot and the emulator."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.app import ZundaBot
+from bot.episodes.model import Episode, Topic
+from bot.store.store import Store
+from discord_emulator import DiscordEmulator
+from tests.factories import make_episode
+from tests.harness import BotRunner, Community
+
+
+def episode(number: int, *topics: Topic) -> Episode:
+    return replace(make_episode(number, topics=0), topics=topics)
+
+
+@pytest.fixture
+async def bot(bot_runner: BotRunner) -> ZundaBot:
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(
+            [
+                episode(
+                    1, Topic("プロンプトの書き方入門", "https://example.com/1", "良いプロンプトの条件をまとめたのだ。")
+                ),
+                episode(
+                    2, Topic("エージェントの作り方", "https://example.com/2", "道具を呼ぶエージェントを作るのだ。")
+                ),
+                episode(
+                    3, Topic("シミュレーションで学ぶ物理", "https://example.com/3", "物理シミュレーションの基礎。")
+                ),
+                episode(4, Topic("画像生成の比較", "https://example.com/4", "画像モデルを比べたのだ。")),
+            ]
+        )
+        await store.search.flush()
+    return await bot_runner.start()
+
+
+async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    hiragana = await emulator.slash(community.listener, community.general, "search", query="ぷろんぷと")
+    text = hiragana.embeds[0]["description"]
+    assert text.startswith("-# プロンプト（ぷろんぷと）で検索しました\n")
+    assert "[プロンプトの書き方入門](https://example.com/1)" in text
+    assert "**プロンプト**" in text
+    assert hiragana.embeds[0]["title"] == "🔍「ぷろんぷと」の検索結果"
+
+    filler = await emulator.slash(
+        community.listener, community.general, "search", query="エージェントについて話してた回"
+    )
+    text = filler.embeds[0]["description"]
+    assert text.startswith("-# エージェント（エージェントについて話してた回）で検索しました\n")
+    assert "[エージェントの作り方](https://example.com/2)" in text
+    assert "画像生成" not in text
+
+    english = await emulator.slash(community.english, community.general, "search", query="ぷろんぷと")
+    assert english.embeds[0]["description"].startswith("-# Searched for プロンプト（ぷろんぷと）\n")
+
+    partial = await emulator.slash(community.listener, community.general, "search", query="画像 比較 ぬぺぽぴゅ")
+    text = partial.embeds[0]["description"]
+    assert "-# すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ" in text
+    assert "[画像生成の比較](https://example.com/4)" in text
+
+    nonsense = await emulator.slash(
+        community.listener, community.general, "search", query="ぬぺぽぴゅについて話してた回"
+    )
+    assert "見つからなかったのだ" in nonsense.content
+
+    exact = await emulator.slash(community.listener, community.general, "search", query="画像")
+    assert "で検索しました" not in exact.embeds[0]["description"]
+
+
+async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    day = make_episode(3).published.astimezone(bot.settings.zone)
+    misspelt = await emulator.autocomplete(
+        community.listener, community.general, "episode", focused="episode", episode="シュミレーション"
+    )
+    assert misspelt.choice_names == [f"#3 {day:%Y-%m-%d} シミュレーションで学ぶ物理"]
+    titles = await emulator.autocomplete(
+        community.listener, community.general, "search", focused="query", query="しみゅれーしょん"
+    )
+    assert titles.choice_names == ["シミュレーションで学ぶ物理"]
