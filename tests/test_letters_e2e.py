@@ -691,3 +691,37 @@ async def test_two_hosts_pressing_at_once_one_wins_and_both_see_the_final_state(
     assert final is not None
     fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
     assert fields["状態"] == {Status.HELD: "保留", Status.REJECTED: "却下"}[final.status]
+
+
+@pytest.mark.parametrize("step", ["before the post", "after the post", "after recording it"])
+async def test_a_crash_at_any_step_of_a_post_after_the_nonce_window_posts_once(world: World, step: str) -> None:
+    world.emu.messaging.nonce_window = 0.0  # the restart comes after Discord forgot the nonce
+    bot = await world.start()
+    gate = asyncio.Event()
+    store = bot.store.letters
+    original = {"before the post": store.sending, "after the post": store.posted}.get(step)
+    if original is not None:
+
+        async def killed(*args: Any, **kwargs: Any) -> None:
+            if step == "before the post":
+                await original(*args, **kwargs)  # the ledger step is written, the request never made
+            await gate.wait()  # the process dies here
+            raise RuntimeError("the process is gone")
+
+        setattr(store, "sending" if step == "before the post" else "posted", killed)
+    confirmed = await world.write(world.listener, {"body": "どの段階で落ちても一度だけ届くお便り"})
+    assert "#1" in confirmed.content
+    if step == "before the post":
+        await asyncio.sleep(0.3)
+        assert world.hosts.messages == []
+    else:
+        await world.emu.wait_for_message(world.hosts)
+    if step == "after recording it":
+        await posted_letters(world, bot, 1)
+    await world.runner.crash()
+    gate.set()
+    bot = await world.start()
+    [(_, message)] = await posted_letters(world, bot, 1)
+    await asyncio.sleep(0.3)  # give a duplicate the time to appear
+    assert [m.id for m in world.hosts.messages] == [message.id]
+    assert (await bot.store.letters.backlog(world.guild.id)).pending == 0

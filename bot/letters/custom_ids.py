@@ -28,3 +28,12 @@ def letter_custom_id(number: str) -> str | None:
 
 def host_custom_id(action: str, letter_id: int) -> str:
     return f"{HOST_PREFIX}{action}:{letter_id}"
+
+
+_HOST = re.compile(HOST_TEMPLATE)
+
+
+def host_letter_id(custom_id: str) -> int | None:
+    """The letter a triage button's custom id names (how an unrecorded post is recognised), else ``None``."""
+    match = _HOST.fullmatch(custom_id)
+    return int(match["id"]) if match else None

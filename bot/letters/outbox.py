@@ -48,6 +48,9 @@ class OutboxItem:
     next_attempt_ts: float
     last_error: str | None
     last_channel_id: int | None
+    #: Set when a post was attempted (ISO time, channel): it may have reached Discord unrecorded.
+    sending_at: str | None = None
+    sending_channel_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +76,8 @@ class OutboxStore(Protocol):
     async def retry_now(self, guild_id: int, channel_id: int) -> int: ...
 
     async def pending_for_guild(self, guild_id: int, now: datetime) -> list[OutboxItem]: ...
+
+    async def sending(self, item: OutboxItem, channel_id: int | None, at: datetime | None) -> None: ...
 
     async def posted(self, item: OutboxItem, letter: Letter, channel_id: int, message_id: int) -> None: ...
 
@@ -104,6 +109,10 @@ class Transport(Protocol):
 
     async def post(self, letter: Letter, channel_id: int) -> int:
         """Post the letter to the hosts' channel; return the message id (idempotent per letter)."""
+        ...
+
+    async def find_posted(self, letter: Letter, channel_id: int, since: datetime) -> int | None:
+        """The bot's message of this letter in the channel, posted at ``since`` or later, if there is one."""
         ...
 
     async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
@@ -161,6 +170,11 @@ class OutboxWorker:
         self._claimed: set[int] = set()
         self._running = False
         self._again = False
+        #: Posts that reached Discord but could not be recorded: item id -> (channel, message id). Only
+        #: the record is retried for them, never the post.
+        self._unrecorded: dict[int, tuple[int, int]] = {}
+        #: Items whose failure could not be recorded either: item id -> when to try again (timestamp).
+        self._held: dict[int, float] = {}
 
     async def run(self) -> Report:
         """Deliver everything due; a call while a run is going on makes that run go round once more."""
@@ -211,7 +225,7 @@ class OutboxWorker:
         channel: int | None = None
         channel_known = False
         for item in sorted(items, key=_order):
-            if item.id in self._claimed:
+            if item.id in self._claimed or self._held.get(item.id, 0.0) > self.clock().timestamp():
                 continue
             self._claimed.add(item.id)
             try:
@@ -220,17 +234,30 @@ class OutboxWorker:
                     channel_known = True
                 await self._deliver(item, channel, report)
             except DeliveryUnavailable as exc:
-                await self._hold_guild(guild_id, channel, str(exc) or "hosts' channel unavailable")
                 report.waiting_guilds.add(guild_id)
                 report.failed += 1
+                try:
+                    await self._hold_guild(guild_id, channel, str(exc) or "hosts' channel unavailable")
+                except Exception as error:
+                    self._hold_in_memory(item, error)
                 break
             except Exception as exc:
                 log.warning("letters outbox: %s for letter %d failed: %r", item.kind, item.letter_id, exc)
-                await self.store.failed([item], repr(exc), self._later(item.attempts), channel)
                 report.failed += 1
+                try:
+                    await self.store.failed([item], repr(exc), self._later(item.attempts), channel)
+                except Exception as error:
+                    self._hold_in_memory(item, error)
+            else:
+                self._held.pop(item.id, None)
             finally:
                 self._claimed.discard(item.id)
         return report
+
+    def _hold_in_memory(self, item: OutboxItem, error: Exception) -> None:
+        """The store cannot even record a failure (disk full): back off in memory instead."""
+        self._held[item.id] = self._later(item.attempts).timestamp()
+        log.error("letters outbox: cannot record the failure of letter %d either: %r", item.letter_id, error)
 
     def _later(self, attempts: int) -> datetime:
         return self.clock() + timedelta(seconds=backoff(attempts))
@@ -259,12 +286,35 @@ class OutboxWorker:
         if channel is None:
             raise DeliveryUnavailable("no hosts' channel is set")
         if item.kind is OutboxKind.POST:
-            message_id = await self.transport.post(letter, channel)
-            await self.store.posted(item, letter, channel, message_id)
+            await self._post(item, letter, channel)
             report.posted += 1
             report.outcomes[item.kind] = "posted"
             return
         await self._update(item, letter, report)
+
+    async def _post(self, item: OutboxItem, letter: Letter, channel: int) -> None:
+        """Post exactly once: a ledger step before the request, a search of the channel after any attempt
+        that may have reached Discord, and a failed record retried on its own, never by posting again."""
+        unrecorded = self._unrecorded.get(item.id)
+        if unrecorded is None and item.sending_at is not None and item.sending_channel_id is not None:
+            since = datetime.fromisoformat(item.sending_at)
+            found = await self.transport.find_posted(letter, item.sending_channel_id, since)
+            if found is not None:
+                unrecorded = (item.sending_channel_id, found)
+                log.info("letters outbox: letter %d was already posted (message %d)", letter.id, found)
+        if unrecorded is None:
+            await self.store.sending(item, channel, self.clock())
+            try:
+                message_id = await self.transport.post(letter, channel)
+            except DeliveryUnavailable:  # refused by Discord: nothing was posted
+                await self.store.sending(item, None, None)
+                raise
+            unrecorded = (channel, message_id)
+            self._unrecorded[item.id] = unrecorded
+        else:
+            self._unrecorded[item.id] = unrecorded
+        await self.store.posted(item, letter, *unrecorded)
+        del self._unrecorded[item.id]
 
     async def _update(self, item: OutboxItem, letter: Letter, report: Report) -> None:
         if letter.host_message_id is None or letter.host_channel_id is None:

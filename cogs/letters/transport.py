@@ -7,12 +7,14 @@ Every message is sent with mentions disabled, except the one listener mention in
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord.utils import MISSING
 
 from bot import i18n
+from bot.letters.custom_ids import host_letter_id
 from bot.letters.model import Letter
 from bot.letters.notify import ThreadLookup, notify_author
 from bot.letters.outbox import DeliveryUnavailable, MessageGone
@@ -25,6 +27,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Sendable = discord.TextChannel | discord.Thread | discord.VoiceChannel
+#: Looking for a post that may have been made: from a little before the attempt, this many messages on.
+RECOVERY_MARGIN = timedelta(minutes=1)
+RECOVERY_MESSAGES = 500
+
+
+def _letters_named(message: discord.Message) -> set[int]:
+    """Letter ids named by the triage buttons of a message."""
+    found: set[int] = set()
+    for row in message.components:
+        for child in getattr(row, "children", []):
+            letter_id = host_letter_id(getattr(child, "custom_id", None) or "")
+            if letter_id is not None:
+                found.add(letter_id)
+    return found
 
 
 class DiscordTransport:
@@ -74,6 +90,19 @@ class DiscordTransport:
         except discord.NotFound:
             raise DeliveryUnavailable(f"the hosts' channel {channel_id} no longer exists") from None
         return message.id
+
+    async def find_posted(self, letter: Letter, channel_id: int, since: datetime) -> int | None:
+        """The bot's message of this letter in the hosts' channel from ``since`` on (its buttons name the letter)."""
+        channel = await self._channel(channel_id, letter.guild_id)
+        me = self.bot.user.id if self.bot.user else None
+        after = discord.Object(id=discord.utils.time_snowflake(since - RECOVERY_MARGIN))
+        try:
+            async for message in channel.history(limit=RECOVERY_MESSAGES, after=after, oldest_first=True):
+                if message.author.id == me and letter.id in _letters_named(message):
+                    return message.id
+        except discord.Forbidden as exc:
+            raise DeliveryUnavailable(f"cannot read the hosts' channel {channel_id}: {exc.text}") from None
+        return None
 
     async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
         try:

@@ -55,6 +55,22 @@ class Outbox:
         ):
             return cursor.rowcount
 
+    async def sending(self, item: OutboxItem, channel_id: int | None, at: datetime | None) -> None:
+        """The ledger step before a post: from now on the post may exist in ``channel_id`` unrecorded.
+
+        ``None`` clears it (Discord refused the post: nothing was sent).
+        """
+        async with self.db.transaction() as conn:
+            if at is None:
+                await conn.execute(
+                    "UPDATE letter_outbox SET sending_at = NULL, sending_channel_id = NULL WHERE id = ?", (item.id,)
+                )
+            else:
+                await conn.execute(
+                    "UPDATE letter_outbox SET sending_at = ?, sending_channel_id = ? WHERE id = ?",
+                    (iso(at), channel_id, item.id),
+                )
+
     async def posted(self, item: OutboxItem, letter: Letter, channel_id: int, message_id: int) -> None:
         """The first post is in the hosts' channel: remember where; re-queue an edit if the letter changed since."""
         at = iso(datetime.now(UTC))

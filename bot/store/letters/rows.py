@@ -66,6 +66,8 @@ def item_from_row(row: sqlite3.Row) -> OutboxItem:
         next_attempt_ts=row["next_attempt_ts"],
         last_error=row["last_error"],
         last_channel_id=row["last_channel_id"],
+        sending_at=row["sending_at"],
+        sending_channel_id=row["sending_channel_id"],
     )
 
 
