@@ -8,6 +8,7 @@ import importlib
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -725,3 +726,39 @@ async def test_a_crash_at_any_step_of_a_post_after_the_nonce_window_posts_once(w
     await asyncio.sleep(0.3)  # give a duplicate the time to appear
     assert [m.id for m in world.hosts.messages] == [message.id]
     assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
+
+
+async def fill_the_disk(bot: ZundaBot) -> None:
+    """A full disk, as SQLite sees it: the file may not grow (``max_page_count``) and every free page is used."""
+    db = bot.store.db
+    async with db.transaction() as conn:
+        pages = int(await db.scalar("PRAGMA page_count"))
+        await conn.execute(f"PRAGMA max_page_count = {pages + 8}")
+        await conn.execute("CREATE TABLE ballast (b BLOB)")
+    for size in (1000, 100, 1):  # then the room left in partly used pages
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            for _ in range(10_000):
+                async with db.transaction() as conn:
+                    await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
+
+
+async def test_a_letter_the_database_cannot_store_is_shown_back_and_not_lost(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "保存できるうちの一通目なのだ。"})
+    await posted_letters(world, bot, 1)
+    await fill_the_disk(bot)
+    body = "長いお便りなのだ。" * 220  # 1,980 characters typed on a phone: about 6 KB, more than the room left
+    refused = await world.write(world.listener, {"body": body, "ラジオネーム": "ずんだ好き"})
+    assert refused.ephemeral
+    assert "保存できなかった" in refused.content
+    assert "まだ届いていない" in refused.content
+    assert "長いお便りなのだ" in refused.embeds[0]["description"]
+    assert len(refused.embeds[0]["description"]) >= len(body)
+    retry = await world.emu.click(world.listener, refused.message, refused.button("書き直す")["custom_id"])
+    assert retry.modal is not None
+    assert retry.modal.inputs["body"]["value"] == body
+    assert await bot.store.letters.count(world.guild.id) == 1
+    async with bot.store.db.transaction() as conn:  # room again
+        await conn.execute("PRAGMA max_page_count = 1073741823")
+    sent = await world.emu.submit_modal(world.listener, world.general, retry.modal, {})
+    assert "#2" in sent.content

@@ -6,6 +6,7 @@ import asyncio
 import io
 import logging
 import re
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -236,6 +237,10 @@ class Letters(commands.Cog, name="Letters"):
         except RateLimited as exc:
             when = f"<t:{int(datetime.now(UTC).timestamp() + exc.retry_after) + 1}:R>"
             await self._refuse(interaction, i18n.t("letters.rate_limited", locale, when=when), (), draft)
+            return
+        except (sqlite3.Error, OSError):  # disk full, read-only file...: not saved, and said so, text kept
+            log.exception("letters: a letter could not be stored")
+            await self._refuse(interaction, i18n.t("letters.not_saved", locale), (), draft)
             return
         lines = [i18n.t("letters.confirm", locale, number=letter.number)]
         lines.append(i18n.t("letters.confirm.name", locale, name=escape_text(letter.radio_name)))
