@@ -735,11 +735,15 @@ async def fill_the_disk(bot: ZundaBot) -> None:
         pages = int(await db.scalar("PRAGMA page_count"))
         await conn.execute(f"PRAGMA max_page_count = {pages + 8}")
         await conn.execute("CREATE TABLE ballast (b BLOB)")
+
+    async def fill(size: int) -> None:
+        for _ in range(10_000):
+            async with db.transaction() as conn:
+                await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
+
     for size in (1000, 100, 1):  # then the room left in partly used pages
         with pytest.raises(sqlite3.OperationalError, match="full"):
-            for _ in range(10_000):
-                async with db.transaction() as conn:
-                    await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
+            await fill(size)
 
 
 async def test_a_letter_the_database_cannot_store_is_shown_back_and_not_lost(world: World) -> None:
