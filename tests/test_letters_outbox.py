@@ -321,3 +321,18 @@ async def test_a_worker_that_cannot_record_a_failure_backs_off_in_memory(
     assert (await worker.run()).failed == 0  # not tried again at once
     clock.now += timedelta(seconds=31)
     assert (await worker.run()).failed == 1
+
+
+async def test_after_a_long_outage_letters_wait_at_most_five_minutes(store: Store) -> None:
+    transport = FakeTransport(broken={500})
+    clock = Clock()
+    worker = OutboxWorker(store.letters, transport, clock=clock)
+    await submit(store, 1)
+    for _ in range(30):  # hours of a channel nobody can post in
+        await worker.run()
+        clock.now += timedelta(seconds=BACKOFF_MAX + 1)
+    transport.broken.clear()  # writable again
+    await worker.run()
+    clock.now += timedelta(minutes=5, seconds=1)
+    await worker.run()
+    assert transport.posts == [(1, 500)]

@@ -23,7 +23,8 @@ from bot.letters.model import Letter
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE = 30.0
-BACKOFF_MAX = 3600.0
+#: At most this long between tries: once the hosts' channel works again, letters wait no longer than this.
+BACKOFF_MAX = 300.0
 #: Items fetched per round.
 ROUND_SIZE = 200
 
@@ -125,7 +126,7 @@ class Transport(Protocol):
 
 
 def backoff(attempts: int) -> float:
-    """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most an hour."""
+    """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most five minutes."""
     return min(BACKOFF_BASE * float(2 ** min(max(attempts, 0), 20)), BACKOFF_MAX)
 
 
