@@ -19,6 +19,7 @@ import discord
 import pytest
 
 from bot.app import ZundaBot
+from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Action, Letter, Status
 from bot.render import main_message
 from bot.store.letters import LetterStore
@@ -113,6 +114,11 @@ def world(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
     return World(emulator, community, bot_runner, closed, fans)
 
 
+def option(number: int) -> str:
+    """The form's select value of the sample episode ``number`` (by its unique key)."""
+    return episode_option_value(make_episode(number).key)
+
+
 def letters_pager() -> ModuleType:
     """The pager module of the running bot (stopping a bot unloads its extension's modules; starting one
     imports them afresh), to patch its timeout."""
@@ -146,7 +152,9 @@ def no_pings(world: World) -> None:
 async def test_submit_is_stored_confirmed_and_forwarded(world: World) -> None:
     bot = await world.start()
     await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
-    result = await world.write(world.listener, {"本文": "いつも楽しく聴いています！", "episode": "389", "notify": True})
+    result = await world.write(
+        world.listener, {"本文": "いつも楽しく聴いています！", "episode": option(389), "notify": True}
+    )
     assert result.ephemeral
     assert "#1" in result.content
     stored = await bot.store.letters.get(world.guild.id, 1)
@@ -280,7 +288,7 @@ async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None
     for user in (world.listener, world.closed):  # from the announcement's 「お便りを送る」 button
         opened = await world.emu.click(user, announcement, "zb:letter:389")
         assert opened.modal is not None
-        values = {"body": "読まれたら教えてほしいのだ", "episode": "389", "notify": True}
+        values = {"body": "読まれたら教えてほしいのだ", "episode": option(389), "notify": True}
         assert "#" in (await world.emu.submit_modal(user, world.general, opened.modal, values)).content
     by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
     assert "DMで知らせた" in by_dm.message.content
@@ -392,10 +400,11 @@ async def test_announcement_button_and_a_form_opened_before_a_restart(world: Wor
     opened = await world.emu.click(world.listener, message, "zb:letter:389")
     assert opened.modal is not None
     [default] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
-    assert default["value"] == "389"
+    assert default["value"] == option(389)
+    assert default["label"].startswith("#389 ")
     bot = await world.start()
     submitted = await world.emu.submit_modal(
-        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": "389"}
+        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": option(389)}
     )
     assert "#1" in submitted.content
     letter = await bot.store.letters.get(world.guild.id, 1)
@@ -472,7 +481,8 @@ async def test_hosts_show_change_filter_and_export_letters(world: World) -> None
     opened = await world.emu.slash(world.listener, world.general, "otayori write", episode="389")
     assert opened.modal is not None
     [preset] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
-    assert preset["value"] == "389"
+    assert preset["value"] == option(389)
+    assert preset["label"].startswith("#389 ")
     await world.emu.submit_modal(world.listener, world.general, opened.modal, {"body": "389回の感想なのだ。"})
     await world.write(world.closed, {"body": "エピソードを選ばないお便り"})
     posted = await world.emu.wait_for_message(world.hosts)
@@ -766,3 +776,40 @@ async def test_a_letter_the_database_cannot_store_is_shown_back_and_not_lost(wor
         await conn.execute("PRAGMA max_page_count = 1073741823")
     sent = await world.emu.submit_modal(world.listener, world.general, retry.modal, {})
     assert "#2" in sent.content
+
+
+async def test_repeated_episode_numbers_give_a_form_discord_accepts(world: World) -> None:
+    bot = await world.start()
+    season1 = make_episode(1, title="シーズン1の第1回")
+    season2 = make_episode(
+        1,
+        title="シーズン2の第1回",
+        key="https://example.com/s2/1",
+        page_url="https://example.com/s2/1",
+        published=season1.published + timedelta(days=300),
+    )
+    await bot.store.episodes.upsert_many([season1, season2])
+    for opened in (
+        await world.emu.slash(world.listener, world.general, "otayori write"),
+        await world.emu.slash(world.listener, world.general, "otayori write", episode="1"),
+    ):
+        assert opened.modal is not None
+        options = opened.modal.inputs["episode"]["options"]
+        values = [o["value"] for o in options]
+        assert len(values) == len(set(values)) == 2  # Discord refuses duplicate values
+        assert sum(1 for o in options if o.get("default")) <= 1  # and more than one default
+        assert all(len(o["value"]) <= 100 and len(o["label"]) <= 100 for o in options)
+        labels = [o["label"] for o in options]
+        assert len(set(labels)) == 2  # told apart by their dates
+        assert all(label.startswith("#1 20") for label in labels)
+    [second] = [o for o in options if "シーズン2" in o["label"]]
+    sent = await world.emu.submit_modal(
+        world.listener,
+        world.general,
+        opened.modal,
+        {"body": "シーズン2の第1回の感想なのだ", "episode": second["value"]},
+    )
+    assert "#1" in sent.content
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    assert letter.episode_key == season2.key

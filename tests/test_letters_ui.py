@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from bot.app import ZundaBot
 from bot.config import load_settings
 from bot.episodes.catalogue import EpisodeChoice
+from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.letters.text import MAX_BODY, Code, Field, InvalidLetter, Problem, clean_letter
 from bot.store.store import Store
@@ -106,7 +107,8 @@ def test_form_uses_labels_and_at_most_five_components() -> None:
     options = inner["episode"]["options"]
     assert len(options) == 25
     assert all(len(option["label"]) <= 100 for option in options)
-    assert [o["value"] for o in options if o.get("default")] == ["3"]
+    assert [o["value"] for o in options if o.get("default")] == [episode_option_value("k3")]
+    assert [o["label"] for o in options if o.get("default")][0].startswith("#3 ")
     assert inner["episode"]["required"] is False
     assert inner["notify"] == {"type": 23, "custom_id": "notify", "default": True}
     assert all(len(component["label"]) <= 45 for component in data["components"])

@@ -3,10 +3,14 @@
 * ``zb:letter:<episode number>`` — 「お便りを送る」 under an announcement or an episode page: opens the form.
 * ``zb:lh:<action>:<letter id>`` — a triage button on the hosts' message of a letter.
 * ``zb:lf:<random token>`` — a letter form (modal).
+
+The form's episode select names an episode by :func:`episode_option_value` of its key: unique even
+where episode numbers repeat (seasons), and short enough for Discord (100 characters).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 LETTER_PREFIX = "zb:letter:"
@@ -37,3 +41,15 @@ def host_letter_id(custom_id: str) -> int | None:
     """The letter a triage button's custom id names (how an unrecorded post is recognised), else ``None``."""
     match = _HOST.fullmatch(custom_id)
     return int(match["id"]) if match else None
+
+
+EPISODE_OPTION_PREFIX = "e:"
+
+
+def episode_option_value(key: str) -> str:
+    """The select option value of an episode: a digest of its (unique) key."""
+    return EPISODE_OPTION_PREFIX + hashlib.blake2b(key.encode("utf-8"), digest_size=10).hexdigest()
+
+
+def is_episode_option_value(value: str) -> bool:
+    return value.startswith(EPISODE_OPTION_PREFIX)

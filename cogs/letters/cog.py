@@ -18,8 +18,9 @@ from discord.utils import MISSING
 
 from bot import i18n
 from bot.episodes.catalogue import episode_number
+from bot.episodes.model import Episode
 from bot.escaping import escape_text
-from bot.letters.custom_ids import FORM_PREFIX
+from bot.letters.custom_ids import FORM_PREFIX, is_episode_option_value
 from bot.letters.export import ExportFormat, export_letters
 from bot.letters.model import (
     HOST_SETTABLE,
@@ -204,7 +205,7 @@ class Letters(commands.Cog, name="Letters"):
             draft = Draft(exc.draft_name, exc.draft_body, values.episode, values.notify)
             await self._refuse(interaction, i18n.t("letters.invalid.head", locale), exc.problems, draft)
             return
-        episode = await self.bot.store.episodes.by_number(values.episode) if values.episode else None
+        episode = await self._chosen_episode(values.episode)
         submission = Submission(
             guild_id=interaction.guild_id,
             author_id=interaction.user.id,
@@ -467,6 +468,16 @@ class Letters(commands.Cog, name="Letters"):
         if letter is None:
             raise UserFacingError(i18n.t("letters.not_found", interaction.locale, number=number))
         return letter
+
+    async def _chosen_episode(self, value: str | None) -> Episode | None:
+        """The episode picked in the form: by its option value (a form opened before this, by its number)."""
+        if not value:
+            return None
+        store = self.bot.store
+        if is_episode_option_value(value):
+            key = await store.letters.episode_for_option(value)
+            return await store.episodes.get(key) if key else None
+        return await store.episodes.by_number(value)
 
     async def _episode(self, value: str, locale: object | None) -> tuple[str, str]:
         number = episode_number(value)

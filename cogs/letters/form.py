@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import ui
@@ -14,7 +16,7 @@ from discord import ui
 from bot import i18n
 from bot.episodes.catalogue import EpisodeChoice
 from bot.escaping import escape_text
-from bot.letters.custom_ids import FORM_PREFIX
+from bot.letters.custom_ids import FORM_PREFIX, episode_option_value, is_episode_option_value
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
 from bot.ui.errors import BaseModal, BaseView, UserFacingError
 from bot.ui.safety import quoted
@@ -64,8 +66,23 @@ def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:
-    return discord.SelectOption(label=choice.label(), value=choice.number, default=default)
+def episode_options(
+    episodes: Sequence[EpisodeChoice], wanted: str | None, zone: ZoneInfo | None
+) -> list[discord.SelectOption]:
+    """At most 25 options, each valued by its episode's unique key; the one ``wanted`` (an option value or
+    an episode number: the newest such) is the only default. Where numbers repeat, labels add the date."""
+    choices = list(episodes)[:25]
+    numbers = Counter(c.number for c in choices)
+    values = [episode_option_value(c.key) for c in choices]
+    default = next((i for i, v in enumerate(values) if v == wanted), None)
+    if default is None:
+        default = next((i for i, c in enumerate(choices) if c.number == wanted), None)
+    return [
+        discord.SelectOption(
+            label=choice.label(zone if numbers[choice.number] > 1 else None), value=value, default=index == default
+        )
+        for index, (choice, value) in enumerate(zip(choices, values, strict=True))
+    ]
 
 
 class LetterForm(BaseModal):
@@ -84,6 +101,7 @@ class LetterForm(BaseModal):
         episodes: Sequence[EpisodeChoice],
         draft: Draft | None = None,
         custom_id: str | None = None,
+        zone: ZoneInfo | None = None,
     ) -> None:
         super().__init__(
             title=i18n.t("letters.modal.title", locale), custom_id=custom_id or new_form_id(), timeout=FORM_TIMEOUT
@@ -121,7 +139,7 @@ class LetterForm(BaseModal):
             )
         )
         self.episode_select: ui.Select[LetterForm] | None = None
-        options = [episode_option(c, c.number == draft.episode) for c in episodes if len(c.number) <= 100][:25]
+        options = episode_options(episodes, draft.episode, zone)
         if options:
             self.episode_select = ui.Select(
                 custom_id=EPISODE_ID,
@@ -158,7 +176,8 @@ async def open_form(
     store = bot.store
     episodes = await store.letters.episode_choices("", FORM_EPISODES)
     wanted = preset if preset is not None else (draft.episode if draft else None)
-    if wanted is not None and all(choice.number != wanted for choice in episodes):
+    offered = {episode_option_value(c.key) for c in episodes} | {c.number for c in episodes}
+    if wanted is not None and not is_episode_option_value(wanted) and wanted not in offered:
         found = [c for c in await store.letters.episode_choices(wanted, 25) if c.number == wanted]
         if not found and preset is not None:
             raise UserFacingError(i18n.t("letters.episode_not_found", interaction.locale, episode=quoted(preset)))
@@ -169,6 +188,7 @@ async def open_form(
         display_name=interaction.user.display_name,
         episodes=episodes,
         draft=Draft(base.radio_name, base.body, wanted, base.notify),
+        zone=bot.settings.zone,
     )
     await interaction.response.send_modal(form)
 

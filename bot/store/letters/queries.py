@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.episodes.catalogue import EpisodeChoice
+from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Letter, LetterEvent, Status
 from bot.store.db import Database
 from bot.store.letters.rows import event_from_row, iso, letter_from_row
@@ -121,6 +122,11 @@ class Queries:
     async def history(self, letter: Letter) -> list[LetterEvent]:
         rows = await self.db.fetchall("SELECT * FROM letter_events WHERE letter_id = ? ORDER BY id", (letter.id,))
         return [event_from_row(row) for row in rows]
+
+    async def episode_for_option(self, value: str) -> str | None:
+        """The key of the visible episode whose form option value is ``value``, if any."""
+        rows = await self.db.fetchall(f"SELECT key FROM episodes WHERE {visible(self.now())}")
+        return next((row["key"] for row in rows if episode_option_value(row["key"]) == value), None)
 
     async def episode_choices(self, query: str = "", limit: int = 25) -> list[EpisodeChoice]:
         """Episodes listeners may see now, newest first, whose number or title contains ``query``."""
