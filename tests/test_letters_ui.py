@@ -108,7 +108,7 @@ def test_form_uses_labels_and_at_most_five_components() -> None:
     assert len(options) == 25
     assert all(len(option["label"]) <= 100 for option in options)
     assert [o["value"] for o in options if o.get("default")] == [episode_option_value("k3")]
-    assert [o["label"] for o in options if o.get("default")][0].startswith("#3 ")
+    assert next(o["label"] for o in options if o.get("default")).startswith("#3 ")
     assert inner["episode"]["required"] is False
     assert inner["notify"] == {"type": 23, "custom_id": "notify", "default": True}
     assert all(len(component["label"]) <= 45 for component in data["components"])
