@@ -94,6 +94,8 @@ class ZundaBot(commands.Bot):
             allowed_mentions=NO_MENTIONS,
             max_ratelimit_timeout=MAX_RATELIMIT_WAIT,
             tree_cls=ZundaTree,
+            # Installed in servers; only the commands that say so (lookup, /follow) are installable by users too.
+            allowed_installs=app_commands.AppInstallationType(guild=True, user=False),
             shard_count=settings.shard_count,
             **options,
         )

@@ -84,6 +84,10 @@ def tag_required() -> ApiError:
     return ApiError(400, 40067, "A tag is required to create a forum post in this channel")
 
 
+def entity_too_large() -> ApiError:
+    return ApiError(413, 40005, "Request entity too large")
+
+
 def missing_access() -> ApiError:
     return ApiError(403, 50001, "Missing Access")
 

@@ -205,6 +205,14 @@ class Interactions:
             "entitlements": [],
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
         }
+        # Who installed the app that answers: the server (key "0") and/or the user (key "1", user installs).
+        owners: JsonDict = {}
+        if guild is None:
+            owners["0"] = "0"
+        elif world.bot_in(guild):
+            owners["0"] = str(guild.id)
+        if user.id in world.user_installs:
+            owners["1"] = str(user.id)
         if guild is not None:
             member = guild.members[user.id]
             payload.update(
@@ -212,11 +220,11 @@ class Interactions:
                 guild={"id": str(guild.id), "locale": guild.locale, "features": list(guild.features)},
                 guild_locale=guild.locale,
                 member=member.payload() | {"permissions": str(world.permissions_in(channel, user.id))},
-                authorizing_integration_owners={"0": str(guild.id)},
+                authorizing_integration_owners=owners,
                 context=0,
             )
         else:
-            payload.update(user=user.payload(), authorizing_integration_owners={"0": "0"}, context=1)
+            payload.update(user=user.payload(), authorizing_integration_owners=owners, context=1)
         if record.message is not None:
             payload["message"] = record.message.payload()
         return payload
@@ -258,6 +266,13 @@ class Interactions:
             raise EmulatorUsageError(f"command {command.name!r} is not available in this context ({context})")
         if channel.guild_id is None and data.get("dm_permission") is False:
             raise EmulatorUsageError(f"command {command.name!r} is not available in DMs")
+        guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None
+        if guild is not None and not self.world.bot_in(guild):
+            # Only a user install reaches a server without the bot, and only with commands installed for users.
+            if user.id not in self.world.user_installs:
+                raise EmulatorUsageError(f"the app is neither in {guild!r} nor installed by {user!r}")
+            if 1 not in (data.get("integration_types") or [0]):
+                raise EmulatorUsageError(f"command {command.name!r} is not installed for users")
         if channel.guild_id is None:
             return
         override = self._override(command, user, channel.guild_id)

@@ -431,6 +431,8 @@ class RestApi:
             status, payload = await route.handler(call)
         except ApiError as exc:
             status, payload = exc.status, exc.body()
+        except web.HTTPRequestEntityTooLarge:
+            status, payload = err.entity_too_large().status, err.entity_too_large().body()
         except Exception as exc:  # an emulator bug must not look like a dead Discord: answer as Discord does
             log.exception("emulator failed on %s %s", request.method, path)
             self.crashes.append((record, exc))

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from jsonschema import Draft202012Validator, FormatChecker, ValidationError
+from jsonschema import Draft202012Validator, FormatChecker, ValidationError, validators
 
 from .errors import FormErrors
 
@@ -206,8 +206,9 @@ class _Spec:
         self._inlining: set[str] = set()
 
     def inline(self, node: Any) -> Any:
-        """``node`` with references replaced by the schemas they name (shared, built once) and unions keyed
-        by their ``type`` field turned into if/then branches: one branch is checked, and its errors reported."""
+        """``node`` with references replaced by the schemas they name (shared, built once), and unions turned into
+        what checks one branch: unions of objects told apart by their ``type`` field into :data:`BY_TYPE` (the
+        branch for the value's type), "null or X" into :data:`NULL_OR`, named constants into an ``enum``."""
         if isinstance(node, list):
             return [self.inline(item) for item in node]
         if not isinstance(node, dict):
@@ -221,7 +222,7 @@ class _Spec:
                 self._inlined[name] = self.inline(self.schemas[name])
                 self._inlining.discard(name)
             if len(node) == 1:
-                return self._inlined[name]
+                return {MEMO: self._inlined[name]} if name in MEMOIZED else self._inlined[name]
             node = {"allOf": [{"$ref": node["$ref"]}], **{k: v for k, v in node.items() if k != "$ref"}}
         out: JsonDict = {}
         for key, value in node.items():
@@ -237,14 +238,19 @@ class _Spec:
                 del out[key]
                 out["enum"] = consts
                 continue
+            branches = out.get(key)
+            if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+                del out[key]
+                out[NULL_OR] = next(branch for branch in branches if branch != {"type": "null"})
+                continue
             keyed = _keyed_branches(out.get(key))
             if keyed is not None:
                 del out[key]
                 every = [kind for kinds, _ in keyed for kind in kinds]
-                out.setdefault("allOf", []).extend(
-                    [{"type": "object", "required": ["type"], "properties": {"type": {"enum": every}}}]
-                    + [{"if": {"properties": {"type": {"enum": kinds}}}, "then": branch} for kinds, branch in keyed]
+                out.setdefault("allOf", []).append(
+                    {"type": "object", "required": ["type"], "properties": {"type": {"enum": every}}}
                 )
+                out[BY_TYPE] = [{"kinds": kinds, "schema": branch} for kinds, branch in keyed]
         return out
 
 
@@ -271,18 +277,65 @@ def _keyed_branches(branches: object) -> list[tuple[list[object], JsonDict]] | N
     return keyed if len(every) == len(set(every)) else None
 
 
+#: The emulator's keyword for a union told apart by ``type``: ``[{"kinds": [...], "schema": {...}}, ...]``.
+BY_TYPE = "x-emulator-by-type"
+
+
+def _by_type(validator: Any, branches: list[JsonDict], instance: object, schema: JsonDict) -> Iterator[ValidationError]:
+    """Check ``instance`` against the one branch for its ``type`` (an unknown type is refused beside it)."""
+    if not isinstance(instance, dict):
+        return
+    kind = instance.get("type")
+    for index, branch in enumerate(branches):
+        if kind in branch["kinds"] and not isinstance(kind, bool):
+            yield from validator.descend(instance, branch["schema"], schema_path=index)
+            return
+
+
+#: The emulator's keyword for "null, or this schema" (how the spec writes optional objects): one check, not two.
+NULL_OR = "x-emulator-null-or"
+
+
+def _null_or(validator: Any, other: JsonDict, instance: object, schema: JsonDict) -> Iterator[ValidationError]:
+    if instance is not None:
+        yield from validator.descend(instance, other)
+
+
+#: The emulator's keyword for a part whose validity is remembered: bots send the same embeds and buttons to many
+#: channels and again in edits, and a part is valid or not whatever message holds it.
+MEMO = "x-emulator-memo"
+MEMOIZED = frozenset({"RichEmbed", "ActionRowComponentForMessageRequest"})
+_MEMO_SIZE = 4096
+_valid_parts: dict[tuple[int, str], None] = {}
+
+
+def _memo(validator: Any, part: JsonDict, instance: object, schema: JsonDict) -> Iterator[ValidationError]:
+    key = (id(part), json.dumps(instance, sort_keys=True, ensure_ascii=False, default=repr))
+    if key in _valid_parts:
+        return
+    errors = list(validator.descend(instance, part))
+    if errors:
+        yield from errors
+        return
+    if len(_valid_parts) >= _MEMO_SIZE:
+        _valid_parts.clear()
+    _valid_parts[key] = None
+
+
+def forget_valid_parts() -> None:
+    """Forget which parts were found valid (benchmarks time the check of parts never seen)."""
+    _valid_parts.clear()
+
+
+#: Draft 2020-12 with the emulator's three keywords (jsonschema's stubs leave ``extend`` untyped).
+_Validator: type[Draft202012Validator] = validators.extend(  # type: ignore[no-untyped-call]
+    Draft202012Validator, {BY_TYPE: _by_type, NULL_OR: _null_or, MEMO: _memo}
+)
+
+
 @functools.cache
 def _spec() -> _Spec:
     return _Spec()
-
-
-def schema_names(method: str, template: str) -> list[str]:
-    """The component schemas a route's body may be (the branches of its union), in the spec's order."""
-    node = _spec().requests.get((method, _route_shape(template)))
-    if node is None:
-        return []
-    branches = node.get("anyOf") or node.get("oneOf") or [node]
-    return [str(b["$ref"]).rsplit("/", 1)[1] for b in branches if "$ref" in b]
 
 
 @functools.cache
@@ -294,11 +347,7 @@ def _validator(method: str, shape: str, variant: str | None) -> Draft202012Valid
         schema = spec.inline(spec.requests[(method, shape)])
     else:
         return None
-    return Draft202012Validator(schema, format_checker=_formats)
-
-
-def has_schema(method: str, template: str) -> bool:
-    return _validator(method, _route_shape(template), None) is not None
+    return _Validator(schema, format_checker=_formats)
 
 
 # --- errors in Discord's shape ------------------------------------------------------------------
@@ -412,13 +461,6 @@ def validate_body(
         return False
     _collect(validator, body, errors, prefix)
     return True
-
-
-def validate_schema(name: str, value: object, errors: FormErrors, prefix: tuple[str | int, ...] = ()) -> None:
-    """Check ``value`` against one component schema of the spec (e.g. ``"ApplicationCommandUpdateRequest"``)."""
-    validator = _validator("", "", name)
-    assert validator is not None
-    _collect(validator, value, errors, prefix)
 
 
 def _collect(validator: Draft202012Validator, value: object, errors: FormErrors, prefix: tuple[str | int, ...]) -> None:

@@ -180,6 +180,11 @@ class DiscordEmulator:
             locale=locale,
         )
 
+    def install_for_user(self, user: User) -> None:
+        """``user`` adds the app to their account (user install): commands whose ``integration_types`` hold 1
+        then work for them in servers without the bot and in DMs, with ``authorizing_integration_owners["1"]``."""
+        self.world.user_installs.add(user.id)
+
     def dm_channel(self, user: User) -> Channel:
         """The DM channel between the bot and ``user`` (for slash commands or messages in DMs)."""
         return self.world.dm_channel(user)

@@ -58,6 +58,8 @@ class World:
         self.messages: dict[int, Message] = {}
         self.attachments: dict[int, Attachment] = {}
         self.dm_channel_ids: dict[int, int] = {}
+        #: Users who installed the app for themselves (user install): its commands follow them everywhere.
+        self.user_installs: set[int] = set()
         self.cdn_base = "http://127.0.0.1"
         self._listeners: list[Callable[[GatewayEvent], None]] = []
         self._changed: asyncio.Event | None = None

@@ -50,3 +50,39 @@ def make_letter(number: int = 1, body: str = "いつも聴いています。", *
     }
     values.update(changes)
     return Letter(**values)  # type: ignore[arg-type]
+
+
+#: A post body whose second topic's title was pasted with blank lines in it (the shape of a real post).
+PASTED_TITLE_BODY = """## 関連リンク
+
+
+- [駅前の自転車置き場が広くなります](https://example.com/city/bicycle)
+
+
+駅前の自転車置き場が来月から二倍の広さになるのだ。
+
+引用元: https://example.com/city/bicycle
+
+
+- [「川辺の図書館」夜間開館のお知らせ
+
+市立川辺図書館は、来月から夜九時まで開館します。
+
+学習室も増やし、予約はウェブから受け付けます。](https://library.example.org/news/riverside?id=7)
+
+
+川辺の図書館が夜遅くまで使えるようになるのだ。学習室の予約もウェブでできるのだ。
+
+引用元: https://library.example.org/news/riverside?id=7
+
+
+- [週末の天気は晴れ](https://example.com/weather/weekend)
+
+
+週末は晴れて暖かくなる見込みなのだ。
+
+引用元: https://example.com/weather/weekend
+
+
+- [お便り投稿フォーム](https://example.com/form)
+"""

@@ -15,6 +15,7 @@ from bot.episodes.model import Episode
 from bot.episodes.posts import read_post
 from bot.episodes.site import Site
 from tests.conftest import CONTENT_DIR
+from tests.factories import PASTED_TITLE_BODY
 from tests.jekyll import Entry, atom_feed, rdf_feed, render_post, rss_feed
 
 SITE = Site()
@@ -62,6 +63,16 @@ def test_sample_content_feed_gives_the_same_episodes_as_the_posts() -> None:
     result, posts = compare(sorted(CONTENT_DIR.glob("*.md")))
     assert_same_episodes(result, posts)
     assert all(episode.topics for episode in result.episodes)
+
+
+def test_a_title_pasted_over_blank_lines_is_the_same_topic_in_the_feed(tmp_path: Path) -> None:
+    path = tmp_path / "2026-01-13-7.md"
+    path.write_text(
+        f"---\ntitle: t\ndate: 2026-01-13\nactor_ids: [zundamon]\n---\n{PASTED_TITLE_BODY}", encoding="utf-8"
+    )
+    result, posts = compare([path])
+    assert_same_episodes(result, posts)
+    assert [topic.url for topic in result.episodes[0].topics][1] == "https://library.example.org/news/riverside?id=7"
 
 
 # -- generic feeds -----------------------------------------------------------------------------------

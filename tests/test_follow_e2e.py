@@ -117,6 +117,9 @@ async def test_closed_dms_are_recorded_and_the_opt_in_thread_mention_replaces_th
     assert main.thread is not None
     assert all(shy.id not in emulator.pings(m).user_ids for m in main.thread.messages)  # no ping by default
 
+    status = await emulator.slash(community.admin, community.general, "status")
+    [field] = [f for e in status.embeds for f in e.get("fields", []) if f["name"] == "フォロー"]
+    assert "DM が閉じていた 1 件" in field["value"]
     listing = await emulator.slash(shy, community.general, "follow list")
     assert "DM が閉じていて" in listing.content
     assert "zb:follow:mention-on" in listing.custom_ids
@@ -249,3 +252,44 @@ async def test_an_announcement_not_matched_before_a_crash_is_caught_up_after_the
     await emulator.wait_until(lambda: len(emulator.dms(community.listener)) == 1, 20, "the caught-up DM")
     await outbox_idle(emulator, bot, community.listener.id)
     assert len(emulator.dms(community.listener)) == 1
+
+
+async def test_a_forum_announcement_links_the_dm_to_its_post(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start(announce_channel_ids=[community.forum.id])
+    await settled(emulator, bot)
+    await follow(emulator, community, community.listener, "言語モデル")
+    await announce(emulator, bot, bot_runner, 12)
+    await emulator.wait_until(lambda: len(emulator.dms(community.listener)) == 1, 20, "the DM")
+    [post] = community.forum.posts
+    [dm] = emulator.dms(community.listener)
+    assert f"https://discord.com/channels/{community.guild.id}/{post.id}" in dm.content
+
+
+async def test_429s_back_the_dm_off_and_it_goes_out_later_once(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await start(bot_runner, community)
+    await follow(emulator, community, community.listener, "言語モデル")
+    # discord.py tries a request five times before giving up: the first attempt at the DM fails.
+    emulator.faults.storm_429(5, retry_after=0.01, route="POST /users/@me/channels")
+    await announce(emulator, bot, bot_runner, 13)
+
+    async def attempts() -> int:
+        row = await bot.store.db.fetchone("SELECT attempts, state FROM follow_notices")
+        return 0 if row is None else int(row[0])
+
+    for _ in range(100):
+        if await attempts():
+            break
+        await asyncio.sleep(0.1)
+    assert await attempts() == 1
+    assert emulator.dms(community.listener) == []
+    await follows_cog(bot).tick()
+    assert emulator.dms(community.listener) == []  # not before its backoff
+    bot.store.clock = lambda: datetime.now(UTC) + timedelta(minutes=1)  # past the first backoff (30 s)
+    await follows_cog(bot).tick()
+    await outbox_idle(emulator, bot, community.listener.id)
+    assert len(emulator.dms(community.listener)) == 1
+    assert await bot.store.follows.notices_of(community.listener.id) == [("done", "dm")]

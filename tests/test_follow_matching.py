@@ -9,7 +9,7 @@ import pytest
 from bot.episodes.model import Topic
 from bot.episodes.posts import read_post
 from bot.episodes.site import Site
-from bot.follow.matching import Matcher, matches
+from bot.follow.matching import Matcher, matches, word_forms
 from bot.follow.model import Follow, Notice, NoticeTopic
 from bot.follow.notice import MESSAGE_LIMIT, notice_body, notice_content, thread_mention_content
 from bot.follow.words import MAX_WORD_LENGTH, Refusal, WordRefused, clean_word
@@ -35,7 +35,26 @@ from bot.follow.words import MAX_WORD_LENGTH, Refusal, WordRefused, clean_word
     ],
 )
 def test_matches_on_the_lookup_normaliser_with_latin_word_edges(word: str, text: str, expected: bool) -> None:
-    assert matches(word, text) is expected
+    assert matches(word, Topic(text, "https://e.com/t")) is expected
+
+
+@pytest.mark.parametrize(
+    ("word", "title", "summary"),
+    [
+        ("Gemini", "ジェミニの新機能", ""),  # a Latin name finds its katakana reading
+        ("がぞうせいせい", "ガゾウセイセイ", ""),  # hiragana and katakana are one
+        ("サーバ", "サーバーレス入門", ""),  # spelling variants (the analyser's normal form)
+        ("サーバー", "記事", "サーバを立てる話"),
+        ("シュミレーション", "物理シミュレーションの高速化", ""),
+    ],
+)
+def test_forgiving_forms_match_like_the_lookup(word: str, title: str, summary: str) -> None:
+    assert matches(word, Topic(title, "https://e.com/t", summary))
+
+
+def test_word_forms_are_found_once_for_single_words_only() -> None:
+    assert "ジェミニ" in word_forms("Gemini")
+    assert word_forms("ローカル LLM の話") == ()
 
 
 def test_matcher_gives_every_follower_their_topics_and_words() -> None:

@@ -139,6 +139,18 @@ def test_setext_heading_and_lazy_continuation() -> None:
     assert both("Title\n===\n\n> quote\nlazy line") == "# Title\n\n> quote\n> lazy line"
 
 
+def test_tables_and_reference_links_read_as_the_site_renders_them() -> None:
+    assert both("| 名前 | 値 |\n| --- | ---: |\n| a | **1** |\n|  |  |") == "名前 | 値\na | **1**"
+    assert both("[前回][prev] と [x]\n\n[prev]: /episode/41\n[x]: <https://x.example/a b>") == (
+        "[前回](https://zund-arm-on.com/episode/41) と [x](https://x.example/a%20b)"
+    )
+
+
+def test_a_paragraph_full_of_brackets_keeps_its_text() -> None:
+    source = "[" * 1500 + "x](https://x.example/)"
+    assert normalise_markdown(source) == source
+
+
 # -- the converter alone ---------------------------------------------------------------------------
 
 

@@ -18,6 +18,7 @@ from bot.episodes.posts import MAX_POST_BYTES, PostError, parse_post, read_post
 from bot.episodes.site import Site
 from bot.episodes.sources import FolderSource
 from tests.conftest import CONTENT_DIR
+from tests.factories import PASTED_TITLE_BODY
 
 SITE = Site()
 JST = timedelta(hours=9)
@@ -232,6 +233,36 @@ def test_sample_content_covers_every_layout() -> None:
 
 def post(front: str, body: str = "## 関連リンク\n\n- [記事](https://example.com/a)  \n\n要約です。\n") -> str:
     return f"---\n{front}\n---\n{body}"
+
+
+def test_a_title_pasted_over_blank_lines_is_read_as_its_topic() -> None:
+    text = post("title: t\ndate: 2026-01-13", PASTED_TITLE_BODY)
+    episode = parse_post(text, filename="2026-01-13-7.md", site=SITE)
+    pasted = (
+        "「川辺の図書館」夜間開館のお知らせ 市立川辺図書館は、来月から夜九時まで開館します。 "
+        "学習室も増やし、予約はウェブから受け付けます。"
+    )
+    assert [(topic.title, topic.url) for topic in episode.topics] == [
+        ("駅前の自転車置き場が広くなります", "https://example.com/city/bicycle"),
+        (pasted, "https://library.example.org/news/riverside?id=7"),
+        ("週末の天気は晴れ", "https://example.com/weather/weekend"),
+    ]
+    assert [(topic.title, topic.url) for topic in episode.topics] == independent_topics(text)
+    assert [topic.summary for topic in episode.topics] == [
+        "駅前の自転車置き場が来月から二倍の広さになるのだ。",
+        "川辺の図書館が夜遅くまで使えるようになるのだ。学習室の予約もウェブでできるのだ。",
+        "週末は晴れて暖かくなる見込みなのだ。",
+    ]
+
+
+def test_a_pasted_title_without_its_source_line_stays_text() -> None:
+    body = PASTED_TITLE_BODY.replace("引用元: https://library.example.org/news/riverside?id=7", "")
+    episode = parse_post(post("title: t\ndate: 2026-01-13", body), filename="2026-01-13-7.md", site=SITE)
+    assert [topic.url for topic in episode.topics] == [
+        "https://example.com/city/bicycle",
+        "https://example.com/weather/weekend",
+    ]
+    assert "夜九時まで開館します。" in episode.topics[0].summary
 
 
 def test_dates_in_every_form() -> None:

@@ -81,6 +81,7 @@ async def open_channel(page: Any, name: str) -> None:
 async def run_command(page: Any, typed: str, **options: str) -> None:
     """Type ``/name`` in the composer, pick the first suggestion, fill the options and send."""
     composer = page.locator("#composer-input")
+    await expect(page.locator("#command-form")).to_be_hidden()
     await composer.fill(typed)
     await expect(page.locator("#suggestions li").first).to_be_visible()
     await composer.press("Enter")
@@ -104,6 +105,7 @@ async def test_page_shows_the_server_and_the_announced_episode(session: StudioSe
     await expect(announcement).to_have_class(re.compile("pinged"))  # the listener has the role
     await expect(announcement.locator(".thread-link")).to_be_visible()
     await expect(announcement.locator(".app-tag")).to_have_text("アプリ")
+    await expect(page.locator("#composer-input")).to_have_attribute("placeholder", re.compile("送信できません"))
     shot = os.environ.get("ZUNDABOT_SCREENSHOT")
     target = Path(shot) if shot else Path(session.posts).parent / "studio.png"
     await page.screenshot(path=str(target))
@@ -259,3 +261,16 @@ async def test_a_post_that_cannot_be_read_is_refused_and_nothing_is_written(sess
     await expect(control.locator("textarea[name=text]")).to_have_value("no front matter here")  # nothing lost
     name = await control.locator("input[name=name]").input_value()
     assert not (session.posts / name).exists()
+
+
+async def test_the_announcements_letter_button_opens_the_form_for_that_episode(page: Any) -> None:
+    await open_channel(page, "お知らせ")
+    announcement = page.locator("article.message").filter(has=page.locator(".embed-title", has_text="20260616"))
+    await announcement.locator("button.button", has_text="お便りを送る").click()
+    dialog = page.locator("dialog#modal")
+    await expect(dialog.locator("h2")).to_have_text("お便りを書く")
+    await expect(
+        dialog.locator(".field", has_text="関連するエピソード").locator("select option:checked")
+    ).to_contain_text("6")
+    await dialog.locator("button", has_text="キャンセル").click()
+    await expect(dialog).to_be_hidden()

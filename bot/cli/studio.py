@@ -21,6 +21,7 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
@@ -39,6 +40,9 @@ from discord_emulator import (
     use_emulator,
 )
 from discord_emulator.studio import DEFAULT_PORT, Control, ControlField, RemoteBindRefused, Studio, Viewer, check_bind
+
+if TYPE_CHECKING:
+    from bot.app import ZundaBot
 
 #: The id of the bot's polling job (cogs' announcements): the studio's "poll now" runs it at once.
 POLL_JOB = "announce:poll"
@@ -74,7 +78,13 @@ def seed(emulator: DiscordEmulator) -> StudioServer:
     hidden = PermOverwrite(deny=int(Permission.VIEW_CHANNEL))
     shown = PermOverwrite(allow=int(Permission.VIEW_CHANNEL))
     general = guild.create_channel("雑談", topic="番組の感想や雑談はこちら")
-    news = guild.create_channel("お知らせ", type="news", topic="新しい回のお知らせ")
+    read_only = PermOverwrite(deny=int(Permission.SEND_MESSAGES))
+    news = guild.create_channel(
+        "お知らせ",
+        type="news",
+        topic="新しい回のお知らせ",
+        overwrites={guild.everyone: read_only, guild.bot_role: PermOverwrite(allow=int(Permission.SEND_MESSAGES))},  # type: ignore[dict-item]
+    )
     forum = guild.create_channel("番組フォーラム", type="forum", tags=MC_TAGS)
     hosts = guild.create_channel(
         "ホスト控室",
@@ -228,13 +238,11 @@ class PollTrigger:
     """Runs the bot's polling job now, as its interval would (the scheduler tick, not a private call)."""
 
     def __init__(self) -> None:
-        self.bot: object | None = None
+        self.bot: ZundaBot | None = None
 
     def __call__(self) -> None:
-        from bot.app import ZundaBot
-
         bot = self.bot
-        if not isinstance(bot, ZundaBot) or not bot.is_ready():
+        if bot is None or not bot.is_ready():
             raise ValueError("ボットがまだ起動していません / the bot is not ready yet")
         job = bot.scheduler.get_job(POLL_JOB)
         if job is None:
@@ -272,10 +280,7 @@ async def open_studio(settings: Settings, options: StudioOptions) -> AsyncIterat
         yield StudioSession(emulator, server, studio, bot_settings, posts)
 
 
-async def _wait_ready(bot: object, task: asyncio.Task[None]) -> None:
-    from bot.app import ZundaBot
-
-    assert isinstance(bot, ZundaBot)
+async def _wait_ready(bot: ZundaBot, task: asyncio.Task[None]) -> None:
     ready = asyncio.create_task(bot.wait_until_ready())
     done, _ = await asyncio.wait({task, ready}, timeout=READY_TIMEOUT, return_when=asyncio.FIRST_COMPLETED)
     if task in done:
@@ -287,10 +292,7 @@ async def _wait_ready(bot: object, task: asyncio.Task[None]) -> None:
         raise CommandError(f"the bot was not ready after {READY_TIMEOUT:.0f} s")
 
 
-async def _stop_bot(bot: object, task: asyncio.Task[None]) -> None:
-    from bot.app import ZundaBot
-
-    assert isinstance(bot, ZundaBot)
+async def _stop_bot(bot: ZundaBot, task: asyncio.Task[None]) -> None:
     await bot.close()
     with contextlib.suppress(Exception):
         await asyncio.wait_for(task, 30)

@@ -18,7 +18,7 @@ Blocks
     when the language contains a backtick), the language after the opening fence, the code itself
     verbatim. Indented code becomes fenced.
   * Block quotes: ``> `` before every line. Thematic breaks: ``***`` (never read as a heading underline).
-  * Tables (feed side only): one line per row, cells joined by `` | ``.
+  * Tables: one line per row, cells joined by `` | ``.
 
 Inline
   * Strong ``**x**``, emphasis ``*x*``, strikethrough ``~~x~~``. A ``*`` or ``~`` that is not markup

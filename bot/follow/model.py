@@ -19,6 +19,8 @@ class Follow:
     guild_id: int
     word: str
     normalized: str
+    #: Other forms of the word (:func:`bot.follow.matching.word_forms`).
+    forms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

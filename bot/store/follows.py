@@ -70,7 +70,9 @@ class FollowStore:
 
     # ---- listeners' words ------------------------------------------------------------------
 
-    async def add(self, user_id: int, guild_id: int, word: str, normalized: str, locale: str) -> Added:
+    async def add(
+        self, user_id: int, guild_id: int, word: str, normalized: str, locale: str, forms: Sequence[str] = ()
+    ) -> Added:
         """Follow a word (refused beyond :data:`MAX_WORDS` across servers); remembers the listener's locale."""
         now = utcnow()
         async with self.db.transaction() as conn:
@@ -88,8 +90,9 @@ class FollowStore:
             if row is not None and int(row[0]) >= MAX_WORDS:
                 return Added.FULL
             await conn.execute(
-                "INSERT INTO follows (user_id, guild_id, word, normalized, created_at) VALUES (?, ?, ?, ?, ?)",
-                (user_id, guild_id, word, normalized, now),
+                "INSERT INTO follows (user_id, guild_id, word, normalized, forms, created_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (user_id, guild_id, word, normalized, "\t".join(forms), now),
             )
             await conn.execute(
                 "INSERT INTO follow_prefs (user_id, locale) VALUES (?, ?) "
@@ -133,14 +136,14 @@ class FollowStore:
             )
             return cursor.rowcount
 
-    async def words(self, guild_id: int, before: datetime) -> list[str]:
-        """The distinct words to match against an announcement in ``guild_id`` made at ``before``: those
-        followed in that server, and those followed anywhere, before the announcement."""
+    async def words(self, guild_id: int, before: datetime) -> dict[str, tuple[str, ...]]:
+        """The distinct words (with their other forms) to match against an announcement in ``guild_id`` made
+        at ``before``: those followed in that server, and those followed anywhere, before the announcement."""
         rows = await self.db.fetchall(
-            "SELECT DISTINCT normalized FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?",
+            "SELECT DISTINCT normalized, forms FROM follows WHERE guild_id IN (?, ?) AND created_at <= ?",
             (guild_id, ANYWHERE, _stamp(before)),
         )
-        return [row[0] for row in rows]
+        return {row[0]: _forms(row[1]) for row in rows}
 
     async def following(self, guild_id: int, before: datetime, words: Sequence[str]) -> list[Follow]:
         """The follows of those ``words`` (normalised) that count for an announcement (see :meth:`words`)."""
@@ -265,13 +268,15 @@ class FollowStore:
 
     async def unscanned(self, since: datetime) -> list[tuple[str, int, int, int | None, int | None, int, str]]:
         """Announcements completed since ``since`` that were not matched yet (a crash between the two):
-        (episode key, guild id, channel id, main message id, thread id, revision, completed at).
+        (episode key, guild id, channel id, main message id (none in a forum: the post is the thread), thread id,
+        revision, completed at).
 
         Reads the announcement ledger (``bot.store.deliveries``) without writing it.
         """
         rows = await self.db.fetchall(
             """
-            SELECT d.episode_key, d.guild_id, d.channel_id, p.message_id, d.thread_id, d.revision, d.updated_at
+            SELECT d.episode_key, d.guild_id, d.channel_id,
+                   CASE WHEN d.kind = 'forum' THEN NULL ELSE p.message_id END, d.thread_id, d.revision, d.updated_at
             FROM deliveries d
             LEFT JOIN delivery_parts p ON p.episode_key = d.episode_key AND p.channel_id = d.channel_id AND p.part = 0
             WHERE d.done = 1 AND d.guild_id IS NOT NULL AND d.updated_at >= ?
@@ -325,12 +330,18 @@ class FollowStore:
                 (attempts, at.timestamp(), error, notice_id),
             )
 
-    async def backlog(self) -> Backlog:
+    async def backlog(self, guild_id: int) -> Backlog:
+        """Notices about this server's announcements: waiting, given up, refused by closed DMs."""
         row = await self.db.fetchone(
             "SELECT coalesce(sum(state != 'done'), 0), coalesce(sum(outcome = 'failed'), 0), "
-            "coalesce(sum(outcome = 'closed'), 0) FROM follow_notices"
+            "coalesce(sum(outcome = 'closed'), 0) FROM follow_notices WHERE guild_id = ?",
+            (guild_id,),
         )
         return Backlog(int(row[0]), int(row[1]), int(row[2])) if row else Backlog(0, 0, 0)
+
+    async def followers_in(self, guild_id: int) -> int:
+        value = await self.db.scalar("SELECT count(DISTINCT user_id) FROM follows WHERE guild_id = ?", (guild_id,))
+        return int(value or 0)
 
     async def notices_of(self, user_id: int) -> list[tuple[str, str | None]]:
         """(state, outcome) of a listener's notices, oldest first (tests, ``/follow list``)."""
@@ -344,8 +355,12 @@ def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+def _forms(value: str) -> tuple[str, ...]:
+    return tuple(value.split("\t")) if value else ()
+
+
 def _follow(row: sqlite3.Row) -> Follow:
-    return Follow(row["user_id"], row["guild_id"], row["word"], row["normalized"])
+    return Follow(row["user_id"], row["guild_id"], row["word"], row["normalized"], _forms(row["forms"]))
 
 
 def _notice(row: sqlite3.Row) -> Notice:

@@ -341,6 +341,10 @@ FOLLOWS = sql(
 )
 
 
+#: A followed word's other forms (its katakana reading, its normal spelling), found once when it is followed.
+FOLLOW_FORMS = sql("ALTER TABLE follows ADD COLUMN forms TEXT NOT NULL DEFAULT '';")
+
+
 LETTER_OUTBOX_SENDING = sql(
     """
     -- When a post to the hosts' channel was last attempted and where: a post may have reached Discord
@@ -361,5 +365,6 @@ MIGRATIONS: list[Migration] = [
     SEARCH_NAME_PAIRS,
     GUILD_LANGUAGE_AND_HEADLINE,
     FOLLOWS,
+    FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
 ]

@@ -26,10 +26,10 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.announce.announcer import Announced
-from bot.follow.matching import Matcher, group
+from bot.follow.matching import Matcher, group, word_forms
 from bot.follow.model import ANYWHERE, Announcement, Follow
 from bot.follow.outbox import FollowOutbox
-from bot.follow.words import MAX_WORDS, WordRefused, clean_word
+from bot.follow.words import MAX_WORD_LENGTH, MAX_WORDS, WordRefused, clean_word
 from bot.store.follows import Added
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError, report_error
@@ -118,6 +118,13 @@ i18n.register(
         "follow.button.mention_on": {"ja": "スレッドでメンションしてもらう", "en": "Mention me in the thread"},
         "follow.button.mention_off": {"ja": "スレッドでのメンションをやめる", "en": "Stop thread mentions"},
         "follow.button.forget": {"ja": "すべて解除", "en": "Remove all"},
+        "follow.status": {"ja": "フォロー", "en": "Follows"},
+        "follow.status.line": {
+            "ja": "フォローしている人 {followers} 人・送信待ちの DM {pending} 件・DM が閉じていた {closed} 件・"
+            "送れなかった {failed} 件",
+            "en": "{followers} listener(s) following; DMs: {pending} waiting, {closed} refused (DMs closed), "
+            "{failed} failed",
+        },
         "follow.forgotten": {
             "ja": "フォローと設定をすべて消したのだ。",
             "en": "All your follows and settings are deleted.",
@@ -164,8 +171,8 @@ class Follows(commands.Cog, name=FOLLOW_COG):
 
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
-        self.transport = DiscordTransport(bot)
-        self.outbox = FollowOutbox(bot.store.follows, DiscordTransport(bot))
+        # The store's clock: the one the announcer and listener reads use (tests move it).
+        self.outbox = FollowOutbox(bot.store.follows, DiscordTransport(bot), clock=lambda: bot.store.now())
 
     async def cog_load(self) -> None:
         self.bot.add_dynamic_items(FollowButton)
@@ -182,10 +189,8 @@ class Follows(commands.Cog, name=FOLLOW_COG):
     async def on_episode_announced(self, done: Announced) -> None:
         if done.guild_id is None:
             return
-        thread_id = done.thread_id
-        message_id = None if done.forum else done.message_id
-        channel_id = done.thread_id if done.forum and done.thread_id else done.channel_id
         episode = done.episode
+        # In a forum the post is the thread: the DM links to it as the thread (there is no message to jump to).
         announcement = Announcement(
             episode.key,
             episode.number,
@@ -193,9 +198,9 @@ class Follows(commands.Cog, name=FOLLOW_COG):
             episode.page_url,
             episode.topics,
             done.guild_id,
-            channel_id,
-            message_id,
-            None if done.forum else thread_id,
+            done.channel_id,
+            None if done.forum else done.message_id,
+            done.thread_id,
             done.revision,
             done.at,
         )
@@ -287,6 +292,20 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         if removed:
             log.info("follow: left guild %d; removed %d follow(s) made there", guild.id, removed)
 
+    async def status_fields(self, guild_id: int, locale: object | None) -> list[tuple[str, str]]:
+        """Followers in this server and the DMs about its announcements, for ``/status``."""
+        store = self.bot.store.follows
+        backlog = await store.backlog(guild_id)
+        line = i18n.t(
+            "follow.status.line",
+            locale,
+            followers=await store.followers_in(guild_id),
+            pending=backlog.pending,
+            closed=backlog.closed,
+            failed=backlog.failed,
+        )
+        return [(i18n.t("follow.status", locale), line)]
+
     # ---- commands --------------------------------------------------------------------------
 
     def _scope(self, interaction: Interaction) -> int:
@@ -302,10 +321,11 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         try:
             shown, normalized = clean_word(word)
         except WordRefused as exc:
-            raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=50)) from None
+            raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=MAX_WORD_LENGTH)) from None
         store = self.bot.store.follows
         scope = self._scope(interaction)
-        added = await store.add(interaction.user.id, scope, shown, normalized, locale.value)
+        forms = await asyncio.to_thread(word_forms, shown)
+        added = await store.add(interaction.user.id, scope, shown, normalized, locale.value, forms)
         if added is Added.FULL:
             raise UserFacingError(i18n.t("follow.full", locale, limit=MAX_WORDS))
         if added is Added.EXISTS:

@@ -95,6 +95,8 @@ class Lookup(commands.Cog):
     # -- /search --------------------------------------------------------------------------------------------
 
     @app_commands.command(name=ls("lookup.cmd.search"), description=ls("lookup.cmd.search.desc"))
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.rename(
         query=ls("lookup.opt.query"),
         mc=ls("lookup.opt.mc"),
@@ -185,6 +187,8 @@ class Lookup(commands.Cog):
     # -- /episode, /latest ------------------------------------------------------------------------------------
 
     @app_commands.command(name=ls("lookup.cmd.episode"), description=ls("lookup.cmd.episode.desc"))
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     @app_commands.rename(episode=ls("lookup.opt.episode"))
     @app_commands.describe(episode=ls("lookup.opt.episode.desc"))
     async def episode(self, interaction: discord.Interaction[ZundaBot], episode: str) -> None:
@@ -205,6 +209,8 @@ class Lookup(commands.Cog):
         return to_choices([(choice.label(self.zone), choice.number) for choice in found])
 
     @app_commands.command(name=ls("lookup.cmd.latest"), description=ls("lookup.cmd.latest.desc"))
+    @app_commands.allowed_installs(guilds=True, users=True)
+    @app_commands.allowed_contexts(guilds=True, dms=True, private_channels=True)
     async def latest(self, interaction: discord.Interaction[ZundaBot]) -> None:
         newest = await self.bot.store.episodes.latest(1)
         if not newest:

@@ -293,7 +293,7 @@ class Studio:
         viewer = self._viewer(request.query.get("viewer"))
         channel = self._channel_of(request.match_info["channel_id"])
         world = self.emulator.world
-        if channel.guild_id is not None and not can_see(world, channel, viewer):
+        if not can_see(world, channel, viewer):
             raise StudioError("this member cannot see that channel")
         view = channel_view(world, channel, viewer)
         labels = {
@@ -474,6 +474,8 @@ class Studio:
     async def _post_message(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         user, channel = self._viewer(body.get("viewer")), self._channel_of(body.get("channel"))
+        if not can_see(self.emulator.world, channel, user):
+            raise StudioError("this member cannot see that channel")
         content = str(body.get("content") or "")
         if not content.strip():
             raise StudioError("the message is empty")

@@ -50,6 +50,9 @@ def user_json(user: User, guild: Guild | None = None) -> JsonDict:
 
 
 def can_see(world: World, channel: Channel, viewer: User) -> bool:
+    """Whether ``viewer`` may see the channel (a DM: only its recipients)."""
+    if channel.guild_id is None:
+        return any(user.id == viewer.id for user in channel.recipients)
     return bool(world.permissions_in(channel, viewer.id) & Permission.VIEW_CHANNEL)
 
 

@@ -537,6 +537,17 @@ async def test_lone_surrogates_are_refused_not_crashed_on(
     assert emulator.rest.crashes == []
 
 
+async def test_a_body_over_the_upload_limit_gets_413(emulator: DiscordEmulator, general: Channel) -> None:
+    form = aiohttp.FormData()
+    form.add_field("payload_json", '{"content": "大きすぎる添付"}', content_type="application/json")
+    form.add_field("files[0]", b"\0" * (65 * 1024 * 1024), filename="big.bin")
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"}) as http:
+        status, body, _ = await call(http, "POST", f"{emulator.api_base}/channels/{general.id}/messages", data=form)
+    assert (status, body["code"]) == (413, 40005)
+    assert emulator.rest.crashes == []
+    assert general.messages == []
+
+
 # --- rate limits --------------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,13 @@ async def test_state_lists_what_each_member_sees(scene: Scene) -> None:
     assert [v["label"] for v in alice["viewers"]] == [{"en": "listener"}, {"en": "host"}]
     await get(scene, f"/api/channels/{scene.secret.id}?viewer={scene.alice.id}", status=400)
     await get(scene, "/api/state?viewer=12345", status=400)
+    dm = scene.emu.dm_channel(scene.bob)
+    assert [c["kind"] for c in (await get(scene, f"/api/state?viewer={scene.bob.id}"))["dms"]] == ["dm"]
+    await get(scene, f"/api/channels/{dm.id}?viewer={scene.bob.id}")
+    await get(scene, f"/api/channels/{dm.id}?viewer={scene.alice.id}", status=400)  # someone else's DMs
+    sneak = {"viewer": str(scene.alice.id), "channel": str(dm.id), "content": "hi"}
+    await post(scene, "/api/message", sneak, status=400)
+    assert dm.messages == []
 
 
 async def test_messages_carry_mentions_pings_and_raw_text(scene: Scene) -> None:

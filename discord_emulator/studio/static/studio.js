@@ -77,7 +77,7 @@
     try {
       const result = await api(path, { viewer: app.viewer, ...body });
       if (result.modal) openModal(result.modal);
-      else if (!result.responded && !(result.rejected || []).length && path !== "/api/autocomplete") toast(t("no_answer"));
+      else if (!result.responded && !(result.rejected || []).length) toast(t("no_answer"));
       else if ((result.rejected || []).length) toast(t("no_answer") + " (" + result.rejected.join(", ") + ")");
       await refresh();
       return result;
@@ -128,7 +128,7 @@
 
   function renderChrome() {
     document.documentElement.lang = lang();
-    $("notice").textContent = t("notice") + (lang() === "ja" ? "" : "");
+    $("notice").textContent = t("notice");
     document.title = app.state.title;
     $("viewer-label").textContent = t("viewer");
     $("locale-label").textContent = t("locale");
@@ -365,7 +365,7 @@
     };
     input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(ask, 250); });
     input.addEventListener("focus", () => { clearTimeout(timer); timer = setTimeout(ask, 50); });
-    input.addEventListener("blur", () => { setTimeout(() => { list.hidden = true; }, 150); });
+    input.addEventListener("blur", () => { setTimeout(() => { if (document.activeElement !== input) list.hidden = true; }, 150); });
   }
 
   // --- modals -------------------------------------------------------------------------------
@@ -573,8 +573,11 @@
       const data = JSON.parse(event.data);
       if (data.type === "changed") { clearTimeout(timer); timer = setTimeout(refresh, 60); }
     });
-    socket.addEventListener("close", () => setTimeout(connect, 1000));
-    document.body.dataset.socket = "open";
+    socket.addEventListener("open", () => { document.body.dataset.socket = "open"; });
+    socket.addEventListener("close", () => {
+      document.body.dataset.socket = "closed";
+      setTimeout(connect, 1000);
+    });
   }
 
   function setup() {
@@ -614,7 +617,9 @@
         }
       }
     });
-    input.addEventListener("blur", () => setTimeout(() => { $("suggestions").hidden = true; }, 150));
+    input.addEventListener("blur", () => setTimeout(() => {
+      if (document.activeElement !== input) $("suggestions").hidden = true;
+    }, 150));
     $("command-form").addEventListener("submit", (event) => { event.preventDefault(); sendCommand(); });
     $("viewer-select").addEventListener("change", async (event) => {
       app.viewer = event.target.value;
