@@ -26,8 +26,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bot.letters.model import Submission
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import MAX_BATCH, Submission
+from bot.store.letters import MAX_BATCH
 from bot.store.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,6 +11,8 @@ import pkgutil
 import signal
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -27,12 +29,15 @@ from bot.backoff import doubling
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
 from bot.episodes.site import Site
 from bot.logs import setup_logging
+from bot.store.backup import BackupError, backup_database, backup_target, prune_backups
 from bot.store.store import Store
 from bot.ui.errors import report_error
 from bot.ui.safety import NO_MENTIONS, public_url
 from bot.ui.translator import CatalogTranslator
 
 log = logging.getLogger("zundabot")
+
+BACKUP_JOB = "store.backup"
 
 SHUTDOWN_GRACE = 20.0
 #: Names discord.py gives the tasks that run an interaction's callback (app command, view item, modal,
@@ -122,6 +127,8 @@ class ZundaBot(commands.Bot):
         self.scheduler.start()
         if self.settings.health_file is not None:
             self.add_job(self.heartbeat, "interval", seconds=health.BEAT_EVERY, id="health.heartbeat")
+        if self.settings.backup_dir is not None:
+            self.add_job(self.backup, "cron", hour=4, minute=30, timezone=self.settings.zone, id=BACKUP_JOB)
         for name in extension_names():
             await self.load_extension(name)
         self.synced = await self.sync_commands()
@@ -146,6 +153,25 @@ class ZundaBot(commands.Bot):
         await self.store.kv.set(key, digest)
         log.info("synced %d application commands (%s)", len(payload), target)
         return True
+
+    async def backup(self) -> None:
+        """The daily backup (BACKUP_DIR): a dated copy of the database, then only the newest BACKUP_KEEP kept."""
+        folder = self.settings.backup_dir
+        if folder is None:
+            return
+        target = backup_target(folder, datetime.now(self.settings.zone))
+
+        def run() -> list[Path]:
+            folder.mkdir(parents=True, exist_ok=True)
+            backup_database(self.settings.database_path, target)
+            return prune_backups(folder, self.settings.backup_keep)
+
+        try:
+            removed = await asyncio.to_thread(run)
+        except (BackupError, OSError) as exc:
+            log.error("daily backup failed: %s", exc)
+            return
+        log.info("database backed up to %s (%d old backup(s) removed)", target, len(removed))
 
     async def heartbeat(self) -> None:
         """Rewrite HEALTH_FILE while connected to Discord (the container's healthcheck reads it)."""

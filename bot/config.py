@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     log_level: LogLevel = "INFO"
     log_format: Literal["text", "json"] = "text"
     health_file: Path | None = None
+    backup_dir: Path | None = None
+    backup_keep: int = Field(default=7, ge=1)
 
     @field_validator("announce_channel_ids", mode="before")
     @classmethod

@@ -27,8 +27,9 @@ from zoneinfo import ZoneInfo
 
 from bot import i18n
 from bot.episodes.model import Episode, Topic
+from bot.letters.custom_ids import letter_custom_id
 from bot.markdown_split import split_markdown
-from bot.output import collapse, escape_light, escape_title, letter_custom_id, link, safe_url, truncate
+from bot.output import collapse, escape_light, escape_title, link, safe_url, truncate
 
 __all__ = [
     "LIMITS",

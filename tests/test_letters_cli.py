@@ -16,9 +16,8 @@ from bot.cli.common import CommandError
 from bot.cli.common import main as cli_main
 from bot.cli.letters import configure, letters
 from bot.config import load_settings
-from bot.letters.model import Status
+from bot.letters.model import Status, Submission
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import Submission
 from bot.store.store import Store
 
 T0 = datetime(2026, 3, 1, 3, 0, tzinfo=UTC)

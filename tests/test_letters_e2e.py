@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import importlib
 import io
 import json
 import re
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from types import ModuleType
 from typing import Any
 
 import discord
 import pytest
 
 from bot.app import ZundaBot
+from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Action, Letter, Status
 from bot.render import main_message
 from bot.store.letters import LetterStore
 from bot.ui import expiring
-from bot.ui.letters import pager as letters_pager
-from cogs.letters import Letters
+from cogs.letters.cog import Letters
 from discord_emulator import (
     Channel,
     DiscordEmulator,
@@ -110,6 +113,17 @@ def world(emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
     return World(emulator, community, bot_runner, closed, fans)
 
 
+def option(number: int) -> str:
+    """The form's select value of the sample episode ``number`` (by its unique key)."""
+    return episode_option_value(make_episode(number).key)
+
+
+def letters_pager() -> ModuleType:
+    """The pager module of the running bot (stopping a bot unloads its extension's modules; starting one
+    imports them afresh), to patch its timeout."""
+    return importlib.import_module("cogs.letters.pager")
+
+
 def letters_cog(bot: ZundaBot) -> Any:
     """The loaded cog (extensions are executed afresh per bot, so its class is not ``cogs.letters.Letters``)."""
     cog = bot.get_cog("Letters")
@@ -137,7 +151,9 @@ def no_pings(world: World) -> None:
 async def test_submit_is_stored_confirmed_and_forwarded(world: World) -> None:
     bot = await world.start()
     await bot.store.episodes.upsert_many([make_episode(388), make_episode(389)])
-    result = await world.write(world.listener, {"本文": "いつも楽しく聴いています！", "episode": "389", "notify": True})
+    result = await world.write(
+        world.listener, {"本文": "いつも楽しく聴いています！", "episode": option(389), "notify": True}
+    )
     assert result.ephemeral
     assert "#1" in result.content
     stored = await bot.store.letters.get(world.guild.id, 1)
@@ -232,7 +248,7 @@ async def test_block_and_unblock(world: World) -> None:
     refused = await world.write(world.listener, {"body": "ブロックされた後のお便り"})
     assert "受け付けられない" in refused.content
     assert await bot.store.letters.count(world.guild.id) == 1
-    await world.emu.click(world.host, posted, f"zb:lh:block:{letter.id}")
+    await world.emu.click(world.host, posted, f"zb:lh:unblock:{letter.id}")  # the button now says ブロック解除
     accepted = await world.write(world.listener, {"body": "ブロック解除後のお便り"})
     assert "#2" in accepted.content
 
@@ -271,7 +287,7 @@ async def test_aired_notice_by_dm_or_in_the_episode_thread(world: World) -> None
     for user in (world.listener, world.closed):  # from the announcement's 「お便りを送る」 button
         opened = await world.emu.click(user, announcement, "zb:letter:389")
         assert opened.modal is not None
-        values = {"body": "読まれたら教えてほしいのだ", "episode": "389", "notify": True}
+        values = {"body": "読まれたら教えてほしいのだ", "episode": option(389), "notify": True}
         assert "#" in (await world.emu.submit_modal(user, world.general, opened.modal, values)).content
     by_dm = await world.emu.slash(world.host, world.general, "letters aired", number=1, episode="389")
     assert "DMで知らせた" in by_dm.message.content
@@ -383,10 +399,11 @@ async def test_announcement_button_and_a_form_opened_before_a_restart(world: Wor
     opened = await world.emu.click(world.listener, message, "zb:letter:389")
     assert opened.modal is not None
     [default] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
-    assert default["value"] == "389"
+    assert default["value"] == option(389)
+    assert default["label"].startswith("#389 ")
     bot = await world.start()
     submitted = await world.emu.submit_modal(
-        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": "389"}
+        world.listener, world.general, opened.modal, {"body": "再起動の前に開いたフォームです", "episode": option(389)}
     )
     assert "#1" in submitted.content
     letter = await bot.store.letters.get(world.guild.id, 1)
@@ -463,7 +480,8 @@ async def test_hosts_show_change_filter_and_export_letters(world: World) -> None
     opened = await world.emu.slash(world.listener, world.general, "otayori write", episode="389")
     assert opened.modal is not None
     [preset] = [o for o in opened.modal.inputs["episode"]["options"] if o.get("default")]
-    assert preset["value"] == "389"
+    assert preset["value"] == option(389)
+    assert preset["label"].startswith("#389 ")
     await world.emu.submit_modal(world.listener, world.general, opened.modal, {"body": "389回の感想なのだ。"})
     await world.write(world.closed, {"body": "エピソードを選ばないお便り"})
     posted = await world.emu.wait_for_message(world.hosts)
@@ -503,8 +521,8 @@ async def test_the_pager_expires_cleanly_after_late_presses(world: World, monkey
     world.emu.config.interaction_token_lifetime = 3.0  # Discord: 15 minutes
     monkeypatch.setattr(expiring, "TOKEN_LIFETIME", 3.0)
     monkeypatch.setattr(expiring, "TOKEN_MARGIN", 0.3)
-    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.5)
     await world.start(letter_rate_short=50, letter_rate_daily=50)
+    monkeypatch.setattr(letters_pager(), "PAGER_TIMEOUT", 1.5)
     for n in range(11):
         await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
     mine = await world.emu.slash(world.listener, world.general, "otayori mine")
@@ -522,7 +540,6 @@ async def test_the_pager_expires_cleanly_after_late_presses(world: World, monkey
 async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(letters_pager, "PAGER_TIMEOUT", 1.0)
     find = LetterStore.find
 
     async def slow_second_page(self: LetterStore, guild_id: int, **options: Any) -> list[Letter]:
@@ -532,6 +549,7 @@ async def test_a_page_shown_as_the_pager_expires_keeps_no_dead_buttons(
 
     monkeypatch.setattr(LetterStore, "find", slow_second_page)
     await world.start(letter_rate_short=50, letter_rate_daily=50)
+    monkeypatch.setattr(letters_pager(), "PAGER_TIMEOUT", 1.0)
     for n in range(11):
         await world.write(world.listener, {"body": f"十一通のうちの {n + 1} 通目なのだ"})
     mine = await world.emu.slash(world.listener, world.general, "otayori mine")
@@ -604,3 +622,193 @@ async def test_long_option_values_are_echoed_short(world: World) -> None:
         assert "あ" * 50 in text
         assert "…" in text
         assert_no_live_links(text)
+
+
+async def posted_letters(world: World, bot: ZundaBot, count: int) -> list[tuple[Letter, Message]]:
+    """The first ``count`` letters once each is in the hosts' channel, with its message there."""
+
+    async def all_posted() -> bool:
+        found = [await bot.store.letters.get(world.guild.id, n) for n in range(1, count + 1)]
+        return all(letter is not None and letter.host_message_id is not None for letter in found)
+
+    await eventually(all_posted)
+    pairs = []
+    for number in range(1, count + 1):
+        letter = await bot.store.letters.get(world.guild.id, number)
+        assert letter is not None
+        assert letter.host_message_id is not None
+        pairs.append((letter, world.emu.world.messages[letter.host_message_id]))
+    return pairs
+
+
+async def test_a_stale_block_button_blocks_and_never_unblocks(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "一通目のお便りなのだ。"})
+    await world.write(world.listener, {"body": "二通目のお便りなのだ。"})
+    (first, m1), (second, m2) = await posted_letters(world, bot, 2)
+    # The hosts' channel cannot be edited for now: letter 2's message keeps its old ブロック button.
+    world.emu.faults.fail_next(50, status=403, route="PATCH /channels/{channel_id}/messages/{message_id}")
+    await world.emu.click(world.host, m1, f"zb:lh:block:{first.id}")
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+    assert f"zb:lh:unblock:{first.id}" in m1.custom_ids  # the button now says ブロック解除
+    assert f"zb:lh:block:{second.id}" in m2.custom_ids
+    stale = await world.emu.click(world.admin, m2, f"zb:lh:block:{second.id}")  # a second host, later
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)  # still blocked
+    [note] = stale.followups
+    assert note.ephemeral
+    assert "もうブロック" in note.content
+    assert f"zb:lh:unblock:{second.id}" in m2.custom_ids  # redrawn as it stands
+    history = await bot.store.letters.history(second)
+    assert Action.UNBLOCKED not in [e.action for e in history]
+
+
+async def test_blocking_redraws_every_message_of_the_author(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "一通目のお便りなのだ。"})
+    await world.write(world.listener, {"body": "二通目のお便りなのだ。"})
+    await world.write(world.closed, {"body": "別の人のお便りなのだ。"})
+    (first, m1), (second, m2), (third, m3) = await posted_letters(world, bot, 3)
+    await world.emu.click(world.host, m1, f"zb:lh:block:{first.id}")
+    await world.emu.wait_until(lambda: f"zb:lh:unblock:{second.id}" in m2.custom_ids, 5, "letter 2 redrawn")
+    assert "ブロック中" in {f["name"]: f["value"] for f in m2.embeds[0]["fields"]}["投稿者"]
+    assert f"zb:lh:block:{third.id}" in m3.custom_ids  # another author's letter keeps its button
+    await world.emu.click(world.host, m2, f"zb:lh:unblock:{second.id}")
+    assert not await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+    await world.emu.wait_until(lambda: f"zb:lh:block:{first.id}" in m1.custom_ids, 5, "letter 1 redrawn")
+    again = await world.emu.click(world.host, m2, f"zb:lh:block:{second.id}")
+    assert not again.followups  # a real change: no note
+    assert await bot.store.letters.is_blocked(world.guild.id, world.listener.id)
+
+
+async def test_two_hosts_pressing_at_once_one_wins_and_both_see_the_final_state(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "二人のホストが同時に押すお便りなのだ。"})
+    [(letter, posted)] = await posted_letters(world, bot, 1)
+    adopt = f"zb:lh:adopt:{letter.id}"
+    pressed = await asyncio.gather(
+        world.emu.click(world.host, posted, adopt), world.emu.click(world.admin, posted, adopt)
+    )
+    history = await bot.store.letters.history(letter)
+    assert [e.action for e in history].count(Action.STATUS) == 1  # one wins
+    notes = [m.content for result in pressed for m in result.followups]
+    assert len(notes) == 1
+    assert "すでに「採用」" in notes[0]
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["状態"] == "採用"
+    hold, reject = f"zb:lh:hold:{letter.id}", f"zb:lh:reject:{letter.id}"
+    await asyncio.gather(world.emu.click(world.host, posted, hold), world.emu.click(world.admin, posted, reject))
+    final = await bot.store.letters.get(world.guild.id, 1)
+    assert final is not None
+    fields = {f["name"]: f["value"] for f in posted.embeds[0]["fields"]}
+    assert fields["状態"] == {Status.HELD: "保留", Status.REJECTED: "却下"}[final.status]
+
+
+@pytest.mark.parametrize("step", ["before the post", "after the post", "after recording it"])
+async def test_a_crash_at_any_step_of_a_post_after_the_nonce_window_posts_once(world: World, step: str) -> None:
+    world.emu.messaging.nonce_window = 0.0  # the restart comes after Discord forgot the nonce
+    bot = await world.start()
+    gate = asyncio.Event()
+    store = bot.store.letters
+    original = {"before the post": store.sending, "after the post": store.posted}.get(step)
+    if original is not None:
+
+        async def killed(*args: Any, **kwargs: Any) -> None:
+            if step == "before the post":
+                await original(*args, **kwargs)  # the ledger step is written, the request never made
+            await gate.wait()  # the process dies here
+            raise RuntimeError("the process is gone")
+
+        setattr(store, "sending" if step == "before the post" else "posted", killed)
+    confirmed = await world.write(world.listener, {"body": "どの段階で落ちても一度だけ届くお便り"})
+    assert "#1" in confirmed.content
+    if step == "before the post":
+        await asyncio.sleep(0.3)
+        assert world.hosts.messages == []
+    else:
+        await world.emu.wait_for_message(world.hosts)
+    if step == "after recording it":
+        await posted_letters(world, bot, 1)
+    await world.runner.crash()
+    gate.set()
+    bot = await world.start()
+    [(_, message)] = await posted_letters(world, bot, 1)
+    await asyncio.sleep(0.3)  # give a duplicate the time to appear
+    assert [m.id for m in world.hosts.messages] == [message.id]
+    assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
+
+
+async def fill_the_disk(bot: ZundaBot) -> None:
+    """A full disk, as SQLite sees it: the file may not grow (``max_page_count``) and every free page is used."""
+    db = bot.store.db
+    async with db.transaction() as conn:
+        pages = int(await db.scalar("PRAGMA page_count"))
+        await conn.execute(f"PRAGMA max_page_count = {pages + 8}")
+        await conn.execute("CREATE TABLE ballast (b BLOB)")
+
+    async def fill(size: int) -> None:
+        for _ in range(10_000):
+            async with db.transaction() as conn:
+                await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
+
+    for size in (1000, 100, 1):  # then the room left in partly used pages
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            await fill(size)
+
+
+async def test_a_letter_the_database_cannot_store_is_shown_back_and_not_lost(world: World) -> None:
+    bot = await world.start()
+    await world.write(world.listener, {"body": "保存できるうちの一通目なのだ。"})
+    await posted_letters(world, bot, 1)
+    await fill_the_disk(bot)
+    body = "長いお便りなのだ。" * 220  # 1,980 characters typed on a phone: about 6 KB, more than the room left
+    refused = await world.write(world.listener, {"body": body, "ラジオネーム": "ずんだ好き"})
+    assert refused.ephemeral
+    assert "保存できなかった" in refused.content
+    assert "まだ届いていない" in refused.content
+    assert "長いお便りなのだ" in refused.embeds[0]["description"]
+    assert len(refused.embeds[0]["description"]) >= len(body)
+    retry = await world.emu.click(world.listener, refused.message, refused.button("書き直す")["custom_id"])
+    assert retry.modal is not None
+    assert retry.modal.inputs["body"]["value"] == body
+    assert await bot.store.letters.count(world.guild.id) == 1
+    async with bot.store.db.transaction() as conn:  # room again
+        await conn.execute("PRAGMA max_page_count = 1073741823")
+    sent = await world.emu.submit_modal(world.listener, world.general, retry.modal, {})
+    assert "#2" in sent.content
+
+
+async def test_repeated_episode_numbers_give_a_form_discord_accepts(world: World) -> None:
+    bot = await world.start()
+    season1 = make_episode(1, title="シーズン1の第1回")
+    season2 = make_episode(
+        1,
+        title="シーズン2の第1回",
+        key="https://example.com/s2/1",
+        page_url="https://example.com/s2/1",
+        published=season1.published + timedelta(days=300),
+    )
+    await bot.store.episodes.upsert_many([season1, season2])
+    for opened in (
+        await world.emu.slash(world.listener, world.general, "otayori write"),
+        await world.emu.slash(world.listener, world.general, "otayori write", episode="1"),
+    ):
+        assert opened.modal is not None
+        options = opened.modal.inputs["episode"]["options"]
+        values = [o["value"] for o in options]
+        assert len(values) == len(set(values)) == 2  # Discord refuses duplicate values
+        assert sum(1 for o in options if o.get("default")) <= 1  # and more than one default
+        assert all(len(o["value"]) <= 100 and len(o["label"]) <= 100 for o in options)
+        labels = [o["label"] for o in options]
+        assert len(set(labels)) == 2  # told apart by their dates
+        assert all(label.startswith("#1 20") for label in labels)
+    [second] = [o for o in options if "シーズン2" in o["label"]]
+    sent = await world.emu.submit_modal(
+        world.listener,
+        world.general,
+        opened.modal,
+        {"body": "シーズン2の第1回の感想なのだ", "episode": second["value"]},
+    )
+    assert "#1" in sent.content
+    letter = await bot.store.letters.get(world.guild.id, 1)
+    assert letter is not None
+    assert letter.episode_key == season2.key

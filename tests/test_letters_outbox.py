@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from bot.letters.model import Letter, Status
+from bot.letters.model import Letter, Status, Submission
 from bot.letters.notify import Outcome, notify_author
-from bot.letters.outbox import BACKOFF_MAX, DeliveryUnavailable, MessageGone, OutboxWorker, backoff
+from bot.letters.outbox import BACKOFF_MAX, DeliveryUnavailable, MessageGone, OutboxKind, OutboxWorker, backoff
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import OutboxKind, Submission
 from bot.store.store import Store
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -26,6 +27,7 @@ class FakeTransport:
     channels: dict[int, int | None] = field(default_factory=lambda: {GUILD: 500})
     broken: set[int] = field(default_factory=set)
     flaky: int = 0
+    lost_answers: int = 0
     gone: bool = False
     posts: list[tuple[int, int]] = field(default_factory=list)
     updates: list[tuple[int, Status]] = field(default_factory=list)
@@ -41,7 +43,13 @@ class FakeTransport:
             self.flaky -= 1
             raise ConnectionError("503")
         self.posts.append((letter.number, channel_id))
+        if self.lost_answers:  # the post is made, the answer never arrives
+            self.lost_answers -= 1
+            raise ConnectionError("connection reset")
         return 9000 + letter.number
+
+    async def find_posted(self, letter: Letter, channel_id: int, since: datetime) -> int | None:
+        return 9000 + letter.number if (letter.number, channel_id) in self.posts else None
 
     async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
         if self.gone:
@@ -253,3 +261,78 @@ async def test_notify_author_prefers_dm_then_the_episode_thread(store: Store) ->
     assert closed.sent == ["dm:7", "thread:777:7"]
     assert await notify_author(aired, FakeMessenger(dm_open=False), no_thread) is Outcome.UNREACHABLE
     assert await notify_author(aired, FakeMessenger(dm_open=False, thread_ok=False), thread_for) is Outcome.UNREACHABLE
+
+
+async def test_a_post_whose_answer_was_lost_is_found_not_posted_again(store: Store) -> None:
+    transport = FakeTransport(lost_answers=1)
+    clock = Clock()
+    worker = OutboxWorker(store.letters, transport, clock=clock)
+    await submit(store, 1)
+    assert (await worker.run()).failed == 1
+    clock.now += timedelta(minutes=5)
+    assert (await worker.run()).posted == 1
+    assert transport.posts == [(1, 500)]  # found in the channel, not posted twice
+    letter = await store.letters.get(GUILD, 1)
+    assert letter is not None
+    assert letter.host_message_id == 9001
+
+
+async def test_a_failed_record_of_a_post_retries_the_record_never_the_post(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transport = FakeTransport()
+    clock = Clock()
+    worker = OutboxWorker(store.letters, transport, clock=clock)
+    await submit(store, 1)
+    posted, failed = store.letters.posted, store.letters.failed
+
+    async def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.letters, "posted", disk_full)
+    monkeypatch.setattr(store.letters, "failed", disk_full)  # recording the failure fails too
+    for _ in range(5):
+        await worker.run()
+        clock.now += timedelta(minutes=10)
+    assert transport.posts == [(1, 500)]
+    monkeypatch.setattr(store.letters, "posted", posted)  # the disk has room again
+    monkeypatch.setattr(store.letters, "failed", failed)
+    await worker.run()
+    assert transport.posts == [(1, 500)]
+    letter = await store.letters.get(GUILD, 1)
+    assert letter is not None
+    assert letter.host_message_id == 9001
+    assert (await store.letters.backlog(GUILD)).pending == 0
+
+
+async def test_a_worker_that_cannot_record_a_failure_backs_off_in_memory(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    transport = FakeTransport(flaky=100)
+    clock = Clock()
+    worker = OutboxWorker(store.letters, transport, clock=clock)
+    await submit(store, 1)
+
+    async def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store.letters, "failed", disk_full)
+    assert (await worker.run()).failed == 1
+    assert (await worker.run()).failed == 0  # not tried again at once
+    clock.now += timedelta(seconds=31)
+    assert (await worker.run()).failed == 1
+
+
+async def test_after_a_long_outage_letters_wait_at_most_five_minutes(store: Store) -> None:
+    transport = FakeTransport(broken={500})
+    clock = Clock()
+    worker = OutboxWorker(store.letters, transport, clock=clock)
+    await submit(store, 1)
+    for _ in range(30):  # hours of a channel nobody can post in
+        await worker.run()
+        clock.now += timedelta(seconds=BACKOFF_MAX + 1)
+    transport.broken.clear()  # writable again
+    await worker.run()
+    clock.now += timedelta(minutes=5, seconds=1)
+    await worker.run()
+    assert transport.posts == [(1, 500)]

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.letters.model import Action, Status, TransitionError
+from bot.letters.model import Action, Blocked, LetterNotFound, RateLimited, Status, Submission, TransitionError
+from bot.letters.outbox import OutboxKind
 from bot.letters.ratelimit import RateLimits
-from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
 from bot.store.store import Store
 from tests.factories import make_episode
 
@@ -275,3 +275,25 @@ async def test_a_failed_commit_fails_every_letter_of_the_batch(store: Store, mon
     monkeypatch.undo()
     assert await store.letters.count(GUILD) == 0
     assert (await store.letters.submit(sub(1), LOOSE)).number == 1
+
+
+async def test_ids_out_of_sqlite_range_find_nothing(store: Store) -> None:
+    letter = await store.letters.submit(sub(1), LOOSE, now=T0)
+    forged = 9_999_999_999_999_999_999  # 19 digits, as a custom id may carry: beyond SQLite's integers
+    assert await store.letters.get_by_id(GUILD, forged) is None
+    assert await store.letters.get(GUILD, forged) is None
+    assert await store.letters.get_by_id(GUILD, letter.id) == letter
+
+
+async def test_blocking_queues_an_edit_of_every_message_of_the_author(store: Store) -> None:
+    first, second, other = [await store.letters.submit(sub(author), LOOSE, now=T0) for author in (5, 5, 6)]
+    for number, letter in enumerate((first, second, other)):
+        [post] = await store.letters.items_for(letter.id)
+        await store.letters.posted(post, letter, channel_id=500, message_id=600 + number)
+    assert await store.letters.block(GUILD, 5, actor_id=99, letter=first, redrawn=first.id)
+    assert [i.kind for i in await store.letters.items_for(second.id)] == [OutboxKind.UPDATE]
+    assert await store.letters.items_for(first.id) == []  # its message is redrawn by the button itself
+    assert await store.letters.items_for(other.id) == []  # another author's letter is not affected
+    assert not await store.letters.block(GUILD, 5, actor_id=99, letter=second)  # already: nothing queued anew
+    assert await store.letters.unblock(GUILD, 5, actor_id=98, letter=second)
+    assert [i.kind for i in await store.letters.items_for(first.id)] == [OutboxKind.UPDATE]

@@ -15,13 +15,15 @@ from hypothesis import strategies as st
 from bot.app import ZundaBot
 from bot.config import load_settings
 from bot.episodes.catalogue import EpisodeChoice
+from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.letters.text import MAX_BODY, Code, Field, InvalidLetter, Problem, clean_letter
 from bot.store.store import Store
-from bot.ui.letters.form import Draft, LetterForm, refusal, values_from_payload
-from bot.ui.letters.host import HostAction, HostButton, episode_link, host_embed, host_view, letter_line
 from bot.ui.translator import CatalogTranslator
-from cogs.letters import LetterButton, Letters, parse_since
+from cogs.letters.buttons import HostAction, HostButton, LetterButton, host_view
+from cogs.letters.cog import Letters, parse_since
+from cogs.letters.form import Draft, LetterForm, refusal, values_from_payload
+from cogs.letters.host import episode_link, host_embed, letter_line
 from tests.factories import make_letter
 
 HOSTILE = (
@@ -105,7 +107,8 @@ def test_form_uses_labels_and_at_most_five_components() -> None:
     options = inner["episode"]["options"]
     assert len(options) == 25
     assert all(len(option["label"]) <= 100 for option in options)
-    assert [o["value"] for o in options if o.get("default")] == ["3"]
+    assert [o["value"] for o in options if o.get("default")] == [episode_option_value("k3")]
+    assert next(o["label"] for o in options if o.get("default")).startswith("#3 ")
     assert inner["episode"]["required"] is False
     assert inner["notify"] == {"type": 23, "custom_id": "notify", "default": True}
     assert all(len(component["label"]) <= 45 for component in data["components"])
@@ -190,12 +193,14 @@ def test_host_view_buttons() -> None:
     view = host_view(letter(status=Status.HELD))
     assert view is not None
     buttons = [item for item in view.children if isinstance(item, HostButton)]
-    assert [b.custom_id for b in buttons] == [f"zb:lh:{a.value}:42" for a in HostAction]
+    assert [b.custom_id for b in buttons] == [f"zb:lh:{a}:42" for a in ("adopt", "hold", "read", "reject", "block")]
     assert [b.item.disabled for b in buttons] == [False, True, False, False, False]  # type: ignore[attr-defined]
     assert all(HostButton.__discord_ui_compiled_template__.fullmatch(b.custom_id) for b in buttons)
     blocked = host_view(letter(), blocked=True)
     assert blocked is not None
     assert blocked.children[-1].item.label == "ブロック解除"  # type: ignore[attr-defined]
+    assert blocked.children[-1].custom_id == "zb:lh:unblock:42"  # type: ignore[attr-defined]  # does what it says
+    assert all(HostButton.__discord_ui_compiled_template__.fullmatch(f"zb:lh:{a.value}:1") for a in HostAction)
 
 
 def test_letter_line_escapes_and_clips() -> None:

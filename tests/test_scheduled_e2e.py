@@ -56,7 +56,7 @@ async def listener_view(emulator: DiscordEmulator, community: Community) -> dict
         "search autocomplete": bool(titles.choices),
         "stats": {field["name"]: field["value"] for field in stats.embeds[0]["fields"]}["エピソード"] == "2",
         "random": any(SECRET[0] in text for text in randoms),
-        "letter form": "2" in [option["value"] for option in options],
+        "letter form": any(option["label"].startswith("#2 ") for option in options),
     }
 
 

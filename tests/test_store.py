@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from bot.episodes.model import Topic
+from bot.store import db as db_module
 from bot.store.db import Database, StoreError
 from bot.store.episodes import Change
 from bot.store.migrations import MIGRATIONS, statements
@@ -175,3 +177,29 @@ async def test_kv_and_guild_settings(store: Store) -> None:
     assert await store.guilds.get(1) == saved
     with pytest.raises(ValueError, match="not guild settings"):
         await store.guilds.update(1, by=99, updated_by=5)
+
+
+async def test_a_damaged_database_stops_the_start_with_how_to_restore(tmp_path: Path) -> None:
+    path = tmp_path / "damaged.sqlite3"
+    async with await Store.open(path) as store:
+        await store.episodes.upsert_many([make_episode(n) for n in range(1, 60)])
+    data = bytearray(path.read_bytes())
+    page = 4096
+    assert len(data) > 6 * page
+    data[3 * page : 5 * page] = b"\xa5" * (2 * page)  # two pages of garbage in the middle
+    path.write_bytes(bytes(data))
+    with pytest.raises(StoreError, match="damaged") as failed:
+        await Store.open(path)
+    assert str(path) in str(failed.value)
+    assert "backup" in str(failed.value)
+
+
+async def test_a_read_only_database_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "data" / "zundabot.sqlite3"
+    async with await Store.open(path):
+        pass
+    # The file and its folder cannot be written (as on a read-only mount; root ignores chmod, so asked directly).
+    monkeypatch.setattr(db_module.os, "access", lambda target, mode: not mode & os.W_OK)
+    with pytest.raises(StoreError, match="read-only") as failed:
+        await Store.open(path)
+    assert str(path) in str(failed.value)

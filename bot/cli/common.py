@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "bot.cli.episodes",
     "bot.cli.preview",
     "bot.cli.letters",
+    "bot.cli.backup",
     "bot.cli.search",
     "bot.cli.studio",
     "bot.cli.health",

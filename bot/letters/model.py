@@ -1,4 +1,4 @@
-"""Letters, their statuses and the history of who changed what when."""
+"""Letters, their statuses, the history of who changed what when, and what submitting one can raise."""
 
 from __future__ import annotations
 
@@ -114,3 +114,32 @@ class LetterEvent:
     from_status: Status | None = None
     to_status: Status | None = None
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """A validated letter about to be stored."""
+
+    guild_id: int
+    author_id: int
+    radio_name: str
+    body: str
+    episode_key: str | None = None
+    episode_number: str | None = None
+    notify: bool = False
+
+
+class LetterNotFound(Exception):
+    """No such letter in this server (or not the caller's own, for listener actions)."""
+
+
+class Blocked(Exception):
+    """The listener is blocked in this server."""
+
+
+class RateLimited(Exception):
+    """Too many letters; ``retry_after`` seconds until the next one is accepted."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__(f"retry after {retry_after:.0f} s")
+        self.retry_after = retry_after

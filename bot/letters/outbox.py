@@ -12,21 +12,86 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Protocol
 
 from bot.backoff import doubling
 from bot.letters.model import Letter
-from bot.store.letters import LetterStore, OutboxItem, OutboxKind
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE = 30.0
-BACKOFF_MAX = 3600.0
+#: At most this long between tries: once the hosts' channel works again, letters wait no longer than this.
+BACKOFF_MAX = 300.0
 #: Items fetched per round.
 ROUND_SIZE = 200
+
+
+class OutboxKind(StrEnum):
+    """Work the outbox delivers: the first post to the hosts' channel, an edit of it, a listener notice."""
+
+    POST = "post"
+    UPDATE = "update"
+    NOTIFY = "notify"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """One piece of queued work for a letter, with its retry state."""
+
+    id: int
+    letter_id: int
+    guild_id: int
+    kind: OutboxKind
+    attempts: int
+    next_attempt_ts: float
+    last_error: str | None
+    last_channel_id: int | None
+    #: Set when a post was attempted (ISO time, channel): it may have reached Discord unrecorded.
+    sending_at: str | None = None
+    sending_channel_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    """Undelivered work of one server: how many items, since when, and the last error."""
+
+    pending: int
+    oldest: str | None
+    last_error: str | None
+
+
+class OutboxStore(Protocol):
+    """What the worker needs from the store (``bot.store.letters`` implements it)."""
+
+    async def get_by_id(self, guild_id: int, letter_id: int) -> Letter | None: ...
+
+    async def due(self, now: datetime, limit: int = 100) -> list[OutboxItem]: ...
+
+    async def items_for(self, letter_id: int) -> list[OutboxItem]: ...
+
+    async def outbox_guilds(self) -> list[tuple[int, int | None]]: ...
+
+    async def retry_now(self, guild_id: int, channel_id: int) -> int: ...
+
+    async def pending_for_guild(self, guild_id: int, now: datetime) -> list[OutboxItem]: ...
+
+    async def sending(self, item: OutboxItem, channel_id: int | None, at: datetime | None) -> None: ...
+
+    async def posted(self, item: OutboxItem, letter: Letter, channel_id: int, message_id: int) -> None: ...
+
+    async def notified(
+        self, item: OutboxItem, letter: Letter, outcome: str, *, now: datetime | None = None
+    ) -> None: ...
+
+    async def done(self, item: OutboxItem) -> None: ...
+
+    async def failed(
+        self, items: Sequence[OutboxItem], error: str, next_attempt: datetime, channel_id: int | None
+    ) -> None: ...
 
 
 class DeliveryUnavailable(Exception):
@@ -48,6 +113,10 @@ class Transport(Protocol):
         """Post the letter to the hosts' channel; return the message id (idempotent per letter)."""
         ...
 
+    async def find_posted(self, letter: Letter, channel_id: int, since: datetime) -> int | None:
+        """The bot's message of this letter in the channel, posted at ``since`` or later, if there is one."""
+        ...
+
     async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
         """Re-render the hosts' message of a letter."""
         ...
@@ -58,7 +127,7 @@ class Transport(Protocol):
 
 
 def backoff(attempts: int) -> float:
-    """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most an hour."""
+    """Seconds to wait after the ``attempts``-th failure in a row (0-based): 30 s doubling, at most five minutes."""
     return doubling(attempts, BACKOFF_BASE, BACKOFF_MAX)
 
 
@@ -92,7 +161,7 @@ class OutboxWorker:
 
     def __init__(
         self,
-        store: LetterStore,
+        store: OutboxStore,
         transport: Transport,
         *,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -103,6 +172,11 @@ class OutboxWorker:
         self._claimed: set[int] = set()
         self._running = False
         self._again = False
+        #: Posts that reached Discord but could not be recorded: item id -> (channel, message id). Only
+        #: the record is retried for them, never the post.
+        self._unrecorded: dict[int, tuple[int, int]] = {}
+        #: Items whose failure could not be recorded either: item id -> when to try again (timestamp).
+        self._held: dict[int, float] = {}
 
     async def run(self) -> Report:
         """Deliver everything due; a call while a run is going on makes that run go round once more."""
@@ -153,7 +227,7 @@ class OutboxWorker:
         channel: int | None = None
         channel_known = False
         for item in sorted(items, key=_order):
-            if item.id in self._claimed:
+            if item.id in self._claimed or self._held.get(item.id, 0.0) > self.clock().timestamp():
                 continue
             self._claimed.add(item.id)
             try:
@@ -162,17 +236,30 @@ class OutboxWorker:
                     channel_known = True
                 await self._deliver(item, channel, report)
             except DeliveryUnavailable as exc:
-                await self._hold_guild(guild_id, channel, str(exc) or "hosts' channel unavailable")
                 report.waiting_guilds.add(guild_id)
                 report.failed += 1
+                try:
+                    await self._hold_guild(guild_id, channel, str(exc) or "hosts' channel unavailable")
+                except Exception as error:
+                    self._hold_in_memory(item, error)
                 break
             except Exception as exc:
                 log.warning("letters outbox: %s for letter %d failed: %r", item.kind, item.letter_id, exc)
-                await self.store.failed([item], repr(exc), self._later(item.attempts), channel)
                 report.failed += 1
+                try:
+                    await self.store.failed([item], repr(exc), self._later(item.attempts), channel)
+                except Exception as error:
+                    self._hold_in_memory(item, error)
+            else:
+                self._held.pop(item.id, None)
             finally:
                 self._claimed.discard(item.id)
         return report
+
+    def _hold_in_memory(self, item: OutboxItem, error: Exception) -> None:
+        """The store cannot even record a failure (disk full): back off in memory instead."""
+        self._held[item.id] = self._later(item.attempts).timestamp()
+        log.error("letters outbox: cannot record the failure of letter %d either: %r", item.letter_id, error)
 
     def _later(self, attempts: int) -> datetime:
         return self.clock() + timedelta(seconds=backoff(attempts))
@@ -201,12 +288,35 @@ class OutboxWorker:
         if channel is None:
             raise DeliveryUnavailable("no hosts' channel is set")
         if item.kind is OutboxKind.POST:
-            message_id = await self.transport.post(letter, channel)
-            await self.store.posted(item, letter, channel, message_id)
+            await self._post(item, letter, channel)
             report.posted += 1
             report.outcomes[item.kind] = "posted"
             return
         await self._update(item, letter, report)
+
+    async def _post(self, item: OutboxItem, letter: Letter, channel: int) -> None:
+        """Post exactly once: a ledger step before the request, a search of the channel after any attempt
+        that may have reached Discord, and a failed record retried on its own, never by posting again."""
+        unrecorded = self._unrecorded.get(item.id)
+        if unrecorded is None and item.sending_at is not None and item.sending_channel_id is not None:
+            since = datetime.fromisoformat(item.sending_at)
+            found = await self.transport.find_posted(letter, item.sending_channel_id, since)
+            if found is not None:
+                unrecorded = (item.sending_channel_id, found)
+                log.info("letters outbox: letter %d was already posted (message %d)", letter.id, found)
+        if unrecorded is None:
+            await self.store.sending(item, channel, self.clock())
+            try:
+                message_id = await self.transport.post(letter, channel)
+            except DeliveryUnavailable:  # refused by Discord: nothing was posted
+                await self.store.sending(item, None, None)
+                raise
+            unrecorded = (channel, message_id)
+            self._unrecorded[item.id] = unrecorded
+        else:
+            self._unrecorded[item.id] = unrecorded
+        await self.store.posted(item, letter, *unrecorded)
+        del self._unrecorded[item.id]
 
     async def _update(self, item: OutboxItem, letter: Letter, report: Report) -> None:
         if letter.host_message_id is None or letter.host_channel_id is None:

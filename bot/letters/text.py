@@ -9,8 +9,12 @@ The rules, in order:
   can disguise text; the draft offered for a retry has them removed;
 * invisible characters with no meaning in a letter (zero-width space, word joiner, BOM, ...) are
   dropped silently; zero-width joiners stay (emoji sequences and some scripts need them);
+* Unicode tag characters (U+E0020–E007F) are stripped silently, except inside an emoji tag sequence
+  (🏴 followed by tags and the cancel tag: the flags of Scotland, Wales, England): elsewhere they only
+  carry hidden text;
 * trailing spaces on each line and blank lines beyond two in a row are dropped, the whole is stripped;
-* what is left must be visible, 10–2000 characters long, and free of "walls" of stacked combining
+* what is left must be visible — blank fillers (U+3164 Hangul filler, U+2800 braille blank, U+115F/U+1160,
+  U+FFA0, ...) do not count — 10–2000 characters long, and free of "walls" of stacked combining
   marks (more than :data:`MAX_COMBINING_RUN` on one character).
 """
 
@@ -33,6 +37,10 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029\v\f]")
 _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 #: Invisible characters dropped silently.
 _SILENT = frozenset("\u200b\u2060\u2061\u2062\u2063\u2064\ufeff\u180e\u00ad")
+#: Characters that render as nothing although they are letters or symbols to Unicode.
+BLANK_FILLERS = frozenset("\u3164\u2800\u115f\u1160\uffa0\u17b4\u17b5\u034f")
+_TAG_SEQUENCE = re.compile("\U0001f3f4[\U000e0020-\U000e007e]+\U000e007f")
+_TAG = re.compile("[\U000e0000-\U000e007f]")
 _MANY_BLANK_LINES = re.compile(r"\n{3,}")
 _SPACES = re.compile(r"\s+")
 
@@ -115,8 +123,21 @@ def _scan(raw: str) -> _Scan:
             bidi[char] = None
         elif char not in _SILENT:
             kept.append(char)
-    cleaned = unicodedata.normalize("NFC", "".join(kept))
+    cleaned = strip_stray_tags(unicodedata.normalize("NFC", "".join(kept)))
     return _Scan(cleaned, tuple(controls), tuple(bidi))
+
+
+def strip_stray_tags(text: str) -> str:
+    """``text`` without tag characters, except those of emoji tag sequences (subdivision flags)."""
+    if not _TAG.search(text):
+        return text
+    parts: list[str] = []
+    last = 0
+    for match in _TAG_SEQUENCE.finditer(text):
+        parts += [_TAG.sub("", text[last : match.start()]), match.group()]
+        last = match.end()
+    parts.append(_TAG.sub("", text[last:]))
+    return "".join(parts)
 
 
 def _tidy_body(text: str) -> str:
@@ -129,8 +150,11 @@ def _tidy_name(text: str) -> str:
 
 
 def is_visible(text: str) -> bool:
-    """Whether ``text`` shows anything: a character that is not space, mark or format control."""
-    return any(not char.isspace() and unicodedata.category(char) not in {"Mn", "Me", "Cf"} for char in text)
+    """Whether ``text`` shows anything: a character that is not space, mark, format control or blank filler."""
+    return any(
+        not char.isspace() and char not in BLANK_FILLERS and unicodedata.category(char) not in {"Mn", "Me", "Cf"}
+        for char in text
+    )
 
 
 def longest_combining_run(text: str) -> int:

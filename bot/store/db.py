@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -28,6 +29,14 @@ def chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[Sequence[T]]:
     """``items`` in slices of at most ``size``, to keep each statement under SQLite's parameter limit."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _read_only(path: str) -> bool:
+    """Whether the database file, or the folder its journal files go in, cannot be written."""
+    if path == ":memory:":
+        return False
+    target = Path(path)
+    return (target.exists() and not os.access(target, os.W_OK)) or not os.access(target.parent, os.W_OK)
 
 
 class StoreError(Exception):
@@ -60,6 +69,7 @@ class Database:
         db = cls(conn, target)
         try:
             await db._configure()
+            await db._check()
             if migrate:
                 await db.migrate()
         except BaseException:
@@ -75,7 +85,33 @@ class Database:
             await self.conn.execute("PRAGMA foreign_keys = ON")
             await register_search_functions(self.conn)
         except sqlite3.DatabaseError as exc:
+            if _read_only(self.path) or "readonly" in str(exc):
+                raise StoreError(
+                    f"{self.path} is read-only (the file or its folder cannot be written): "
+                    "zundabot must be able to write it; fix its permissions or the mount"
+                ) from exc
             raise StoreError(f"{self.path} is not a usable SQLite database: {exc}") from exc
+
+    async def _check(self) -> None:
+        """``PRAGMA quick_check`` at open: a damaged file stops the start with how to restore it."""
+        if self.path == ":memory:":
+            return
+        try:
+            async with self.conn.execute("PRAGMA quick_check(1)") as cursor:
+                row = await cursor.fetchone()
+            problem = None if row is not None and row[0] == "ok" else str(row[0] if row else "no answer")
+        except sqlite3.DatabaseError as exc:
+            problem = str(exc)
+        if problem is not None:
+            raise StoreError(
+                f"{self.path} is damaged ({problem}). Stop zundabot and restore the latest backup: copy it over "
+                f"{self.path} and delete {self.path}-wal and {self.path}-shm (see README, Backups)"
+            )
+        if _read_only(self.path):
+            raise StoreError(
+                f"{self.path} is read-only (the file or its folder cannot be written): "
+                "zundabot must be able to write it; fix its permissions or the mount"
+            )
 
     async def close(self) -> None:
         await self.conn.close()
@@ -108,7 +144,8 @@ class Database:
             try:
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                if self.conn.in_transaction:  # SQLite may have rolled back itself (disk full): keep its error
+                    await self.conn.execute("ROLLBACK")
                 raise
             await self.conn.execute("COMMIT")
 

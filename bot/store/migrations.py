@@ -345,6 +345,16 @@ FOLLOWS = sql(
 FOLLOW_FORMS = sql("ALTER TABLE follows ADD COLUMN forms TEXT NOT NULL DEFAULT '';")
 
 
+LETTER_OUTBOX_SENDING = sql(
+    """
+    -- When a post to the hosts' channel was last attempted and where: a post may have reached Discord
+    -- even if the bot never heard back, so before posting again the channel is searched from then on.
+    ALTER TABLE letter_outbox ADD COLUMN sending_at TEXT;
+    ALTER TABLE letter_outbox ADD COLUMN sending_channel_id INTEGER;
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -356,4 +366,5 @@ MIGRATIONS: list[Migration] = [
     GUILD_LANGUAGE_AND_HEADLINE,
     FOLLOWS,
     FOLLOW_FORMS,
+    LETTER_OUTBOX_SENDING,
 ]

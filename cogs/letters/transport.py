@@ -7,18 +7,20 @@ Every message is sent with mentions disabled, except the one listener mention in
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import discord
 from discord.utils import MISSING
 
 from bot import i18n
+from bot.letters.custom_ids import host_letter_id
 from bot.letters.model import Letter
 from bot.letters.notify import ThreadLookup, notify_author
 from bot.letters.outbox import DeliveryUnavailable, MessageGone
 from bot.output import escape_text
-from bot.ui.letters.host import host_embed, host_view
 from bot.ui.safety import NO_MENTIONS, only_user
+from cogs.letters.buttons import host_message
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -26,6 +28,20 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Sendable = discord.TextChannel | discord.Thread | discord.VoiceChannel
+#: Looking for a post that may have been made: from a little before the attempt, this many messages on.
+RECOVERY_MARGIN = timedelta(minutes=1)
+RECOVERY_MESSAGES = 500
+
+
+def _letters_named(message: discord.Message) -> set[int]:
+    """Letter ids named by the triage buttons of a message."""
+    found: set[int] = set()
+    for row in message.components:
+        for child in getattr(row, "children", []):
+            letter_id = host_letter_id(getattr(child, "custom_id", None) or "")
+            if letter_id is not None:
+                found.add(letter_id)
+    return found
 
 
 class DiscordTransport:
@@ -64,13 +80,10 @@ class DiscordTransport:
         return channel
 
     async def _render(self, letter: Letter) -> tuple[discord.Embed, discord.ui.View | None]:
-        history = await self.bot.store.letters.history(letter)
-        blocked = letter.author_id is not None and await self.bot.store.letters.is_blocked(
-            letter.guild_id, letter.author_id
-        )
+        """The hosts' card: public in its server, so in the server's language."""
         wording = await self.bot.store.guilds.wording(letter.guild_id)
-        with i18n.speaking(wording.language):  # the hosts' card is public in its server: the server's language
-            return host_embed(letter, history, blocked=blocked), host_view(letter, blocked=blocked)
+        with i18n.speaking(wording.language):
+            return await host_message(self.bot.store.letters, letter)
 
     async def post(self, letter: Letter, channel_id: int) -> int:
         channel = await self._channel(channel_id, letter.guild_id)
@@ -84,6 +97,19 @@ class DiscordTransport:
         except discord.NotFound:
             raise DeliveryUnavailable(f"the hosts' channel {channel_id} no longer exists") from None
         return message.id
+
+    async def find_posted(self, letter: Letter, channel_id: int, since: datetime) -> int | None:
+        """The bot's message of this letter in the hosts' channel from ``since`` on (its buttons name the letter)."""
+        channel = await self._channel(channel_id, letter.guild_id)
+        me = self.bot.user.id if self.bot.user else None
+        after = discord.Object(id=discord.utils.time_snowflake(since - RECOVERY_MARGIN))
+        try:
+            async for message in channel.history(limit=RECOVERY_MESSAGES, after=after, oldest_first=True):
+                if message.author.id == me and letter.id in _letters_named(message):
+                    return message.id
+        except discord.Forbidden as exc:
+            raise DeliveryUnavailable(f"cannot read the hosts' channel {channel_id}: {exc.text}") from None
+        return None
 
     async def update(self, letter: Letter, channel_id: int, message_id: int) -> None:
         try:

@@ -140,6 +140,12 @@ i18n.register(
         "letters.draft.title": {"ja": "あなたが書いた文章", "en": "What you wrote"},
         "letters.draft.name": {"ja": "ラジオネーム", "en": "Radio name"},
         "letters.retry": {"ja": "書き直す", "en": "Rewrite"},
+        "letters.not_saved": {
+            "ja": "ごめんなさい、今はお便りを保存できなかったのだ（ボットの側の問題なのだ）。"
+            "このお便りはまだ届いていないのだ。少し待ってから「書き直す」で送り直してほしいのだ。",
+            "en": "Sorry, your letter could not be saved just now (a problem on the bot's side); it has not "
+            "been sent. Please wait a little and send it again with Rewrite.",
+        },
         "letters.blocked": {
             "ja": "ごめんなさい、このサーバーでは今お便りを受け付けられないのだ。",
             "en": "Sorry, this server cannot accept letters from you at the moment.",
@@ -235,6 +241,14 @@ i18n.register(
         },
         "letters.list.title": {"ja": "お便り一覧（{count}通）", "en": "Letters ({count})"},
         "letters.list.empty": {"ja": "該当するお便りはないのだ。", "en": "No letters match."},
+        "letters.block.already": {
+            "ja": "この投稿者はもうブロックされているのだ。",
+            "en": "This author is already blocked.",
+        },
+        "letters.unblock.already": {
+            "ja": "この投稿者はブロックされていないのだ。",
+            "en": "This author is not blocked.",
+        },
         "letters.block.tombstone": {
             "ja": "削除されたお便りなので、投稿者をブロックできないのだ。",
             "en": "This letter was deleted; its author cannot be blocked.",

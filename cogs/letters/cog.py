@@ -1,10 +1,4 @@
-"""Listener letters (お便り): ``/otayori`` for listeners, ``/letters`` and triage buttons for hosts.
-
-Command shape: Discord cannot invoke a command that has subcommands, so the listener's command is a
-group — ``/otayori write [episode]`` opens the form, ``/otayori mine`` and ``/otayori delete``
-— localised as ``/letter write|mine|delete`` in English and ``/お便り 書く|自分のお便り|削除`` in
-Japanese. The announcement's 「お便りを送る」 button (``zb:letter:<number>``) opens the same form.
-"""
+"""The letters cog: ``/otayori`` for listeners, ``/letters`` for hosts, form submissions and the outbox job."""
 
 from __future__ import annotations
 
@@ -12,44 +6,49 @@ import asyncio
 import io
 import logging
 import re
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, tzinfo
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import TYPE_CHECKING, Any
 
 import discord
-from discord import app_commands, ui
+from discord import app_commands
 from discord.ext import commands
 from discord.utils import MISSING
 
 from bot import i18n
 from bot.episodes.catalogue import episode_number
+from bot.episodes.model import Episode
+from bot.letters.custom_ids import FORM_PREFIX, is_episode_option_value
 from bot.letters.export import ExportFormat, export_letters
-from bot.letters.model import HOST_SETTABLE, LISTED, Letter, Status, TransitionError
-from bot.letters.outbox import OutboxWorker
+from bot.letters.model import (
+    HOST_SETTABLE,
+    LISTED,
+    Blocked,
+    Letter,
+    LetterNotFound,
+    RateLimited,
+    Status,
+    Submission,
+    TransitionError,
+)
+from bot.letters.outbox import OutboxKind, OutboxWorker
 from bot.letters.ratelimit import RateLimits
 from bot.letters.text import InvalidLetter, Problem, clean_letter
 from bot.output import escape_text
-from bot.store.letters import Blocked, LetterNotFound, OutboxKind, RateLimited, Submission
 from bot.ui.answer import answer
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError, report_error
-from bot.ui.letters.confirm import Confirm
-from bot.ui.letters.delivery import DiscordTransport
-from bot.ui.letters.form import (
-    FORM_PREFIX,
-    Draft,
-    FormValues,
-    LetterForm,
-    RetryView,
-    refusal,
-    values_from_payload,
-)
-from bot.ui.letters.host import LETTERS_COG, HostAction, HostButton, host_embed, host_view, letter_line
-from bot.ui.letters.pager import Pager, PageRenderer
-from bot.ui.letters.texts import status_label
 from bot.ui.options import PositiveNumber
 from bot.ui.safety import ERROR_LIMIT, quoted
 from bot.ui.translator import ls
+from cogs.letters.buttons import LETTERS_CHANGED, HostButton, LetterButton, host_message
+from cogs.letters.confirm import Confirm
+from cogs.letters.form import Draft, FormValues, RetryView, open_form, refusal, values_from_payload
+from cogs.letters.host import letter_line
+from cogs.letters.pager import Pager, PageRenderer
+from cogs.letters.texts import status_label
+from cogs.letters.transport import DiscordTransport
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -66,8 +65,6 @@ DEFER_AFTER = 1.5
 PAGE_SIZE = 10
 #: Keep exports under Discord's upload limit for bots.
 MAX_EXPORT_BYTES = 8 * 1024 * 1024
-#: The listener form holds the latest episodes (a select takes 25 options).
-FORM_EPISODES = 24
 
 STATUS_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in LISTED]
 SETTABLE_CHOICES = [app_commands.Choice(name=ls(f"letters.status.{s.value}"), value=s.value) for s in HOST_SETTABLE]
@@ -91,37 +88,7 @@ def human_size(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-class FormOpener(Protocol):
-    """What the announcement's button needs from the letters cog (looked up by name, not class)."""
-
-    async def open_form(self, interaction: discord.Interaction[Any], *, preset: str | None = None) -> None: ...
-
-
-class LetterButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:letter:(?P<number>[^:]{1,80})"):
-    """The announcement's 「お便りを送る」 button: opens the letter form for that episode."""
-
-    def __init__(self, number: str) -> None:
-        label = i18n.t("letters.button.send")
-        super().__init__(ui.Button(label=label, emoji="✉️", custom_id=f"zb:letter:{number}"))
-        self.number = number
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(match["number"])
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            forms: FormOpener | None = interaction.client.get_cog(LETTERS_COG)
-            if forms is None:
-                raise RuntimeError("the letters cog is not loaded")
-            await forms.open_form(interaction, preset=self.number)
-        except Exception as exc:
-            await report_error(interaction, exc, where=f"LetterButton/{self.number}")
-
-
-class Letters(commands.Cog, name=LETTERS_COG):
+class Letters(commands.Cog, name="Letters"):
     """Letters from listeners to the hosts."""
 
     otayori = app_commands.Group(
@@ -176,6 +143,11 @@ class Letters(commands.Cog, name=LETTERS_COG):
     async def on_ready(self) -> None:
         self.kick()
 
+    @commands.Cog.listener(f"on_{LETTERS_CHANGED}")
+    async def on_letters_changed(self) -> None:
+        """A button changed a letter: deliver the edits it queued."""
+        self.kick()
+
     @commands.Cog.listener()
     async def on_settings_changed(self, guild_id: int, changed_at: datetime) -> None:
         """A new hosts' channel receives the letters waiting for one at once."""
@@ -210,29 +182,6 @@ class Letters(commands.Cog, name=LETTERS_COG):
 
     # ---- the form ---------------------------------------------------------------------------
 
-    async def open_form(
-        self, interaction: discord.Interaction[Any], *, preset: str | None = None, draft: Draft | None = None
-    ) -> None:
-        """Open the letter form, with an episode pre-selected or a refused letter pre-filled."""
-        if interaction.guild_id is None:
-            raise UserFacingError(i18n.t("error.guild_only", interaction.locale))
-        store = self.bot.store
-        episodes = await store.letters.episode_choices("", FORM_EPISODES)
-        wanted = preset if preset is not None else (draft.episode if draft else None)
-        if wanted is not None and all(choice.number != wanted for choice in episodes):
-            found = [c for c in await store.letters.episode_choices(wanted, 25) if c.number == wanted]
-            if not found and preset is not None:
-                raise UserFacingError(i18n.t("letters.episode_not_found", interaction.locale, episode=quoted(preset)))
-            episodes = found + episodes[: FORM_EPISODES - len(found)]
-        base = draft or Draft()
-        form = LetterForm(
-            locale=interaction.locale,
-            display_name=interaction.user.display_name,
-            episodes=episodes,
-            draft=Draft(base.radio_name, base.body, wanted, base.notify),
-        )
-        await interaction.response.send_modal(form)
-
     @commands.Cog.listener()
     async def on_interaction(self, interaction: Interaction) -> None:
         """Every letter form submission arrives here (forms opened before a restart included)."""
@@ -257,7 +206,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
             draft = Draft(exc.draft_name, exc.draft_body, values.episode, values.notify)
             await self._refuse(interaction, i18n.t("letters.invalid.head", locale), exc.problems, draft)
             return
-        episode = await self.bot.store.episodes.by_number(values.episode) if values.episode else None
+        episode = await self._chosen_episode(values.episode)
         submission = Submission(
             guild_id=interaction.guild_id,
             author_id=interaction.user.id,
@@ -291,6 +240,10 @@ class Letters(commands.Cog, name=LETTERS_COG):
             when = f"<t:{int(datetime.now(UTC).timestamp() + exc.retry_after) + 1}:R>"
             await self._refuse(interaction, i18n.t("letters.rate_limited", locale, when=when), (), draft)
             return
+        except (sqlite3.Error, OSError):  # disk full, read-only file...: not saved, and said so, text kept
+            log.exception("letters: a letter could not be stored")
+            await self._refuse(interaction, i18n.t("letters.not_saved", locale), (), draft)
+            return
         lines = [i18n.t("letters.confirm", locale, number=letter.number)]
         lines.append(i18n.t("letters.confirm.name", locale, name=escape_text(letter.radio_name)))
         if letter.episode_number:
@@ -304,7 +257,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
         shown = refusal(head, problems, draft, interaction.locale)
 
         async def reopen(retry: discord.Interaction[Any]) -> None:
-            await self.open_form(retry, draft=draft)
+            await open_form(retry, draft=draft)
 
         view = RetryView(interaction.user.id, interaction.locale, reopen)
         await answer(interaction, shown.content, embed=shown.embed, file=shown.file or MISSING, view=view)
@@ -315,7 +268,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     @app_commands.rename(episode=ls("letters.opt.episode"))
     @app_commands.describe(episode=ls("letters.opt.episode.desc"))
     async def write(self, interaction: Interaction, episode: str | None = None) -> None:
-        await self.open_form(interaction, preset=episode.strip() if episode else None)
+        await open_form(interaction, preset=episode.strip() if episode else None)
 
     @otayori.command(name=ls("letters.cmd.mine"), description=ls("letters.cmd.mine.desc"))
     async def mine(self, interaction: Interaction) -> None:
@@ -412,7 +365,7 @@ class Letters(commands.Cog, name=LETTERS_COG):
     async def show(self, interaction: Interaction, number: PositiveNumber) -> None:
         await require_host(interaction)
         letter = await self._letter(interaction, number)
-        embed, view = await self._host_message(letter, interaction.locale)
+        embed, view = await host_message(self.bot.store.letters, letter, interaction.locale)
         await answer(interaction, embed=embed, view=view or MISSING)
 
     @letters.command(name=ls("letters.cmd.status"), description=ls("letters.cmd.status.desc"))
@@ -504,46 +457,6 @@ class Letters(commands.Cog, name=LETTERS_COG):
             result.append(app_commands.Choice(name=choice.label(), value=choice.number))
         return result
 
-    # ---- host buttons -----------------------------------------------------------------------
-
-    async def host_action(self, interaction: discord.Interaction[Any], action: HostAction, letter_id: int) -> None:
-        """A triage button was pressed: check the host, apply, and redraw the message it is on."""
-        if interaction.guild_id is None:
-            raise UserFacingError(i18n.t("error.guild_only", interaction.locale))
-        await require_host(interaction)
-        store = self.bot.store.letters
-        letter = await store.get_by_id(interaction.guild_id, letter_id)
-        if letter is None:
-            raise UserFacingError(i18n.t("letters.gone", interaction.locale))
-        on_hosts_message = interaction.message is not None and interaction.message.id == letter.host_message_id
-        if action is HostAction.BLOCK:
-            if letter.author_id is None:
-                raise UserFacingError(i18n.t("letters.block.tombstone", interaction.locale))
-            if await store.is_blocked(letter.guild_id, letter.author_id):
-                await store.unblock(letter.guild_id, letter.author_id, actor_id=interaction.user.id, letter=letter)
-            else:
-                await store.block(letter.guild_id, letter.author_id, actor_id=interaction.user.id, letter=letter)
-            if not on_hosts_message and await store.request_refresh(letter):
-                self.kick()
-        elif action.status is not None:
-            try:
-                letter = await store.set_status(
-                    letter.guild_id,
-                    letter.number,
-                    action.status,
-                    actor_id=interaction.user.id,
-                    refresh_host_message=not on_hosts_message,
-                )
-            except TransitionError:  # already so, or deleted meanwhile: just redraw
-                pass
-            else:
-                if not on_hosts_message:
-                    self.kick()
-        fresh = await store.get_by_id(letter.guild_id, letter.id) or letter
-        locale = None if on_hosts_message else interaction.locale
-        embed, view = await self._host_message(fresh, locale)
-        await interaction.response.edit_message(embed=embed, view=view)
-
     # ---- helpers ----------------------------------------------------------------------------
 
     def _guild(self, interaction: discord.Interaction[Any]) -> int:
@@ -557,6 +470,16 @@ class Letters(commands.Cog, name=LETTERS_COG):
             raise UserFacingError(i18n.t("letters.not_found", interaction.locale, number=number))
         return letter
 
+    async def _chosen_episode(self, value: str | None) -> Episode | None:
+        """The episode picked in the form: by its option value (a form opened before this, by its number)."""
+        if not value:
+            return None
+        store = self.bot.store
+        if is_episode_option_value(value):
+            key = await store.letters.episode_for_option(value)
+            return await store.episodes.get(key) if key else None
+        return await store.episodes.by_number(value)
+
     async def _episode(self, value: str, locale: object | None) -> tuple[str, str]:
         number = episode_number(value)
         episode = await self.bot.store.episodes.by_number(number) if number else None
@@ -564,21 +487,9 @@ class Letters(commands.Cog, name=LETTERS_COG):
             raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=quoted(value)))
         return episode.key, episode.number
 
-    async def _host_message(self, letter: Letter, locale: object | None) -> tuple[discord.Embed, ui.View | None]:
-        store = self.bot.store.letters
-        history = await store.history(letter)
-        blocked = letter.author_id is not None and await store.is_blocked(letter.guild_id, letter.author_id)
-        return host_embed(letter, history, blocked=blocked, locale=locale), host_view(
-            letter, blocked=blocked, locale=locale
-        )
-
     async def _paged(self, interaction: Interaction, total: int, render: PageRenderer) -> None:
         pager = Pager(interaction.user.id, total, PAGE_SIZE, render, interaction.locale)
         if pager.needed:
             await pager.start(interaction)
         else:
             await answer(interaction, embed=await render(0))
-
-
-async def setup(bot: ZundaBot) -> None:
-    await bot.add_cog(Letters(bot))

@@ -1,28 +1,20 @@
-"""The hosts' view of a letter: an embed (listener text escaped) and persistent triage buttons.
+"""How a letter looks to the hosts: the embed of its message (listener text escaped) and list lines.
 
-The buttons are :class:`discord.ui.DynamicItem` s whose custom_id carries the action and the
-letter's internal id (``zb:lh:adopt:123``), so they keep working after a restart. The letters cog
-implements what they do (:class:`HostActions`); it checks host permissions on every press.
+Its buttons are in :mod:`cogs.letters.buttons`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol, Self
 
 import discord
-from discord import ui
 
 from bot import i18n
 from bot.letters.model import Action, Letter, LetterEvent, Status
 from bot.output import clip, escape_text
-from bot.ui.errors import report_error
-from bot.ui.letters.texts import status_label
+from cogs.letters.texts import status_label
 
-LETTERS_COG = "Letters"
 EMBED_ROOM = 4000
 HISTORY_LINES = 8
 
@@ -35,46 +27,6 @@ STATUS_COLOURS: dict[Status, discord.Colour] = {
     Status.AIRED: discord.Colour.purple(),
     Status.DELETED: discord.Colour.default(),
 }
-
-
-class HostAction(StrEnum):
-    ADOPT = "adopt"
-    HOLD = "hold"
-    READ = "read"
-    REJECT = "reject"
-    BLOCK = "block"
-
-    @property
-    def status(self) -> Status | None:
-        """The status this button sets (``None`` for block, which toggles a block)."""
-        return {
-            HostAction.ADOPT: Status.ADOPTED,
-            HostAction.HOLD: Status.HELD,
-            HostAction.READ: Status.READ,
-            HostAction.REJECT: Status.REJECTED,
-        }.get(self)
-
-
-_EMOJI = {
-    HostAction.ADOPT: "✅",
-    HostAction.HOLD: "⏸️",
-    HostAction.READ: "👀",
-    HostAction.REJECT: "✖️",
-    HostAction.BLOCK: "🚫",
-}
-_STYLE = {
-    HostAction.ADOPT: discord.ButtonStyle.success,
-    HostAction.HOLD: discord.ButtonStyle.secondary,
-    HostAction.READ: discord.ButtonStyle.secondary,
-    HostAction.REJECT: discord.ButtonStyle.secondary,
-    HostAction.BLOCK: discord.ButtonStyle.danger,
-}
-
-
-class HostActions(Protocol):
-    """What the letters cog does when a host button is pressed."""
-
-    async def host_action(self, interaction: discord.Interaction[Any], action: HostAction, letter_id: int) -> None: ...
 
 
 def timestamp(iso: str, style: str = "f") -> str:
@@ -148,56 +100,6 @@ def host_embed(
             text = "\n".join(lines)
         embed.add_field(name=i18n.t("letters.embed.history", locale), value=clip(text, 1024), inline=False)
     return embed
-
-
-class HostButton(
-    ui.DynamicItem[ui.Button[ui.View]],
-    template=r"zb:lh:(?P<action>adopt|hold|read|reject|block):(?P<id>[0-9]{1,19})",
-):
-    """One triage button of a letter; the letters cog decides what it does and who may press it."""
-
-    def __init__(self, action: HostAction, letter_id: int, *, label: str | None = None, disabled: bool = False) -> None:
-        super().__init__(
-            ui.Button(
-                label=label or i18n.t(f"letters.button.{action.value}"),
-                emoji=_EMOJI[action],
-                style=_STYLE[action],
-                custom_id=f"zb:lh:{action.value}:{letter_id}",
-                disabled=disabled,
-            )
-        )
-        self.action = action
-        self.letter_id = letter_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: ui.Item[Any], match: re.Match[str], /
-    ) -> Self:
-        return cls(HostAction(match["action"]), int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            handler: HostActions | None = interaction.client.get_cog(LETTERS_COG)
-            if handler is None:
-                raise RuntimeError("the letters cog is not loaded")
-            await handler.host_action(interaction, self.action, self.letter_id)
-        except Exception as exc:
-            await report_error(interaction, exc, where=f"HostButton/{self.item.custom_id}")
-
-
-def host_view(letter: Letter, *, blocked: bool = False, locale: object | None = None) -> ui.View | None:
-    """The triage buttons (the current status's button disabled), or ``None`` for a tombstone."""
-    if letter.deleted:
-        return None
-    view = ui.View(timeout=None)
-    for action in HostAction:
-        if action is HostAction.BLOCK:
-            label = i18n.t("letters.button.unblock" if blocked else "letters.button.block", locale)
-            view.add_item(HostButton(action, letter.id, label=label, disabled=letter.author_id is None))
-        else:
-            label = i18n.t(f"letters.button.{action.value}", locale)
-            view.add_item(HostButton(action, letter.id, label=label, disabled=action.status is letter.status))
-    return view
 
 
 def letter_line(letter: Letter, locale: object | None, *, snippet: int = 60) -> str:

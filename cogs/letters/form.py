@@ -4,26 +4,33 @@ from __future__ import annotations
 
 import io
 import secrets
+from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import ui
 
 from bot import i18n
 from bot.episodes.catalogue import EpisodeChoice
+from bot.letters.custom_ids import FORM_PREFIX, episode_option_value, is_episode_option_value
 from bot.letters.text import MAX_BODY, MAX_NAME, MIN_BODY, Problem
 from bot.output import clip, escape_text
-from bot.ui.errors import BaseModal, BaseView
-from bot.ui.letters.texts import problem_text
+from bot.ui.errors import BaseModal, BaseView, UserFacingError
+from bot.ui.safety import quoted
+from cogs.letters.texts import problem_text
 
-#: custom_id prefix of letter forms; the rest is a random token.
-FORM_PREFIX = "zb:lf:"
+if TYPE_CHECKING:
+    from bot.app import ZundaBot
+
 NAME_ID, BODY_ID, EPISODE_ID, NOTIFY_ID = "name", "body", "episode", "notify"
 #: How long an opened form is remembered in memory (a form submitted later is still accepted).
 FORM_TIMEOUT = 3600.0
 RETRY_TIMEOUT = 900.0
+#: The listener form holds the latest episodes (a select takes 25 options).
+FORM_EPISODES = 24
 #: The body input takes up to Discord's maximum, so a long paste arrives whole (never silently cut)
 #: and is refused with the text shown back; the letter itself is limited to MAX_BODY.
 BODY_INPUT_MAX = 4000
@@ -55,8 +62,23 @@ def new_form_id() -> str:
     return FORM_PREFIX + secrets.token_hex(8)
 
 
-def episode_option(choice: EpisodeChoice, default: bool) -> discord.SelectOption:
-    return discord.SelectOption(label=choice.label(), value=choice.number, default=default)
+def episode_options(
+    episodes: Sequence[EpisodeChoice], wanted: str | None, zone: ZoneInfo | None
+) -> list[discord.SelectOption]:
+    """At most 25 options, each valued by its episode's unique key; the one ``wanted`` (an option value or
+    an episode number: the newest such) is the only default. Where numbers repeat, labels add the date."""
+    choices = list(episodes)[:25]
+    numbers = Counter(c.number for c in choices)
+    values = [episode_option_value(c.key) for c in choices]
+    default = next((i for i, v in enumerate(values) if v == wanted), None)
+    if default is None:
+        default = next((i for i, c in enumerate(choices) if c.number == wanted), None)
+    return [
+        discord.SelectOption(
+            label=choice.label(zone if numbers[choice.number] > 1 else None), value=value, default=index == default
+        )
+        for index, (choice, value) in enumerate(zip(choices, values, strict=True))
+    ]
 
 
 class LetterForm(BaseModal):
@@ -75,6 +97,7 @@ class LetterForm(BaseModal):
         episodes: Sequence[EpisodeChoice],
         draft: Draft | None = None,
         custom_id: str | None = None,
+        zone: ZoneInfo | None = None,
     ) -> None:
         super().__init__(
             title=i18n.t("letters.modal.title", locale), custom_id=custom_id or new_form_id(), timeout=FORM_TIMEOUT
@@ -112,7 +135,7 @@ class LetterForm(BaseModal):
             )
         )
         self.episode_select: ui.Select[LetterForm] | None = None
-        options = [episode_option(c, c.number == draft.episode) for c in episodes if len(c.number) <= 100][:25]
+        options = episode_options(episodes, draft.episode, zone)
         if options:
             self.episode_select = ui.Select(
                 custom_id=EPISODE_ID,
@@ -137,6 +160,33 @@ class LetterForm(BaseModal):
                 component=self.notify_box,
             )
         )
+
+
+async def open_form(
+    interaction: discord.Interaction[Any], *, preset: str | None = None, draft: Draft | None = None
+) -> None:
+    """Open the letter form, with an episode pre-selected or a refused letter pre-filled."""
+    if interaction.guild_id is None:
+        raise UserFacingError(i18n.t("error.guild_only", interaction.locale))
+    bot: ZundaBot = interaction.client
+    store = bot.store
+    episodes = await store.letters.episode_choices("", FORM_EPISODES)
+    wanted = preset if preset is not None else (draft.episode if draft else None)
+    offered = {episode_option_value(c.key) for c in episodes} | {c.number for c in episodes}
+    if wanted is not None and not is_episode_option_value(wanted) and wanted not in offered:
+        found = [c for c in await store.letters.episode_choices(wanted, 25) if c.number == wanted]
+        if not found and preset is not None:
+            raise UserFacingError(i18n.t("letters.episode_not_found", interaction.locale, episode=quoted(preset)))
+        episodes = found + episodes[: FORM_EPISODES - len(found)]
+    base = draft or Draft()
+    form = LetterForm(
+        locale=interaction.locale,
+        display_name=interaction.user.display_name,
+        episodes=episodes,
+        draft=Draft(base.radio_name, base.body, wanted, base.notify),
+        zone=bot.settings.zone,
+    )
+    await interaction.response.send_modal(form)
 
 
 def _leaves(components: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
