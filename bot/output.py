@@ -12,7 +12,7 @@
   plain text at exactly its limit; :func:`collapse` puts text on one line, :func:`one_line` collapses and clips.
 * **Links.** :func:`safe_url` (an http(s) URL Discord accepts, or ``None``) and :func:`link` (a masked
   link whose text is escaped and shortened, or the bare text when the URL is unusable).
-* **Custom ids** of components that outlive the process (:func:`letter_custom_id`, :data:`LETTER_ID_TEMPLATE`).
+Custom ids of the components that outlive the process live with their feature (``bot.letters.custom_ids``).
 """
 
 from __future__ import annotations
@@ -30,11 +30,6 @@ _LIGHT_SPECIAL = re.compile(r"([\\*_~`|\[\]<>])")
 _TITLE_SPECIAL = re.compile(r"([\\*_~`|])")
 _LINE_START_SPECIAL = re.compile(r"^([#>\-+]|\d+\.)(?=\s)", re.M)
 _URL_SAFE = "/:?#[]@!$&'*+,;=%~-._()"
-
-#: The announcement's 「お便りを送る」 button: ``zb:letter:<episode number>``.
-LETTER_PREFIX = "zb:letter:"
-LETTER_ID_TEMPLATE = LETTER_PREFIX + r"(?P<number>[^:]{1,80})"
-_LETTER_NUMBER = re.compile(r"[^:]{1,80}")
 
 
 def escape_markdown(text: str) -> str:
@@ -108,8 +103,3 @@ def link(text: str, url: str | None, limit: int, escape: Callable[[str], str] = 
     if not target:
         return shown
     return f"[{shown}]({target.replace('(', '%28').replace(')', '%29')})"
-
-
-def letter_custom_id(number: str) -> str | None:
-    """``zb:letter:<number>``, or ``None`` when the number cannot be carried in a custom id."""
-    return f"{LETTER_PREFIX}{number}" if _LETTER_NUMBER.fullmatch(number) else None

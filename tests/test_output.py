@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import re
 
+from bot.letters.custom_ids import LETTER_TEMPLATE, letter_custom_id
 from bot.output import (
-    LETTER_ID_TEMPLATE,
     clip,
     collapse,
     escape_light,
     escape_text,
     escape_title,
-    letter_custom_id,
     link,
     one_line,
     truncate,
@@ -65,7 +64,7 @@ def test_a_link_is_escaped_shortened_and_safe() -> None:
 def test_the_letter_button_id_round_trips_through_its_template() -> None:
     custom_id = letter_custom_id("389")
     assert custom_id == "zb:letter:389"
-    found = re.fullmatch(LETTER_ID_TEMPLATE, custom_id)
+    found = re.fullmatch(LETTER_TEMPLATE, custom_id)
     assert found is not None
     assert found["number"] == "389"
     assert letter_custom_id("x" * 81) is None

@@ -309,7 +309,7 @@ i18n.register(
         "letters.health.counts": {"ja": "お便り", "en": "Letters"},
         "letters.health.backlog": {"ja": "お便りの配信待ち", "en": "Letters waiting for delivery"},
         "letters.health.total": {"ja": "全{total}通", "en": "{total} in total"},
-        "letters.health.none": {"ja": "なし", "en": "none"},
+        "letters.health.none": {"ja": "配信待ちのお便りはないのだ", "en": "No letters waiting"},
         "letters.health.pending": {
             "ja": "{pending}件（最古 {oldest}）",
             "en": "{pending} (oldest {oldest})",
