@@ -13,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.episodes.model import Episode, Topic
-from bot.output import letter_custom_id, safe_url, truncate
+from bot.letters.custom_ids import letter_custom_id
+from bot.output import safe_url, truncate
 from bot.render import (
     LIMITS,
     embed_length,
