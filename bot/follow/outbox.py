@@ -15,10 +15,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.backoff import doubling
+from bot.clock import Clock, system_clock
 from bot.follow.model import Notice
 from bot.follow.notice import notice_body, notice_content, thread_mention_content
 from bot.store.follows import SENDING, FollowStore, Outcome
@@ -92,6 +93,14 @@ class Report:
     def total(self) -> int:
         return self.sent + self.mentioned + self.closed + self.left + self.failed + self.retrying
 
+    def merge(self, other: Report) -> None:
+        self.sent += other.sent
+        self.mentioned += other.mentioned
+        self.closed += other.closed
+        self.left += other.left
+        self.failed += other.failed
+        self.retrying += other.retrying
+
 
 class FollowOutbox:
     """Drains the notices outbox; safe to call repeatedly (a call during a run makes it go round again)."""
@@ -101,7 +110,7 @@ class FollowOutbox:
         store: FollowStore,
         transport: Transport,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
         concurrency: int = CONCURRENCY,
         checkpoint: Checkpoint | None = None,
     ) -> None:
@@ -124,12 +133,7 @@ class FollowOutbox:
                 self._again = False
                 notices = await self.store.due(self.clock(), ROUND_SIZE)
                 done = await self._round(notices)
-                report.sent += done.sent
-                report.mentioned += done.mentioned
-                report.closed += done.closed
-                report.left += done.left
-                report.failed += done.failed
-                report.retrying += done.retrying
+                report.merge(done)
                 if not self._again and (not notices or done.total == done.retrying):
                     break
         finally:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from bot.backoff import doubling
+from bot.clock import Clock, system_clock
 from bot.letters.model import Letter
 
 log = logging.getLogger(__name__)
@@ -164,7 +165,7 @@ class OutboxWorker:
         store: OutboxStore,
         transport: Transport,
         *,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        clock: Clock = system_clock,
     ) -> None:
         self.store = store
         self.transport = transport
