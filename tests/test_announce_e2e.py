@@ -280,7 +280,7 @@ async def test_discord_server_errors_are_retried_with_backoff(
 async def test_200_channels_under_rate_limits_all_get_it_once(
     emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
 ) -> None:
-    emulator.config.ratelimits.global_limit = 200  # keep the test quick, while still being limited
+    emulator.config.ratelimits.global_limit = 100  # keep the test quick, while still being limited
     channels = [community.guild.create_channel(f"ch{i}", type="news" if i % 4 == 0 else "text") for i in range(200)]
     bot = await bot_runner.start(announce_channel_ids=[c.id for c in channels])
     await settled(emulator, bot)
