@@ -9,6 +9,7 @@ import io
 import json
 import re
 import sqlite3
+import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +22,7 @@ import pytest
 from bot.app import ZundaBot
 from bot.letters.custom_ids import episode_option_value
 from bot.letters.model import Action, Letter, Status
+from bot.output import escape_text
 from bot.render import main_message
 from bot.store.letters import LetterStore
 from bot.ui import expiring
@@ -321,10 +323,11 @@ async def test_hostile_text_pings_nobody_and_breaks_nothing(world: World) -> Non
     assert "مرحبا بكم שלום" in stored.body
     override = await world.write(world.listener, {"body": "右から左\u202eへ書き換える文字です"})
     assert "文字の向き" in override.content
-    paste = ("**長い**お便り @everyone です。" * 200)[:4000]
+    # The form counts to 2000; musical notes like 𝅗𝅥 decompose under NFC, so this paste grows past the limit.
+    paste = ("**長い**お便り @everyone です。\U0001d15e" * 200)[:2000]
     too_long = await world.write(world.listener, {"body": paste})
     assert "長すぎる" in too_long.content
-    assert too_long.attachments[0].data.decode() == paste  # the whole text, kept
+    assert too_long.embeds[0]["description"] == escape_text(unicodedata.normalize("NFC", paste))  # shown whole
     assert len(too_long.embeds[0]["description"]) <= 4096
     listed = await world.emu.slash(world.host, world.general, "letters list")
     exported = await world.emu.slash(world.host, world.general, "letters export", format="json")

@@ -100,7 +100,7 @@ def test_form_uses_labels_and_at_most_five_components() -> None:
     assert all(component["type"] == 18 for component in data["components"])
     inner = {component["component"]["custom_id"]: component["component"] for component in data["components"]}
     assert inner["body"]["min_length"] == 10
-    assert inner["body"]["max_length"] == 4000
+    assert inner["body"]["max_length"] == MAX_BODY == 2000
     assert inner["body"]["value"] == "下書き"
     assert inner["name"]["required"] is False
     assert inner["name"]["placeholder"] == "ずんだもん"

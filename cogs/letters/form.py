@@ -31,9 +31,10 @@ FORM_TIMEOUT = 3600.0
 RETRY_TIMEOUT = 900.0
 #: The listener form holds the latest episodes (a select takes 25 options).
 FORM_EPISODES = 24
-#: The body input takes up to Discord's maximum, so a long paste arrives whole (never silently cut)
-#: and is refused with the text shown back; the letter itself is limited to MAX_BODY.
-BODY_INPUT_MAX = 4000
+#: The body input's counter is the letter's own limit, so the client stops a listener where the bot
+#: would. A body can still grow past it in normalisation (a few characters decompose under NFC): it
+#: is then refused with the whole text shown back.
+BODY_INPUT_MAX = MAX_BODY
 #: Room left for the escaped draft in an embed description (4096).
 DRAFT_ROOM = 4000
 
