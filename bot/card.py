@@ -21,7 +21,8 @@ instead of sections, then fewer topics with the 「ほか N 件」 line — and 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -32,6 +33,7 @@ from bot.output import collapse, escape_light, link, neutralize_mentions, safe_u
 __all__ = [
     "CARD_FLAG",
     "CARD_LIMITS",
+    "CardStyle",
     "card_message",
     "card_problems",
     "card_summary",
@@ -42,6 +44,14 @@ __all__ = [
 ]
 
 Payload = dict[str, Any]
+
+
+class CardStyle(StrEnum):
+    """How a channel's announcements look (``/settings card``): an embed (the default) or a V2 card."""
+
+    EMBED = "embed"
+    V2 = "v2"
+
 
 #: ``IS_COMPONENTS_V2`` (resources/message, message flags).
 CARD_FLAG = 1 << 15
@@ -177,7 +187,7 @@ def _fits(components: list[Payload]) -> bool:
 # --- reading cards ---------------------------------------------------------------------------------
 
 
-def is_card(payload: Payload) -> bool:
+def is_card(payload: Mapping[str, Any]) -> bool:
     """Whether a message body (or a message as Discord returns it) is a V2 card."""
     return bool(int(payload.get("flags") or 0) & CARD_FLAG)
 

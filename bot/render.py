@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot import i18n
-from bot.card import card_message, card_problems, is_card
+from bot.card import CardStyle, card_message, card_problems, is_card
 from bot.episodes.model import Episode, Topic
 from bot.letters.custom_ids import letter_custom_id
 from bot.markdown_split import split_markdown
@@ -298,11 +298,13 @@ def forum_post(
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """An episode as one channel receives it, rendered once: the message bodies (main message first), the name
-    of its thread or forum post, and the post's tags. The ledger only sends and records it."""
+    of its thread or forum post, the post's tags and the layout of the main message. The ledger only sends and
+    records it."""
 
     payloads: list[Payload]
     name: str
     tags: tuple[int, ...] = ()
+    style: CardStyle = CardStyle.EMBED
 
     def forum_body(self) -> Payload:
         return forum_body(self.payloads[0], self.name, self.tags)

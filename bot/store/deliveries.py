@@ -18,7 +18,7 @@ from bot.announce.model import Delivery, OpenDelivery, Part, TargetState, Wanted
 from bot.clock import utcnow
 from bot.store.db import Database
 
-_COLUMNS = {"kind", "thread_id", "thread_state", "thread_name", "crossposted"}
+_COLUMNS = {"kind", "card", "thread_id", "thread_state", "thread_name", "crossposted"}
 
 
 class DeliveryStore:
@@ -195,6 +195,7 @@ class DeliveryStore:
             thread_state=row["thread_state"],
             thread_name=row["thread_name"],
             crossposted=bool(row["crossposted"]),
+            card=row["card"],
         )
         for part in await self.db.fetchall(
             "SELECT * FROM delivery_parts WHERE episode_key = ? AND channel_id = ? ORDER BY part",
@@ -215,7 +216,7 @@ class DeliveryStore:
         finish: int | None = None,
     ) -> None:
         """Write, in one transaction, parts (as they are now), dropped parts, delivery columns
-        (``kind``, ``thread_id``, ``thread_state``, ``thread_name``, ``crossposted``) and, with
+        (``kind``, ``card``, ``thread_id``, ``thread_state``, ``thread_name``, ``crossposted``) and, with
         ``finish``, that the delivery is complete for that revision of its episode.
 
         ``delivery`` itself is not changed: the caller keeps it current.
