@@ -3,6 +3,7 @@ a card, edits keep it a card, its 「お便りを送る」 opens the letter form
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -10,8 +11,19 @@ import pytest
 from bot.app import ZundaBot
 from bot.card import CARD_FLAG, text_displays
 from bot.render import render_announcement
+from cogs.announce import POLL_JOB
 from discord_emulator import DiscordEmulator, EmulatorUsageError, Message
-from tests.harness import BotRunner, Community, assert_announced_once, bot_messages, poll_now, settled, write_post
+from tests.harness import (
+    BotRunner,
+    Community,
+    SimulatedCrash,
+    announcements,
+    assert_announced_once,
+    bot_messages,
+    poll_now,
+    settled,
+    write_post,
+)
 
 EDIT_ROUTE = "PATCH /channels/{channel_id}/messages/{message_id}"
 
@@ -114,3 +126,41 @@ async def test_the_card_choice_defaults_to_the_announcement_channel_and_shows_in
     with pytest.raises(EmulatorUsageError, match="lacks the permissions"):  # Manage Server only
         await emulator.slash(community.listener, community.general, "settings card", style="v2")
     assert await bot.store.cards.of_guild(community.guild.id) == {community.news.id: "v2"}
+
+
+@pytest.mark.parametrize("step", ["sent:main", "send:thread"])
+async def test_a_card_sent_just_before_a_crash_is_found_again_not_posted_twice(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner, step: str
+) -> None:
+    """After a crash right after the card went out, Discord has forgotten the nonce: the card is recognised among
+    the channel's messages by its text (as Discord returns it, numbered) and adopted."""
+    bot = await bot_runner.start(announce_channel_ids=[community.news.id])
+    await settled(emulator, bot)
+    await choose(emulator, community, "v2", community.news)
+    reached = asyncio.Event()
+
+    async def die_at(name: str) -> None:
+        if name == step:
+            reached.set()
+            raise SimulatedCrash(name)
+
+    announcements(bot).announcer.deliverer.checkpoint = die_at
+    write_post(bot_runner.posts, 13, datetime.now(UTC) - timedelta(minutes=1))
+    bot.scheduler.get_job(POLL_JOB).modify(next_run_time=datetime.now(UTC))  # type: ignore[union-attr]
+    await asyncio.wait_for(reached.wait(), 30)
+    await bot_runner.crash()
+    emulator.messaging.nonce_window = 0
+
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    card = only(emulator, community.news)
+    assert card.flags & CARD_FLAG
+    assert card.crossposted
+    assert card.thread is not None
+    episode = await bot.store.episodes.by_number("13")
+    assert episode is not None
+    assert len(bot_messages(emulator, card.thread)) == len(render_announcement(episode)) - 1
+    delivery = await bot.store.deliveries.get(episode.key, community.news.id)
+    assert delivery is not None
+    assert delivery.done
+    assert delivery.card == "v2"
