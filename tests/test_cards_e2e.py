@@ -164,3 +164,23 @@ async def test_a_card_sent_just_before_a_crash_is_found_again_not_posted_twice(
     assert delivery is not None
     assert delivery.done
     assert delivery.card == "v2"
+
+
+async def test_the_trial_of_a_v2_channel_shows_the_card_privately(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    write_post(bot_runner.posts, 14, datetime.now(UTC) - timedelta(days=1))
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    await emulator.slash(community.admin, community.general, "settings announce", channel=community.news)
+    await choose(emulator, community, "v2")
+    result = await emulator.slash(community.host, community.general, "announce test", episode="14")
+    await result.wait(lambda r: len(r.messages) >= 3)
+    intro, card, *thread = result.messages
+    assert "第14回の告知は、このように投稿されるのだ" in intro.content
+    assert all(message.ephemeral for message in result.messages)
+    assert card.flags & CARD_FLAG
+    assert card.embeds == []
+    assert "zb:letter:14" in card.custom_ids
+    assert all(message.embeds for message in thread)
+    assert bot_messages(emulator, community.news) == []
