@@ -5,13 +5,17 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
 from bot.card import CARD_FLAG, CARD_LIMITS, card_problems, component_count, first_line, text_displays, text_length
-from bot.episodes.model import Topic
+from bot.episodes.model import Episode, Topic
 from bot.render import main_card, message_problems, render_announcement, thread_messages
 from discord_emulator.errors import FormErrors
 from discord_emulator.schema import validate_body
 from discord_emulator.validation import validate_message
 from tests.factories import make_episode
+from tests.test_render import episodes
 
 ROLE = 987654321098765432
 
@@ -181,3 +185,13 @@ def test_card_problems_name_what_discord_refuses() -> None:
     assert card_problems(long) == ["4002 characters of text (at most 4000)"]
     bare = {**card, "components": [{"type": 9, "components": [{"type": 10, "content": "x"}]}]}
     assert card_problems(bare) == ["section without an accessory"]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    episode=episodes,
+    image=st.one_of(st.none(), st.text(max_size=80).map(lambda s: "https://i.example/" + s)),
+    role=st.one_of(st.none(), st.integers(min_value=1, max_value=2**63)),
+)
+def test_any_episode_is_a_card_discord_takes(episode: Episode, image: str | None, role: int | None) -> None:
+    assert_sendable(main_card(replace(episode, image_url=image, topics=episode.topics * 3), role_id=role))
