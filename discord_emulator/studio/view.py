@@ -230,9 +230,9 @@ def near_limits(message: Message) -> list[JsonDict]:
     found.append(_near("embeds total", total, EMBED_TOTAL_LIMIT))
     if message.flags & MessageFlag.IS_COMPONENTS_V2:
         every = iter_components(message.components)
-        text = sum(len(str(c.get("content") or "")) for c in every if c.get("type") == 10)
+        characters = sum(len(str(c.get("content") or "")) for c in every if c.get("type") == 10)
         found.append(_near("components", len(every), V2_COMPONENTS))
-        found.append(_near("components text", text, V2_TEXT))
+        found.append(_near("components text", characters, V2_TEXT))
     return [item for item in found if item is not None]
 
 
