@@ -67,6 +67,9 @@ SUMMARY_LINE_LIMIT = 140
 NOTICE_LIMIT = 600
 TITLE_LIMIT = 100
 SITE_LABEL_LIMIT = 40
+#: Longest URL the header links and a topic's button take (a link button's own limit); a longer page URL
+#: leaves the title unlinked, so the fixed part of a card always leaves room under 4000 characters.
+LINK_URL_LIMIT = 512
 #: Longest text of one topic (or of the description of an episode without topics).
 TOPIC_TEXT_LIMIT = 1000
 
@@ -135,7 +138,7 @@ def _topic(topic: Topic, index: int, *, section: bool) -> Payload:
     if first:
         lines.append(first)
     text = _text(neutralize_mentions(truncate("\n".join(lines), TOPIC_TEXT_LIMIT)))
-    url = safe_url(topic.url, 512)
+    url = safe_url(topic.url, LINK_URL_LIMIT)
     if not section or not url:
         return text
     label = truncate(topic.site, SITE_LABEL_LIMIT) or i18n.t("card.read")
@@ -156,7 +159,7 @@ def first_line(summary: str) -> str:
 
 def _header(episode: Episode, when: str, site_name: str | None) -> Payload:
     title = truncate(collapse(episode.title), TITLE_LIMIT) or episode.number
-    page = safe_url(episode.page_url)
+    page = safe_url(episode.page_url, LINK_URL_LIMIT)
     heading = f"## [{escape_light(title)}]({page})" if page else f"## {escape_light(title)}"
     mcs = "、".join(name for name in (collapse(actor) for actor in episode.actors) if name)
     meta = i18n.t("card.mcs_and_date", mcs=escape_light(mcs), date=when) if mcs else i18n.t("card.date", date=when)

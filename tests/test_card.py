@@ -195,3 +195,12 @@ def test_card_problems_name_what_discord_refuses() -> None:
 )
 def test_any_episode_is_a_card_discord_takes(episode: Episode, image: str | None, role: int | None) -> None:
     assert_sendable(main_card(replace(episode, image_url=image, topics=episode.topics * 3), role_id=role))
+
+
+def test_the_longest_headline_and_page_url_still_leave_a_card_within_4000_characters() -> None:
+    page = "https://zund-arm-on.com/episode/" + "p" * 2000
+    episode = replace(make_episode(15, topics=6, information="お" * 2000), page_url=page, title="題" * 400)
+    card = main_card(episode, role_id=ROLE, headline_text="見" * 1000)
+    assert text_length(card["components"]) <= CARD_LIMITS["text"]
+    assert page not in text_displays(card["components"])[1]  # too long to link: the title shows unlinked
+    assert_sendable(card)
