@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from bot.coalesce import Coalescer
 
 
@@ -49,9 +51,7 @@ async def test_rounds_go_on_while_there_is_more_and_an_error_frees_the_runner() 
     async def broken() -> bool:
         raise RuntimeError("disk full")
 
-    try:
+    with pytest.raises(RuntimeError):
         await runs.run(broken)
-    except RuntimeError:
-        pass
     assert not runs.running
     assert await runs.run(round_) is True  # the next call runs again
