@@ -136,10 +136,13 @@ class DeliveryStore:
             return cursor.rowcount > 0
 
     async def reject(self, episode_key: str, channel_id: int, revision: int, error: str) -> None:
-        """Set a delivery aside: Discord refused it as invalid for this ``revision`` of its episode."""
+        """Set a delivery aside: Discord refused it as invalid for this ``revision`` of its episode. Its layout is
+        forgotten unless its main message exists, so the next try takes the channel's choice then."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET rejected_revision = ?, rejected_error = ?, updated_at = ? "
+                "UPDATE deliveries SET rejected_revision = ?, rejected_error = ?, updated_at = ?, "
+                "card = CASE WHEN EXISTS (SELECT 1 FROM delivery_parts p WHERE p.episode_key = deliveries.episode_key "
+                "AND p.channel_id = deliveries.channel_id AND p.part = 0 AND p.state = 'sent') THEN card END "
                 "WHERE episode_key = ? AND channel_id = ?",
                 (revision, error[:1000], utcnow(), episode_key, channel_id),
             )
