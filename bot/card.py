@@ -38,9 +38,11 @@ __all__ = [
     "card_problems",
     "card_summary",
     "component_count",
+    "first_line",
     "is_card",
     "text_displays",
     "text_length",
+    "walk",
 ]
 
 Payload = dict[str, Any]
