@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from bot.episodes.model import Episode, Topic
 from bot.search.model import Filters, InvalidDate
 from bot.store.db import Database
-from bot.store.migrations import MIGRATIONS, SEARCH_V5
+from bot.store.migrations import MIGRATIONS, SEARCH_COMPACT_INDEX, SEARCH_V5
 from bot.store.search import functions as search_functions
 from bot.store.search import queries as search_queries
 from bot.store.search.docids import POSITION_BITS
@@ -194,6 +194,22 @@ async def test_migration_indexes_rows_already_present(tmp_path: Path) -> None:
     await db.close()
     async with await Store.open(path) as store:
         assert await numbers(store, "移行前") == ["5/0"]
+
+
+async def test_the_compact_index_migration_reindexes_the_stored_episodes(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(target=MIGRATIONS.index(SEARCH_COMPACT_INDEX))
+    old = [episode(7, topic("移行前の推論", "要約"), topic("量子計算")), episode(8, topic("旧索引の話題"))]
+    await Store(db).episodes.upsert_many(old)
+    await db.close()
+    async with await Store.open(path) as store:
+        assert await store.db.scalar("PRAGMA user_version") == len(MIGRATIONS)
+        assert await index_dump(store) == expected_dump(old)
+        assert await numbers(store, "推論") == ["7/0"]
+        await store.episodes.upsert(episode(9, topic("移行後の推論")))
+        assert await numbers(store, "推論") == ["9/0", "7/0"]
+        assert await index_dump(store) == expected_dump([*old, episode(9, topic("移行後の推論"))])
 
 
 async def test_a_new_tokenizer_version_rebuilds_the_index(tmp_path: Path) -> None:

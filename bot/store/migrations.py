@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.store.search.functions import register as register_search_functions
-from bot.store.search.schema import PAIRS_SCHEMA, rebuild_pairs
+from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, rebuild_pairs
 from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
 from bot.store.search.schema import rebuild as rebuild_search
 
@@ -372,6 +372,15 @@ ANNOUNCE_CARD_STYLE = sql(
 )
 
 
+async def SEARCH_COMPACT_INDEX(conn: aiosqlite.Connection) -> None:
+    """The search index a quarter smaller: rowids closer together and fewer prefix indexes (see
+    ``COMPACT_SCHEMA``); indexes the stored episodes again (in the database's thread, off the event loop)."""
+    await register_search_functions(conn)
+    for statement in statements(COMPACT_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_search(conn)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -385,4 +394,5 @@ MIGRATIONS: list[Migration] = [
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
     ANNOUNCE_CARD_STYLE,
+    SEARCH_COMPACT_INDEX,
 ]

@@ -14,9 +14,11 @@ Index
     :mod:`bot.search.variants`, see :mod:`.functions`) with columns ``title`` (a topic's title), ``body`` (its
     summary; for an episode document, the episode's title and description — the show's boilerplate title must
     not outrank topic titles), ``site`` and ``meta`` (exact-match filter tokens for MC and site, never ranked).
-    Prefix indexes make single-character queries (``猫``) and Latin prefixes of 3 to 6 letters (``claud`` →
-    ``claude``) as cheap as whole tokens; CJK tokens are at most 2 characters, so only Latin words pay for
-    the longer ones (on the corpus they add 8 % to the index, the 1-character one 44 %).
+    Prefix indexes of 1 and 3 characters make single-character queries (``猫``) and 3-letter Latin prefixes
+    (``cla`` → ``claude``) as cheap as whole tokens (the 1-character one adds 44 % to the index, but a
+    single-character query would otherwise merge the lists of every bigram starting with it); a longer Latin
+    prefix (``claud``) matches few words and is found as fast by scanning them, so schema version 5's 4-to-6
+    letter indexes are gone (:data:`.schema.COMPACT_SCHEMA`).
 
     ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`), mined
     from what the flush indexes and rebuilt with the index.

@@ -21,34 +21,76 @@ def _queue_episode_doc(row: str, remove: int) -> str:
         FROM search_episodes s WHERE s.key = {row}.key;"""
 
 
-def _queue_topic_docs(row: str, remove: int) -> str:
+def _queue_topic_docs(row: str, remove: int, max_position: int) -> str:
     """Queue the addition (or removal) of the documents of every topic of episode row ``row``."""
     return f"""
         {_QUEUE}
         SELECT s.docbase + 1 + t.position, {remove}, t.title, t.summary, t.site, {row}.actors, t.site
         FROM search_episodes s JOIN topics t ON t.episode_key = s.key
-        WHERE s.key = {row}.key AND t.position BETWEEN 0 AND {MAX_POSITION};"""
+        WHERE s.key = {row}.key AND t.position BETWEEN 0 AND {max_position};"""
 
 
-def _queue_one_topic(row: str, remove: int) -> str:
+def _queue_one_topic(row: str, remove: int, max_position: int) -> str:
     """Queue the addition (or removal) of the document of topic row ``row``, if its episode is indexed."""
     return f"""
         {_QUEUE}
         SELECT s.docbase + 1 + {row}.position, {remove}, {row}.title, {row}.summary, {row}.site, e.actors,
             {row}.site
         FROM search_episodes s JOIN episodes e ON e.key = s.key
-        WHERE s.key = {row}.episode_key AND {row}.position BETWEEN 0 AND {MAX_POSITION};"""
+        WHERE s.key = {row}.episode_key AND {row}.position BETWEEN 0 AND {max_position};"""
 
 
-# The next free slot in the block of the episode's second (docbases of a second are taken in order).
-_MAP_EPISODE = f"""
+def _map_episode(position_bits: int, time_shift: int) -> str:
+    """Give the new episode the next free slot in the block of its second (docbases of a second go in order)."""
+    return f"""
         INSERT INTO search_episodes (docbase, key)
         SELECT coalesce((SELECT max(docbase) FROM search_episodes
-                         WHERE docbase >= b AND docbase < b + {1 << TIME_SHIFT}) + {1 << POSITION_BITS}, b), new.key
+                         WHERE docbase >= b AND docbase < b + {1 << time_shift}) + {1 << position_bits}, b), new.key
         FROM (SELECT zb_search_base(new.published_ts) AS b) WHERE new.withdrawn_at IS NULL;"""
 
-#: Shipped as schema version 5 (bot/store/migrations.py): change it only through a new migration.
-SCHEMA = f"""
+
+def _triggers(position_bits: int, time_shift: int, max_position: int) -> str:
+    """The triggers that keep the docbase map current and queue every document to add or remove, for a rowid
+    layout (see :mod:`.docids`)."""
+    mapped = _map_episode(position_bits, time_shift)
+    return f"""
+CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
+    {mapped}
+    {_queue_episode_doc("new", 0)}
+    {_queue_topic_docs("new", 0, max_position)}
+END;
+CREATE TRIGGER search_episode_updated
+AFTER UPDATE OF key, title, description, actors, published_ts, withdrawn_at ON episodes
+WHEN old.key IS NOT new.key OR old.title IS NOT new.title OR old.description IS NOT new.description
+    OR old.actors IS NOT new.actors OR old.published_ts IS NOT new.published_ts
+    OR old.withdrawn_at IS NOT new.withdrawn_at
+BEGIN
+    {_queue_episode_doc("old", 1)}
+    {_queue_topic_docs("old", 1, max_position)}
+    DELETE FROM search_episodes WHERE key = old.key;
+    {mapped}
+    {_queue_episode_doc("new", 0)}
+    {_queue_topic_docs("new", 0, max_position)}
+END;
+CREATE TRIGGER search_episode_deleted BEFORE DELETE ON episodes BEGIN
+    {_queue_episode_doc("old", 1)}
+    {_queue_topic_docs("old", 1, max_position)}
+    DELETE FROM search_episodes WHERE key = old.key;
+END;
+CREATE TRIGGER search_topic_inserted AFTER INSERT ON topics BEGIN
+    {_queue_one_topic("new", 0, max_position)}
+END;
+CREATE TRIGGER search_topic_deleted AFTER DELETE ON topics BEGIN
+    {_queue_one_topic("old", 1, max_position)}
+END;
+CREATE TRIGGER search_topic_updated AFTER UPDATE OF episode_key, position, title, summary, site ON topics BEGIN
+    {_queue_one_topic("old", 1, max_position)}
+    {_queue_one_topic("new", 0, max_position)}
+END;
+"""
+
+
+_TABLES = """
 CREATE TABLE search_episodes (
     docbase  INTEGER PRIMARY KEY,
     key      TEXT NOT NULL UNIQUE
@@ -64,44 +106,44 @@ CREATE TABLE search_queue (
     topic_site  TEXT
 );
 CREATE INDEX search_queue_by_doc ON search_queue (doc, id);
-CREATE VIRTUAL TABLE search_fts USING fts5(
+"""
+
+#: Shipped as schema version 5 (bot/store/migrations.py), with the rowid layout of then (12 position bits, 31
+#: bits below the time): never change it; :data:`COMPACT_SCHEMA` replaces its index and triggers.
+SCHEMA = (
+    _TABLES
+    + """CREATE VIRTUAL TABLE search_fts USING fts5(
     title, body, site, meta,
     content = '', prefix = '1 3 4 5 6', tokenize = "ascii tokenchars '+#'"
 );
-CREATE TRIGGER search_episode_inserted AFTER INSERT ON episodes BEGIN
-    {_MAP_EPISODE}
-    {_queue_episode_doc("new", 0)}
-    {_queue_topic_docs("new", 0)}
-END;
-CREATE TRIGGER search_episode_updated
-AFTER UPDATE OF key, title, description, actors, published_ts, withdrawn_at ON episodes
-WHEN old.key IS NOT new.key OR old.title IS NOT new.title OR old.description IS NOT new.description
-    OR old.actors IS NOT new.actors OR old.published_ts IS NOT new.published_ts
-    OR old.withdrawn_at IS NOT new.withdrawn_at
-BEGIN
-    {_queue_episode_doc("old", 1)}
-    {_queue_topic_docs("old", 1)}
-    DELETE FROM search_episodes WHERE key = old.key;
-    {_MAP_EPISODE}
-    {_queue_episode_doc("new", 0)}
-    {_queue_topic_docs("new", 0)}
-END;
-CREATE TRIGGER search_episode_deleted BEFORE DELETE ON episodes BEGIN
-    {_queue_episode_doc("old", 1)}
-    {_queue_topic_docs("old", 1)}
-    DELETE FROM search_episodes WHERE key = old.key;
-END;
-CREATE TRIGGER search_topic_inserted AFTER INSERT ON topics BEGIN
-    {_queue_one_topic("new", 0)}
-END;
-CREATE TRIGGER search_topic_deleted AFTER DELETE ON topics BEGIN
-    {_queue_one_topic("old", 1)}
-END;
-CREATE TRIGGER search_topic_updated AFTER UPDATE OF episode_key, position, title, summary, site ON topics BEGIN
-    {_queue_one_topic("old", 1)}
-    {_queue_one_topic("new", 0)}
-END;
 """
+    + _triggers(12, 31, 4094)
+)
+
+_OLD_TRIGGERS = (
+    "search_episode_inserted",
+    "search_episode_updated",
+    "search_episode_deleted",
+    "search_topic_inserted",
+    "search_topic_deleted",
+    "search_topic_updated",
+)
+
+#: The compact index (migration SEARCH_COMPACT_INDEX): the rowid layout of :mod:`.docids` (small gaps between
+#: episodes, so every posting's rowid delta is 2 bytes shorter) and no 4-to-6-letter prefix indexes (a Latin
+#: prefix of 4 letters or more matches few words, found as fast by scanning them). It replaces version 5's
+#: index and triggers; :func:`rebuild` fills it again.
+COMPACT_SCHEMA = (
+    "".join(f"DROP TRIGGER {name};\n" for name in _OLD_TRIGGERS)
+    + """DROP TABLE search_fts;
+DELETE FROM search_queue;
+CREATE VIRTUAL TABLE search_fts USING fts5(
+    title, body, site, meta,
+    content = '', prefix = '1 3', tokenize = "ascii tokenchars '+#'"
+);
+"""
+    + _triggers(POSITION_BITS, TIME_SHIFT, MAX_POSITION)
+)
 
 _DOCUMENT_VALUES = (
     "zb_search_title(q.title), zb_search_body(q.body), zb_search_tokens(q.site), zb_search_meta(q.actors, q.topic_site)"
