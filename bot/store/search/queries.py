@@ -40,12 +40,13 @@ WEIGHTS = (20.0, 1.0, 2.0, 0.0)
 
 #: With a query's exclusions: an episode document (offset 0 in its block) is kept only when none of its topics
 #: (the rest of its block) matches an excluded word. Its text (the description) lists the topic titles, so it
-#: would otherwise bring back, as a "whole episode" hit, topics the exclusion removed.
+#: would otherwise bring back, as a "whole episode" hit, topics the exclusion removed. The blocks holding an
+#: excluded word are found once per query (SQLite materialises the uncorrelated subquery); an FTS5 lookup per
+#: candidate episode document took 30 ms for ``AI -OpenAI`` on the corpus.
 _NO_EXCLUDED_TOPIC = f"""
-    AND CASE WHEN rowid & {(1 << POSITION_BITS) - 1} THEN 1 ELSE NOT EXISTS (
-        SELECT 1 FROM search_fts t WHERE t.search_fts MATCH ?
-        AND t.rowid > search_fts.rowid AND t.rowid <= search_fts.rowid + {(1 << POSITION_BITS) - 1}
-    ) END"""
+    AND (rowid & {(1 << POSITION_BITS) - 1} OR rowid NOT IN (
+        SELECT t.rowid - (t.rowid & {(1 << POSITION_BITS) - 1}) FROM search_fts t WHERE t.search_fts MATCH ?
+    ))"""
 
 
 def column(expression: str, columns: str) -> str:
