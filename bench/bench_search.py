@@ -46,7 +46,10 @@ from bot.episodes.posts import read_post
 from bot.episodes.site import Site
 from bot.search import variants
 from bot.search.query import parse_query
+from bot.store.search import functions
+from bot.store.search.docids import MAX_POSITION, MAX_TS
 from bot.store.search.functions import body_text, title_text
+from bot.store.search.schema import COMPACT_PREFIX
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.conftest import CORPUS_DIR
@@ -308,6 +311,68 @@ def tokenising_cost(corpus: Sequence[Episode]) -> list[tuple[str, float, float]]
     return rows
 
 
+#: Schema version 5's index, the baseline of :func:`layout_cost`: its prefix indexes and rowid layout (12 position
+#: bits and 19 slot bits below the inverted second).
+V5_PREFIX = "1 3 4 5 6"
+V5_POSITION_BITS, V5_TIME_SHIFT = 12, 31
+
+
+def _fts_megabytes(path: Path, prefix: str, documents: Sequence[tuple[int, str, str, str, str]]) -> tuple[float, float]:
+    """Index ``documents`` (rowid and the four columns' tokens) in a new contentless table at ``path`` with these
+    prefix indexes, in rowid order as the flush does: (seconds, index MB from dbstat)."""
+    path.unlink(missing_ok=True)
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute(
+            "CREATE VIRTUAL TABLE f USING fts5(title, body, site, meta, content = '', "
+            f"prefix = '{prefix}', tokenize = \"ascii tokenchars '+#'\")"
+        )
+        start = time.perf_counter()
+        conn.executemany("INSERT INTO f (rowid, title, body, site, meta) VALUES (?, ?, ?, ?, ?)", sorted(documents))
+        conn.commit()
+        seconds = time.perf_counter() - start
+        rows = conn.execute("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'f_%' GROUP BY name").fetchall()
+    finally:
+        conn.close()
+        path.unlink(missing_ok=True)
+    return seconds, sum(size for _, size in rows) / 1e6
+
+
+def layout_cost(source: Path, target: Path) -> list[tuple[str, float, float]]:
+    """The same documents (those of the database at ``source``, tokenised once) indexed as schema version 5 did
+    and as the compact index does: (layout, seconds, index MB) for each."""
+    conn = sqlite3.connect(source)
+    try:
+        rows = conn.execute(
+            f"""
+            SELECT e.published_ts, s.docbase, 0, '', e.title || char(10) || e.description, '', e.actors, NULL
+            FROM search_episodes s JOIN episodes e ON e.key = s.key
+            UNION ALL
+            SELECT e.published_ts, s.docbase, 1 + t.position, t.title, t.summary, t.site, e.actors, t.site
+            FROM search_episodes s JOIN episodes e ON e.key = s.key JOIN topics t ON t.episode_key = s.key
+            WHERE t.position <= {MAX_POSITION}
+            """
+        ).fetchall()
+    finally:
+        conn.close()
+    columns = [
+        (title_text(title), body_text(body), index_text(site), functions._sql_meta(actors, topic_site))
+        for _, _, _, title, body, site, actors, topic_site in rows
+    ]
+    slots: dict[int, dict[int, int]] = {}
+    v5 = []
+    for (published_ts, docbase, offset, *_), tokens in zip(rows, columns, strict=True):
+        episode_slots = slots.setdefault(published_ts, {})
+        slot = episode_slots.setdefault(docbase, len(episode_slots))
+        base = ((MAX_TS - published_ts) << V5_TIME_SHIFT) + (slot << V5_POSITION_BITS)
+        v5.append((base + offset, *tokens))
+    compact = [(docbase + offset, *tokens) for (_, docbase, offset, *_), tokens in zip(rows, columns, strict=True)]
+    return [
+        ("schema version 5", *_fts_megabytes(target, V5_PREFIX, v5)),
+        ("compact (this code)", *_fts_megabytes(target, COMPACT_PREFIX, compact)),
+    ]
+
+
 def trigram_build(source: Path, target: Path) -> tuple[float, float]:
     """The alternative design: normalised text + trigram FTS5; returns (build seconds, index MB)."""
     start = time.perf_counter()
@@ -485,6 +550,7 @@ async def main(argv: list[str] | None = None) -> None:
     workdir.mkdir(parents=True, exist_ok=True)
     rows: list[dict[str, object]] = []
     trigram = []
+    layouts: list[tuple[str, list[tuple[str, float, float]]]] = []
     datasets: list[tuple[str, Path, Callable[[], Iterator[list[Episode]]]]] = [
         ("corpus", workdir / "corpus.sqlite3", lambda: iter([corpus])),
     ]
@@ -507,6 +573,7 @@ async def main(argv: list[str] | None = None) -> None:
             row["flush"] = flush
             rows.append(row)
             if int(row["episodes"]) <= args.trigram_max:  # type: ignore[call-overload]
+                layouts.append((name, layout_cost(path, workdir / "layout.sqlite3")))
                 tri_path = workdir / f"trigram-{path.name}"
                 tri_path.unlink(missing_ok=True)
                 seconds, megabytes = trigram_build(path, tri_path)
@@ -514,6 +581,16 @@ async def main(argv: list[str] | None = None) -> None:
                 tri_path.unlink()
             print(f"{name}: measured", flush=True)
         report(rows, trigram)
+        print("\n## Index layouts: the same documents, schema version 5's index against the compact one\n")
+        print("| dataset | layout | index MB | ratio | insert s | ratio |")
+        print("|---|---|---:|---:|---:|---:|")
+        for name, costs in layouts:
+            (_, base_seconds, base_mb) = costs[0]
+            for label, seconds, megabytes in costs:
+                print(
+                    f"| {name} | {label} | {megabytes:.2f} | {megabytes / base_mb:.2f}× | {seconds:.2f} | "
+                    f"{seconds / base_seconds:.2f}× |"
+                )
     finally:
         if not args.keep and args.workdir is None:
             shutil.rmtree(workdir, ignore_errors=True)

@@ -120,6 +120,9 @@ SCHEMA = (
     + _triggers(12, 31, 4094)
 )
 
+#: The prefix indexes of the compact index (1 and 3 characters, see :mod:`bot.store.search`).
+COMPACT_PREFIX = "1 3"
+
 _OLD_TRIGGERS = (
     "search_episode_inserted",
     "search_episode_updated",
@@ -135,11 +138,11 @@ _OLD_TRIGGERS = (
 #: index and triggers; :func:`rebuild` fills it again.
 COMPACT_SCHEMA = (
     "".join(f"DROP TRIGGER {name};\n" for name in _OLD_TRIGGERS)
-    + """DROP TABLE search_fts;
+    + f"""DROP TABLE search_fts;
 DELETE FROM search_queue;
 CREATE VIRTUAL TABLE search_fts USING fts5(
     title, body, site, meta,
-    content = '', prefix = '1 3', tokenize = "ascii tokenchars '+#'"
+    content = '', prefix = '{COMPACT_PREFIX}', tokenize = "ascii tokenchars '+#'"
 );
 """
     + _triggers(POSITION_BITS, TIME_SHIFT, MAX_POSITION)
