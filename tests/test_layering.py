@@ -26,6 +26,7 @@ DOMAIN = (
     "bot.letters",
     "bot.markdown_split",
     "bot.output",
+    "bot.premiere",
     "bot.render",
     "bot.search",
     "bot.text",
@@ -37,6 +38,7 @@ SERVICES = (
     "bot.follow.outbox",
     "bot.ingest",
     "bot.letters.outbox",
+    "bot.premiere.sync",
 )
 STORE = ("bot.store",)
 SHELL = ("discord", "bot.ui", "cogs", "bot.app", "bot.cli")

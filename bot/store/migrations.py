@@ -355,6 +355,34 @@ LETTER_OUTBOX_SENDING = sql(
 )
 
 
+#: Scheduled premieres: the per-server switch and the Discord event of each (server, episode).
+PREMIERES = sql(
+    """
+    CREATE TABLE premiere_settings (
+        guild_id    INTEGER PRIMARY KEY,
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        updated_by  INTEGER,
+        updated_at  TEXT
+    );
+
+    CREATE TABLE premiere_events (
+        guild_id         INTEGER NOT NULL,
+        episode_key      TEXT NOT NULL,
+        page_url         TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        event_id         INTEGER,
+        fingerprint      TEXT NOT NULL,
+        start_ts         REAL NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (guild_id, episode_key)
+    );
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -367,4 +395,5 @@ MIGRATIONS: list[Migration] = [
     FOLLOWS,
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
+    PREMIERES,
 ]
