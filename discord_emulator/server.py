@@ -186,6 +186,10 @@ class DiscordEmulator:
         then work for them in servers without the bot and in DMs, with ``authorizing_integration_owners["1"]``."""
         self.world.user_installs.add(user.id)
 
+    def group_dm(self, owner: User, *members: User, name: str | None = None) -> Channel:
+        """A group DM of people (the bot is not in it): commands reach it through a user install (context 2)."""
+        return self.world.group_dm(owner, members, name)
+
     def scheduled_events(self, guild: Guild) -> list[ScheduledEvent]:
         """The guild's scheduled events (deleted ones left out), oldest first."""
         return self.rest.events.in_guild(guild)
