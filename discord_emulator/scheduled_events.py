@@ -1,5 +1,6 @@
 """Guild scheduled events: create, list, get, modify, delete, with the rules Discord's docs state.
 
+* A guild holds at most 100 events that are SCHEDULED or ACTIVE (30038).
 * Creating one needs Manage Events, or Create Events (which also lets the creator edit and delete their own).
 * An external event (``entity_type`` 3) needs ``entity_metadata.location`` and ``scheduled_end_time``, and has
   no channel; a start time must be in the future and the end after the start.
@@ -54,6 +55,7 @@ class EventStatus(IntEnum):
     CANCELED = 4
 
 
+_OPEN = frozenset({EventStatus.SCHEDULED, EventStatus.ACTIVE})
 _MOVES = {
     EventStatus.SCHEDULED: {EventStatus.ACTIVE, EventStatus.CANCELED},
     EventStatus.ACTIVE: {EventStatus.COMPLETED},
@@ -62,6 +64,14 @@ _MOVES = {
 
 def unknown_event() -> ApiError:
     return ApiError(404, 10070, "Unknown Guild Scheduled Event")
+
+
+#: Events a guild may have SCHEDULED or ACTIVE at once.
+MAX_OPEN_EVENTS = 100
+
+
+def too_many_events() -> ApiError:
+    return ApiError(400, 30038, "Maximum number of uncompleted guild scheduled events reached (100)")
 
 
 def finished_event() -> ApiError:
@@ -173,6 +183,9 @@ class ScheduledEvents:
         self._check(errors, kind, start, end, location, body.get("channel_id"))
         errors.raise_if_any()
         assert start is not None
+        now = self.now()
+        if sum(e.current(now) in _OPEN for e in self.in_guild(guild)) >= MAX_OPEN_EVENTS:
+            raise too_many_events()
         event = ScheduledEvent(
             id=self.world.ids.next(),
             guild_id=guild.id,

@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+import discord
 import pytest
 
-from discord_emulator import DEFAULT_BOT, DiscordEmulator, EventStatus, Permission
+from discord_emulator import DEFAULT_BOT, FAST_CLIENT_OPTIONS, DiscordEmulator, EventStatus, Permission, running
 from discord_emulator.models import Guild
 
 
@@ -113,3 +114,45 @@ async def test_creating_needs_manage_events_or_create_events(
     status, created = await call(http, "POST", base, json=external(start))
     assert status == 200
     assert (await call(http, "PATCH", f"{base}/{created['id']}", json={"status": 4}))[0] == 200  # its own event
+
+
+async def test_a_guild_holds_at_most_100_open_events(
+    emulator: DiscordEmulator, http: aiohttp.ClientSession, guild: Guild
+) -> None:
+    base = f"{emulator.api_base}/guilds/{guild.id}/scheduled-events"
+    start = datetime.now(UTC) + timedelta(days=1)
+    for _ in range(100):
+        emulator.rest.events.create(guild, external(start))
+    status, body = await call(http, "POST", base, json=external(start))
+    assert (status, body["code"]) == (400, 30038)
+    emulator.scheduled_events(guild)[0].status = EventStatus.CANCELED
+    assert (await call(http, "POST", base, json=external(start)))[0] == 200
+
+
+async def test_discord_py_keeps_its_cache_from_the_gateway_events(emulated_discord: DiscordEmulator) -> None:
+    guild = emulated_discord.create_guild("ずんだ会", bot_permissions=DEFAULT_BOT | Permission.MANAGE_EVENTS)
+    intents = discord.Intents.none()
+    intents.guilds = intents.guild_scheduled_events = True
+    client = discord.Client(intents=intents, **FAST_CLIENT_OPTIONS)
+    start = datetime.now(UTC) + timedelta(days=1)
+    async with running(client, emulated_discord):
+        cached = client.get_guild(guild.id)
+        assert cached is not None
+        event = await cached.create_scheduled_event(
+            name="第1回の公開",
+            start_time=start,
+            end_time=start + timedelta(minutes=30),
+            entity_type=discord.EntityType.external,
+            privacy_level=discord.PrivacyLevel.guild_only,
+            location="https://example.com/episode/1",
+        )
+        await emulated_discord.wait_until(lambda: cached.get_scheduled_event(event.id) is not None, 5, "the cache")
+        await event.cancel()
+
+        def canceled() -> bool:
+            seen = cached.get_scheduled_event(event.id)
+            return seen is not None and seen.status is discord.EventStatus.cancelled
+
+        await emulated_discord.wait_until(canceled, 5, "the update")
+        [fetched] = await cached.fetch_scheduled_events()
+        assert (fetched.location, fetched.creator_id) == ("https://example.com/episode/1", emulated_discord.bot.id)
