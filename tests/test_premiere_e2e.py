@@ -98,15 +98,23 @@ async def test_a_future_post_gets_one_event_updated_when_edited_and_canceled_whe
     assert (same.name, same.start, same.end) == ("未来の放送回（改題）", later, later + DURATION)
     assert len(event_requests(emulator, "POST")) == 1
 
+    same.status = EventStatus.CANCELED  # a host cancels it in Discord: a changed post gets a new one
+    post.write_text(post.read_text(encoding="utf-8").replace("（改題）", "（再改題）"))
+    await poll(emulator, bot)
+    canceled_by_host, event = emulator.scheduled_events(community.guild)
+    assert canceled_by_host.id == same.id
+    assert (event.name, event.status) == ("未来の放送回（再改題）", EventStatus.SCHEDULED)
+    assert len(event_requests(emulator, "POST")) == 2
+
     post.write_text(post.read_text(encoding="utf-8").replace("layout: article", "layout: article\npublished: false"))
     await poll(emulator, bot)
-    [canceled] = emulator.scheduled_events(community.guild)
+    canceled = emulator.scheduled_events(community.guild)[-1]
     assert canceled.id == event.id
     assert canceled.status is EventStatus.CANCELED
     records = await bot.store.premieres.for_guild(community.guild.id)
     assert [r.state for r in records.values()] == [EventState.CANCELED]
     await poll(emulator, bot)
-    assert len(event_requests(emulator, "PATCH")) == 2  # the edit and the cancel, nothing more
+    assert len(event_requests(emulator, "PATCH")) == 3  # two edits (one refused: finished) and the cancel
 
 
 async def test_a_crash_between_creating_and_recording_does_not_create_a_second_event(

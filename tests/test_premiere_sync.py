@@ -108,6 +108,20 @@ async def test_an_event_deleted_by_a_person_is_made_again_when_the_post_changes(
     assert [e["name"] for e in discord.events.values()] == ["改題"]
 
 
+async def test_a_refused_edit_is_tried_again_on_the_same_event_when_the_post_changes(store: Store) -> None:
+    await store.episodes.upsert(make_episode(3))
+    discord = FakeDiscord()
+    sync = sync_for(store, discord)
+    await sync.run(GUILD)
+    discord.fail = [Refused("403")]
+    await store.episodes.upsert(make_episode(3, title="改題"))
+    assert (await sync.run(GUILD)).refused == 1
+    await store.episodes.upsert(make_episode(3, title="再改題"))
+    assert (await sync.run(GUILD)).updated == 1
+    assert discord.calls == ["create", "edit", "edit"]
+    assert [e["name"] for e in discord.events.values()] == ["再改題"]
+
+
 def test_the_event_body_stays_within_discord_limits() -> None:
     long_url = "https://zund-arm-on.com/episode/" + "a" * 200
     episode = make_episode(5, title="長" * 300, description="説明" * 1000, page_url=long_url)

@@ -50,7 +50,7 @@ class TemporaryFailure(Exception):
 
 
 class Gone(Exception):
-    """The event no longer exists (deleted by a person)."""
+    """The event is no longer there to edit: deleted, or canceled by a person (a changed post makes a new one)."""
 
 
 class Port(Protocol):
@@ -166,7 +166,8 @@ class PremiereSync:
         fingerprint = premiere.fingerprint
         if record is not None and record.state is EventState.REFUSED and record.fingerprint == fingerprint:
             return
-        event_id = record.event_id if record is not None and record.state is EventState.SCHEDULED else None
+        kept = (EventState.SCHEDULED, EventState.REFUSED)  # a refused edit still has its event: edit it again
+        event_id = record.event_id if record is not None and record.state in kept else None
         if event_id is None and record is not None and record.state is EventState.CREATING:
             event_id = self._find(premiere.page_url, await events())
         if event_id is not None:

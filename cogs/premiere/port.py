@@ -13,13 +13,14 @@ from bot.premiere.sync import ExistingEvent, Gone, Refused, TemporaryFailure
 if TYPE_CHECKING:
     from bot.app import ZundaBot
 
-#: Discord's error code for an unknown guild scheduled event.
+#: Discord's error codes for an unknown guild scheduled event, and for one that is over (completed or canceled).
 UNKNOWN_EVENT = 10070
+FINISHED_EVENT = 180000
 
 
 def _failure(exc: discord.HTTPException) -> Exception:
-    """What an HTTP error means to the sync: gone, temporary, or refused for good."""
-    if isinstance(exc, discord.NotFound) and exc.code == UNKNOWN_EVENT:
+    """What an HTTP error means to the sync: gone (deleted, or ended by a person), temporary, or refused for good."""
+    if exc.code in (UNKNOWN_EVENT, FINISHED_EVENT):
         return Gone(str(exc))
     if isinstance(exc, discord.DiscordServerError) or exc.status == 429:
         return TemporaryFailure(f"{exc.status} (error code: {exc.code})")
