@@ -14,6 +14,7 @@ from bot.app import ZundaBot
 from bot.premiere.model import DURATION
 from bot.store.premieres import EventState
 from cogs.premiere import Premieres, can_schedule
+from cogs.premiere.cog import RETRY_JOB
 from discord_emulator import DEFAULT_BOT, DiscordEmulator, EventStatus, Permission
 from tests.harness import BotRunner, Community, poll_now, raise_at, settled, write_post
 
@@ -179,3 +180,29 @@ async def test_missing_manage_events_is_reported_and_not_retried(
     await emulator.wait_until(lambda: can_schedule(guild), 5, "the bot's new permission")
     await poll(emulator, bot)
     assert len(emulator.scheduled_events(community.guild)) == 1
+
+
+async def test_a_long_rate_limit_backs_off_and_the_retry_creates_the_event(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    allow_events(emulator, community)
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    await turn_on(emulator, community, bot)
+    emulator.faults.storm_429(1, retry_after=120, route=f"POST {EVENTS_ROUTE}")
+    write_post(bot_runner.posts, 11, datetime.now(UTC) + timedelta(days=1))
+    await poll(emulator, bot)
+    assert emulator.scheduled_events(community.guild) == []
+    [record] = (await bot.store.premieres.for_guild(community.guild.id)).values()
+    assert record.state is EventState.CREATING
+    assert record.attempts == 1
+    assert record.next_attempt_ts >= datetime.now(UTC).timestamp() + 110  # the rate limit's wait, not 30 s
+    retry = bot.scheduler.get_job(RETRY_JOB)
+    assert retry is not None
+    cog = premieres(bot)
+    bot.store.clock = lambda: datetime.now(UTC) + timedelta(seconds=121)  # the backoff's time has come
+    before = cog.last_run
+    retry.modify(next_run_time=datetime.now(UTC))
+    await premieres_settled(emulator, bot, before)
+    assert len(emulator.scheduled_events(community.guild)) == 1
+    assert emulator.count_429(f"POST {EVENTS_ROUTE}") == 1

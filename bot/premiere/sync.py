@@ -48,6 +48,11 @@ class Refused(Exception):
 class TemporaryFailure(Exception):
     """Worth trying again later: a 5xx, a 429 discord.py gave up on, a network error."""
 
+    def __init__(self, message: str, *, retry_after: float = 0.0) -> None:
+        super().__init__(message)
+        #: At least this many seconds before the next try (a rate limit's ``retry_after``).
+        self.retry_after = retry_after
+
 
 class Gone(Exception):
     """The event is no longer there to edit: deleted, or canceled by a person (a changed post makes a new one)."""
@@ -145,7 +150,8 @@ class PremiereSync:
         except TemporaryFailure as exc:
             records = await self.store.premieres.for_guild(guild_id)
             attempts = records[episode_key].attempts if episode_key in records else 0
-            retry = self.clock() + timedelta(seconds=doubling(attempts, BACKOFF_BASE, BACKOFF_MAX))
+            delay = max(doubling(attempts, BACKOFF_BASE, BACKOFF_MAX), exc.retry_after)
+            retry = self.clock() + timedelta(seconds=delay)
             await self.store.premieres.failed(guild_id, episode_key, str(exc), retry.timestamp())
             report.failed += 1
             report.next_retry = _earliest(report.next_retry, retry.timestamp())

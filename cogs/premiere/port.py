@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -33,16 +34,19 @@ class DiscordPremierePort:
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
 
-    async def _call(self, request: Any) -> Any:
+    async def _call(self, request: Callable[[], Awaitable[Any]]) -> Any:
+        await self.bot.pacer.wait()  # the pace every sender of the bot shares, under Discord's global limit
         try:
-            return await request
+            return await request()
         except discord.HTTPException as exc:
             raise _failure(exc) from exc
+        except discord.RateLimited as exc:  # longer than the bot waits inside a request: back off instead
+            raise TemporaryFailure(f"rate limited for {exc.retry_after:.0f} s", retry_after=exc.retry_after) from exc
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             raise TemporaryFailure(f"{type(exc).__name__}: {exc}") from exc
 
     async def list_events(self, guild_id: int) -> list[ExistingEvent]:
-        data = await self._call(self.bot.http.get_scheduled_events(guild_id, False))
+        data = await self._call(lambda: self.bot.http.get_scheduled_events(guild_id, False))
         return [
             ExistingEvent(
                 id=int(item["id"]),
@@ -54,9 +58,9 @@ class DiscordPremierePort:
         ]
 
     async def create_event(self, guild_id: int, body: dict[str, Any]) -> int:
-        data = await self._call(self.bot.http.create_guild_scheduled_event(guild_id, **body))
+        data = await self._call(lambda: self.bot.http.create_guild_scheduled_event(guild_id, **body))
         return int(data["id"])
 
     async def edit_event(self, guild_id: int, event_id: int, body: dict[str, Any]) -> EventStatus:
-        data = await self._call(self.bot.http.edit_scheduled_event(guild_id, event_id, **body))
+        data = await self._call(lambda: self.bot.http.edit_scheduled_event(guild_id, event_id, **body))
         return EventStatus(int(data["status"]))
