@@ -206,3 +206,18 @@ async def test_a_long_rate_limit_backs_off_and_the_retry_creates_the_event(
     await premieres_settled(emulator, bot, before)
     assert len(emulator.scheduled_events(community.guild)) == 1
     assert emulator.count_429(f"POST {EVENTS_ROUTE}") == 1
+
+
+async def test_the_setting_and_the_status_speak_english_to_an_english_client(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    community.admin.locale = "en-US"
+    reply = await turn_on(emulator, community, bot)
+    assert "Manage Events" in reply
+    status = await emulator.slash(community.admin, community.general, "status")
+    fields = {f["name"]: f["value"] for f in status.embeds[0]["fields"]}
+    assert "Manage Events" in fields["Premiere events"]
+    shown = await emulator.slash(community.admin, community.general, "settings show")
+    assert {f["name"]: f["value"] for f in shown.embeds[0]["fields"]}["Premiere events"] == "On"
