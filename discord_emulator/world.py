@@ -24,6 +24,7 @@ from .models import (
     Member,
     Message,
     Role,
+    Target,
     User,
 )
 from .permissions import (
@@ -44,7 +45,6 @@ from .snowflake import SnowflakeGenerator, iso, snowflake_time, utcnow
 JsonDict = dict[str, Any]
 T = TypeVar("T")
 POLL_INTERVAL = 0.02
-Target = Role | User | Member
 
 
 class World:
