@@ -262,7 +262,9 @@ class Interactions:
             raise EmulatorUsageError(f"{' '.join(canonical)!r} needs a subcommand: one of {subs}")
         return command, options, canonical
 
-    def _check_visible(self, command: AppCommand, user: User, channel: Channel) -> None:
+    def check_visible(self, command: AppCommand, user: User, channel: Channel) -> None:
+        """Raise :class:`EmulatorUsageError` unless ``user`` can see and use ``command`` in ``channel`` (its
+        contexts, installs and default or overridden permissions), as Discord's client shows commands."""
         data = command.data
         contexts = data.get("contexts")
         context = 0 if channel.guild_id is not None else 2 if channel.type == ChannelType.GROUP_DM else 1
@@ -432,7 +434,7 @@ class Interactions:
     ) -> InteractionRecord:
         """An APPLICATION_COMMAND (or, with ``focused``, an AUTOCOMPLETE) interaction."""
         command, declared, canonical = self._resolve_command(channel, path)
-        self._check_visible(command, user, channel)
+        self.check_visible(command, user, channel)
         if focused is not None and focused not in given:
             raise EmulatorUsageError(f"give the text typed so far for the focused option {focused!r}")
         guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None
