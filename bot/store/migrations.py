@@ -372,8 +372,36 @@ ANNOUNCE_CARD_STYLE = sql(
 )
 
 
+#: Scheduled premieres: the per-server switch and the Discord event of each (server, episode).
+PREMIERES = sql(
+    """
+    CREATE TABLE premiere_settings (
+        guild_id    INTEGER PRIMARY KEY,
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        updated_by  INTEGER,
+        updated_at  TEXT
+    );
+
+    CREATE TABLE premiere_events (
+        guild_id         INTEGER NOT NULL,
+        episode_key      TEXT NOT NULL,
+        page_url         TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        event_id         INTEGER,
+        fingerprint      TEXT NOT NULL,
+        start_ts         REAL NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (guild_id, episode_key)
+    );
+    """
+)
+
+
 async def SEARCH_COMPACT_INDEX(conn: aiosqlite.Connection) -> None:
-    """The search index a quarter smaller: rowids closer together and fewer prefix indexes (see
+    """The search index a fifth smaller: rowids closer together and fewer prefix indexes (see
     ``COMPACT_SCHEMA``); indexes the stored episodes again (in the database's thread, off the event loop)."""
     await register_search_functions(conn)
     for statement in statements(COMPACT_SCHEMA):
@@ -394,5 +422,6 @@ MIGRATIONS: list[Migration] = [
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
     ANNOUNCE_CARD_STYLE,
+    PREMIERES,
     SEARCH_COMPACT_INDEX,
 ]
