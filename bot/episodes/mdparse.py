@@ -36,7 +36,8 @@ class _Reader(MarkdownIt):
 
 def _block_reader(without: frozenset[str] = frozenset()) -> _Reader:
     """The site's reader for block tokens only, without the block rules named in ``without``."""
-    reader = _Reader("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    reader = _Reader("commonmark", {"html": True})
+    reader.enable(["table", "strikethrough"])
     # Inline content is parsed only where it holds markup (see ``_inline``); the rest is already canonical.
     reader.core.ruler.disable(["inline", "text_join"])
     if without:
