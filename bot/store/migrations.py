@@ -355,6 +355,26 @@ LETTER_OUTBOX_SENDING = sql(
 )
 
 
+#: What the posts folder source saw of each post file (bot/store/post_files.py), so that a restart parses only
+#: what changed while the bot was stopped.
+POST_FILES = sql(
+    """
+    CREATE TABLE post_files (
+        source        TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        mtime_ns      INTEGER NOT NULL,
+        size          INTEGER NOT NULL,
+        content_hash  TEXT,
+        outcome       TEXT NOT NULL,
+        episode_key   TEXT,
+        reason        TEXT NOT NULL DEFAULT '',
+        reader        TEXT NOT NULL,
+        PRIMARY KEY (source, path)
+    ) WITHOUT ROWID;
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -367,4 +387,5 @@ MIGRATIONS: list[Migration] = [
     FOLLOWS,
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
+    POST_FILES,
 ]
