@@ -2,13 +2,15 @@
 
 ``LOG_FORMAT=json`` writes one JSON object per line (``time``, ``level``, ``logger``, ``message`` and, for
 errors, ``exc_info``) for log shippers. The scheduler's per-run lines and other libraries' chatter are
-shown only at ``DEBUG``. The token is replaced wherever it would appear.
+shown only at ``DEBUG``. The token is replaced wherever it would appear, and discord.py's
+DEBUG lines keep their events and requests without their data or the tokens in their URLs.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from typing import Literal, TextIO
 
@@ -28,6 +30,14 @@ _COLOURS = {
     logging.CRITICAL: "\x1b[41m",
 }
 _RESET = "\x1b[0m"
+#: discord.py's DEBUG lines that carry a payload: (logger, message) → the position of the payload argument.
+_PAYLOAD_ARGS = {
+    ("discord.gateway", "For Shard ID %s: WebSocket Event: %s"): 1,
+    ("discord.http", "%s %s with %s has returned %s"): 2,
+    ("discord.http", "%s %s has received %s"): 2,
+}
+#: An interaction's or a webhook's token in a REST URL (either answers as the bot while it lives).
+_URL_TOKEN = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/\s?]+")
 
 
 class RedactToken(logging.Filter):
@@ -50,6 +60,33 @@ class RedactToken(logging.Filter):
                 record.exc_text = trace.replace(self.token, "[token]")
                 record.exc_info = None
         return True
+
+
+class HidePayloads(logging.Filter):
+    """At DEBUG, discord.py logs every gateway event and HTTP body whole, and URLs carrying interaction and
+    webhook tokens: those hold letter text, members' names and credentials to answer as the bot.
+
+    Keep the lines (an operator debugging the connection wants the sequence of events and requests) but
+    replace each payload by a short summary, and each token in a URL by ``[token]``.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        hidden = _PAYLOAD_ARGS.get((record.name, str(record.msg)))
+        if hidden is not None and isinstance(record.args, tuple) and len(record.args) > hidden:
+            args = list(record.args)
+            args[hidden] = _summary(args[hidden])
+            record.args = tuple(args)
+        message = record.getMessage()
+        if _URL_TOKEN.search(message):
+            record.msg, record.args = _URL_TOKEN.sub(r"\1[token]", message), None
+        return True
+
+
+def _summary(payload: object) -> str:
+    if isinstance(payload, dict) and "op" in payload:
+        return f"op={payload.get('op')} t={payload.get('t')} s={payload.get('s')} (data hidden)"
+    size = len(payload) if isinstance(payload, str | bytes | dict | list) else 0
+    return f"(data hidden, {size} long)" if payload is not None else "(no data)"
 
 
 class ColourFormatter(logging.Formatter):
@@ -87,6 +124,7 @@ def setup_logging(level: str, fmt: LogFormat, token: str = "", stream: TextIO | 
         root.removeHandler(old)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(make_formatter(fmt, handler.stream))
+    handler.addFilter(HidePayloads())
     handler.addFilter(RedactToken(token))
     root.addHandler(handler)
     numeric = logging.getLevelName(level)

@@ -5,7 +5,8 @@
   ``[text](url)``, headings ``#``, lists ``-`` and ``1.``, subtext ``-#``, quotes ``>``, spoilers ``||``,
   ``<@id>``/``<#id>``/``<t:…>`` tags, custom emoji ``:name:``, bare URLs — is backslash-escaped, each
   occurrence, and mentions are broken so they can never ping. The show's own titles in link text and lists
-  take :func:`escape_light` (emphasis, code, spoilers, brackets, a list or heading marker at a line start),
+  take :func:`escape_light` (emphasis, code, spoilers, brackets, a list or heading marker at a line start;
+  mentions broken too),
   and embed titles :func:`escape_title` (they render emphasis and code, not links).
 * **Truncation.** :func:`truncate` cuts at a safe boundary (:func:`bot.markdown_split.safe_prefix`: not
   inside a combining sequence, flag, word, link, bold or code) and marks the cut with ``…``; :func:`clip` cuts
@@ -48,9 +49,9 @@ def escape_text(text: str) -> str:
 
 
 def escape_light(text: str) -> str:
-    """The show's own title shown literally inside link text or a list line."""
+    """The show's own title shown literally inside link text or a list line (mentions broken, as everywhere)."""
     escaped = _LIGHT_SPECIAL.sub(r"\\\1", text)
-    return _LINE_START_SPECIAL.sub(r"\\\1", escaped)
+    return neutralize_mentions(_LINE_START_SPECIAL.sub(r"\\\1", escaped))
 
 
 def escape_title(text: str) -> str:

@@ -118,7 +118,7 @@ async def settled(emu: DiscordEmulator, bot: ZundaBot, after: datetime | None = 
     cog = announcements(bot)
 
     def done() -> bool:
-        return cog.last_cycle is not None and (after is None or cog.last_cycle > after) and not cog._lock.locked()
+        return cog.last_cycle is not None and (after is None or cog.last_cycle > after) and not cog.busy
 
     await emu.wait_until(done, wait, "an announcement cycle")
 

@@ -13,6 +13,7 @@ from bot.episodes.model import Episode
 from bot.episodes.sources import Poll, SourceFailed, Validators
 from bot.ingest.polling import Poller
 from bot.store.store import Store
+from tests.clocks import ManualClock
 from tests.factories import make_episode
 
 
@@ -36,14 +37,6 @@ class ScriptedSource:
         """Nothing to remember."""
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 async def store(tmp_path: Path) -> Store:
     opened = await Store.open(tmp_path / "poll.sqlite3")
@@ -53,7 +46,7 @@ async def store(tmp_path: Path) -> Store:
 
 async def test_a_failing_feed_warns_once_then_again_after_recovering(store: Store) -> None:
     feed = ScriptedSource("feed:https://example.com/feed.xml", failing=True)
-    clock = Clock()
+    clock = ManualClock()
     poller = Poller(store, [feed], interval=timedelta(seconds=0), alert_after=3, clock=clock)
     alerts = []
     for _ in range(6):
@@ -71,7 +64,7 @@ async def test_a_failing_feed_warns_once_then_again_after_recovering(store: Stor
 async def test_a_failing_source_is_polled_less_and_less_often(store: Store) -> None:
     feed = ScriptedSource("feed:https://example.com/feed.xml", failing=True)
     folder = ScriptedSource("folder:/posts", rank=0, episodes=[make_episode(1)])
-    clock = Clock()
+    clock = ManualClock()
     poller = Poller(store, [folder, feed], interval=timedelta(minutes=5), alert_after=99, clock=clock)
     polled_at = []
     for minute in range(0, 120, 5):

@@ -18,20 +18,10 @@ from bot.episodes.model import Episode
 from bot.ingest.polling import source_backoff
 from bot.store.store import Store
 from tests.announce_fakes import FakeChannel, FakeDiscord
+from tests.clocks import ManualClock
 from tests.factories import make_episode
 
 START = datetime.now(UTC).replace(microsecond=0)  # the ledger stamps targets with the wall clock
-
-
-class FakeClock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, delta: timedelta) -> None:
-        self.now += delta
 
 
 @pytest.fixture
@@ -47,11 +37,13 @@ def discord() -> FakeDiscord:
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(START)
+def clock() -> ManualClock:
+    return ManualClock(START)
 
 
-def announcer_for(store: Store, discord: FakeDiscord, clock: FakeClock, *channels: int, **options: object) -> Announcer:
+def announcer_for(
+    store: Store, discord: FakeDiscord, clock: ManualClock, *channels: int, **options: object
+) -> Announcer:
     opts = AnnounceOptions(env_channel_ids=channels, **options)  # type: ignore[arg-type]
     return Announcer(store, discord, opts, clock=clock)  # type: ignore[arg-type]
 
@@ -72,7 +64,7 @@ async def backdate_targets(store: Store, since: datetime) -> None:
 
 
 async def channel_set_up_yesterday(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> tuple[FakeChannel, Announcer]:
     """A channel and its announcer after a first cycle, the channel set up a day before ``START``."""
     channel = discord.add_channel()
@@ -83,7 +75,7 @@ async def channel_set_up_yesterday(
 
 
 async def test_first_start_announces_nothing_old_then_new_episodes_once(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel = discord.add_channel()
     await store.episodes.upsert_many([episode(n, on(-n)) for n in range(1, 30)])
@@ -100,7 +92,7 @@ async def test_first_start_announces_nothing_old_then_new_episodes_once(
     assert (await announcer.run()).delivered == 0
 
 
-async def test_backfill_posts_the_latest_n_once(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:
+async def test_backfill_posts_the_latest_n_once(store: Store, discord: FakeDiscord, clock: ManualClock) -> None:
     channel = discord.add_channel()
     await store.episodes.upsert_many([episode(n, on(-n)) for n in range(1, 10)])
     await store.episodes.upsert(episode(99, on(3)))  # not yet published: not part of the backfill
@@ -115,7 +107,7 @@ async def test_backfill_posts_the_latest_n_once(store: Store, discord: FakeDisco
 
 
 async def test_backfill_waits_for_a_first_cycle_that_has_episodes(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel = discord.add_channel()
     announcer = announcer_for(store, discord, clock, channel.id, backfill=2)
@@ -128,7 +120,7 @@ async def test_backfill_waits_for_a_first_cycle_that_has_episodes(
 
 
 async def test_an_episode_discord_rejects_does_not_hold_up_the_next(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     bad, good = episode(5, on(0, -3)), episode(6, on(0, -2))
@@ -170,7 +162,7 @@ async def test_an_episode_discord_rejects_does_not_hold_up_the_next(
     assert discord.bot_messages(channel.id)[-1]["embeds"][0]["title"] == "直した題"
 
 
-async def test_future_episode_is_held_until_its_time(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:
+async def test_future_episode_is_held_until_its_time(store: Store, discord: FakeDiscord, clock: ManualClock) -> None:
     channel = discord.add_channel()
     announcer = announcer_for(store, discord, clock, channel.id)
     await announcer.run()
@@ -188,7 +180,7 @@ async def test_future_episode_is_held_until_its_time(store: Store, discord: Fake
 
 
 async def test_channel_configured_later_gets_nothing_old_unless_asked(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     first = discord.add_channel(guild_id=1)
     announcer = announcer_for(store, discord, clock, first.id)
@@ -212,7 +204,7 @@ async def test_channel_configured_later_gets_nothing_old_unless_asked(
 
 
 async def test_a_post_appearing_late_with_an_earlier_date_is_new(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     _channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     # first seen now (after the channel was set up), though dated before it
@@ -221,7 +213,7 @@ async def test_a_post_appearing_late_with_an_earlier_date_is_new(
 
 
 async def test_an_archive_read_only_after_the_first_start_stays_old(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel = discord.add_channel()
     announcer = announcer_for(store, discord, clock, channel.id)
@@ -237,7 +229,7 @@ async def test_an_archive_read_only_after_the_first_start_stays_old(
 
 
 async def test_same_episode_from_folder_and_feed_is_announced_once(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     from_folder = dataclasses.replace(episode(5, on(-1)), source="/posts/2026-02-28-5.md")
@@ -251,7 +243,7 @@ async def test_same_episode_from_folder_and_feed_is_announced_once(
 
 
 async def test_guild_setting_replaces_the_environment_channel_in_that_server(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     env_channel = discord.add_channel(guild_id=1)
     other_env = discord.add_channel(guild_id=2)
@@ -273,7 +265,7 @@ async def test_guild_setting_replaces_the_environment_channel_in_that_server(
 
 
 async def test_missing_permission_in_one_server_does_not_hold_up_the_others(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channels = [discord.add_channel(guild_id=g) for g in range(1, 6)]
     broken = channels[2]
@@ -306,7 +298,9 @@ async def test_missing_permission_in_one_server_does_not_hold_up_the_others(
     assert all(len(discord.bot_messages(c.id)) == 1 for c in channels)
 
 
-async def test_deleted_channel_is_backed_off_and_reported(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:
+async def test_deleted_channel_is_backed_off_and_reported(
+    store: Store, discord: FakeDiscord, clock: ManualClock
+) -> None:
     gone = discord.add_channel(guild_id=4)
     announcer = announcer_for(store, discord, clock, gone.id)
     await announcer.run()
@@ -320,7 +314,7 @@ async def test_deleted_channel_is_backed_off_and_reported(store: Store, discord:
     assert (state.guild_id, state.failures) == (4, 1)
 
 
-async def test_temporary_failures_are_retried_later(store: Store, discord: FakeDiscord, clock: FakeClock) -> None:
+async def test_temporary_failures_are_retried_later(store: Store, discord: FakeDiscord, clock: ManualClock) -> None:
     _channel, announcer = await channel_set_up_yesterday(store, discord, clock)
     await store.episodes.upsert(episode(11, on(-1)))
     discord.temporary_failures = 1
@@ -330,7 +324,7 @@ async def test_temporary_failures_are_retried_later(store: Store, discord: FakeD
 
 
 async def test_removed_channel_stops_and_a_readded_one_starts_afresh(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     channel = discord.add_channel(guild_id=1)
     await store.guilds.update(1, by=1, announce_channel_id=channel.id)
@@ -347,7 +341,7 @@ async def test_removed_channel_stops_and_a_readded_one_starts_afresh(
     assert (await announcer.run()).delivered == 0  # first seen before the channel came back
 
 
-async def test_fan_out_to_200_channels_delivers_each_once(store: Store, clock: FakeClock) -> None:
+async def test_fan_out_to_200_channels_delivers_each_once(store: Store, clock: ManualClock) -> None:
     discord = FakeDiscord(latency=0.002)
     kinds = itertools.cycle(list(ChannelKind))
     channels = [discord.add_channel(next(kinds), guild_id=i) for i in range(200)]
@@ -365,7 +359,7 @@ async def test_fan_out_to_200_channels_delivers_each_once(store: Store, clock: F
 
 
 async def test_thread_for_finds_the_thread_of_an_episode_in_a_server(
-    store: Store, discord: FakeDiscord, clock: FakeClock
+    store: Store, discord: FakeDiscord, clock: ManualClock
 ) -> None:
     text = discord.add_channel(guild_id=1)
     forum = discord.add_channel(ChannelKind.FORUM, guild_id=2)
@@ -441,7 +435,7 @@ async def test_pacer_spaces_callers_evenly() -> None:
 async def test_forum_posts_are_tagged_by_mc(
     store: Store,
     discord: FakeDiscord,
-    clock: FakeClock,
+    clock: ManualClock,
     actors: tuple[str, ...],
     requires_tag: bool,
     expected: dict[str, int],

@@ -69,7 +69,7 @@ def announcements(bot: ZundaBot) -> Any:
 async def settled(emu: DiscordEmulator, bot: ZundaBot) -> None:
     """Wait until the first cycle (which takes the archive found at start as already known) is over."""
     cog = announcements(bot)
-    await emu.wait_until(lambda: cog.last_cycle is not None and not cog._lock.locked(), 30, "a quiet moment")
+    await emu.wait_until(lambda: cog.last_cycle is not None and not cog.busy, 30, "a quiet moment")
 
 
 async def run_cycle(emu: DiscordEmulator, bot: ZundaBot, *, within: float = 30.0) -> None:

@@ -23,6 +23,7 @@ from bot.follow.outbox import (
 from bot.follow.words import clean_word
 from bot.store.follows import Added, Outcome
 from bot.store.store import Store
+from tests.clocks import ManualClock
 from tests.factories import make_episode
 
 GUILD = 100
@@ -49,14 +50,6 @@ class FakeTransport:
 
     async def thread_mention(self, thread_id: int, user_id: int, content: str, nonce: str) -> int:
         raise AssertionError("nobody opted in")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -98,7 +91,7 @@ async def test_each_notice_is_sent_once_and_a_scan_is_never_repeated(store: Stor
     assert await queue(store, 1, 2) == 2
     assert await queue(store, 1, 2) == 0  # the same announcement again (another channel, a restart)
     assert await queue(store, 1, 2, revision=2) == 0  # an edit that adds no matching topic
-    outbox = FollowOutbox(store.follows, transport, clock=Clock())
+    outbox = FollowOutbox(store.follows, transport, clock=ManualClock(T0))
     report = await outbox.run()
     assert report.sent == 2
     assert sorted(user for user, _ in transport.sent) == [1, 2]
@@ -107,7 +100,7 @@ async def test_each_notice_is_sent_once_and_a_scan_is_never_repeated(store: Stor
 
 
 async def test_temporary_failures_back_off_then_give_up(store: Store) -> None:
-    clock = Clock()
+    clock = ManualClock(T0)
     transport = FakeTransport(failures=[TemporaryFailure("503")] * MAX_ATTEMPTS)
     await queue(store, 1)
     outbox = FollowOutbox(store.follows, transport, clock=clock)
@@ -129,7 +122,7 @@ async def test_refused_closed_and_departed_listeners_end_their_notice(store: Sto
     await queue(store, 1)
     await queue(store, 2, revision=0)
     await queue(store, 3, revision=5)
-    outbox = FollowOutbox(store.follows, transport, clock=Clock(), concurrency=1)
+    outbox = FollowOutbox(store.follows, transport, clock=ManualClock(T0), concurrency=1)
     report = await outbox.run()
     assert (report.failed, report.closed, report.left) == (1, 1, 1)
     outcomes = {user: (await store.follows.notices_of(user))[0][1] for user in (1, 2, 3)}

@@ -19,6 +19,7 @@ DOMAIN = (
     "bot.announce",
     "bot.backoff",
     "bot.clock",
+    "bot.coalesce",
     "bot.episodes",
     "bot.follow",
     "bot.i18n",

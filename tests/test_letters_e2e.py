@@ -121,9 +121,8 @@ def option(number: int) -> str:
 
 
 def letters_pager() -> ModuleType:
-    """The pager module of the running bot (stopping a bot unloads its extension's modules; starting one
-    imports them afresh), to patch its timeout."""
-    return importlib.import_module("cogs.letters.pager")
+    """The shared pager module, to patch its timeout."""
+    return importlib.import_module("bot.ui.pager")
 
 
 def letters_cog(bot: ZundaBot) -> Any:
@@ -456,7 +455,7 @@ async def test_mine_and_list_are_paged_and_localised(world: World) -> None:
     assert "**#12** New" in first
     assert "**#3** Adopted" in first
     assert "**#2**" not in first
-    assert [b["label"] for b in mine.buttons] == ["Previous", "1 / 2", "Next"]
+    assert [b["label"] for b in mine.buttons] == ["Previous", "1/2", "Next"]
     page_two = await world.emu.click(english, mine.message, mine.buttons[2]["custom_id"])
     assert page_two.original is not None
     second = page_two.original.embeds[0]["description"]

@@ -16,6 +16,7 @@ from bot.letters.notify import Outcome, notify_author
 from bot.letters.outbox import BACKOFF_MAX, DeliveryUnavailable, MessageGone, OutboxKind, OutboxWorker, backoff
 from bot.letters.ratelimit import RateLimits
 from bot.store.store import Store
+from tests.clocks import ManualClock
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 LOOSE = RateLimits(short=1000, daily=1000)
@@ -61,14 +62,6 @@ class FakeTransport:
         return "dm"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     async with await Store.open(tmp_path / "outbox.sqlite3") as opened:
@@ -88,7 +81,7 @@ def test_backoff_doubles_and_is_capped() -> None:
 
 async def test_delivers_each_letter_once_in_order(store: Store) -> None:
     transport = FakeTransport()
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     for author in range(3):
         await submit(store, author)
     report = await worker.run()
@@ -102,7 +95,7 @@ async def test_delivers_each_letter_once_in_order(store: Store) -> None:
 
 async def test_missing_channel_keeps_letters_and_delivers_once_it_is_set(store: Store) -> None:
     transport = FakeTransport(channels={})
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     await submit(store, 2)
@@ -118,7 +111,7 @@ async def test_missing_channel_keeps_letters_and_delivers_once_it_is_set(store: 
 
 async def test_unwritable_channel_backs_off_the_whole_server(store: Store) -> None:
     transport = FakeTransport(broken={500})
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     for author in range(5):
         await submit(store, author)
@@ -133,7 +126,7 @@ async def test_unwritable_channel_backs_off_the_whole_server(store: Store) -> No
 
 async def test_transient_error_retries_only_that_item_later(store: Store) -> None:
     transport = FakeTransport(flaky=1)
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     await submit(store, 2)
@@ -147,7 +140,7 @@ async def test_transient_error_retries_only_that_item_later(store: Store) -> Non
 
 async def test_changed_channel_retries_at_once(store: Store) -> None:
     transport = FakeTransport(broken={500})
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     await worker.run()
@@ -158,7 +151,7 @@ async def test_changed_channel_retries_at_once(store: Store) -> None:
 
 async def test_status_change_after_post_edits_the_message(store: Store) -> None:
     transport = FakeTransport()
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     await submit(store, 1)
     await worker.run()
     await store.letters.set_status(GUILD, 1, Status.ADOPTED, actor_id=42)
@@ -169,7 +162,7 @@ async def test_status_change_after_post_edits_the_message(store: Store) -> None:
 
 async def test_edit_of_a_deleted_message_is_dropped(store: Store) -> None:
     transport = FakeTransport(gone=True)
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     await submit(store, 1)
     await worker.run()
     await store.letters.set_status(GUILD, 1, Status.ADOPTED, actor_id=42)
@@ -180,7 +173,7 @@ async def test_edit_of_a_deleted_message_is_dropped(store: Store) -> None:
 
 async def test_notice_is_delivered_now_even_without_a_channel(store: Store) -> None:
     transport = FakeTransport(channels={})
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     letter = await submit(store, 1, notify=True)
     aired, queued = await store.letters.mark_aired(GUILD, 1, episode_key="k", episode_number="389", actor_id=42)
     assert queued
@@ -197,7 +190,7 @@ async def test_concurrent_runs_do_not_deliver_twice(store: Store) -> None:
     import asyncio
 
     transport = FakeTransport()
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     letters = [await submit(store, author) for author in range(20)]
     await asyncio.gather(worker.run(), worker.run(), *(worker.deliver_letter(x) for x in letters))
     assert sorted(transport.posts) == [(n, 500) for n in range(1, 21)]
@@ -207,7 +200,7 @@ async def test_a_channel_change_during_a_run_is_picked_up_by_that_run(store: Sto
     import asyncio
 
     transport = FakeTransport(broken={500})
-    worker = OutboxWorker(store.letters, transport, clock=Clock())
+    worker = OutboxWorker(store.letters, transport, clock=ManualClock(T0))
     await submit(store)
     entered = asyncio.Event()
     release = asyncio.Event()
@@ -265,7 +258,7 @@ async def test_notify_author_prefers_dm_then_the_episode_thread(store: Store) ->
 
 async def test_a_post_whose_answer_was_lost_is_found_not_posted_again(store: Store) -> None:
     transport = FakeTransport(lost_answers=1)
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     assert (await worker.run()).failed == 1
@@ -281,7 +274,7 @@ async def test_a_failed_record_of_a_post_retries_the_record_never_the_post(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     transport = FakeTransport()
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     posted, failed = store.letters.posted, store.letters.failed
@@ -309,7 +302,7 @@ async def test_a_worker_that_cannot_record_a_failure_backs_off_in_memory(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     transport = FakeTransport(flaky=100)
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
 
@@ -325,7 +318,7 @@ async def test_a_worker_that_cannot_record_a_failure_backs_off_in_memory(
 
 async def test_after_a_long_outage_letters_wait_at_most_five_minutes(store: Store) -> None:
     transport = FakeTransport(broken={500})
-    clock = Clock()
+    clock = ManualClock(T0)
     worker = OutboxWorker(store.letters, transport, clock=clock)
     await submit(store, 1)
     for _ in range(30):  # hours of a channel nobody can post in

@@ -15,6 +15,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.app import retry_delay
 from bot.config import SettingsError, load_settings
 from bot.logs import setup_logging
+from discord_emulator import DiscordEmulator
+from tests.harness import BotRunner, Community
 
 
 class Terminal(io.StringIO):
@@ -117,3 +119,24 @@ def test_log_format_setting_is_validated(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 def test_start_retries_back_off_up_to_a_minute() -> None:
     assert [retry_delay(n) for n in range(1, 9)] == [1, 2, 4, 8, 16, 32, 60, 60]
+
+
+async def test_debug_logs_show_events_and_requests_without_their_data_or_tokens(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    stream = io.StringIO()
+    setup_logging("DEBUG", "text", token="tok.en", stream=stream)
+    await bot_runner.start()
+    opened = await emulator.slash(community.listener, community.general, "otayori write")
+    assert opened.modal is not None
+    body = "デバッグログに残ってはいけない秘密のお便りです"
+    sent = await emulator.submit_modal(community.listener, community.general, opened.modal, {"body": body})
+    assert "#1" in sent.content
+    logged = stream.getvalue()
+    assert "WebSocket Event: op=0 t=INTERACTION_CREATE" in logged  # the event is still traced at DEBUG
+    assert "(data hidden" in logged
+    assert "/[token]/callback has returned status code 200" in logged  # the answer is traced, not its token
+    assert " with (data hidden" in logged  # REST requests are traced without their bodies
+    assert body not in logged
+    assert sent.record.token not in logged
+    assert opened.record.token not in logged

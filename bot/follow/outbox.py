@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.backoff import doubling
 from bot.clock import Clock, system_clock
+from bot.coalesce import Coalescer
 from bot.follow.model import Notice
 from bot.follow.notice import notice_body, notice_content, thread_mention_content
 from bot.store.follows import SENDING, FollowStore, Outcome
@@ -119,25 +120,18 @@ class FollowOutbox:
         self.transport = transport
         self.clock = clock
         self.concurrency = concurrency
-        self._running = False
-        self._again = False
+        self._runs = Coalescer()
 
     async def run(self) -> Report:
         report = Report()
-        if self._running:
-            self._again = True
-            return report
-        self._running = True
-        try:
-            while True:
-                self._again = False
-                notices = await self.store.due(self.clock(), ROUND_SIZE)
-                done = await self._round(notices)
-                report.merge(done)
-                if not self._again and (not notices or done.total == done.retrying):
-                    break
-        finally:
-            self._running = False
+
+        async def round_() -> bool:
+            notices = await self.store.due(self.clock(), ROUND_SIZE)
+            done = await self._round(notices)
+            report.merge(done)
+            return bool(notices) and done.total != done.retrying
+
+        await self._runs.run(round_)
         return report
 
     async def _round(self, notices: list[Notice]) -> Report:

@@ -20,6 +20,7 @@ from typing import Protocol
 
 from bot.backoff import doubling
 from bot.clock import Clock, system_clock
+from bot.coalesce import Coalescer
 from bot.letters.model import Letter
 
 log = logging.getLogger(__name__)
@@ -171,8 +172,7 @@ class OutboxWorker:
         self.transport = transport
         self.clock = clock
         self._claimed: set[int] = set()
-        self._running = False
-        self._again = False
+        self._runs = Coalescer()
         #: Posts that reached Discord but could not be recorded: item id -> (channel, message id). Only
         #: the record is retried for them, never the post.
         self._unrecorded: dict[int, tuple[int, int]] = {}
@@ -182,22 +182,15 @@ class OutboxWorker:
     async def run(self) -> Report:
         """Deliver everything due; a call while a run is going on makes that run go round once more."""
         report = Report()
-        if self._running:
-            self._again = True
-            return report
-        self._running = True
-        try:
-            while True:
-                self._again = False
-                # Per round: a call that arrived during this run may be about a hosts' channel just changed.
-                await self._reset_changed_channels()
-                done = await self._round()
-                report.merge(done)
-                progressed = done.posted + done.updated + done.notified + done.failed
-                if not (self._again or progressed):
-                    break
-        finally:
-            self._running = False
+
+        async def round_() -> bool:
+            # Per round: a call that arrived during this run may be about a hosts' channel just changed.
+            await self._reset_changed_channels()
+            done = await self._round()
+            report.merge(done)
+            return bool(done.posted + done.updated + done.notified + done.failed)
+
+        await self._runs.run(round_)
         return report
 
     async def deliver_letter(self, letter: Letter) -> Report:

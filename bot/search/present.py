@@ -12,7 +12,7 @@ from typing import Any
 
 from bot import i18n, render
 from bot.episodes.model import Episode
-from bot.output import collapse, escape_markdown, escape_title, link, safe_url, truncate
+from bot.output import collapse, escape_light, escape_markdown, escape_title, link, safe_url, truncate
 from bot.search.model import Filters, Hit, SearchResult, Stats, TopicRef
 from bot.search.query import Query
 from bot.search.snippet import plain_text, snippet
@@ -75,8 +75,8 @@ def _date(moment: datetime, zone: tzinfo) -> str:
 
 
 def _link(text: str, url: str | None) -> str:
-    """A result's link: the title escaped strongly (search shows what the index holds, as text)."""
-    return link(text, url, TITLE_LIMIT, escape_markdown)
+    """A result's link: the show's own title, lightly escaped as in the announcements (readable, never markup)."""
+    return link(text, url, TITLE_LIMIT, escape_light)
 
 
 def describe_filters(filters: Filters, zone: tzinfo, locale: object | None) -> str:

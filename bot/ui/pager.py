@@ -1,11 +1,14 @@
-"""A private, paged answer: ◀ ▶ for the person who asked, 「共有」 to post the current page publicly.
+"""A private, paged answer: ◀ 前へ / 次へ ▶ for the person who asked, 「共有」 to post the current page publicly.
 
-「共有」 posts once per pager (the button then disables itself), and only where the person could post
-themselves: a member without Send Messages in the channel (Send Messages in Threads in a thread) is told so
-privately. A pager can give a ``public`` form of a page (the search pager shortens the query in its title).
+Every paged answer uses it: search results and episode lists (shareable), and the letters lists of hosts and
+listeners (``shareable=False``: they are nobody else's to post). 「共有」 posts once per pager (the button then
+disables itself), and only where the person could post themselves: a member without Send Messages in the channel
+(Send Messages in Threads in a thread) is told so privately. A pager can give a ``public`` form of a page (the
+search pager shortens the query in its title).
 
 Pages are message payloads (plain dicts, as :mod:`bot.render` and :mod:`bot.search.present` build them),
-rendered on demand by a function of the page index, so a long result costs only the pages opened.
+rendered on demand by a function of the page index, so a long result costs only the pages opened; with
+``load``, each turn builds its page afresh (off the loop, from fresh data) and only the page shown is kept.
 Link buttons of a page's payload are shown below the pager; a non-link button (the announcement's
 「お便りを送る」) is shown too but handled elsewhere (by its DynamicItem), never by this view. When the view
 times out its controls are removed and only the link buttons stay (see :mod:`bot.ui.expiring`).
@@ -32,6 +35,9 @@ PAGER_TIMEOUT = 600.0
 i18n.register(
     {
         "pager.share": {"ja": "共有", "en": "Share"},
+        "pager.previous": {"ja": "前へ", "en": "Previous"},
+        "pager.next": {"ja": "次へ", "en": "Next"},
+        "pager.position": {"ja": "{page}/{pages}", "en": "{page}/{pages}"},
         "pager.shared_by": {"ja": "{user} さんが共有したのだ", "en": "Shared by {user}"},
         "pager.share_forbidden": {
             "ja": "このチャンネルではメッセージを送る権限がないので、共有できないのだ。",
@@ -121,6 +127,7 @@ class Pager(ExpiringView):
         timeout: float | None = None,
         public: Callable[[Payload], Payload] | None = None,
         load: Callable[[int], Awaitable[Payload]] | None = None,
+        shareable: bool = True,
     ) -> None:
         super().__init__(owner_id=owner_id, timeout=PAGER_TIMEOUT if timeout is None else timeout)
         if count < 1:
@@ -131,11 +138,12 @@ class Pager(ExpiringView):
         self._rendered: dict[int, Payload] = {}
         self.locale = locale
         self.public = public
+        self.shareable = shareable
         self.shared = False
         self.index = 0
-        self.previous = ui.Button[Any](emoji="◀️", row=0)
+        self.previous = ui.Button[Any](emoji="◀️", label=i18n.t("pager.previous", locale), row=0)
         self.position = ui.Button[Any](disabled=True, row=0)
-        self.next = ui.Button[Any](emoji="▶️", row=0)
+        self.next = ui.Button[Any](emoji="▶️", label=i18n.t("pager.next", locale), row=0)
         self.share = ui.Button[Any](
             label=i18n.t("pager.share", locale), emoji="📢", style=discord.ButtonStyle.primary, row=0
         )
@@ -160,11 +168,12 @@ class Pager(ExpiringView):
         if self.count > 1:
             self.previous.disabled = self.index == 0
             self.next.disabled = self.index == self.count - 1
-            self.position.label = f"{self.index + 1}/{self.count}"
+            self.position.label = i18n.t("pager.position", self.locale, page=self.index + 1, pages=self.count)
             self.add_item(self.previous)
             self.add_item(self.position)
             self.add_item(self.next)
-        self.add_item(self.share)
+        if self.shareable:
+            self.add_item(self.share)
         for button in payload_buttons(self.page, row=1):
             self.add_item(button)
 

@@ -7,7 +7,6 @@ JSON bodies :mod:`bot.render` produced (``zundabot preview`` prints the same bod
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from bot.announce.announcer import AnnounceOptions, Announcer, CycleReport, Requ
 from bot.announce.pacing import SHARED_RATE
 from bot.announce.port import DeliveryError
 from bot.clock import Clock
+from bot.coalesce import Coalescer
 from bot.episodes.sources import Source
 from bot.ingest.polling import FeedAlert, Poller
 from bot.output import escape_text
@@ -86,8 +86,7 @@ class Announcements(commands.Cog):
             alert_after=settings.feed_failure_alert,
         )
         self.jobs = CycleJobs(bot, self.cycle, lambda: self.clock())
-        self._lock = asyncio.Lock()
-        self._again = False
+        self._cycles = Coalescer()
         self.last_cycle: datetime | None = None
         self.last_error: str | None = None
         self.last_report: CycleReport | None = None
@@ -112,24 +111,28 @@ class Announcements(commands.Cog):
     async def cog_unload(self) -> None:
         self.jobs.stop()
 
+    @property
+    def busy(self) -> bool:
+        """Whether a cycle is running now."""
+        return self._cycles.running
+
     async def cycle(self) -> None:
         """Poll the sources, then announce; a call during a running cycle makes it run once more."""
         if not self.bot.is_ready() or self.bot.closing:
             return
-        if self._lock.locked():
-            self._again = True
-            return
-        async with self._lock:
-            self._again = True
-            while self._again and not self.bot.closing:
-                self._again = False
-                try:
-                    await self._cycle_once()
-                    self.last_error = None
-                except Exception as exc:
-                    self.last_error = f"{type(exc).__name__}: {exc}"
-                    log.exception("announcement cycle failed")
-                self.last_cycle = datetime.now(UTC)
+        await self._cycles.run(self._round)
+
+    async def _round(self) -> bool:
+        if self.bot.closing:
+            return False
+        try:
+            await self._cycle_once()
+            self.last_error = None
+        except Exception as exc:
+            self.last_error = f"{type(exc).__name__}: {exc}"
+            log.exception("announcement cycle failed")
+        self.last_cycle = datetime.now(UTC)
+        return False
 
     async def _cycle_once(self) -> None:
         outcome = await self.poller.poll()

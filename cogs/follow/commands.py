@@ -154,12 +154,55 @@ class FollowButton(ui.DynamicItem[ui.Button[ui.View]], template=r"zb:follow:(?P<
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         try:
-            cog = interaction.client.get_cog(FOLLOW_COG)
-            if not isinstance(cog, Follows):
-                raise RuntimeError("the follow cog is not loaded")
-            await cog.button(interaction, self.action)
+            await self._apply(interaction)
         except Exception as exc:
             await report_error(interaction, exc, where=f"FollowButton/{self.action}")
+
+    async def _apply(self, interaction: Interaction) -> None:
+        bot = interaction.client
+        store = bot.store.follows
+        if self.action == "forget":
+            await store.forget_user(interaction.user.id)
+            await interaction.response.edit_message(content=i18n.t("follow.forgotten", interaction.locale), view=None)
+            return
+        await store.set_thread_mention(interaction.user.id, self.action == "mention-on")
+        content, view = await follow_list(bot, interaction)
+        await interaction.response.edit_message(content=content, view=view)
+
+
+async def follow_list(bot: ZundaBot, interaction: Interaction) -> tuple[str, ui.View]:
+    """The answer of ``/follow list`` for whoever asked: their words, and the buttons that apply to them."""
+    locale = interaction.locale
+    store = bot.store.follows
+    follows = await store.of_user(interaction.user.id)
+    prefs = await store.prefs(interaction.user.id)
+    view = ui.View(timeout=None)
+    if not follows:
+        return i18n.t("follow.list.empty", locale), view
+    count = len({f.normalized for f in follows})
+    lines = [i18n.t("follow.list.head", locale, count=count, limit=MAX_WORDS)]
+    lines += [f"・{quoted(f.word)}{_where(bot, f, interaction)}" for f in follows]
+    if prefs.dm_closed_at:
+        when = f"<t:{int(datetime.fromisoformat(prefs.dm_closed_at).timestamp())}:R>"
+        lines.append(i18n.t("follow.list.closed", locale, when=when))
+    if prefs.thread_mention:
+        lines.append(i18n.t("follow.list.mention_on", locale))
+    if prefs.thread_mention:
+        view.add_item(FollowButton("mention-off", locale=locale))
+    elif prefs.dm_closed_at:
+        view.add_item(FollowButton("mention-on", locale=locale))
+    view.add_item(FollowButton("forget", locale=locale))
+    return "\n".join(lines), view
+
+
+def _where(bot: ZundaBot, follow: Follow, interaction: Interaction) -> str:
+    """Where a follow applies, when that is not the server it is listed in."""
+    if follow.guild_id == interaction.guild_id:
+        return ""
+    if follow.guild_id == ANYWHERE:
+        return f"（{i18n.t('follow.list.anywhere', interaction.locale)}）"
+    guild = bot.get_guild(follow.guild_id)
+    return f"（{quoted(guild.name, 40)}）" if guild else ""
 
 
 class Follows(commands.Cog, name=FOLLOW_COG):
@@ -342,7 +385,7 @@ class Follows(commands.Cog, name=FOLLOW_COG):
 
     @follow.command(name=ls("follow.cmd.list"), description=ls("follow.cmd.list.desc"))
     async def list_(self, interaction: Interaction) -> None:
-        content, view = await self._listing(interaction)
+        content, view = await follow_list(self.bot, interaction)
         await answer(interaction, content, view=view)
 
     @follow.command(name=ls("follow.cmd.remove"), description=ls("follow.cmd.remove.desc"))
@@ -368,44 +411,3 @@ class Follows(commands.Cog, name=FOLLOW_COG):
         wanted = current.strip().casefold()
         words = dict.fromkeys(f.word for f in follows if wanted in f.word.casefold())
         return [app_commands.Choice(name=w[:100], value=w[:100]) for w in list(words)[:25]]
-
-    async def _listing(self, interaction: Interaction) -> tuple[str, ui.View]:
-        locale = interaction.locale
-        store = self.bot.store.follows
-        follows = await store.of_user(interaction.user.id)
-        prefs = await store.prefs(interaction.user.id)
-        view = ui.View(timeout=None)
-        if not follows:
-            return i18n.t("follow.list.empty", locale), view
-        count = len({f.normalized for f in follows})
-        lines = [i18n.t("follow.list.head", locale, count=count, limit=MAX_WORDS)]
-        lines += [f"・{quoted(f.word)}{self._where(f, interaction)}" for f in follows]
-        if prefs.dm_closed_at:
-            when = f"<t:{int(datetime.fromisoformat(prefs.dm_closed_at).timestamp())}:R>"
-            lines.append(i18n.t("follow.list.closed", locale, when=when))
-        if prefs.thread_mention:
-            lines.append(i18n.t("follow.list.mention_on", locale))
-        if prefs.thread_mention:
-            view.add_item(FollowButton("mention-off", locale=locale))
-        elif prefs.dm_closed_at:
-            view.add_item(FollowButton("mention-on", locale=locale))
-        view.add_item(FollowButton("forget", locale=locale))
-        return "\n".join(lines), view
-
-    def _where(self, follow: Follow, interaction: Interaction) -> str:
-        if follow.guild_id == interaction.guild_id:
-            return ""
-        if follow.guild_id == ANYWHERE:
-            return f"（{i18n.t('follow.list.anywhere', interaction.locale)}）"
-        guild = self.bot.get_guild(follow.guild_id)
-        return f"（{quoted(guild.name, 40)}）" if guild else ""
-
-    async def button(self, interaction: Interaction, action: str) -> None:
-        store = self.bot.store.follows
-        if action == "forget":
-            await store.forget_user(interaction.user.id)
-            await interaction.response.edit_message(content=i18n.t("follow.forgotten", interaction.locale), view=None)
-            return
-        await store.set_thread_mention(interaction.user.id, action == "mention-on")
-        content, view = await self._listing(interaction)
-        await interaction.response.edit_message(content=content, view=view)

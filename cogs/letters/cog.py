@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
+import math
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, time, tzinfo
 from typing import TYPE_CHECKING, Any
 
@@ -40,13 +41,13 @@ from bot.ui.answer import answer
 from bot.ui.checks import require_host
 from bot.ui.errors import UserFacingError, report_error
 from bot.ui.options import PositiveNumber
+from bot.ui.pager import Pager
 from bot.ui.safety import ERROR_LIMIT, quoted
 from bot.ui.translator import ls
 from cogs.letters.buttons import LETTERS_CHANGED, HostButton, LetterButton, host_message
 from cogs.letters.confirm import Confirm
 from cogs.letters.form import Draft, FormValues, RetryView, open_form, refusal, values_from_payload
 from cogs.letters.host import letter_line
-from cogs.letters.pager import Pager, PageRenderer
 from cogs.letters.texts import status_label
 from cogs.letters.transport import DiscordTransport
 
@@ -487,9 +488,21 @@ class Letters(commands.Cog, name="Letters"):
             raise UserFacingError(i18n.t("letters.episode_not_found", locale, episode=quoted(value)))
         return episode.key, episode.number
 
-    async def _paged(self, interaction: Interaction, total: int, render: PageRenderer) -> None:
-        pager = Pager(interaction.user.id, total, PAGE_SIZE, render, interaction.locale)
-        if pager.needed:
-            await pager.start(interaction)
-        else:
-            await answer(interaction, embed=await render(0))
+    async def _paged(
+        self, interaction: Interaction, total: int, render: Callable[[int], Awaitable[discord.Embed]]
+    ) -> None:
+        """Answer with page 0 of ``total`` letters; when there are more, page through fresh reads (never shared)."""
+        first = await render(0)
+        pages = math.ceil(total / PAGE_SIZE)
+        if pages <= 1:
+            await answer(interaction, embed=first)
+            return
+
+        async def load(page: int) -> dict[str, Any]:
+            return {"embeds": [(await render(page)).to_dict()]}
+
+        shown = {"embeds": [first.to_dict()]}
+        pager = Pager(
+            lambda _: shown, pages, owner_id=interaction.user.id, locale=interaction.locale, load=load, shareable=False
+        )
+        await pager.start(interaction)

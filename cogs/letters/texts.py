@@ -292,9 +292,6 @@ i18n.register(
         "letters.line": {"ja": "**#{number}** {status}・{when}", "en": "**#{number}** {status} · {when}"},
         "letters.sep": {"ja": "・", "en": " · "},
         # pager
-        "letters.page.prev": {"ja": "前へ", "en": "Previous"},
-        "letters.page.next": {"ja": "次へ", "en": "Next"},
-        "letters.page.of": {"ja": "{page} / {pages}", "en": "{page} / {pages}"},
         # notices to listeners
         "letters.notice.dm": {
             "ja": "🎉 「{guild}」に送ってくれたお便り #{number} が、エピソード #{episode} で読まれたのだ！"
