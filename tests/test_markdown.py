@@ -345,7 +345,7 @@ def test_converter_survives_tag_soup(html: str) -> None:
     assert isinstance(html_to_text(html), str)
 
 
-MARKDOWN_CHARS = st.text(alphabet=" \n\t-*+_=#>|`~<>[]():!\\&;/1.aあ", max_size=300)
+MARKDOWN_CHARS = st.text(alphabet=" \n\r\t-*+_=#>|`~<>[]():!\\&;/1.aあ", max_size=300)
 
 
 @settings(max_examples=400, deadline=None)

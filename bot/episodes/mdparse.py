@@ -9,8 +9,9 @@ HTML blocks go through :mod:`bot.episodes.html`.
 
 from __future__ import annotations
 
+import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -46,16 +47,20 @@ def _block_reader(without: frozenset[str] = frozenset()) -> _Reader:
 
 
 _READER = _block_reader()
-#: Block rules that cannot match a text lacking all of their marks: a table's header row holds ``|``, a
-#: fence opens with three backticks or tildes, a quote with ``>``, raw HTML with ``<``, a link reference
-#: definition's label ends with ``]:``. A body without them is parsed with those rules off: the same
-#: tokens, without trying each rule at every line (a tenth of the block phase on the show's posts).
-_RULE_MARKS = {
-    "table": ("|",),
-    "fence": ("```", "~~~"),
-    "blockquote": (">",),
-    "html_block": ("<",),
-    "reference": ("]:",),
+#: Block rules that cannot match a text without these marks: a table's header row holds ``|``, a fence
+#: opens with three backticks or tildes, a quote with ``>``, raw HTML with ``<``, a link reference
+#: definition's label ends with ``]:``, a thematic break is a line ending with three ``-``, ``*`` or
+#: ``_`` (spaces between), a setext underline a line ending with ``=`` or ``-``. A body without a rule's
+#: marks is parsed with that rule off: the same tokens, without trying the rule at every line (on the
+#: show's posts, most bodies need neither of the last two, which look ahead at every paragraph).
+_RULE_MARKS: dict[str, Callable[[str], object]] = {
+    "table": lambda text: "|" in text,
+    "fence": lambda text: "```" in text or "~~~" in text,
+    "blockquote": lambda text: ">" in text,
+    "html_block": lambda text: "<" in text,
+    "reference": lambda text: "]:" in text,
+    "hr": re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\r|$)", re.MULTILINE).search,
+    "lheading": re.compile(r"[=-][ \t]*(?:\r|$)", re.MULTILINE).search,
 }
 _READERS: dict[frozenset[str], _Reader] = {frozenset(): _READER}
 _READERS_LOCK = threading.Lock()
@@ -74,7 +79,7 @@ def parse_blocks(text: str, *, base: str | None = None) -> list[Block]:
 
 def _reader_for(text: str) -> _Reader:
     """The block reader for ``text``: without the rules whose marks it does not hold (see ``_RULE_MARKS``)."""
-    without = frozenset(rule for rule, marks in _RULE_MARKS.items() if not any(mark in text for mark in marks))
+    without = frozenset(rule for rule, marked in _RULE_MARKS.items() if not marked(text))
     reader = _READERS.get(without)
     if reader is None:
         with _READERS_LOCK:  # parsing runs in worker threads
