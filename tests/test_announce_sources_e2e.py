@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.episodes import sources
+from bot.episodes import post_worker
 from bot.episodes.model import Episode
 from bot.episodes.posts import parse_post
 from bot.episodes.site import Site
@@ -65,7 +65,7 @@ async def test_a_restart_parses_only_the_posts_that_changed_while_the_bot_was_st
         parsed.append(filename)
         return parse_post(data, filename=filename, site=site, source=source)
 
-    monkeypatch.setattr(sources, "parse_post", counting_parse)
+    monkeypatch.setattr(post_worker, "parse_post", counting_parse)
     now = datetime.now(UTC)
     posts = [write_post(bot_runner.posts, n, now - timedelta(days=4 - n)) for n in (1, 2, 3)]
     (bot_runner.posts / "2026-03-09-9.md").write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")

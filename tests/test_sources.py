@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 
 from bot.cli import main as cli_main
-from bot.episodes import sources
+from bot.episodes import post_worker
 from bot.episodes.model import Episode
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, SourceFailed, Validators
@@ -149,13 +149,13 @@ async def test_ingest_reports_new_changed_unchanged_and_withdrawn(tmp_path: Path
 def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the post files the folder source parses, in order."""
     names: list[str] = []
-    real = sources.parse_post
+    real = post_worker.parse_post
 
     def counting(data: bytes, *, filename: str, site: Site, source: str | None = None) -> Episode:
         names.append(filename)
         return real(data, filename=filename, site=site, source=source)
 
-    monkeypatch.setattr(sources, "parse_post", counting)
+    monkeypatch.setattr(post_worker, "parse_post", counting)
     return names
 
 

@@ -17,7 +17,8 @@ import xxhash
 from bot import __version__
 from bot.episodes.feed import MAX_FEED_BYTES, FeedError, parse_feed
 from bot.episodes.model import Episode
-from bot.episodes.posts import READER_VERSION, PostError, Unpublished, parse_post, read_post_bytes
+from bot.episodes.post_worker import Job, Parsed, parse_jobs
+from bot.episodes.posts import READER_VERSION, PostError, read_post_bytes
 from bot.episodes.site import Site
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -160,16 +161,23 @@ class FolderSource:
                 raise SourceFailed(f"cannot read the posts folder {self.folder}: {exc.strerror or exc}") from exc
             poll = Poll(self.name)
             current: dict[str, SeenFile] = {}
+            to_parse: list[tuple[Job, tuple[int, int], str]] = []
             for entry in entries:
-                known = self._seen.get(entry.path)
-                seen = self._look(entry, known, poll)
-                current[entry.path] = seen
-                if seen != known:
-                    poll.remember[entry.path] = seen
-                if seen.outcome in (Outcome.FAILED, Outcome.UNREADABLE):
-                    self.failures[entry.path] = seen.reason
+                looked = self._look(entry, self._seen.get(entry.path), poll)
+                if isinstance(looked, SeenFile):
+                    current[entry.path] = looked
                 else:
-                    self.failures.pop(entry.path, None)
+                    to_parse.append(looked)
+            parsed = parse_jobs([job for job, _, _ in to_parse], self.site)
+            for (job, signature, digest), result in zip(to_parse, parsed, strict=True):
+                current[job.path] = self._parsed(job, signature, digest, result, poll)
+            for path, seen in current.items():
+                if seen != self._seen.get(path):
+                    poll.remember[path] = seen
+                if seen.outcome in (Outcome.FAILED, Outcome.UNREADABLE):
+                    self.failures[path] = seen.reason
+                else:
+                    self.failures.pop(path, None)
             poll.deleted = sorted(set(self._seen) - set(current))
             for path in poll.deleted:
                 self.failures.pop(path, None)
@@ -177,8 +185,11 @@ class FolderSource:
             poll.files = current
             return poll
 
-    def _look(self, entry: os.DirEntry[str], known: SeenFile | None, poll: Poll) -> SeenFile:
-        """What post file ``entry`` is now, reading and parsing it only when needed; its news go in ``poll``."""
+    def _look(
+        self, entry: os.DirEntry[str], known: SeenFile | None, poll: Poll
+    ) -> SeenFile | tuple[Job, tuple[int, int], str]:
+        """What post file ``entry`` is now, its news in ``poll``; or, when it must be parsed, what to parse
+        (the bytes read, its signature and content hash)."""
         try:
             stat = entry.stat()
         except OSError as exc:
@@ -197,7 +208,7 @@ class FolderSource:
         digest = body_hash(data)
         if known is not None and known.content_hash == digest:  # touched, copied or checked out again
             return self._unchanged(entry, replace(known, mtime_ns=signature[0], size=signature[1]), poll, again=True)
-        return self._parse(entry, data, signature, digest, poll)
+        return Job(entry.name, entry.path, data), signature, digest
 
     def _unchanged(self, entry: os.DirEntry[str], known: SeenFile, poll: Poll, *, again: bool = False) -> SeenFile:
         """A file whose content is known, counted unchanged; when the file was written again or the bot
@@ -212,24 +223,16 @@ class FolderSource:
             poll.failures.append((entry.name, known.reason))
         return known
 
-    def _parse(
-        self, entry: os.DirEntry[str], data: bytes, signature: tuple[int, int], digest: str, poll: Poll
-    ) -> SeenFile:
-        """Parse one new or changed post file into ``poll``: whatever goes wrong is that file's failure only."""
-        try:
-            episode = parse_post(data, filename=entry.name, site=self.site, source=entry.path)
-        except Unpublished:
-            poll.unpublished.append(entry.path)
+    def _parsed(self, job: Job, signature: tuple[int, int], digest: str, result: Parsed, poll: Poll) -> SeenFile:
+        """Record what parsing post file ``job`` gave in ``poll``."""
+        if result.episode is not None:
+            poll.episodes.append(result.episode)
+            return SeenFile(*signature, digest, Outcome.EPISODE, result.episode.key)
+        if result.unpublished:
+            poll.unpublished.append(job.path)
             return SeenFile(*signature, digest, Outcome.UNPUBLISHED)
-        except PostError as exc:
-            reason = exc.reason
-        except Exception as exc:  # a bug or hostile input in one post must not stop the scan
-            reason = f"cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]})"
-        else:
-            poll.episodes.append(episode)
-            return SeenFile(*signature, digest, Outcome.EPISODE, episode.key)
-        poll.failures.append((entry.name, reason))
-        return SeenFile(*signature, digest, Outcome.FAILED, reason=reason)
+        poll.failures.append((job.name, result.reason))
+        return SeenFile(*signature, digest, Outcome.FAILED, reason=result.reason)
 
     def commit(self, poll: Poll) -> None:
         if poll.files is not None:
