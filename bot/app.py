@@ -308,6 +308,13 @@ class ZundaBot(commands.Bot):
 class ShardedZundaBot(ZundaBot, commands.AutoShardedBot):
     """zundabot with automatic sharding, used when SHARD_COUNT is set."""
 
+    async def launch_shard(self, gateway: Any, shard_id: int, *, initial: bool = False) -> None:
+        """discord.py retries a shard that cannot reach the gateway every 5 s, even after the bot is closed:
+        a stop (SIGTERM) during those retries ends them instead of leaving the process running."""
+        if self.is_closed():
+            raise ConnectionError(f"stopped before shard {shard_id} could reach the gateway")
+        await super().launch_shard(gateway, shard_id, initial=initial)
+
 
 def build_bot(settings: Settings, **options: Any) -> ZundaBot:
     """The bot exactly as ``zundabot run`` builds it."""
@@ -344,13 +351,17 @@ def describe_error(exc: BaseException) -> str:
 
 
 def never_connected(bot: ZundaBot) -> bool:
-    """True until the bot has opened its first gateway connection."""
+    """True until the bot has opened its first gateway connection (for a sharded bot: its first shard's)."""
+    if isinstance(bot, commands.AutoShardedBot):
+        return not bot.shards
     return bot.ws is None
 
 
 class FirstConnectionErrors(logging.Filter):
     """Until the gateway is first reached, zundabot's own retry line says what failed: discord.py's
-    reconnect attempts are dropped and its other connection errors are logged in one line, no traceback."""
+    reconnect attempts are dropped and its other connection errors are logged in one line, no traceback.
+
+    A sharded bot retries an unreachable gateway itself, every 5 s per shard: each attempt is one line."""
 
     def __init__(self, bot: ZundaBot) -> None:
         super().__init__()
@@ -450,10 +461,12 @@ async def run_bot(settings: Settings) -> int:
 
 async def start_guarded(bot: ZundaBot, token: str) -> BaseException | None:
     """:func:`start_once` with discord.py's first connection errors logged in one line."""
-    discord_log = logging.getLogger("discord.client")
+    loggers = [logging.getLogger(name) for name in ("discord.client", "discord.shard")]
     first_connection = FirstConnectionErrors(bot)
-    discord_log.addFilter(first_connection)
+    for logger in loggers:
+        logger.addFilter(first_connection)
     try:
         return await start_once(bot, token)
     finally:
-        discord_log.removeFilter(first_connection)
+        for logger in loggers:
+            logger.removeFilter(first_connection)

@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from bot import i18n
+from bot.card import CardStyle, card_message, card_problems, is_card
 from bot.episodes.model import Episode, Topic
 from bot.letters.custom_ids import letter_custom_id
 from bot.markdown_split import split_markdown
@@ -39,6 +40,7 @@ __all__ = [
     "forum_post",
     "forum_tags",
     "letter_custom_id",
+    "main_card",
     "main_embed",
     "main_message",
     "message_problems",
@@ -111,11 +113,13 @@ def render_announcement(
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
     headline: str | None = None,
+    card: bool = False,
 ) -> list[Payload]:
-    """The whole announcement: the main message first, then the thread's messages, in order; ``headline``
-    replaces the default headline text."""
+    """The whole announcement: the main message first — an embed, or with ``card`` a Components V2 card
+    (:mod:`bot.card`) — then the thread's messages, in order; ``headline`` replaces the default headline text."""
+    main = main_card if card else main_message
     return [
-        main_message(episode, role_id=role_id, site_name=site_name, zone=zone, headline_text=headline),
+        main(episode, role_id=role_id, site_name=site_name, zone=zone, headline_text=headline),
         *thread_messages(episode, zone=zone),
     ]
 
@@ -142,6 +146,30 @@ def main_message(
         payload["components"] = [{"type": 1, "components": buttons}]
     payload["allowed_mentions"] = allowed_mentions(role_id)
     return payload
+
+
+def main_card(
+    episode: Episode,
+    *,
+    role_id: int | None = None,
+    site_name: str | None = None,
+    zone: tzinfo = DEFAULT_ZONE,
+    headline_text: str | None = None,
+) -> Payload:
+    """The announcement message as a V2 card: the same headline, role mention, date and buttons as
+    :func:`main_message`, laid out by :func:`bot.card.card_message`."""
+    headline = headline_text or i18n.t("announce.headline")
+    if role_id is not None:
+        headline = f"<@&{role_id}> {headline}"
+    return card_message(
+        episode,
+        headline=headline,
+        when=format_date(episode, zone),
+        buttons=episode_buttons(episode),
+        allowed_mentions=allowed_mentions(role_id),
+        color=COLOR,
+        site_name=site_name,
+    )
 
 
 def thread_messages(episode: Episode, *, zone: tzinfo = DEFAULT_ZONE) -> list[Payload]:
@@ -270,11 +298,13 @@ def forum_post(
 @dataclass(frozen=True, slots=True)
 class Rendered:
     """An episode as one channel receives it, rendered once: the message bodies (main message first), the name
-    of its thread or forum post, and the post's tags. The ledger only sends and records it."""
+    of its thread or forum post, the post's tags and the layout of the main message. The ledger only sends and
+    records it."""
 
     payloads: list[Payload]
     name: str
     tags: tuple[int, ...] = ()
+    style: CardStyle = CardStyle.EMBED
 
     def forum_body(self) -> Payload:
         return forum_body(self.payloads[0], self.name, self.tags)
@@ -328,6 +358,8 @@ def embed_length(embed: Payload) -> int:
 
 def message_problems(payload: Payload) -> list[str]:
     """Every way ``payload`` breaks one of Discord's message limits (empty when it is sendable)."""
+    if is_card(payload):
+        return card_problems(payload)
     problems: list[str] = []
     content = payload.get("content", "")
     embeds = payload.get("embeds", [])

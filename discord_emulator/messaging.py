@@ -28,7 +28,14 @@ from .models import (
 )
 from .permissions import Overwrite, Permission, has
 from .snowflake import utcnow
-from .validation import assign_component_ids, is_empty_message, normalise_embeds, validate_message
+from .validation import (
+    assign_component_ids,
+    check_flags,
+    check_flags_kept,
+    is_empty_message,
+    normalise_embeds,
+    validate_message,
+)
 from .world import World
 
 JsonDict = dict[str, Any]
@@ -41,6 +48,9 @@ SETTABLE_FLAGS = int(
     | MessageFlag.IS_VOICE_MESSAGE
     | MessageFlag.IS_COMPONENTS_V2
 )
+#: Flags the first message of a forum post may carry (resources/channel, Forum and Media Thread Message Params):
+#: not IS_COMPONENTS_V2, so a forum post cannot start with a V2 layout.
+FORUM_STARTER_FLAGS = int(MessageFlag.SUPPRESS_EMBEDS | MessageFlag.SUPPRESS_NOTIFICATIONS)
 
 
 @dataclass(frozen=True)
@@ -317,6 +327,7 @@ class Messaging:
                 int(body["flags"]) & int(MessageFlag.SUPPRESS_EMBEDS | MessageFlag.IS_COMPONENTS_V2)
             )
         errors = FormErrors()
+        check_flags_kept(message.flags, int(merged["flags"]), errors)
         validate_message(merged, errors)
         attachments = self._attachments(body, files, channel.id, message.attachments, errors, ())
         errors.raise_if_any()
@@ -514,6 +525,7 @@ class Messaging:
             errors.required(("message",))
             message_body = {}
         else:
+            check_flags(int(message_body.get("flags") or 0), FORUM_STARTER_FLAGS, errors, ("message", "flags"))
             validate_message(message_body, errors, ("message",))
         tags = body.get("applied_tags") or []
         available = {tag.id: tag for tag in forum.available_tags}

@@ -33,6 +33,8 @@ ROW_WIDTH = 5
 CUSTOM_ID = 100
 BUTTON_LABEL = 80
 V2_COMPONENTS = 40
+#: Characters of text a V2 message may show across all its text displays (discord.py's LayoutView documents it).
+V2_TEXT = 4000
 MODAL_TITLE = 45
 MODAL_COMPONENTS = 5
 CHOICES = 25
@@ -338,6 +340,32 @@ def _validate_v2(
             _validate_v2(child, errors, (*path, "components", index), custom_ids, top=True)
 
 
+def _check_v2_text(components: list[object], errors: FormErrors, path: Path) -> None:
+    """All text displays of a V2 message together show at most 4000 characters."""
+    total = sum(
+        len(c["content"])
+        for c in iter_components(_dicts(components))
+        if c.get("type") == 10 and isinstance(c.get("content"), str)
+    )
+    if total > V2_TEXT:
+        errors.add(path, "COMPONENTS_TEXT_LENGTH_EXCEEDED", f"The text of all components exceeds {V2_TEXT} characters")
+
+
+def _check_component_ids(components: list[object], errors: FormErrors, path: Path) -> None:
+    """A component ``id`` given by the bot is unique within the message (0 means "number it for me")."""
+    seen: set[int] = set()
+    for component in iter_components(_dicts(components)):
+        number = component.get("id")
+        if isinstance(number, int) and number:
+            if number in seen:
+                errors.add(path, "COMPONENT_ID_DUPLICATED", f"Component id {number} is used more than once")
+            seen.add(number)
+
+
+def _dicts(components: list[object]) -> list[JsonDict]:
+    return [c for c in components if isinstance(c, dict)]
+
+
 def _check_unique(custom_ids: list[tuple[str, Path]], errors: FormErrors) -> None:
     seen: set[str] = set()
     for custom_id, path in custom_ids:
@@ -356,6 +384,8 @@ def validate_message_components(components: object, flags: int, errors: FormErro
     if flags & MessageFlag.IS_COMPONENTS_V2:
         if _count_components(components) > V2_COMPONENTS:
             errors.max_length(path, V2_COMPONENTS)
+        _check_v2_text(components, errors, path)
+        _check_component_ids(components, errors, path)
         for index, component in enumerate(components):
             if isinstance(component, dict):
                 _validate_v2(component, errors, (*path, index), custom_ids, top=True)
@@ -368,6 +398,23 @@ def validate_message_components(components: object, flags: int, errors: FormErro
                 continue
             _validate_action_row(row, errors, (*path, index), custom_ids)
     _check_unique(custom_ids, errors)
+
+
+def check_flags(flags: int, settable: int, errors: FormErrors, path: Path) -> None:
+    """Only the ``settable`` flags may be sent (a forum post's first message takes fewer than a message)."""
+    extra = flags & ~settable
+    if extra:
+        errors.add(path, "MESSAGE_FLAGS_INVALID", f"Flags {extra} cannot be set on this message")
+
+
+def check_flags_kept(before: int, after: int, errors: FormErrors) -> None:
+    """IS_COMPONENTS_V2 can be set by an edit, never removed (resources/message, Edit Message)."""
+    if before & MessageFlag.IS_COMPONENTS_V2 and not after & MessageFlag.IS_COMPONENTS_V2:
+        errors.add(
+            ("flags",),
+            "MESSAGE_CANNOT_REMOVE_COMPONENTS_V2_FLAG",
+            "The IS_COMPONENTS_V2 flag cannot be removed from a message",
+        )
 
 
 def assign_component_ids(components: list[JsonDict]) -> None:

@@ -14,6 +14,7 @@ from bot.announce.model import WantedTarget
 from bot.announce.pacing import Pacer
 from bot.announce.planner import LATE_WINDOW, is_due, target_backoff
 from bot.announce.port import ChannelKind, Payload, PayloadRejected
+from bot.card import CardStyle
 from bot.episodes.model import Episode
 from bot.ingest.polling import source_backoff
 from bot.store.store import Store
@@ -160,6 +161,37 @@ async def test_an_episode_discord_rejects_does_not_hold_up_the_next(
     await store.episodes.upsert(dataclasses.replace(edited, title="直した題"))  # the post is edited
     assert (await announcer.run()).delivered == 1
     assert discord.bot_messages(channel.id)[-1]["embeds"][0]["title"] == "直した題"
+
+
+async def test_a_card_discord_refused_is_tried_again_in_the_layout_the_channel_chose_since(
+    store: Store, discord: FakeDiscord, clock: ManualClock
+) -> None:
+    """A layout is bound to a main message that exists: a refused card leaves none, so after the host switches
+    the channel back to the embed, the episode goes out as an embed."""
+    channel, announcer = await channel_set_up_yesterday(store, discord, clock)
+    await store.cards.set(channel.id, 1, CardStyle.V2, by=9)
+    refused = episode(8, on(0, -1))
+    await store.episodes.upsert(refused)
+    create = discord.create_message
+
+    async def create_message(channel_id: int, body: Payload) -> dict[str, object]:
+        if body.get("flags"):
+            raise PayloadRejected("400 Invalid Form Body", channel_id=channel_id, status=400, code=50035)
+        return dict(await create(channel_id, body))
+
+    discord.create_message = create_message  # type: ignore[method-assign]
+    assert (await announcer.run()).outcomes[0].rejected == 1
+    delivery = await store.deliveries.get(refused.key, channel.id)
+    assert delivery is not None
+    assert delivery.card is None
+    await store.cards.set(channel.id, 1, CardStyle.EMBED, by=9)
+    assert await announcer.request(1, refused) is RequestResult.QUEUED
+    assert (await announcer.run()).delivered == 1
+    [main] = discord.bot_messages(channel.id)
+    assert main["embeds"][0]["title"] == refused.title
+    delivery = await store.deliveries.get(refused.key, channel.id)
+    assert delivery is not None
+    assert delivery.card == "embed"
 
 
 async def test_future_episode_is_held_until_its_time(store: Store, discord: FakeDiscord, clock: ManualClock) -> None:

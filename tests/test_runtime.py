@@ -411,6 +411,30 @@ def test_zundabot_run_when_the_gateway_is_unreachable(tmp_path: Path) -> None:
     assert_cannot_connect(code, log, api_base, gateway_url.group(1), "Cannot connect to host")
 
 
+def test_sharded_zundabot_run_when_the_gateway_is_unreachable(tmp_path: Path) -> None:
+    """A sharded bot's shards retry the gateway themselves: one line per attempt, no traceback, SIGTERM stops it."""
+
+    async def scenario() -> tuple[int, str]:
+        async with DiscordEmulator() as emu:
+            gateway_url = f"ws://127.0.0.1:{closed_port()}/"
+            return await zundabot_run(
+                tmp_path,
+                until="Failed to connect for shard_id",
+                DISCORD_TOKEN=emu.token,
+                DISCORD_API_BASE=emu.api_base,
+                DISCORD_GATEWAY_URL=gateway_url,
+                SHARD_COUNT="2",
+            )
+
+    code, log = asyncio.run(scenario())
+    assert code == 0, log
+    attempts = [line for line in log.splitlines() if "Failed to connect for shard_id" in line]
+    assert len(attempts) >= 2, log
+    assert all("Cannot connect to host" in line for line in attempts), log
+    assert "Traceback" not in log
+    assert "secret-token-123" not in log
+
+
 def test_zundabot_run_when_discord_fails_during_setup(tmp_path: Path) -> None:
     """The proxy answers 503 to the command sync in setup_hook (Discord unreachable behind it), then recovers."""
 

@@ -11,6 +11,7 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,9 @@ import pytest
 
 from bot.cli.studio import StudioOptions, StudioSession, open_studio
 from bot.config import Settings
+from bot.episodes.posts import read_post
+from bot.episodes.site import Site
+from bot.render import main_card
 
 playwright_api = pytest.importorskip("playwright.async_api", reason="Playwright is not installed")
 
@@ -274,3 +278,22 @@ async def test_the_announcements_letter_button_opens_the_form_for_that_episode(p
     ).to_contain_text("6")
     await dialog.locator("button", has_text="キャンセル").click()
     await expect(dialog).to_be_hidden()
+
+
+async def test_a_v2_card_shows_its_text_sections_image_and_working_buttons(session: StudioSession, page: Any) -> None:
+    episode = read_post(ROOT / "content" / "episodes" / "2026-06-16-6.md", site=Site())
+    card = main_card(replace(episode, image_url="https://zund-arm-on.com/images/6.png"))
+    session.emulator.messaging.create(session.server.general, session.emulator.bot, card, check_permissions=False)
+    await open_channel(page, "雑談")
+    shown = page.locator("article.message").filter(has=page.locator(".container")).last
+    await expect(shown.locator(".container h2")).to_contain_text("20260616")
+    await expect(shown.locator(".container img.thumbnail")).to_have_attribute(
+        "src", "https://zund-arm-on.com/images/6.png"
+    )
+    await expect(shown.locator(".container .separator")).to_have_count(2)
+    await expect(shown.locator(".container").get_by_text("LLMアプリの評価データを少人数で作る方法")).to_be_visible()
+    await expect(shown.locator("a.button, button.button", has_text="example.com").first).to_be_visible()
+    await shown.locator("button.button", has_text="お便りを送る").click()
+    dialog = page.locator("dialog#modal")
+    await expect(dialog.locator("h2")).to_have_text("お便りを書く")
+    await dialog.locator("button", has_text="キャンセル").click()

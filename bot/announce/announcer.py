@@ -21,7 +21,9 @@ from bot.announce.ledger import Checkpoint, Deliverer
 from bot.announce.model import OpenDelivery, TargetState, WantedTarget
 from bot.announce.planner import LATE_WINDOW, target_backoff
 from bot.announce.port import ChannelInfo, ChannelKind, DeliveryError, PayloadRejected, Port
+from bot.announce.style import style_for
 from bot.announce.wording import announcement
+from bot.card import CardStyle
 from bot.clock import Clock, system_clock
 from bot.episodes.catalogue import is_visible
 from bot.episodes.model import Episode
@@ -232,12 +234,20 @@ class Announcer:
         if delivery is None:
             return
         wording = await self.store.guilds.wording(channel.guild_id)
+        # A delivery keeps the layout it was first sent in; a channel's new choice applies to its next episodes.
+        style = CardStyle(delivery.card) if delivery.card else await self.style(channel)
         # Off the event loop: splitting a long summary is pure CPU work.
         payloads = await asyncio.to_thread(
-            announcement, episode, wording, role_id=role_id, site_name=self.options.site_name, zone=self.options.zone
+            announcement,
+            episode,
+            wording,
+            role_id=role_id,
+            site_name=self.options.site_name,
+            zone=self.options.zone,
+            style=style,
         )
         tags = tuple(channel.tags_for(forum_tags(episode.actors, dict(channel.tags))))
-        rendered = Rendered(payloads, thread_name(episode), tags)
+        rendered = Rendered(payloads, thread_name(episode), tags, style)
         await self.deliverer.deliver(delivery, item.revision, channel, rendered)
         main = delivery.parts.get(0)
         if self.announced is not None and delivery.done and main is not None:
@@ -254,6 +264,10 @@ class Announcer:
                     self.clock(),
                 )
             )
+
+    async def style(self, channel: ChannelInfo) -> CardStyle:
+        """The layout of a new announcement in ``channel``: its choice, where its kind takes it."""
+        return style_for(await self.store.cards.get(channel.id), channel.kind)
 
     async def _rejected(self, target: TargetState, item: OpenDelivery, exc: PayloadRejected) -> None:
         error = f"{type(exc).__name__}: {exc}"

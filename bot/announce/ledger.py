@@ -40,6 +40,7 @@ from bot.announce.port import (
     Port,
     snowflake_at,
 )
+from bot.card import is_card, text_displays
 from bot.clock import utcnow
 from bot.render import Rendered
 from bot.store.deliveries import DeliveryStore
@@ -86,7 +87,10 @@ def payload_digest(payload: Payload) -> str:
 
 def payload_marker(payload: Payload | Message) -> str:
     """What recognises a part's message among the bot's messages: its first embed's title and footer
-    (its content when it has no embed). Applies to message objects as Discord returns them too."""
+    (its content when it has no embed; a V2 card's text displays). Applies to message objects as Discord
+    returns them too."""
+    if is_card(payload):
+        return json.dumps([text.strip() for text in text_displays(payload.get("components") or [])], ensure_ascii=False)
     embeds = payload.get("embeds") or []
     if embeds:
         first = embeds[0]
@@ -95,7 +99,14 @@ def payload_marker(payload: Payload | Message) -> str:
 
 
 def edit_body(payload: Payload) -> Payload:
-    """The PATCH body that makes an existing message show ``payload`` (absent parts cleared)."""
+    """The PATCH body that makes an existing message show ``payload`` (absent parts cleared). A V2 card's
+    edit carries its flag again and neither content nor embeds, which Discord refuses with the flag."""
+    if is_card(payload):
+        return {
+            "flags": payload["flags"],
+            "components": payload.get("components", []),
+            "allowed_mentions": payload.get("allowed_mentions", {"parse": []}),
+        }
     return {
         "content": payload.get("content", ""),
         "embeds": payload.get("embeds", []),
@@ -167,6 +178,8 @@ class Deliverer:
         run = _Run(delivery)
         if delivery.kind is None:
             run.set(kind=channel.kind.value)
+        if delivery.card is None:
+            run.set(card=rendered.style.value)
         kind = ChannelKind(delivery.kind or channel.kind)
         payloads, name = rendered.payloads, rendered.name
         main, rest = payloads[0], payloads[1:]

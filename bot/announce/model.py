@@ -63,6 +63,8 @@ class Delivery:
     thread_state: str
     thread_name: str | None
     crossposted: bool
+    #: The layout (``embed`` or ``v2``) the delivery was first sent in, which its edits keep; None before.
+    card: str | None = None
     parts: dict[int, Part] = field(default_factory=dict)
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import tzinfo
 
 from bot import i18n
+from bot.card import CardStyle
 from bot.episodes.model import Episode
 from bot.output import escape_text
 from bot.render import DEFAULT_ZONE, Payload, format_date, render_announcement
@@ -83,8 +84,11 @@ def announcement(
     role_id: int | None = None,
     site_name: str | None = None,
     zone: tzinfo = DEFAULT_ZONE,
+    style: CardStyle = CardStyle.EMBED,
 ) -> list[Payload]:
-    """The whole announcement of ``episode`` worded as a server chose (main message first, then the thread's)."""
+    """The whole announcement of ``episode`` worded as a server chose (main message first, then the thread's),
+    its main message an embed or a V2 card (``style``)."""
     with i18n.speaking(wording.language):
         text = headline(wording.headline, episode, zone) if wording.headline else None
-        return render_announcement(episode, role_id=role_id, site_name=site_name, zone=zone, headline=text)
+        card = style is CardStyle.V2
+        return render_announcement(episode, role_id=role_id, site_name=site_name, zone=zone, headline=text, card=card)

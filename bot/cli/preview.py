@@ -11,6 +11,7 @@ from pathlib import Path
 from bot import i18n
 from bot.announce.ledger import wire_bodies
 from bot.announce.wording import TemplateError, Wording, announcement, check_template
+from bot.card import CardStyle, card_summary, component_count, is_card, text_length
 from bot.cli.common import CommandError, add_db_option, command, db_path, print_json
 from bot.config import Settings
 from bot.episodes.catalogue import episode_number, is_visible
@@ -47,6 +48,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--language", choices=i18n.PUBLIC_LANGUAGES, default="ja", help="a server's /settings language (default ja)"
     )
     parser.add_argument("--headline", metavar="TEMPLATE", help="a server's /settings headline ({title} {number} ...)")
+    parser.add_argument(
+        "--card",
+        choices=[style.value for style in CardStyle],
+        help="the main message's layout, as /settings card: embed or v2 (default: what the channel chose, as the "
+        "store records it, else embed; a forum always gets the embed)",
+    )
     add_db_option(parser)
 
 
@@ -115,6 +122,15 @@ async def load(inputs: list[str], args: argparse.Namespace, settings: Settings) 
     return found or latest, problems
 
 
+async def chosen_style(channel_id: int | None, args: argparse.Namespace, settings: Settings) -> CardStyle:
+    """The layout ``channel_id`` chose with /settings card, as the store records it (embed without either)."""
+    database = db_path(args, settings)
+    if channel_id is None or not await asyncio.to_thread(database.exists):
+        return CardStyle.EMBED
+    async with await Store.open(database) as store:
+        return await store.cards.get(channel_id)
+
+
 def one_line(text: object, limit: int = 100) -> str:
     flat = " ".join(str(text).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -122,10 +138,14 @@ def one_line(text: object, limit: int = 100) -> str:
 
 def describe(index: int, body: Payload) -> list[str]:
     """What a message shows, for a reader: a size line, then its text, embeds and buttons, indented."""
+    where = "main" if index == 0 else f"thread {index}"
+    if is_card(body):
+        components = body.get("components", [])
+        counts = f"{component_count(components)} component(s), {text_length(components)} characters"
+        return [f"  {where:>9}: V2 card, {counts}", *(f"      {one_line(line)}" for line in card_summary(body))]
     embeds = body.get("embeds", [])
     buttons = [button for row in body.get("components", []) for button in row.get("components", [])]
     size = sum(embed_length(embed) for embed in embeds)
-    where = "main" if index == 0 else f"thread {index}"
     lines = [f"  {where:>9}: {len(embeds)} embed(s), {size} characters, {len(buttons)} button(s)"]
     if body.get("content"):
         lines.append(f"      {one_line(body['content'])}")
@@ -154,11 +174,12 @@ async def preview(args: argparse.Namespace, settings: Settings) -> int:
     wording = Wording(args.language, headline)
     status = 0
     episodes, skipped = await load(args.inputs, args, settings)
+    style = CardStyle(args.card) if args.card else await chosen_style(channel_id, args, settings)
     for problem in skipped:
         print(f"zundabot: skipped {problem}", file=sys.stderr)
         status = 1
     for episode in episodes:
-        payloads = announcement(episode, wording, role_id=role_id, zone=settings.zone)
+        payloads = announcement(episode, wording, role_id=role_id, zone=settings.zone, style=style)
         bodies = wire_bodies(episode.key, channel_id, payloads) if channel_id else payloads
         visible = is_visible(episode.published, datetime.now(UTC))
         problems = [f"message {i + 1}: {p}" for i, body in enumerate(bodies) for p in message_problems(body)]

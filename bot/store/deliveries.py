@@ -18,7 +18,7 @@ from bot.announce.model import Delivery, OpenDelivery, Part, TargetState, Wanted
 from bot.clock import utcnow
 from bot.store.db import Database
 
-_COLUMNS = {"kind", "thread_id", "thread_state", "thread_name", "crossposted"}
+_COLUMNS = {"kind", "card", "thread_id", "thread_state", "thread_name", "crossposted"}
 
 
 class DeliveryStore:
@@ -136,10 +136,13 @@ class DeliveryStore:
             return cursor.rowcount > 0
 
     async def reject(self, episode_key: str, channel_id: int, revision: int, error: str) -> None:
-        """Set a delivery aside: Discord refused it as invalid for this ``revision`` of its episode."""
+        """Set a delivery aside: Discord refused it as invalid for this ``revision`` of its episode. Its layout is
+        forgotten unless its main message exists, so the next try takes the channel's choice then."""
         async with self.db.transaction() as conn:
             await conn.execute(
-                "UPDATE deliveries SET rejected_revision = ?, rejected_error = ?, updated_at = ? "
+                "UPDATE deliveries SET rejected_revision = ?, rejected_error = ?, updated_at = ?, "
+                "card = CASE WHEN EXISTS (SELECT 1 FROM delivery_parts p WHERE p.episode_key = deliveries.episode_key "
+                "AND p.channel_id = deliveries.channel_id AND p.part = 0 AND p.state = 'sent') THEN card END "
                 "WHERE episode_key = ? AND channel_id = ?",
                 (revision, error[:1000], utcnow(), episode_key, channel_id),
             )
@@ -195,6 +198,7 @@ class DeliveryStore:
             thread_state=row["thread_state"],
             thread_name=row["thread_name"],
             crossposted=bool(row["crossposted"]),
+            card=row["card"],
         )
         for part in await self.db.fetchall(
             "SELECT * FROM delivery_parts WHERE episode_key = ? AND channel_id = ? ORDER BY part",
@@ -215,7 +219,7 @@ class DeliveryStore:
         finish: int | None = None,
     ) -> None:
         """Write, in one transaction, parts (as they are now), dropped parts, delivery columns
-        (``kind``, ``thread_id``, ``thread_state``, ``thread_name``, ``crossposted``) and, with
+        (``kind``, ``card``, ``thread_id``, ``thread_state``, ``thread_name``, ``crossposted``) and, with
         ``finish``, that the delivery is complete for that revision of its episode.
 
         ``delivery`` itself is not changed: the caller keeps it current.

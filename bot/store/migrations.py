@@ -355,6 +355,23 @@ LETTER_OUTBOX_SENDING = sql(
 )
 
 
+ANNOUNCE_CARD_STYLE = sql(
+    """
+    -- A channel's choice of announcement layout (/settings card): 'embed' or 'v2'; a channel not listed: embed.
+    CREATE TABLE channel_cards (
+        channel_id  INTEGER PRIMARY KEY,
+        guild_id    INTEGER NOT NULL,
+        card        TEXT NOT NULL CHECK (card IN ('embed', 'v2')),
+        updated_by  INTEGER,
+        updated_at  TEXT NOT NULL
+    );
+    -- The layout a delivery was first sent in: its edits keep it (a new choice applies to the next episode).
+    ALTER TABLE deliveries ADD COLUMN card TEXT;
+    UPDATE deliveries SET card = 'embed' WHERE kind IS NOT NULL;
+    """
+)
+
+
 #: What the posts folder source saw of each post file (bot/store/post_files.py), so that a restart parses only
 #: what changed while the bot was stopped.
 POST_FILES = sql(
@@ -387,5 +404,6 @@ MIGRATIONS: list[Migration] = [
     FOLLOWS,
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
+    ANNOUNCE_CARD_STYLE,
     POST_FILES,
 ]

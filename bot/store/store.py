@@ -8,6 +8,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.clock import Clock, system_clock
+from bot.store.cards import ChannelCardStore
 from bot.store.db import Database
 from bot.store.deliveries import DeliveryStore
 from bot.store.episodes import EpisodeStore
@@ -35,6 +36,7 @@ class Store:
         self.post_files = PostFileStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
+        self.cards = ChannelCardStore(db)
         self.deliveries = DeliveryStore(db)
         self.letters = LetterStore(db, self.now)
         self.search = SearchStore(db, self.now)

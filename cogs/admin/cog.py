@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot import __version__, i18n
 from bot.announce.wording import TEMPLATE_LIMIT, TemplateError, Wording, check_template, headline
+from bot.card import CardStyle
 from bot.output import escape_text
 from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
@@ -29,6 +30,10 @@ def format_duration(seconds: float) -> str:
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
     return f"{days}d {hours:02d}:{minutes:02d}:{sec:02d}" if days else f"{hours:02d}:{minutes:02d}:{sec:02d}"
+
+
+def _style_name(style: CardStyle, locale: discord.Locale) -> str:
+    return i18n.t(f"choice.card.{style.value}", locale)
 
 
 def discord_time(iso: str) -> str:
@@ -189,6 +194,45 @@ class Admin(commands.Cog):
             message += "\n" + i18n.t("settings.headline.preview", locale, episode=episode, text=text)
         await self._reply_settings(interaction, message)
 
+    @settings_group.command(name=ls("cmd.settings.card"), description=ls("cmd.settings.card.desc"))
+    @app_commands.rename(style=ls("opt.card_style"), channel=ls("opt.channel"))
+    @app_commands.describe(style=ls("opt.card_style.desc"), channel=ls("opt.channel.card"))
+    @app_commands.choices(
+        style=[app_commands.Choice(name=ls(f"choice.card.{s.value}"), value=s.value) for s in CardStyle]
+    )
+    async def settings_card(
+        self,
+        interaction: discord.Interaction[ZundaBot],
+        style: str,
+        channel: discord.TextChannel | discord.ForumChannel | None = None,
+    ) -> None:
+        """Choose the layout of a channel's announcements (default: the server's announcement channel); what is
+        already posted keeps its layout, the next episode takes the new one."""
+        require_manage_guild(interaction)
+        assert interaction.guild_id is not None
+        locale = interaction.locale
+        channel_id = channel.id if channel else await self._announce_channel(interaction.guild_id)
+        if channel_id is None:
+            raise UserFacingError(i18n.t("settings.card.no_channel", locale))
+        chosen = CardStyle(style)
+        await self.bot.store.cards.set(channel_id, interaction.guild_id, chosen, by=interaction.user.id)
+        message = i18n.t("settings.card.saved", locale, channel=f"<#{channel_id}>", style=_style_name(chosen, locale))
+        target = channel or (interaction.guild.get_channel(channel_id) if interaction.guild else None)
+        if chosen is CardStyle.V2 and isinstance(target, discord.ForumChannel):
+            message += "\n" + i18n.t("settings.card.forum", locale)
+        await self._reply_settings(interaction, message)
+
+    async def _announce_channel(self, guild_id: int) -> int | None:
+        """The server's announcement channel: its own choice, else the one of ANNOUNCE_CHANNEL_IDS in it."""
+        current = await self.bot.store.guilds.get(guild_id)
+        if current and current.announce_channel_id:
+            return current.announce_channel_id
+        for channel_id in self.bot.settings.announce_channel_ids:
+            found = self.bot.get_channel(channel_id)
+            if isinstance(found, discord.abc.GuildChannel) and found.guild.id == guild_id:
+                return channel_id
+        return None
+
     @settings_group.command(name=ls("cmd.settings.clear"), description=ls("cmd.settings.clear.desc"))
     @app_commands.rename(what=ls("opt.what"))
     @app_commands.describe(what=ls("opt.what.desc"))
@@ -271,6 +315,15 @@ class Admin(commands.Cog):
         )
         with i18n.speaking(wording.language):
             default = i18n.t("announce.headline")
+        cards = await self.bot.store.cards.of_guild(interaction.guild_id)
+        announce_id = await self._announce_channel(interaction.guild_id)
+        if announce_id is not None:
+            cards.setdefault(announce_id, CardStyle.EMBED)
+        embed.add_field(
+            name=i18n.t("settings.card", locale),
+            value="\n".join(f"<#{cid}>: {_style_name(style, locale)}" for cid, style in sorted(cards.items())) or unset,
+            inline=False,
+        )
         embed.add_field(
             name=i18n.t("settings.headline", locale),
             value=escape_text(wording.headline)

@@ -145,6 +145,36 @@ i18n.register(
             "en": "The next announcement's headline will read (for {episode}):\n> {text}",
         },
         "settings.headline.preview_episode": {"ja": "第{number}回", "en": "episode {number}"},
+        "cmd.settings.card": {"default": "card", "ja": "告知の形式", "en": "card"},
+        "cmd.settings.card.desc": {
+            "ja": "告知を埋め込みにするか、カード（Components V2）にするかをチャンネルごとに選びます",
+            "en": "Choose, per channel, whether announcements are embeds or cards (Components V2)",
+        },
+        "opt.card_style": {"default": "style", "ja": "形式", "en": "style"},
+        "opt.card_style.desc": {"ja": "告知の見た目", "en": "How announcements look"},
+        "opt.channel.card": {
+            "ja": "対象のチャンネル（省略すると告知チャンネル）",
+            "en": "Channel (default: the announcement channel)",
+        },
+        "choice.card.embed": {"ja": "埋め込み（これまでどおり）", "en": "Embed (as before)"},
+        "choice.card.v2": {"ja": "カード（Components V2）", "en": "Card (Components V2)"},
+        "settings.card": {"ja": "告知の形式", "en": "Announcement layout"},
+        "settings.card.saved": {
+            "ja": "{channel} の告知の形式を「{style}」にしたのだ。次の回の告知から変わるのだ"
+            "（もう告知した回は、編集されても今の形式のままなのだ）。",
+            "en": "Announcements in {channel} are now: {style}. The next episode takes it (episodes already "
+            "announced keep their layout, edits included).",
+        },
+        "settings.card.forum": {
+            "ja": "⚠️ フォーラムの投稿の最初のメッセージには Discord がカードを受け付けないので、"
+            "このチャンネルでは埋め込みで告知するのだ。",
+            "en": "⚠️ Discord does not take a card as the first message of a forum post, so this channel keeps "
+            "getting embeds.",
+        },
+        "settings.card.no_channel": {
+            "ja": "告知チャンネルがまだないのだ。`/設定 告知` で決めるか、チャンネルを指定してほしいのだ。",
+            "en": "There is no announcement channel yet: choose one with `/settings announce`, or name a channel.",
+        },
         "settings.headline.empty": {"ja": "見出しの文が空なのだ。", "en": "The headline is empty."},
         "settings.headline.too_long": {
             "ja": "見出しが長すぎるのだ（{detail} 文字まで）。",

@@ -5,13 +5,16 @@ in the delivery ledger, and pinging nobody (the role mention shows as text)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import TYPE_CHECKING
 
 import discord
 from discord.http import Route
 
 from bot.announce.announcer import Announcer
+from bot.announce.port import DeliveryError
 from bot.announce.wording import announcement
+from bot.card import CardStyle
 from bot.episodes.model import Episode
 from bot.render import Payload, thread_name
 
@@ -29,12 +32,23 @@ def unsent(body: Payload) -> Payload:
 
 
 async def trial_bodies(announcer: Announcer, guild_id: int, episode: Episode) -> list[Payload]:
-    """The messages the server's next announcement of ``episode`` would send: its wording and mention role."""
-    role_id = next((target.role_id for target in await announcer.wanted() if target.guild_id == guild_id), None)
+    """The messages the server's next announcement of ``episode`` would send: its wording, mention role and the
+    layout of its announcement channel (the embed when it has none, or Discord cannot say what it is)."""
+    target = next((target for target in await announcer.wanted() if target.guild_id == guild_id), None)
+    style = CardStyle.EMBED
+    if target is not None:
+        with contextlib.suppress(DeliveryError):
+            style = await announcer.style(await announcer.port.channel(target.channel_id))
     wording = await announcer.store.guilds.wording(guild_id)
     options = announcer.options
     bodies = await asyncio.to_thread(
-        announcement, episode, wording, role_id=role_id, site_name=options.site_name, zone=options.zone
+        announcement,
+        episode,
+        wording,
+        role_id=target.role_id if target else None,
+        site_name=options.site_name,
+        zone=options.zone,
+        style=style,
     )
     return [unsent(body) for body in bodies]
 
@@ -48,7 +62,7 @@ async def show_privately(bot: ZundaBot, interaction: discord.Interaction[ZundaBo
         webhook_token=interaction.token,
     )
     for body in bodies:
-        await bot.http.request(route, json=body | {"flags": EPHEMERAL})
+        await bot.http.request(route, json=body | {"flags": int(body.get("flags") or 0) | EPHEMERAL})
 
 
 async def post_in(bot: ZundaBot, channel_id: int, episode: Episode, bodies: list[Payload]) -> int:

@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from discord_emulator.commands import AppCommand
-from discord_emulator.models import Channel, ChannelType, Guild, Message, MessageFlag, User
+from discord_emulator.models import Channel, ChannelType, Guild, Message, MessageFlag, User, iter_components
 from discord_emulator.permissions import Permission, has
 from discord_emulator.snowflake import iso
+from discord_emulator.validation import V2_COMPONENTS, V2_TEXT
 from discord_emulator.world import World
 
 JsonDict = dict[str, Any]
@@ -205,7 +206,8 @@ def _near(what: str, used: int, limit: int) -> JsonDict | None:
 
 
 def near_limits(message: Message) -> list[JsonDict]:
-    """Discord limits this message uses 80 % or more of (content 2000, 10 embeds, 25 fields, 6000 per message...)."""
+    """Discord limits this message uses 80 % or more of (content 2000, 10 embeds, 25 fields, 6000 per message...,
+    and for a V2 message 40 components and 4000 characters of text)."""
     found = [_near("content", len(message.content), CONTENT_LIMIT), _near("embeds", len(message.embeds), EMBEDS_LIMIT)]
     total = 0
     for index, embed in enumerate(message.embeds, 1):
@@ -226,6 +228,11 @@ def near_limits(message: Message) -> list[JsonDict]:
         found.append(_near(f"embed {index} footer", len(footer), FOOTER_LIMIT))
         found.append(_near(f"embed {index} author", len(author), AUTHOR_NAME_LIMIT))
     found.append(_near("embeds total", total, EMBED_TOTAL_LIMIT))
+    if message.flags & MessageFlag.IS_COMPONENTS_V2:
+        every = iter_components(message.components)
+        characters = sum(len(str(c.get("content") or "")) for c in every if c.get("type") == 10)
+        found.append(_near("components", len(every), V2_COMPONENTS))
+        found.append(_near("components text", characters, V2_TEXT))
     return [item for item in found if item is not None]
 
 

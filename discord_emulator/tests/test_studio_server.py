@@ -104,6 +104,11 @@ async def test_messages_close_to_discord_limits_say_which(scene: Scene) -> None:
     view = await get(scene, f"/api/channels/{scene.general.id}?viewer={scene.alice.id}")
     limits = {item["what"]: (item["used"], item["limit"]) for item in view["messages"][0]["limits"]}
     assert limits == {"content": (1700, 2000), "embed 1 description": (4000, 4096)}
+    card = {"flags": 1 << 15, "components": [{"type": 17, "components": [{"type": 10, "content": "x" * 100}] * 34}]}
+    scene.emu.messaging.create(scene.general, scene.emu.bot, card, check_permissions=False)
+    view = await get(scene, f"/api/channels/{scene.general.id}?viewer={scene.alice.id}")
+    limits = {item["what"]: (item["used"], item["limit"]) for item in view["messages"][1]["limits"]}
+    assert limits == {"components": (35, 40), "components text": (3400, 4000)}
 
 
 async def test_slash_command_ephemeral_answer_is_shown_only_to_who_ran_it(scene: Scene) -> None:

@@ -147,7 +147,16 @@
         (c.components || []).forEach((t) => texts.append(md().render(t.content, ctx)));
         section.append(texts);
         if (c.accessory && c.accessory.type === 2) section.append(button(c.accessory, message, ctx));
+        const thumb = c.accessory && c.accessory.type === 11 && image((c.accessory.media || {}).url, "thumbnail");
+        if (thumb) section.append(thumb);
         frag.append(section);
+      } else if (c.type === 12) {
+        const gallery = el("div", "row gallery");
+        (c.items || []).forEach((item) => {
+          const img = image((item.media || {}).url, "image");
+          if (img) gallery.append(img);
+        });
+        frag.append(gallery);
       } else if (c.type === 17) {
         const box = el("div", "container");
         if (c.accent_color !== undefined && c.accent_color !== null) box.style.borderLeftColor = colour(c.accent_color);
