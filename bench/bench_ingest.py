@@ -23,8 +23,8 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager, suppress
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ import feedparser
 from aiohttp import web
 
 from bench.synthetic_posts import write_posts
+from bot.episodes import post_worker
 from bot.episodes.feed import parse_feed
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, Validators
@@ -118,6 +119,17 @@ async def feed_server(body: dict[str, bytes]) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
+@contextmanager
+def in_one_process() -> Iterator[None]:
+    """Parse every post in the scan thread, without the helper process of large scans."""
+    saved = post_worker.MIN_POSTS
+    post_worker.MIN_POSTS = sys.maxsize
+    try:
+        yield
+    finally:
+        post_worker.MIN_POSTS = saved
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values)
 
@@ -149,8 +161,15 @@ async def bench(corpus: Path, repeat: int) -> list[tuple[str, float, str, float,
                 # a restart: a new source object over the same store and the unchanged folder
                 restart_wall, _, _ = await timed(Ingestor(store, [FolderSource(corpus, SITE)]).ingest_all)
                 restarts.append(restart_wall)
+        single = []  # the same cold ingest with every post parsed in the scan thread (no helper process)
+        with in_one_process():
+            for run in range(repeat):
+                async with await Store.open(work / f"single{run}.sqlite3") as store:
+                    wall, _, _ = await timed(Ingestor(store, [FolderSource(corpus, SITE)]).ingest_all)
+                    single.append(wall)
         base = median(read_times)
         rows.append((f"cold ingest of {len(files)} posts (parse + store)", median(cold), "< 1 s", base, "read files"))
+        rows.append(("cold ingest, parsed in one process", median(single), "", base, "read files"))
         rows.append(("cold ingest + search index flush", median(flushed), "< 2 s", base, "read files"))
         rows.append(("rescan, nothing changed", median(rescans), "< 30 ms", base, "read files"))
         rows.append(("restart over the unchanged folder", median(restarts), "nothing parsed", base, "read files"))
