@@ -1,10 +1,11 @@
 """Parsing many post files on two cores: the scan thread and one helper process share the work.
 
 Reading a post is pure Python (markdown-it-py), so threads do not help. For a large scan (a first start
-over an archive) the folder source starts one helper process, a fresh interpreter running this module
-(``bot.episodes.post_helper``: nothing of the bot's state is copied into it), and sends it chunks of posts from the back of the list
-while the scan thread parses from the front. Whatever goes wrong with the helper (it cannot start, dies,
-hangs, answers garbage) only means the scan thread parses those posts itself: the results are the same.
+over a big archive) the folder source starts one helper process, a fresh interpreter
+(``python -m bot.episodes.post_helper``: nothing of the bot's state is copied into it), and sends it
+chunks of posts from the back of the list while the scan thread parses from the front. Whatever goes
+wrong with the helper (it cannot start, dies, hangs, answers garbage) only means the scan thread parses
+those posts itself: the results are the same.
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ from bot.episodes.site import Site
 log = logging.getLogger(__name__)
 
 #: Scans with fewer posts to parse stay in the scan thread: the helper takes 0.2-0.4 s to start, and on a
-#: loaded machine a second core may not be free (see bench/RESULTS.md, ingestion).
-MIN_POSTS = 400
+#: loaded machine the second core is not free; measured, it gains a fifth at 5,000 posts and nothing at the
+#: show's 484 (see bench/RESULTS.md, ingestion).
+MIN_POSTS = 1000
 #: Posts per message to the helper.
 CHUNK = 16
 #: How long the scan thread, done with its part, waits for the helper's last chunk before parsing it itself.
