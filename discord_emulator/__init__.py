@@ -13,6 +13,7 @@ from .models import Attachment, Channel, ChannelType, Guild, Member, Message, Me
 from .permissions import DEFAULT_BOT, DEFAULT_EVERYONE, Permission, PermOverwrite
 from .ratelimit import RateLimitConfig
 from .results import InteractionResult
+from .scheduled_events import EventStatus, ScheduledEvent
 from .server import DiscordEmulator, EmulatorConfig
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "DiscordEmulator",
     "EmulatorConfig",
     "EmulatorUsageError",
+    "EventStatus",
     "Guild",
     "Intent",
     "InteractionResult",
@@ -40,6 +42,7 @@ __all__ = [
     "Pings",
     "RateLimitConfig",
     "Role",
+    "ScheduledEvent",
     "User",
     "running",
     "use_emulator",

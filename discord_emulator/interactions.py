@@ -16,7 +16,7 @@ from .commands import AppCommand, CommandRegistry
 from .errors import ApiError, EmulatorUsageError, FormErrors
 from .mentions import DEFAULT_PARSE_WEBHOOK
 from .messaging import Messaging, UploadedFile
-from .models import Attachment, Channel, Guild, Member, Message, MessageFlag, MessageType, Role, User
+from .models import Attachment, Channel, ChannelType, Guild, Member, Message, MessageFlag, MessageType, Role, User
 from .models import iter_components as _iter_components
 from .permissions import Permission, has
 from .validation import assign_component_ids, lone_surrogate_path, validate_choices, validate_modal
@@ -223,6 +223,10 @@ class Interactions:
                 authorizing_integration_owners=owners,
                 context=0,
             )
+        elif channel.type == ChannelType.GROUP_DM:
+            # The bot is in no group DM: only the user's own install answers there (context 2, PRIVATE_CHANNEL).
+            owners.pop("0", None)
+            payload.update(user=user.payload(), authorizing_integration_owners=owners, context=2)
         else:
             payload.update(user=user.payload(), authorizing_integration_owners=owners, context=1)
         if record.message is not None:
@@ -258,12 +262,18 @@ class Interactions:
             raise EmulatorUsageError(f"{' '.join(canonical)!r} needs a subcommand: one of {subs}")
         return command, options, canonical
 
-    def _check_visible(self, command: AppCommand, user: User, channel: Channel) -> None:
+    def check_visible(self, command: AppCommand, user: User, channel: Channel) -> None:
+        """Raise :class:`EmulatorUsageError` unless ``user`` can see and use ``command`` in ``channel`` (its
+        contexts, installs and default or overridden permissions), as Discord's client shows commands."""
         data = command.data
         contexts = data.get("contexts")
-        context = 0 if channel.guild_id is not None else 1
+        context = 0 if channel.guild_id is not None else 2 if channel.type == ChannelType.GROUP_DM else 1
         if contexts is not None and context not in contexts:
             raise EmulatorUsageError(f"command {command.name!r} is not available in this context ({context})")
+        if context == 2 and (
+            user.id not in self.world.user_installs or 1 not in (data.get("integration_types") or [0])
+        ):
+            raise EmulatorUsageError(f"only a user install of command {command.name!r} answers in a group DM")
         if channel.guild_id is None and data.get("dm_permission") is False:
             raise EmulatorUsageError(f"command {command.name!r} is not available in DMs")
         guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None
@@ -424,7 +434,7 @@ class Interactions:
     ) -> InteractionRecord:
         """An APPLICATION_COMMAND (or, with ``focused``, an AUTOCOMPLETE) interaction."""
         command, declared, canonical = self._resolve_command(channel, path)
-        self._check_visible(command, user, channel)
+        self.check_visible(command, user, channel)
         if focused is not None and focused not in given:
             raise EmulatorUsageError(f"give the text typed so far for the focused option {focused!r}")
         guild = self.world.guilds.get(channel.guild_id) if channel.guild_id else None

@@ -10,15 +10,13 @@ import copy
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, IntFlag
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .permissions import NO_PERMISSIONS, Overwrite, PermOverwrite
 from .snowflake import iso, snowflake_time, utcnow
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
-
-    from .world import Target, World
 
 JsonDict = dict[str, Any]
 
@@ -293,7 +291,7 @@ class Message:
     position: int | None = None
     edits: list[MessageVersion] = field(default_factory=list)
     deleted: bool = False
-    _world: World | None = field(default=None, repr=False)
+    _world: WorldRef | None = field(default=None, repr=False)
 
     @property
     def timestamp(self) -> datetime:
@@ -427,7 +425,7 @@ class Channel:
     # contents
     message_ids: list[int] = field(default_factory=list)
     deleted: bool = False
-    _world: World | None = field(default=None, repr=False)
+    _world: WorldRef | None = field(default=None, repr=False)
 
     @property
     def is_thread(self) -> bool:
@@ -437,7 +435,7 @@ class Channel:
     def mention(self) -> str:
         return f"<#{self.id}>"
 
-    def _require_world(self) -> World:
+    def _require_world(self) -> WorldRef:
         if self._world is None:
             raise RuntimeError("channel is not part of an emulator world")
         return self._world
@@ -515,7 +513,7 @@ class Guild:
     features: list[str] = field(default_factory=list)
     joined_at: datetime | None = None
     bot_role_id: int | None = None
-    _world: World | None = field(default=None, repr=False)
+    _world: WorldRef | None = field(default=None, repr=False)
 
     @property
     def everyone(self) -> Role:
@@ -525,7 +523,7 @@ class Guild:
     def bot_role(self) -> Role | None:
         return None if self.bot_role_id is None else self.roles.get(self.bot_role_id)
 
-    def _require_world(self) -> World:
+    def _require_world(self) -> WorldRef:
         if self._world is None:
             raise RuntimeError("guild is not part of an emulator world")
         return self._world
@@ -622,3 +620,53 @@ def iter_components(components: list[JsonDict]) -> list[JsonDict]:
             if isinstance(child, dict):
                 found.extend(iter_components([child]))
     return found
+
+
+#: Who a permission overwrite or a role change is for.
+Target = Role | User | Member
+
+
+class WorldRef(Protocol):
+    """What the models ask of the :class:`~discord_emulator.world.World` that holds them (their convenience
+    methods change state through it, so every change is also sent as a gateway event). A protocol, so that
+    the models need not import the world that imports them."""
+
+    channels: dict[int, Channel]
+    messages: dict[int, Message]
+
+    def channel_payload(self, channel: Channel, *, for_user_id: int | None = None) -> JsonDict: ...
+    def channel_update(self, channel: Channel) -> None: ...
+    def delete_channel(self, channel: Channel) -> None: ...
+    def guild_channels(self, guild: Guild) -> list[Channel]: ...
+    def set_overwrite(self, channel: Channel, target: Target, *, allow: int = ..., deny: int = ...) -> None: ...
+    def remove_overwrite(self, channel: Channel, target: Target) -> None: ...
+    def add_member(
+        self, guild: Guild, user: User, roles: Iterable[Role] = ..., *, nick: str | None = ...
+    ) -> Member: ...
+    def remove_member(self, guild: Guild, user: User) -> None: ...
+    def set_member_roles(self, guild: Guild, user: User, roles: Iterable[Role]) -> Member: ...
+    def create_role(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        permissions: int = ...,
+        mentionable: bool = ...,
+        color: int = ...,
+        hoist: bool = ...,
+    ) -> Role: ...
+    def update_role(self, role: Role, **changes: Any) -> Role: ...
+    def create_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        type: ChannelType | str | int = ...,
+        overwrites: Mapping[Target, PermOverwrite] | None = ...,
+        tags: Iterable[str] = ...,
+        topic: str | None = ...,
+        parent: Channel | None = ...,
+        require_tag: bool = ...,
+        position: int | None = ...,
+        raw_overwrites: Iterable[Overwrite] = ...,
+    ) -> Channel: ...

@@ -24,6 +24,7 @@ from .messaging import Messaging, UploadedFile
 from .models import Channel, ChannelType, Guild, Message
 from .permissions import Overwrite, Permission
 from .ratelimit import Limited, RateLimiter, retry_after_header
+from .scheduled_events import ScheduledEvents
 from .validation import (
     lone_surrogate_path,
     validate_callback_data,
@@ -175,6 +176,7 @@ class RestApi:
         #: Requests whose body broke the spec, and requests an emulator handler failed on (answered 500).
         self.violations: list[RequestRecord] = []
         self.crashes: list[tuple[RequestRecord, BaseException]] = []
+        self.events = ScheduledEvents(world)
         self.routes = self._routes()
         self._compiled = [(route, route.pattern) for route in self.routes]
 
@@ -211,6 +213,11 @@ class RestApi:
             r("GET", "/guilds/{guild_id}/members/{user_id}", self.get_member),
             r("GET", "/guilds/{guild_id}/roles", self.get_roles),
             r("GET", "/guilds/{guild_id}/threads/active", self.active_threads),
+            r("GET", "/guilds/{guild_id}/scheduled-events", self.list_events),
+            r("POST", "/guilds/{guild_id}/scheduled-events", self.create_event),
+            r("GET", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}", self.get_event),
+            r("PATCH", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}", self.modify_event),
+            r("DELETE", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}", self.delete_event),
             r("GET", "/channels/{channel_id}", self.get_channel),
             r("PATCH", "/channels/{channel_id}", self.patch_channel),
             r("DELETE", "/channels/{channel_id}", self.delete_channel),
@@ -445,8 +452,12 @@ class RestApi:
 
     # --- lookups and checks ----------------------------------------------------------------------
 
-    def _schema_variant(self, route: Route, params: dict[str, str]) -> str | None:
-        """The branch of a route's union that applies, told by the target (Discord knows the channel's type)."""
+    def _schema_variant(self, route: Route, params: dict[str, str], body: Any = None) -> str | None:
+        """The branch of a route's union that applies, told by the target (Discord knows the channel's type),
+        or for scheduled events by the entity type."""
+        event_variant = self.events.variant(route.method, route.template, params, body)
+        if event_variant is not None:
+            return event_variant
         if route.template == "/webhooks/{webhook_id}/{webhook_token}":
             return "IncomingWebhookRequestPartial"
         if route.template not in ("/channels/{channel_id}", "/channels/{channel_id}/threads"):
@@ -472,7 +483,7 @@ class RestApi:
         """
         if route.method not in ("POST", "PUT", "PATCH"):
             return
-        variant = self._schema_variant(route, params)
+        variant = self._schema_variant(route, params, body)
         if variant is None and route.template in ("/channels/{channel_id}", "/channels/{channel_id}/threads"):
             return  # unknown channel: the handler answers 10003
         errors = FormErrors()
@@ -708,6 +719,31 @@ class RestApi:
         guild = self._guild(call)
         threads = [t for t in self.world.guild_threads(guild) if not t.archived and self.world.bot_permissions(t)]
         return 200, {"threads": [self.world.channel_payload(t) for t in threads], "members": []}
+
+    # --- scheduled events (rules in scheduled_events.py) ------------------------------------------
+
+    async def list_events(self, call: Call) -> Reply:
+        guild = self._guild(call)
+        counted = _truthy(call.query.get("with_user_count"))
+        payloads = [self.events.payload(e) for e in self.events.in_guild(guild)]
+        return 200, [p | {"user_count": 0} for p in payloads] if counted else payloads
+
+    async def create_event(self, call: Call) -> Reply:
+        guild = self._guild(call)
+        return 200, self.events.payload(self.events.create(guild, call.json()))
+
+    async def get_event(self, call: Call) -> Reply:
+        guild = self._guild(call)
+        return 200, self.events.payload(self.events.get(guild, call.id("guild_scheduled_event_id")))
+
+    async def modify_event(self, call: Call) -> Reply:
+        guild = self._guild(call)
+        return 200, self.events.payload(self.events.modify(guild, call.id("guild_scheduled_event_id"), call.json()))
+
+    async def delete_event(self, call: Call) -> Reply:
+        guild = self._guild(call)
+        self.events.delete(guild, call.id("guild_scheduled_event_id"))
+        return 204, None
 
     # --- channels --------------------------------------------------------------------------------
 

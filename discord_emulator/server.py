@@ -22,6 +22,7 @@ from .permissions import DEFAULT_BOT, DEFAULT_EVERYONE, Permission
 from .ratelimit import RateLimitConfig, RateLimiter
 from .rest import API_PREFIX, RequestRecord, RestApi
 from .results import InteractionResult
+from .scheduled_events import ScheduledEvent
 from .validation import lone_surrogate_path
 from .world import World
 
@@ -184,6 +185,14 @@ class DiscordEmulator:
         """``user`` adds the app to their account (user install): commands whose ``integration_types`` hold 1
         then work for them in servers without the bot and in DMs, with ``authorizing_integration_owners["1"]``."""
         self.world.user_installs.add(user.id)
+
+    def group_dm(self, owner: User, *members: User, name: str | None = None) -> Channel:
+        """A group DM of people (the bot is not in it): commands reach it through a user install (context 2)."""
+        return self.world.group_dm(owner, members, name)
+
+    def scheduled_events(self, guild: Guild) -> list[ScheduledEvent]:
+        """The guild's scheduled events (deleted ones left out), oldest first."""
+        return self.rest.events.in_guild(guild)
 
     def dm_channel(self, user: User) -> Channel:
         """The DM channel between the bot and ``user`` (for slash commands or messages in DMs)."""

@@ -24,6 +24,7 @@ from .models import (
     Member,
     Message,
     Role,
+    Target,
     User,
 )
 from .permissions import (
@@ -44,7 +45,6 @@ from .snowflake import SnowflakeGenerator, iso, snowflake_time, utcnow
 JsonDict = dict[str, Any]
 T = TypeVar("T")
 POLL_INTERVAL = 0.02
-Target = Role | User | Member
 
 
 class World:
@@ -364,6 +364,20 @@ class World:
         self.dm_channel_ids[user.id] = channel.id
         return channel
 
+    def group_dm(self, owner: User, members: Iterable[User], name: str | None = None) -> Channel:
+        """A group DM of ``owner`` and ``members``: the bot is not in it (only a user install reaches it)."""
+        channel = Channel(
+            id=self.ids.next(),
+            type=ChannelType.GROUP_DM,
+            guild_id=None,
+            name=name,
+            owner_id=owner.id,
+            recipients=[owner, *members],
+            _world=self,
+        )
+        self.channels[channel.id] = channel
+        return channel
+
     # --- permissions -----------------------------------------------------------------------------
 
     def guild_permissions(self, guild: Guild, user_id: int) -> int:
@@ -379,7 +393,9 @@ class World:
     def permissions_in(self, channel: Channel, user_id: int) -> int:
         """``user_id``'s computed permissions in ``channel`` (threads use their parent's overwrites)."""
         if channel.guild_id is None:
-            recipients = {user.id for user in channel.recipients} | {self.bot.id}
+            recipients = {user.id for user in channel.recipients}
+            if channel.type == ChannelType.DM:
+                recipients.add(self.bot.id)
             return DM_PERMISSIONS if user_id in recipients else NO_PERMISSIONS
         guild = self.guilds.get(channel.guild_id)
         if guild is None or user_id not in guild.members:
@@ -411,6 +427,15 @@ class World:
         if channel.type == ChannelType.DM:
             data.update(
                 recipients=[user.payload() for user in channel.recipients],
+                last_message_id=str(last) if last else None,
+            )
+            return data
+        if channel.type == ChannelType.GROUP_DM:
+            data.update(
+                recipients=[user.payload() for user in channel.recipients if user.id != for_user_id],
+                name=channel.name,
+                icon=None,
+                owner_id=str(channel.owner_id),
                 last_message_id=str(last) if last else None,
             )
             return data

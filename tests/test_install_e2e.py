@@ -61,3 +61,26 @@ async def test_a_user_install_answers_in_dms_and_in_servers_without_the_bot(
     for command, options in (("letters list", {}), ("settings show", {}), ("status", {})):
         with pytest.raises(EmulatorUsageError):
             await emulator.slash(fan, lobby, command, **options)
+
+
+async def test_a_user_install_answers_privately_in_a_group_dm(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    write_post(bot_runner.posts, 4, datetime.now(UTC) - timedelta(hours=1))
+    bot = await bot_runner.start()
+    await settled(emulator, bot)
+    fan, friend = emulator.create_user("fan"), emulator.create_user("friend")
+    group = emulator.group_dm(fan, friend, name="ずんだ仲間")
+    with pytest.raises(EmulatorUsageError):  # the bot is in no group DM: without a user install, nothing answers
+        await emulator.slash(fan, group, "search", query="言語モデル")
+    emulator.install_for_user(fan)
+
+    found = await emulator.slash(fan, group, "search", query="言語モデル")
+    assert found.ephemeral
+    assert "小さな言語モデルを手元で動かす" in str(found.embeds) + found.content
+    assert found.record.payload["context"] == 2  # PRIVATE_CHANNEL
+    assert found.record.payload["authorizing_integration_owners"] == {"1": str(fan.id)}
+    assert group.messages == []  # nothing public in the group
+    for command in ("status", "settings show"):
+        with pytest.raises(EmulatorUsageError):
+            await emulator.slash(fan, group, command)

@@ -1,4 +1,4 @@
-"""The import graph of bot/ and cogs/: no circles anywhere, and the layers only import downwards.
+"""The import graph of bot/, cogs/ and discord_emulator/: no circles anywhere, and the layers only import downwards.
 
 Every ``import`` statement counts, wherever it is (module level, inside a function, under
 ``TYPE_CHECKING``): a lazy import hides a circle, it does not remove it. An edge goes to the module
@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("bot", "cogs")
+PACKAGES = ("bot", "cogs", "discord_emulator")
 
 #: The pure domain: no Discord, no storage, no Discord glue, and none of the services below.
 DOMAIN = (
@@ -26,6 +26,7 @@ DOMAIN = (
     "bot.letters",
     "bot.markdown_split",
     "bot.output",
+    "bot.premiere",
     "bot.render",
     "bot.search",
     "bot.text",
@@ -37,6 +38,7 @@ SERVICES = (
     "bot.follow.outbox",
     "bot.ingest",
     "bot.letters.outbox",
+    "bot.premiere.sync",
 )
 STORE = ("bot.store",)
 SHELL = ("discord", "bot.ui", "cogs", "bot.app", "bot.cli")

@@ -372,6 +372,34 @@ ANNOUNCE_CARD_STYLE = sql(
 )
 
 
+#: Scheduled premieres: the per-server switch and the Discord event of each (server, episode).
+PREMIERES = sql(
+    """
+    CREATE TABLE premiere_settings (
+        guild_id    INTEGER PRIMARY KEY,
+        enabled     INTEGER NOT NULL DEFAULT 0,
+        updated_by  INTEGER,
+        updated_at  TEXT
+    );
+
+    CREATE TABLE premiere_events (
+        guild_id         INTEGER NOT NULL,
+        episode_key      TEXT NOT NULL,
+        page_url         TEXT NOT NULL,
+        state            TEXT NOT NULL,
+        event_id         INTEGER,
+        fingerprint      TEXT NOT NULL,
+        start_ts         REAL NOT NULL,
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_ts  REAL NOT NULL DEFAULT 0,
+        last_error       TEXT,
+        updated_at       TEXT NOT NULL,
+        PRIMARY KEY (guild_id, episode_key)
+    );
+    """
+)
+
+
 #: What the posts folder source saw of each post file (bot/store/post_files.py), so that a restart parses only
 #: what changed while the bot was stopped.
 POST_FILES = sql(
@@ -405,5 +433,6 @@ MIGRATIONS: list[Migration] = [
     FOLLOW_FORMS,
     LETTER_OUTBOX_SENDING,
     ANNOUNCE_CARD_STYLE,
+    PREMIERES,
     POST_FILES,
 ]

@@ -20,6 +20,7 @@ from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
 from cogs.admin import texts  # noqa: F401 - registers the texts
 from cogs.admin.visibility import host_commands_lines
+from cogs.premiere import can_schedule
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -194,6 +195,25 @@ class Admin(commands.Cog):
             message += "\n" + i18n.t("settings.headline.preview", locale, episode=episode, text=text)
         await self._reply_settings(interaction, message)
 
+    @settings_group.command(name=ls("cmd.settings.premiere"), description=ls("cmd.settings.premiere.desc"))
+    @app_commands.rename(enabled=ls("opt.enabled"))
+    @app_commands.describe(enabled=ls("opt.enabled.desc"))
+    async def settings_premiere(self, interaction: discord.Interaction[ZundaBot], enabled: bool) -> None:
+        """Turn scheduled events for future-dated episodes on or off; warns when the bot may not create them."""
+        require_manage_guild(interaction)
+        assert interaction.guild is not None
+        locale = interaction.locale
+        await self.bot.store.premieres.set_enabled(interaction.guild.id, enabled, by=interaction.user.id)
+        message = i18n.t("settings.saved", locale)
+        if enabled:
+            message = (
+                i18n.t("settings.premiere.missing", locale)
+                if not can_schedule(interaction.guild)
+                else f"{message}\n{i18n.t('settings.premiere.explain', locale)}"
+            )
+        await self._reply_settings(interaction, message)
+        self._changed(interaction.guild.id)
+
     @settings_group.command(name=ls("cmd.settings.card"), description=ls("cmd.settings.card.desc"))
     @app_commands.rename(style=ls("opt.card_style"), channel=ls("opt.channel"))
     @app_commands.describe(style=ls("opt.card_style.desc"), channel=ls("opt.channel.card"))
@@ -330,6 +350,11 @@ class Admin(commands.Cog):
             if wording.headline
             else i18n.t("settings.headline.default", locale, text=default),
             inline=False,
+        )
+        premiere = await self.bot.store.premieres.enabled(interaction.guild_id)
+        embed.add_field(
+            name=i18n.t("settings.premiere", locale),
+            value=i18n.t("settings.premiere.on" if premiere else "settings.premiere.off", locale),
         )
         await interaction.response.send_message(
             message or None, embed=embed, ephemeral=True, allowed_mentions=NO_MENTIONS

@@ -149,6 +149,7 @@ class Announcements(commands.Cog):
                 report.waiting,
             )
         self.jobs.follow(report)
+        self.bot.dispatch("announce_cycle_done")
 
     async def _warn_hosts(self, alert: FeedAlert) -> None:
         """Tell every server's hosts' channel, once, that the feed keeps failing."""

@@ -319,7 +319,7 @@ class Studio:
                 if command.type != 1:
                     continue
                 try:
-                    emulator.interactions._check_visible(command, viewer, channel)
+                    emulator.interactions.check_visible(command, viewer, channel)
                 except EmulatorUsageError:
                     continue
                 entries.extend(command_entries(command, viewer.locale))
