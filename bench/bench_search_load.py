@@ -69,6 +69,18 @@ def worst_stall(path: Path, start: float, end: float) -> float:
     return worst
 
 
+def print_row(row: tuple[str, list[tuple[float, bool, bool]], float, float, tuple[float, float]]) -> None:
+    """One phase's line of the table, printed as soon as the phase ends (a cut-off run keeps what it measured)."""
+    name, rows, seconds, stall, (rss, anonymous) = row
+    times = [elapsed for elapsed, _, _ in rows]
+    print(
+        f"| {name} | {len(rows)} | {seconds:.1f} | {percentile(times, 50) * 1000:.0f} | "
+        f"{percentile(times, 99) * 1000:.0f} | {max(times) * 1000:.0f} | {sum(d for _, d, _ in rows)} | "
+        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {rss:.0f} | {anonymous:.0f} |",
+        flush=True,
+    )
+
+
 async def main(argv: list[str] | None = None) -> None:
     from discord_emulator import DiscordEmulator, EmulatorConfig, RateLimitConfig
 
@@ -119,6 +131,15 @@ async def main(argv: list[str] | None = None) -> None:
                         break
                     await asyncio.sleep(1)
                 start_memory = memory_mb(process.pid)
+                print(
+                    f"\nbot memory once the corpus was indexed: RSS {start_memory[0]:.0f} MB, "
+                    f"anonymous {start_memory[1]:.0f} MB"
+                )
+                print(
+                    "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred | over 3 s "
+                    "| worst loop stall (ms) | bot RSS after (MB) | anonymous (MB) |"
+                )
+                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 
                 async def one(
                     user: Any, query: str, *, turn: bool, command: str = "search"
@@ -143,6 +164,7 @@ async def main(argv: list[str] | None = None) -> None:
                     phases.append(
                         (name, rows, seconds, worst_stall(stalls, started, time.time()), memory_mb(process.pid))
                     )
+                    print_row(phases[-1])
 
                 await phase(
                     f"{args.burst} /help at once (baseline)",
@@ -170,19 +192,6 @@ async def main(argv: list[str] | None = None) -> None:
             finally:
                 process.terminate()
                 await process.wait()
-    print(f"\nbot memory once the corpus was indexed: RSS {start_memory[0]:.0f} MB, anonymous {start_memory[1]:.0f} MB")
-    print(
-        "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred | over 3 s | worst loop stall (ms) "
-        "| bot RSS after (MB) | anonymous (MB) |"
-    )
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for name, rows, seconds, stall, (rss, anonymous) in phases:
-        times = [elapsed for elapsed, _, _ in rows]
-        print(
-            f"| {name} | {len(rows)} | {seconds:.1f} | {percentile(times, 50) * 1000:.0f} | "
-            f"{percentile(times, 99) * 1000:.0f} | {max(times) * 1000:.0f} | {sum(d for _, d, _ in rows)} | "
-            f"{sum(late for _, _, late in rows)} | {stall:.0f} | {rss:.0f} | {anonymous:.0f} |"
-        )
     baseline, burst = phases[0][1], phases[1][1]
     ratio = percentile([t for t, _, _ in burst], 99) / percentile([t for t, _, _ in baseline], 99)
     print(f"\np99 of the /search burst against the /help burst (same run): {ratio:.2f}×")
