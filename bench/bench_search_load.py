@@ -4,8 +4,8 @@
 
 The bot reads the real corpus as its posts folder. Then, for each phase: p50/p99 of the time to the whole
 answer, how many were deferred, how many missed Discord's 3 s deadline for the first response (the emulator
-refuses those with 10062), and the worst event-loop stall inside the bot process (a 10 ms ticker,
-:mod:`bench.search_bot`):
+refuses those with 10062), the worst event-loop stall inside the bot process (a 10 ms ticker,
+:mod:`bench.search_bot`) and its worst garbage-collector pause:
 
 * the baseline: a burst of ``--burst`` listeners' ``/help`` at once (no search: the emulator, the gateway and
   discord.py's own cost), then the same burst of ``/search``;
@@ -63,20 +63,23 @@ def worst_stall(path: Path, start: float, end: float) -> float:
     worst = 0.0
     if path.exists():
         for line in path.read_text().splitlines():
-            when, late = (float(part) for part in line.split())
+            when, late = (float(part) for part in line.split()[:2])
             if start <= when <= end:
                 worst = max(worst, late)
     return worst
 
 
-def print_row(row: tuple[str, list[tuple[float, bool, bool]], float, float, tuple[float, float]]) -> None:
+Phase = tuple[str, list[tuple[float, bool, bool]], float, float, float, tuple[float, float]]
+
+
+def print_row(row: Phase) -> None:
     """One phase's line of the table, printed as soon as the phase ends (a cut-off run keeps what it measured)."""
-    name, rows, seconds, stall, (rss, anonymous) = row
+    name, rows, seconds, stall, collection, (rss, anonymous) = row
     times = [elapsed for elapsed, _, _ in rows]
     print(
         f"| {name} | {len(rows)} | {seconds:.1f} | {percentile(times, 50) * 1000:.0f} | "
         f"{percentile(times, 99) * 1000:.0f} | {max(times) * 1000:.0f} | {sum(d for _, d, _ in rows)} | "
-        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {rss:.0f} | {anonymous:.0f} |",
+        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {collection:.0f} | {rss:.0f} | {anonymous:.0f} |",
         flush=True,
     )
 
@@ -100,7 +103,7 @@ async def main(argv: list[str] | None = None) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     stalls = folder / "stalls.txt"
-    phases: list[tuple[str, list[tuple[float, bool, bool]], float, float, tuple[float, float]]] = []
+    phases: list[Phase] = []
     config = EmulatorConfig(heartbeat_interval_ms=5_000, defer_wait=30.0, ratelimits=RateLimitConfig(enabled=False))
     async with DiscordEmulator(config) as emu:
         owner = emu.create_user("owner")
@@ -137,9 +140,9 @@ async def main(argv: list[str] | None = None) -> None:
                 )
                 print(
                     "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred | over 3 s "
-                    "| worst loop stall (ms) | bot RSS after (MB) | anonymous (MB) |"
+                    "| worst loop stall (ms) | worst GC pause (ms) | bot RSS after (MB) | anonymous (MB) |"
                 )
-                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 
                 async def one(
                     user: Any, query: str, *, turn: bool, command: str = "search"
@@ -161,8 +164,10 @@ async def main(argv: list[str] | None = None) -> None:
                     rows = await calls
                     seconds = time.perf_counter() - clock
                     await asyncio.sleep(0.2)  # the ticker's last lines
+                    ended = time.time()
+                    gc_pause = worst_stall(stalls.with_name(stalls.name + ".gc"), started, ended)
                     phases.append(
-                        (name, rows, seconds, worst_stall(stalls, started, time.time()), memory_mb(process.pid))
+                        (name, rows, seconds, worst_stall(stalls, started, ended), gc_pause, memory_mb(process.pid))
                     )
                     print_row(phases[-1])
 
