@@ -172,8 +172,8 @@ async def main(argv: list[str] | None = None) -> None:
                 await process.wait()
     print(f"\nbot memory once the corpus was indexed: RSS {start_memory[0]:.0f} MB, anonymous {start_memory[1]:.0f} MB")
     print(
-        "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred | missed the 3 s deadline | worst loop stall (ms) "
-        "| bot RSS after (MB) | anonymous (MB) |"
+        "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred | missed the 3 s deadline "
+        "| worst loop stall (ms) | bot RSS after (MB) | anonymous (MB) |"
     )
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for name, rows, seconds, stall, (rss, anonymous) in phases:
