@@ -4,8 +4,9 @@
 
 Baselines, measured in the same run: reading the files, and markdown-it-py parsing the bodies with the
 site's options (block and inline tokens, the library alone). The project's reader parses the block
-tokens, runs the inline parser only on text holding markup, and builds the tree; topic extraction
-and the canonical text follow. Prints a markdown table (median of N runs, CPU time of this process).
+tokens (with only the block rules a body's marks allow, against every rule in the same run), runs the
+inline parser only on text holding markup, and builds the tree; topic extraction and the canonical text
+follow. Prints a markdown table (median of N runs, CPU time of this process).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
+from bot.episodes import mdparse
 from bot.episodes.blocks import render
 from bot.episodes.mdparse import parse_blocks
 from bot.episodes.topics import extract_topics
@@ -28,6 +30,7 @@ from bot.episodes.topics import extract_topics
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CORPUS = Path(os.environ.get("ZUNDABOT_CORPUS", ROOT.parent / "shared" / "corpus" / "zundamon-episodes"))
 SITE_RENDERER = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+BLOCKS = mdparse._block_reader()
 
 
 def cpu_median(action: Callable[[], object], repeat: int) -> float:
@@ -57,6 +60,14 @@ def main() -> int:
         (
             "markdown-it-py parse, block + inline (baseline)",
             cpu_median(lambda: [SITE_RENDERER.parse(b) for b in bodies], args.repeat),
+        ),
+        (
+            "block tokens, every rule of the site's reader",
+            cpu_median(lambda: [BLOCKS.parse(body, {}) for body in bodies], args.repeat),
+        ),
+        (
+            "block tokens, the rules each body may need",
+            cpu_median(lambda: [mdparse._reader_for(body).parse(body, {}) for body in bodies], args.repeat),
         ),
         ("parse_blocks (block tree)", cpu_median(lambda: [parse_blocks(body) for body in bodies], args.repeat)),
         (

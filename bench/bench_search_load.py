@@ -1,11 +1,20 @@
 """/search under load, through the real bot (its own process, as ``zundabot run``) against the Discord emulator.
 
-    .venv/bin/python -m bench.bench_search_load [--corpus DIR] [--burst 200] [--searches 2000] [--parallel 8]
+    .venv/bin/python -m bench.bench_search_load [--corpus DIR] [--burst 200] [--searches 10000] [--parallel 8]
 
-The bot reads the real corpus as its posts folder. Then: a burst of ``--burst`` listeners' ``/search`` at once
-(time to the first answer, p50/p99, how many were deferred), and ``--searches`` more at ``--parallel`` at a time,
-with every query turned to its second page (the pager searches again), reporting the bot's resident memory
-(VmRSS) before, after the burst and after the run. Queries: the half-remembered kinds of
+The bot reads the real corpus as its posts folder. Then, for each phase: p50/p99 of the time to the whole
+answer, how many were deferred, how many missed Discord's 3 s deadline for the first response (the emulator
+refuses those with 10062), the worst event-loop stall inside the bot process (a 10 ms ticker,
+:mod:`bench.search_bot`) and its worst garbage-collector pause:
+
+* the baseline: a burst of ``--burst`` listeners' ``/help`` at once (no search: the emulator, the gateway and
+  discord.py's own cost), then the same burst of ``/search``;
+* ``--searches`` more at ``--parallel`` at a time, every query turned to its second page (the pager searches
+  again), with the bot's memory after each tenth.
+
+Memory is read from ``/proc/PID/smaps_rollup``: the resident set, and its anonymous part (the heap: what grows
+with work), apart from file-backed pages such as the analyser's memory-mapped dictionary, which the kernel
+shares between processes and can drop and re-read. Queries: the half-remembered kinds of
 tests/forgiving_queries.py and the exact kinds of tests/search_queries.py, in turn.
 """
 
@@ -39,11 +48,40 @@ def percentile(values: Sequence[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
 
 
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+def memory_mb(pid: int) -> tuple[float, float]:
+    """The process's resident set and its anonymous part, in MB."""
+    fields: dict[str, float] = {}
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if value.strip().endswith("kB"):
+            fields[name] = int(value.split()[0]) / 1024
+    return fields.get("Rss", float("nan")), fields.get("Anonymous", float("nan"))
+
+
+def worst_stall(path: Path, start: float, end: float) -> float:
+    """The worst event-loop lateness (ms) the bot's ticker logged between two wall times."""
+    worst = 0.0
+    if path.exists():
+        for line in path.read_text().splitlines():
+            when, late = (float(part) for part in line.split()[:2])
+            if start <= when <= end:
+                worst = max(worst, late)
+    return worst
+
+
+Phase = tuple[str, list[tuple[float, bool, bool]], float, float, float, tuple[float, float]]
+
+
+def print_row(row: Phase) -> None:
+    """One phase's line of the table, printed as soon as the phase ends (a cut-off run keeps what it measured)."""
+    name, rows, seconds, stall, collection, (rss, anonymous) = row
+    times = [elapsed for elapsed, _, _ in rows]
+    print(
+        f"| {name} | {len(rows)} | {seconds:.1f} | {percentile(times, 50) * 1000:.0f} | "
+        f"{percentile(times, 99) * 1000:.0f} | {max(times) * 1000:.0f} | {sum(d for _, d, _ in rows)} | "
+        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {collection:.0f} | {rss:.0f} | {anonymous:.0f} |",
+        flush=True,
+    )
 
 
 async def main(argv: list[str] | None = None) -> None:
@@ -52,7 +90,7 @@ async def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     parser.add_argument("--burst", type=int, default=200)
-    parser.add_argument("--searches", type=int, default=2000)
+    parser.add_argument("--searches", type=int, default=10000)
     parser.add_argument("--parallel", type=int, default=8)
     args = parser.parse_args(argv)
     print(
@@ -64,6 +102,8 @@ async def main(argv: list[str] | None = None) -> None:
     folder = OUT / "search-load"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
+    stalls = folder / "stalls.txt"
+    phases: list[Phase] = []
     config = EmulatorConfig(heartbeat_interval_ms=5_000, defer_wait=30.0, ratelimits=RateLimitConfig(enabled=False))
     async with DiscordEmulator(config) as emu:
         owner = emu.create_user("owner")
@@ -79,10 +119,11 @@ async def main(argv: list[str] | None = None) -> None:
             "DATABASE_PATH": str(folder / "bot.sqlite3"),
             "CONTENT_DIR": str(args.corpus),
             "LOG_LEVEL": "WARNING",
+            "BENCH_STALLS": str(stalls),
         }
         with (folder / "bot.log").open("wb") as log:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.letters_bot", env=env, cwd=ROOT, stdout=log, stderr=log
+                sys.executable, "-m", "bench.search_bot", env=env, cwd=ROOT, stdout=log, stderr=log
             )
             try:
                 await emu.wait_until(lambda: emu.commands.list() and emu.gateway.has_session_for(guild.id), 120, "bot")
@@ -92,49 +133,74 @@ async def main(argv: list[str] | None = None) -> None:
                     if probe.embeds:
                         break
                     await asyncio.sleep(1)
-                start_rss = rss_mb(process.pid)
+                start_memory = memory_mb(process.pid)
+                print(
+                    f"\nbot memory once the corpus was indexed: RSS {start_memory[0]:.0f} MB, "
+                    f"anonymous {start_memory[1]:.0f} MB"
+                )
+                print(
+                    "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred "
+                    "| missed the 3 s deadline | worst loop stall (ms) | worst GC pause (ms) "
+                    "| bot RSS after (MB) | anonymous (MB) |"
+                )
+                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 
-                async def one(user: Any, query: str, *, turn: bool) -> tuple[float, bool]:
+                async def one(
+                    user: Any, query: str, *, turn: bool, command: str = "search"
+                ) -> tuple[float, bool, bool]:
                     start = time.perf_counter()
-                    result = await emu.slash(user, channel, "search", query=query)
+                    options = {"query": query} if command == "search" else {}
+                    result = await emu.slash(user, channel, command, **options)
                     elapsed = time.perf_counter() - start
                     if turn and result.message is not None:
                         buttons = [c for row in result.message.components for c in row.get("components", [])]
                         forward = [b for b in buttons if (b.get("emoji") or {}).get("name") == "▶️"]
                         if forward and not forward[0].get("disabled"):
                             await emu.click(user, result.message, forward[0]["custom_id"])
-                    return elapsed, bool(result.deferred)
+                    return elapsed, bool(result.deferred), 10062 in result.rejected
 
-                burst = await asyncio.gather(
-                    *(one(user, queries[i % len(queries)], turn=False) for i, user in enumerate(listeners))
+                async def phase(name: str, calls: Any) -> None:
+                    started = time.time()
+                    clock = time.perf_counter()
+                    rows = await calls
+                    seconds = time.perf_counter() - clock
+                    await asyncio.sleep(0.2)  # the ticker's last lines
+                    ended = time.time()
+                    gc_pause = worst_stall(stalls.with_name(stalls.name + ".gc"), started, ended)
+                    phases.append(
+                        (name, rows, seconds, worst_stall(stalls, started, ended), gc_pause, memory_mb(process.pid))
+                    )
+                    print_row(phases[-1])
+
+                await phase(
+                    f"{args.burst} /help at once (baseline)",
+                    asyncio.gather(*(one(user, "", turn=False, command="help") for user in listeners)),
                 )
-                burst_rss = rss_mb(process.pid)
+                await phase(
+                    f"{args.burst} /search at once",
+                    asyncio.gather(
+                        *(one(user, queries[i % len(queries)], turn=False) for i, user in enumerate(listeners))
+                    ),
+                )
                 gate = asyncio.Semaphore(args.parallel)
 
-                async def gated(i: int) -> tuple[float, bool]:
+                async def gated(i: int) -> tuple[float, bool, bool]:
                     async with gate:
                         return await one(listeners[i % len(listeners)], queries[i % len(queries)], turn=True)
 
-                start = time.perf_counter()
-                steady = await asyncio.gather(*(gated(i) for i in range(args.searches)))
-                seconds = time.perf_counter() - start
-                end_rss = rss_mb(process.pid)
+                tenth = max(1, args.searches // 10)
+                for part in range(0, args.searches, tenth):
+                    count = min(tenth, args.searches - part)
+                    await phase(
+                        f"/search {part + 1}–{part + count} at {args.parallel} at a time, each turned to page 2",
+                        asyncio.gather(*(gated(part + i) for i in range(count))),
+                    )
             finally:
                 process.terminate()
                 await process.wait()
-    print("\n| run | searches | p50 (ms) | p99 (ms) | max (ms) | deferred | over 3 s | bot RSS after (MB) |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
-    for name, rows, rss in (
-        (f"{args.burst} at once", burst, burst_rss),
-        (f"{args.searches} at {args.parallel} at a time, each turned to page 2 ({seconds:.0f} s)", steady, end_rss),
-    ):
-        times = [elapsed for elapsed, _ in rows]
-        print(
-            f"| {name} | {len(rows)} | {percentile(times, 50) * 1000:.0f} | {percentile(times, 99) * 1000:.0f} | "
-            f"{max(times) * 1000:.0f} | {sum(deferred for _, deferred in rows)} | {sum(t > 3 for t in times)} | "
-            f"{rss:.0f} |"
-        )
-    print(f"\nbot RSS once the corpus was indexed: {start_rss:.0f} MB")
+    baseline, burst = phases[0][1], phases[1][1]
+    ratio = percentile([t for t, _, _ in burst], 99) / percentile([t for t, _, _ in baseline], 99)
+    print(f"\np99 of the /search burst against the /help burst (same run): {ratio:.2f}×")
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ _INVISIBLE_RE = re.compile(f"[{INVISIBLE}]")
 _INERT = "\t\n\r -~\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fa\u30fc\u4e00-\u9fff"
 # A run of other characters, with the character before it (a combining mark composes with it).
 _NEEDS_NFKC = re.compile(f".?[^{_INERT}]+", re.DOTALL)
+_WORDS_OR_SPACES = re.compile(r"\s+|\S+")
 
 
 def _nfkc(match: re.Match[str]) -> str:
@@ -149,17 +150,46 @@ def normalize_with_offsets(text: str) -> tuple[str, list[int]]:
 
     ``offsets`` has one extra entry, ``len(text)``, so a normalised range ``[a, b)`` maps to the original
     range ``[offsets[a], offsets[b])``. Whitespace runs collapse to one space exactly as in :func:`normalize`.
+    Runs of characters NFKC leaves alone (most of a Japanese summary) are taken whole, the rest piece by piece.
     """
     out: list[str] = []
     offsets: list[int] = []
-    for start, piece in _segments(text):
-        for char in _fold(unicodedata.normalize("NFKC", piece)):
-            if char.isspace():
-                if out and out[-1] == " ":
-                    continue
-                char = " "
-            out.append(char)
-            offsets.append(start)
+    space = False  # whether the last character put out is a space
+
+    def inert(base: int, run: str) -> None:
+        nonlocal space
+        for match in _WORDS_OR_SPACES.finditer(run):
+            start = base + match.start()
+            if match.group()[0].isspace():
+                if not space:
+                    out.append(" ")
+                    offsets.append(start)
+                    space = True
+            else:
+                out.append(match.group().lower())  # ASCII letters fold one for one, the rest stays
+                offsets.extend(range(start, base + match.end()))
+                space = False
+
+    def pieces(base: int, run: str) -> None:
+        nonlocal space
+        for start, piece in _segments(run):
+            for char in _fold(unicodedata.normalize("NFKC", piece)):
+                if char.isspace():
+                    if space:
+                        continue
+                    char = " "
+                out.append(char)
+                offsets.append(base + start)
+                space = char == " "
+
+    done = 0
+    for match in _NEEDS_NFKC.finditer(text):
+        if match.start() > done:
+            inert(done, text[done : match.start()])
+        pieces(match.start(), match.group())
+        done = match.end()
+    if done < len(text):
+        inert(done, text[done:])
     offsets.append(len(text))
     return "".join(out), offsets
 
@@ -175,21 +205,30 @@ class Token:
     last_in_run: bool
 
 
-def scan(normalized: str) -> list[Token]:
-    """The tokens of already normalised text, with their positions (see the module docstring)."""
-    found: list[Token] = []
+#: A token as plain values: text, start, end, whether it is a CJK bigram, whether it ends its run.
+Span = tuple[str, int, int, bool, bool]
+
+
+def spans(normalized: str) -> list[Span]:
+    """The tokens of already normalised text, with their positions, as plain tuples (see the module docstring)."""
+    found: list[Span] = []
     for match in _TOKEN_RE.finditer(normalized):
         start = match.start()
         run = match.group()
         if match.group("cjk") is not None:
             last = len(run) - 1
             for i in range(len(run)):
-                found.append(Token(run[i : i + 2], start + i, start + min(i + 2, len(run)), True, i == last))
+                found.append((run[i : i + 2], start + i, start + min(i + 2, len(run)), True, i == last))
         else:
             parts = list(_WORD_PART_RE.finditer(run))
             for n, part in enumerate(parts):
-                found.append(Token(part.group(), start + part.start(), start + part.end(), False, n == len(parts) - 1))
+                found.append((part.group(), start + part.start(), start + part.end(), False, n == len(parts) - 1))
     return found
+
+
+def scan(normalized: str) -> list[Token]:
+    """The tokens of already normalised text, with their positions (see the module docstring)."""
+    return [Token(*span) for span in spans(normalized)]
 
 
 def tokens(normalized: str) -> list[str]:

@@ -337,6 +337,21 @@ async def test_pager_buttons_expire_cleanly(
     assert main.embeds[0]["title"] == "テスト放送局 podcast 15"
 
 
+async def test_past_the_cap_of_live_pagers_the_oldest_expires_early(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(expiring, "MAX_LIVE", 2)  # bounded memory: each live pager holds its interaction
+    shown = [await emulator.slash(community.listener, community.general, "search", query="推論") for _ in range(3)]
+    first, second, third = (result.message for result in shown)
+    await emulator.wait_until(lambda: not any(b.get("custom_id") for b in _buttons(first)), 5, "the oldest to expire")
+    assert description(first).startswith("**1.**")  # its page stays, without buttons
+    for message in (second, third):
+        turned = await emulator.click(community.listener, message, button(message, emoji="▶️")["custom_id"])
+        assert turned.responded
+        assert description(message).startswith("**6.**")  # the two newest still page
+    assert expiring.live_count() == 2
+
+
 @pytest.fixture
 def short_tokens(emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> float:
     """Interaction tokens that live 3 s (Discord: 15 min), pagers that expire 1.5 s after the last press."""

@@ -12,6 +12,8 @@ import pytest
 from aiohttp import web
 
 from bot.cli import main as cli_main
+from bot.episodes import post_worker
+from bot.episodes.model import Episode
 from bot.episodes.site import Site
 from bot.episodes.sources import FeedSource, FolderSource, SourceFailed, Validators
 from bot.ingest.ingestor import Ingestor
@@ -141,6 +143,62 @@ async def test_ingest_reports_new_changed_unchanged_and_withdrawn(tmp_path: Path
         # a fresh process (new source object) rereads, but stores nothing new
         [report] = await Ingestor(store, [FolderSource(posts, SITE)]).ingest_all()
         assert (len(report.new), len(report.changed), report.unchanged) == (0, 0, 1)
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the post files the folder source parses, in order."""
+    names: list[str] = []
+    real = post_worker.parse_post
+
+    def counting(data: bytes, *, filename: str, site: Site, source: str | None = None) -> Episode:
+        names.append(filename)
+        return real(data, filename=filename, site=site, source=source)
+
+    monkeypatch.setattr(post_worker, "parse_post", counting)
+    return names
+
+
+def test_a_post_written_again_with_the_same_bytes_is_not_parsed_again(tmp_path: Path, parsed: list[str]) -> None:
+    post = write_post(tmp_path, 1)
+    broken = tmp_path / "2026-03-05-5.md"
+    broken.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    source = FolderSource(tmp_path, SITE)
+    source.commit(source.scan())
+    assert sorted(parsed) == [post.name, broken.name]
+    for path in (post, broken):
+        os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))  # a checkout or copy: new mtime
+    again = source.scan()
+    assert sorted(parsed) == [post.name, broken.name]  # read and hashed, not parsed
+    assert again.episodes == []
+    assert again.skipped == 1
+    assert [name for name, _ in again.failures] == [broken.name]  # reported again, as a fresh read would
+    source.commit(again)
+    assert source.scan().unchanged
+
+
+async def test_a_new_source_object_on_the_same_store_parses_nothing_and_withdraws_what_went(
+    tmp_path: Path, parsed: list[str]
+) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    for n in (1, 2, 3):
+        write_post(posts, n)
+    async with await Store.open(tmp_path / "db.sqlite3") as store:
+        await Ingestor(store, [FolderSource(posts, SITE)]).ingest_all()
+        assert len(parsed) == 3
+        (posts / "2026-03-03-3.md").unlink()  # while no process was running
+        [report] = await Ingestor(store, [FolderSource(posts, SITE)]).ingest_all()
+        assert len(parsed) == 3
+        assert report.unchanged == 2
+        assert report.withdrawn == ["https://zund-arm-on.com/episode/3"]
+        # a posts reader for another site reads every file again, and still knows what was deleted
+        (posts / "2026-03-02-2.md").unlink()
+        other = Site(url="https://example.org")
+        [report] = await Ingestor(store, [FolderSource(posts, other)]).ingest_all()
+        assert parsed[3:] == ["2026-03-01-1.md"]
+        assert report.withdrawn == ["https://zund-arm-on.com/episode/2"]
+        assert [u.number for u in report.new] == ["1"]  # its page is on the other site: another episode
 
 
 class FeedServer:

@@ -9,7 +9,9 @@ HTML blocks go through :mod:`bot.episodes.html`.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import re
+import threading
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from markdown_it import MarkdownIt
@@ -33,9 +35,35 @@ class _Reader(MarkdownIt):
         return link
 
 
-_READER = _Reader("commonmark", {"html": True}).enable(["table", "strikethrough"])
-# Inline content is parsed only where it holds markup (see ``_inline``); the rest is already canonical.
-_READER.core.ruler.disable(["inline", "text_join"])
+def _block_reader(without: frozenset[str] = frozenset()) -> _Reader:
+    """The site's reader for block tokens only, without the block rules named in ``without``."""
+    reader = _Reader("commonmark", {"html": True})
+    reader.enable(["table", "strikethrough"])
+    # Inline content is parsed only where it holds markup (see ``_inline``); the rest is already canonical.
+    reader.core.ruler.disable(["inline", "text_join"])
+    if without:
+        reader.block.ruler.disable(sorted(without))
+    return reader
+
+
+_READER = _block_reader()
+#: Block rules that cannot match a text without these marks: a table's header row holds ``|``, a fence
+#: opens with three backticks or tildes, a quote with ``>``, raw HTML with ``<``, a link reference
+#: definition's label ends with ``]:``, a thematic break is a line ending with three ``-``, ``*`` or
+#: ``_`` (spaces between), a setext underline a line ending with ``=`` or ``-``. A body without a rule's
+#: marks is parsed with that rule off: the same tokens, without trying the rule at every line (on the
+#: show's posts, most bodies need neither of the last two, which look ahead at every paragraph).
+_RULE_MARKS: dict[str, Callable[[str], object]] = {
+    "table": lambda text: "|" in text,
+    "fence": lambda text: "```" in text or "~~~" in text,
+    "blockquote": lambda text: ">" in text,
+    "html_block": lambda text: "<" in text,
+    "reference": lambda text: "]:" in text,
+    "hr": re.compile(r"([-*_])(?:[ \t]*\1){2,}[ \t]*(?:\r|$)", re.MULTILINE).search,
+    "lheading": re.compile(r"[=-][ \t]*(?:\r|$)", re.MULTILINE).search,
+}
+_READERS: dict[frozenset[str], _Reader] = {frozenset(): _READER}
+_READERS_LOCK = threading.Lock()
 #: markdown-it's link scanning grows faster than linearly with the brackets of one paragraph: a paragraph
 #: with more than this many (never in a real post; ``![`` repeated 30,000 times takes seconds) is read
 #: without links and images, its text kept.
@@ -46,7 +74,17 @@ _NO_LINKS = _Reader("commonmark", {"html": True}).enable(["strikethrough"]).disa
 def parse_blocks(text: str, *, base: str | None = None) -> list[Block]:
     """The block tree of markdown ``text`` (relative links resolved against ``base``)."""
     env: dict[str, Any] = {}
-    return _Builder(env, base).build(_READER.parse(text, env))
+    return _Builder(env, base).build(_reader_for(text).parse(text, env))
+
+
+def _reader_for(text: str) -> _Reader:
+    """The block reader for ``text``: without the rules whose marks it does not hold (see ``_RULE_MARKS``)."""
+    without = frozenset(rule for rule, marked in _RULE_MARKS.items() if not marked(text))
+    reader = _READERS.get(without)
+    if reader is None:
+        with _READERS_LOCK:  # parsing runs in worker threads
+            reader = _READERS.setdefault(without, _block_reader(without))
+    return reader
 
 
 def leading_link(src: str, *, base: str | None = None) -> tuple[Link, str] | None:

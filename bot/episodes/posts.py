@@ -23,6 +23,8 @@ from bot.episodes.topics import extract_topics
 from bot.episodes.urls import to_uri, youtube_watch_url
 
 MAX_POST_BYTES = 2 * 1024 * 1024
+#: Bump when a post file gives a different episode than before: the posts folder then reads every file again.
+READER_VERSION = 1
 POST_NAME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-(.+)\.(?:md|markdown)$")
 #: A post starts with a '---' line (Jekyll's rule); python-frontmatter splits it at that line and at the
 #: next '---' or '...' line, which ends the front matter in Jekyll.
@@ -53,14 +55,17 @@ class Unpublished(PostError):
 
 
 def read_post(path: Path, *, site: Site) -> Episode:
-    """Read and parse one post file; files over :data:`MAX_POST_BYTES` are not read whole."""
-    name = path.name
+    """Read and parse one post file."""
+    return parse_post(read_post_bytes(path), filename=path.name, site=site, source=str(path))
+
+
+def read_post_bytes(path: Path) -> bytes:
+    """The bytes of one post file; of a file over :data:`MAX_POST_BYTES`, one byte more (``parse_post`` refuses it)."""
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_POST_BYTES + 1)
+            return handle.read(MAX_POST_BYTES + 1)
     except OSError as exc:
-        raise PostError(name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
-    return parse_post(data, filename=name, site=site, source=str(path))
+        raise PostError(path.name, f"cannot read the file ({exc.strerror or exc.__class__.__name__})") from None
 
 
 def parse_post(text: str | bytes, *, filename: str, site: Site, source: str | None = None) -> Episode:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Protocol
 
@@ -15,7 +17,8 @@ import xxhash
 from bot import __version__
 from bot.episodes.feed import MAX_FEED_BYTES, FeedError, parse_feed
 from bot.episodes.model import Episode
-from bot.episodes.posts import PostError, Unpublished, read_post
+from bot.episodes.post_worker import Job, Parsed, parse_jobs
+from bot.episodes.posts import READER_VERSION, PostError, read_post_bytes
 from bot.episodes.site import Site
 
 POST_SUFFIXES = (".md", ".markdown")
@@ -24,9 +27,6 @@ MAX_REDIRECTS = 5
 #: Feed bodies are compared by XXH3-128: a change check, not a security boundary (whoever controls the
 #: feed controls its content anyway), and five times cheaper than SHA-256 on a multi-megabyte feed.
 HASH_PREFIX = "xxh3-128:"
-#: The signature recorded for a post file that cannot be stat'ed (a broken symbolic link...): it is reported
-#: as failed once, and its episode is kept, as for a post that no longer parses.
-UNREADABLE = (-1, -1)
 
 
 def body_hash(body: bytes) -> str:
@@ -41,6 +41,38 @@ class Validators:
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
+
+
+class Outcome(StrEnum):
+    """What reading a post file gave."""
+
+    EPISODE = "episode"
+    FAILED = "failed"
+    UNPUBLISHED = "unpublished"
+    #: The file could not even be stat'ed (a broken symbolic link...).
+    UNREADABLE = "unreadable"
+
+
+@dataclass(frozen=True, slots=True)
+class SeenFile:
+    """What the folder source learned from one post file: its signature (mtime, size), the hash of the bytes
+    it read (:func:`body_hash`), and what they gave (an episode's key, or the reason it gave none)."""
+
+    mtime_ns: int
+    size: int
+    content_hash: str | None
+    outcome: Outcome
+    episode_key: str | None = None
+    reason: str = ""
+
+    @property
+    def signature(self) -> tuple[int, int]:
+        return (self.mtime_ns, self.size)
+
+
+#: The signature of a post file that cannot be stat'ed: it is reported as failed once, and its episode is
+#: kept, as for a post that no longer parses.
+UNREADABLE = (-1, -1)
 
 
 @dataclass(slots=True)
@@ -60,7 +92,10 @@ class Poll:
     skipped: int = 0
     unchanged: bool = False
     validators: Validators | None = None
-    signatures: dict[str, tuple[int, int]] | None = field(default=None, repr=False)
+    #: A folder's files as this scan left them (what :meth:`FolderSource.commit` keeps), and those of them
+    #: that differ from what the folder source knew before (what the ingestor writes to the store).
+    files: dict[str, SeenFile] | None = field(default=None, repr=False)
+    remember: dict[str, SeenFile] = field(default_factory=dict, repr=False)
 
 
 class SourceFailed(Exception):
@@ -80,8 +115,11 @@ class Source(Protocol):
 class FolderSource:
     """A folder of Jekyll posts.
 
-    A rescan rereads only files whose size or mtime changed since the last committed scan, so a
-    scan whose episodes could not be stored is simply repeated.
+    A rescan rereads only files whose size or mtime changed since the last committed scan, and parses
+    only those whose bytes changed too, so a scan whose episodes could not be stored is simply repeated.
+    What it has seen survives a restart when the ingestor primes it from the store (:meth:`prime`):
+    the first scan after that parses only what changed while the bot was stopped, withdraws what was
+    deleted, and reports the posts that failed or are unpublished again without parsing them.
     """
 
     rank = 0
@@ -90,10 +128,20 @@ class FolderSource:
         self.folder = folder.resolve()
         self.site = site
         self.name = f"folder:{self.folder}"
-        self._seen: dict[str, tuple[int, int]] = {}
+        #: What a remembered file was read by: files remembered by another reader are read again.
+        self.reader = f"{READER_VERSION} {__version__} {site.url} {site.permalink} {site.zone.key}"
+        self.primed = False
+        self._seen: dict[str, SeenFile] = {}
+        self._replay = False  # the next scan reports remembered failures and unpublished posts again
         self.failures: dict[str, str] = {}
-        self._unpublished: set[str] = set()
         self._lock = threading.Lock()
+
+    def prime(self, files: Mapping[str, SeenFile]) -> None:
+        """Start from the files a previous process saw (as stored by the ingestor)."""
+        with self._lock:
+            self._seen = dict(files)
+            self._replay = bool(files)
+            self.primed = True
 
     async def poll(self, known: Validators | None = None) -> Poll:
         return await asyncio.to_thread(self.scan)
@@ -112,58 +160,85 @@ class FolderSource:
             except OSError as exc:
                 raise SourceFailed(f"cannot read the posts folder {self.folder}: {exc.strerror or exc}") from exc
             poll = Poll(self.name)
-            current: dict[str, tuple[int, int]] = {}
+            current: dict[str, SeenFile] = {}
+            to_parse: list[tuple[Job, tuple[int, int], str]] = []
             for entry in entries:
-                try:
-                    stat = entry.stat()
-                except OSError as exc:
-                    current[entry.path] = UNREADABLE
-                    if self._seen.get(entry.path) != UNREADABLE:
-                        reason = unreadable_reason(entry, exc)
-                        poll.failures.append((entry.name, reason))
-                        self.failures[entry.path] = reason
-                    continue
-                signature = (stat.st_mtime_ns, stat.st_size)
-                current[entry.path] = signature
-                if self._seen.get(entry.path) == signature:
-                    if entry.path not in self._unpublished:
-                        poll.skipped += 1
-                    continue
-                self._read(entry, poll)
+                looked = self._look(entry, self._seen.get(entry.path), poll)
+                if isinstance(looked, SeenFile):
+                    current[entry.path] = looked
+                else:
+                    to_parse.append(looked)
+            parsed = parse_jobs([job for job, _, _ in to_parse], self.site)
+            for (job, signature, digest), result in zip(to_parse, parsed, strict=True):
+                current[job.path] = self._parsed(job, signature, digest, result, poll)
+            for path, seen in current.items():
+                if seen != self._seen.get(path):
+                    poll.remember[path] = seen
+                if seen.outcome in (Outcome.FAILED, Outcome.UNREADABLE):
+                    self.failures[path] = seen.reason
+                else:
+                    self.failures.pop(path, None)
             poll.deleted = sorted(set(self._seen) - set(current))
             for path in poll.deleted:
                 self.failures.pop(path, None)
-                self._unpublished.discard(path)
             poll.unchanged = not (poll.episodes or poll.failures or poll.deleted or poll.unpublished)
-            poll.signatures = current
+            poll.files = current
             return poll
 
-    def _read(self, entry: os.DirEntry[str], poll: Poll) -> None:
-        """Read one new or changed post file into ``poll``: whatever goes wrong is that file's failure only."""
+    def _look(
+        self, entry: os.DirEntry[str], known: SeenFile | None, poll: Poll
+    ) -> SeenFile | tuple[Job, tuple[int, int], str]:
+        """What post file ``entry`` is now, its news in ``poll``; or, when it must be parsed, what to parse
+        (the bytes read, its signature and content hash)."""
         try:
-            episode = read_post(Path(entry.path), site=self.site)
-        except Unpublished:
-            poll.unpublished.append(entry.path)
-            self._unpublished.add(entry.path)
-            self.failures.pop(entry.path, None)
-            return
+            stat = entry.stat()
+        except OSError as exc:
+            reason = unreadable_reason(entry, exc)
+            if known is None or known.signature != UNREADABLE or self._replay:
+                poll.failures.append((entry.name, reason))
+            return SeenFile(*UNREADABLE, None, Outcome.UNREADABLE, reason=reason)
+        signature = (stat.st_mtime_ns, stat.st_size)
+        if known is not None and known.signature == signature:
+            return self._unchanged(entry, known, poll)
+        try:
+            data = read_post_bytes(Path(entry.path))
         except PostError as exc:
-            reason = exc.reason
-        except Exception as exc:  # a bug or hostile input in one post must not stop the scan
-            reason = f"cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]})"
+            poll.failures.append((entry.name, exc.reason))
+            return SeenFile(*signature, None, Outcome.FAILED, reason=exc.reason)
+        digest = body_hash(data)
+        if known is not None and known.content_hash == digest:  # touched, copied or checked out again
+            return self._unchanged(entry, replace(known, mtime_ns=signature[0], size=signature[1]), poll, again=True)
+        return Job(entry.name, entry.path, data), signature, digest
+
+    def _unchanged(self, entry: os.DirEntry[str], known: SeenFile, poll: Poll, *, again: bool = False) -> SeenFile:
+        """A file whose content is known, counted unchanged; when the file was written again or the bot
+        restarted, a failed or unpublished one is reported again, as reading it again would."""
+        news = again or self._replay
+        if known.outcome is Outcome.UNPUBLISHED:
+            if news:
+                poll.unpublished.append(entry.path)
+        elif known.outcome is Outcome.EPISODE or not news:
+            poll.skipped += 1
         else:
-            poll.episodes.append(replace(episode, source=entry.path))
-            self.failures.pop(entry.path, None)
-            self._unpublished.discard(entry.path)
-            return
-        poll.failures.append((entry.name, reason))
-        self.failures[entry.path] = reason
-        self._unpublished.discard(entry.path)
+            poll.failures.append((entry.name, known.reason))
+        return known
+
+    def _parsed(self, job: Job, signature: tuple[int, int], digest: str, result: Parsed, poll: Poll) -> SeenFile:
+        """Record what parsing post file ``job`` gave in ``poll``."""
+        if result.episode is not None:
+            poll.episodes.append(result.episode)
+            return SeenFile(*signature, digest, Outcome.EPISODE, result.episode.key)
+        if result.unpublished:
+            poll.unpublished.append(job.path)
+            return SeenFile(*signature, digest, Outcome.UNPUBLISHED)
+        poll.failures.append((job.name, result.reason))
+        return SeenFile(*signature, digest, Outcome.FAILED, reason=result.reason)
 
     def commit(self, poll: Poll) -> None:
-        if poll.signatures is not None:
+        if poll.files is not None:
             with self._lock:
-                self._seen = poll.signatures
+                self._seen = poll.files
+                self._replay = False
 
 
 def unreadable_reason(entry: os.DirEntry[str], exc: OSError) -> str:

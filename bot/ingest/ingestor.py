@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.episodes.sources import Poll, Source, SourceFailed, Validators
+from bot.episodes.sources import FolderSource, Poll, Source, SourceFailed, Validators
 from bot.store.episodes import Change, Upserted
 from bot.store.store import Store
 
@@ -56,6 +56,8 @@ class Ingestor:
     async def ingest(self, source: Source) -> IngestReport:
         state = await self.store.sources.get(source.name)
         known = Validators(state.etag, state.last_modified, state.content_hash)
+        if isinstance(source, FolderSource) and not source.primed:
+            source.prime(await self.store.post_files.load(source.name, source.reader))
         try:
             poll = await source.poll(known)
         except SourceFailed as exc:
@@ -86,6 +88,8 @@ class Ingestor:
         # an unpublished post is withdrawn as a deleted one is (when it was stored before)
         report.withdrawn = await self.store.episodes.withdraw([*poll.deleted, *poll.unpublished])
         report.unpublished = [os.path.basename(path) for path in poll.unpublished]
+        if isinstance(source, FolderSource):  # last: a crash before this only makes the next start read again
+            await self.store.post_files.save(source.name, source.reader, poll.remember, poll.deleted)
         validators = poll.validators or Validators()
         await self.store.sources.succeeded(
             source.name,

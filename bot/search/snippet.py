@@ -12,7 +12,7 @@ import re
 from bot.output import escape_markdown
 from bot.search import variants
 from bot.search.query import Query, QueryToken
-from bot.text import fold_kana, normalize_with_offsets, scan
+from bot.text import Span, fold_kana, normalize_with_offsets, spans
 
 #: Default snippet width, in characters of the original text.
 SNIPPET_WIDTH = 160
@@ -32,13 +32,14 @@ def plain_text(markdown: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-def _phrase_ranges(tokens: list[tuple[str, int, int, bool]], wanted: tuple[QueryToken, ...]) -> list[tuple[int, int]]:
+def _phrase_ranges(tokens: list[Span], wanted: tuple[QueryToken, ...]) -> list[tuple[int, int]]:
     """Normalised-text ranges where the tokens ``wanted`` occur consecutively."""
     size = len(wanted)
+    first = wanted[0]
     found: list[tuple[int, int]] = []
     for i in range(len(tokens) - size + 1):
-        if all(wanted[j].matches(tokens[i + j][0]) for j in range(size)):
-            _, last_start, last_end, last_cjk = tokens[i + size - 1]
+        if first.matches(tokens[i][0]) and all(wanted[j].matches(tokens[i + j][0]) for j in range(1, size)):
+            _, last_start, last_end, last_cjk, _ = tokens[i + size - 1]
             end = last_start + len(wanted[-1].text) if wanted[-1].prefix and last_cjk else last_end
             found.append((tokens[i][1], end))
     return found
@@ -48,7 +49,7 @@ def match_ranges(text: str, query: Query) -> list[tuple[int, int, int]]:
     """Where the query's positive terms occur in ``text``, in any form they match (the term itself, its
     content words, their variants, readings and synonyms): sorted, merged (start, end, term index) ranges."""
     normalized, offsets = normalize_with_offsets(text)
-    tokens = [(token.text, token.start, token.end, token.cjk) for token in scan(fold_kana(normalized))]
+    tokens = spans(fold_kana(normalized))
 
     def original_end(end: int) -> int:
         # the end of the original piece that produced normalised character ``end - 1``

@@ -6,7 +6,7 @@ import asyncio
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -32,12 +32,14 @@ class Upserted:
     revision: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Write:
-    episode: Episode
-    fingerprint: str
-    revision: int
-    is_update: bool
+@dataclass(slots=True)
+class _Plan:
+    """What an upsert writes: the result per episode, the rows to insert, the episodes whose topics are replaced."""
+
+    results: list[Upserted] = field(default_factory=list)
+    episode_rows: list[tuple[object, ...]] = field(default_factory=list)
+    topic_rows: list[tuple[object, ...]] = field(default_factory=list)
+    replaced: list[tuple[str]] = field(default_factory=list)
 
 
 class EpisodeStore:
@@ -62,75 +64,48 @@ class EpisodeStore:
         so the same episode from the folder and the feed does not flip between two versions.
         A withdrawn episode that reappears is restored and counted as changed.
         """
-        unique = list({episode.key: episode for episode in episodes}.values())
-        fingerprints = await asyncio.to_thread(lambda: [episode.fingerprint for episode in unique])
+        keys = list(dict.fromkeys(episode.key for episode in episodes))
         existing: dict[str, sqlite3.Row] = {}
-        for part in chunks([episode.key for episode in unique]):
+        for part in chunks(keys):
             marks = ",".join("?" * len(part))
             rows = await self.db.fetchall(
                 f"SELECT key, fingerprint, revision, source_rank, withdrawn_at FROM episodes WHERE key IN ({marks})",
                 tuple(part),
             )
             existing.update((row["key"], row) for row in rows)
-
-        results: list[Upserted] = []
-        writes: list[_Write] = []
-        for episode, fingerprint in zip(unique, fingerprints, strict=True):
-            row = existing.get(episode.key)
-            if row is None:
-                results.append(Upserted(episode.key, episode.number, Change.NEW, 1))
-                writes.append(_Write(episode, fingerprint, 1, False))
-                continue
-            outranked = source_rank > row["source_rank"] and row["withdrawn_at"] is None
-            same = row["fingerprint"] == fingerprint and row["withdrawn_at"] is None
-            if outranked or same:
-                results.append(Upserted(episode.key, episode.number, Change.UNCHANGED, row["revision"]))
-                continue
-            revision = row["revision"] + 1
-            results.append(Upserted(episode.key, episode.number, Change.CHANGED, revision))
-            writes.append(_Write(episode, fingerprint, revision, True))
-
-        if writes:
-            await self._write(writes, source_rank)
-        return results
+        # the work per episode (fingerprints, comparisons, rows) runs in a thread: thousands of posts at
+        # the first start must not hold up the event loop
+        plan = await asyncio.to_thread(_plan, episodes, existing, source_rank, utcnow())
+        if plan.episode_rows:
+            async with self.db.transaction() as conn:
+                if plan.replaced:
+                    await conn.executemany("DELETE FROM topics WHERE episode_key = ?", plan.replaced)
+                await conn.executemany(
+                    """
+                    INSERT INTO episodes (key, number, title, published, published_ts, page_url, actors,
+                        description, information, audio_url, youtube_url, image_url, source, source_rank,
+                        fingerprint, revision, first_seen, updated_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (key) DO UPDATE SET
+                        number = excluded.number, title = excluded.title, published = excluded.published,
+                        published_ts = excluded.published_ts, page_url = excluded.page_url,
+                        actors = excluded.actors, description = excluded.description,
+                        information = excluded.information, audio_url = excluded.audio_url,
+                        youtube_url = excluded.youtube_url, image_url = excluded.image_url,
+                        source = excluded.source, source_rank = excluded.source_rank,
+                        fingerprint = excluded.fingerprint, revision = excluded.revision,
+                        updated_at = excluded.updated_at, withdrawn_at = NULL
+                    """,
+                    plan.episode_rows,
+                )
+                await conn.executemany(
+                    "INSERT INTO topics (episode_key, position, title, url, summary, site) VALUES (?, ?, ?, ?, ?, ?)",
+                    plan.topic_rows,
+                )
+        return plan.results
 
     async def upsert(self, episode: Episode, *, source_rank: int = 0) -> Upserted:
         return (await self.upsert_many([episode], source_rank=source_rank))[0]
-
-    async def _write(self, writes: list[_Write], source_rank: int) -> None:
-        now = utcnow()
-        episode_rows = [_episode_row(write, source_rank, now) for write in writes]
-        topic_rows = [
-            (write.episode.key, position, topic.title, topic.url, topic.summary, topic.site)
-            for write in writes
-            for position, topic in enumerate(write.episode.topics)
-        ]
-        replaced = [(write.episode.key,) for write in writes if write.is_update]
-        async with self.db.transaction() as conn:
-            if replaced:
-                await conn.executemany("DELETE FROM topics WHERE episode_key = ?", replaced)
-            await conn.executemany(
-                """
-                INSERT INTO episodes (key, number, title, published, published_ts, page_url, actors,
-                    description, information, audio_url, youtube_url, image_url, source, source_rank,
-                    fingerprint, revision, first_seen, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (key) DO UPDATE SET
-                    number = excluded.number, title = excluded.title, published = excluded.published,
-                    published_ts = excluded.published_ts, page_url = excluded.page_url,
-                    actors = excluded.actors, description = excluded.description,
-                    information = excluded.information, audio_url = excluded.audio_url,
-                    youtube_url = excluded.youtube_url, image_url = excluded.image_url,
-                    source = excluded.source, source_rank = excluded.source_rank,
-                    fingerprint = excluded.fingerprint, revision = excluded.revision,
-                    updated_at = excluded.updated_at, withdrawn_at = NULL
-                """,
-                episode_rows,
-            )
-            await conn.executemany(
-                "INSERT INTO topics (episode_key, position, title, url, summary, site) VALUES (?, ?, ?, ?, ?, ?)",
-                topic_rows,
-            )
 
     async def withdraw(self, sources: Iterable[str]) -> list[str]:
         """Mark the episodes read from these post files as withdrawn; return their keys."""
@@ -205,8 +180,32 @@ class EpisodeStore:
         return [episode_from_row(row, topics[row["key"]]) for row in rows]
 
 
-def _episode_row(write: _Write, source_rank: int, now: str) -> tuple[object, ...]:
-    episode = write.episode
+def _plan(episodes: Sequence[Episode], existing: dict[str, sqlite3.Row], source_rank: int, now: str) -> _Plan:
+    """Compare ``episodes`` (the last of each key wins) with their ``existing`` rows: what to write."""
+    plan = _Plan()
+    for episode in {episode.key: episode for episode in episodes}.values():
+        fingerprint = episode.fingerprint
+        row = existing.get(episode.key)
+        if row is None:
+            revision, change = 1, Change.NEW
+        else:
+            outranked = source_rank > row["source_rank"] and row["withdrawn_at"] is None
+            same = row["fingerprint"] == fingerprint and row["withdrawn_at"] is None
+            if outranked or same:
+                plan.results.append(Upserted(episode.key, episode.number, Change.UNCHANGED, row["revision"]))
+                continue
+            revision, change = row["revision"] + 1, Change.CHANGED
+            plan.replaced.append((episode.key,))
+        plan.results.append(Upserted(episode.key, episode.number, change, revision))
+        plan.episode_rows.append(_episode_row(episode, fingerprint, revision, source_rank, now))
+        plan.topic_rows.extend(
+            (episode.key, position, topic.title, topic.url, topic.summary, topic.site)
+            for position, topic in enumerate(episode.topics)
+        )
+    return plan
+
+
+def _episode_row(episode: Episode, fingerprint: str, revision: int, source_rank: int, now: str) -> tuple[object, ...]:
     return (
         episode.key,
         episode.number,
@@ -222,8 +221,8 @@ def _episode_row(write: _Write, source_rank: int, now: str) -> tuple[object, ...
         episode.image_url,
         episode.source,
         source_rank,
-        write.fingerprint,
-        write.revision,
+        fingerprint,
+        revision,
         now,
         now,
     )

@@ -400,6 +400,26 @@ PREMIERES = sql(
 )
 
 
+#: What the posts folder source saw of each post file (bot/store/post_files.py), so that a restart parses only
+#: what changed while the bot was stopped.
+POST_FILES = sql(
+    """
+    CREATE TABLE post_files (
+        source        TEXT NOT NULL,
+        path          TEXT NOT NULL,
+        mtime_ns      INTEGER NOT NULL,
+        size          INTEGER NOT NULL,
+        content_hash  TEXT,
+        outcome       TEXT NOT NULL,
+        episode_key   TEXT,
+        reason        TEXT NOT NULL DEFAULT '',
+        reader        TEXT NOT NULL,
+        PRIMARY KEY (source, path)
+    ) WITHOUT ROWID;
+    """
+)
+
+
 async def SEARCH_COMPACT_INDEX(conn: aiosqlite.Connection) -> None:
     """The search index a fifth smaller: rowids closer together and fewer prefix indexes (see
     ``COMPACT_SCHEMA``); indexes the stored episodes again (in the database's thread, off the event loop)."""
@@ -423,5 +443,6 @@ MIGRATIONS: list[Migration] = [
     LETTER_OUTBOX_SENDING,
     ANNOUNCE_CARD_STYLE,
     PREMIERES,
+    POST_FILES,
     SEARCH_COMPACT_INDEX,
 ]

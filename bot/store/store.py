@@ -16,6 +16,7 @@ from bot.store.follows import FollowStore
 from bot.store.guilds import GuildSettingsStore
 from bot.store.kv import KeyValueStore
 from bot.store.letters import LetterStore
+from bot.store.post_files import PostFileStore
 from bot.store.premieres import PremiereStore
 from bot.store.search.store import SearchStore
 from bot.store.sources import SourceStateStore
@@ -33,6 +34,7 @@ class Store:
         self.clock: Clock = clock or system_clock
         self.episodes = EpisodeStore(db, self.now)
         self.sources = SourceStateStore(db)
+        self.post_files = PostFileStore(db)
         self.kv = KeyValueStore(db)
         self.guilds = GuildSettingsStore(db)
         self.cards = ChannelCardStore(db)

@@ -10,12 +10,18 @@ command that sent it, then every press answered by editing it (each press brings
 the buttons through that one, and keeps the timeout inside the held token's life, less
 :data:`TOKEN_MARGIN` for the removal request itself, whatever restarts it: a press that does not edit the
 message (a refused 「共有」) restarts the timeout but brings no token for this message.
+
+Each live view holds its interaction (about 17 KB with its data) until it expires, so their number is capped:
+past :data:`MAX_LIVE`, the oldest expires at once (its buttons are removed as at its timeout). Memory then
+stays bounded however many searches come within a pager's lifetime.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 import discord
@@ -34,6 +40,12 @@ TOKEN_LIFETIME = 900.0
 TOKEN_MARGIN = 60.0
 #: The shortest timeout: "expire now" (discord.py reads a timeout of 0 as no timeout at all).
 AT_ONCE = 0.001
+#: At most this many views keep live buttons at once; the oldest beyond it expires early.
+MAX_LIVE = 500
+
+#: The live views, oldest first, and the early expiries under way (kept so that they are not collected).
+_live: OrderedDict[int, ExpiringView] = OrderedDict()
+_expiring: set[asyncio.Task[None]] = set()
 
 i18n.register(
     {
@@ -43,6 +55,11 @@ i18n.register(
         },
     }
 )
+
+
+def live_count() -> int:
+    """How many views have live buttons now (at most :data:`MAX_LIVE`)."""
+    return len(_live)
 
 
 def _usable_until(interaction: discord.Interaction[Any]) -> float:
@@ -81,6 +98,21 @@ class ExpiringView(BaseView):
         """Answer ``interaction`` privately with ``message`` and these buttons (as its follow-up if deferred)."""
         self._hold(interaction)  # before sending: discord.py starts the timeout as soon as the message is sent
         await answer(interaction, **message, view=self)
+        _live[id(self)] = self
+        while len(_live) > MAX_LIVE:
+            _, oldest = _live.popitem(last=False)
+            task = asyncio.create_task(oldest._expire_now())
+            _expiring.add(task)
+            task.add_done_callback(_expiring.discard)
+
+    async def _expire_now(self) -> None:
+        """Expire before the timeout (too many live views): stop taking presses, then remove the buttons."""
+        self.stop()
+        await self.on_timeout()
+
+    def stop(self) -> None:
+        _live.pop(id(self), None)
+        super().stop()
 
     async def update(self, interaction: discord.Interaction[Any], **message: Any) -> None:
         """Answer a press by editing the message (with these buttons), and hold the press's fresher token."""
@@ -104,6 +136,7 @@ class ExpiringView(BaseView):
         return None
 
     async def on_timeout(self) -> None:
+        _live.pop(id(self), None)
         if self._holder is None:
             return
         try:
