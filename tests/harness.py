@@ -172,6 +172,22 @@ def raise_at(step: str) -> Any:
     return checkpoint
 
 
+async def crash_while_announcing(bot: ZundaBot, runner: BotRunner, step: str, number: int) -> None:
+    """Write post ``number``, poll at once, and crash the bot when its delivery reaches ``step``."""
+    reached = asyncio.Event()
+
+    async def die_at(name: str) -> None:
+        if name == step:
+            reached.set()
+            raise SimulatedCrash(name)
+
+    announcements(bot).announcer.deliverer.checkpoint = die_at
+    write_post(runner.posts, number, datetime.now(UTC) - timedelta(minutes=1))
+    bot.scheduler.get_job(POLL_JOB).modify(next_run_time=datetime.now(UTC))  # type: ignore[union-attr]
+    await asyncio.wait_for(reached.wait(), 30)
+    await runner.crash()
+
+
 @dataclass
 class Community:
     """The emulated server the bot serves, with the people who use it."""

@@ -21,10 +21,10 @@ from tests.harness import (
     TOPICS,
     BotRunner,
     Community,
-    SimulatedCrash,
     announcements,
     assert_announced_once,
     bot_messages,
+    crash_while_announcing,
     poll_now,
     settled,
     write_post,
@@ -110,18 +110,7 @@ async def test_killed_at_any_step_then_restarted_gives_no_duplicate(
     channel = community.news if channel_name == "news" else community.forum
     bot = await bot_runner.start(announce_channel_ids=[channel.id])
     await settled(emulator, bot)
-    reached = asyncio.Event()
-
-    async def die_at(name: str) -> None:
-        if name == step:
-            reached.set()
-            raise SimulatedCrash(name)
-
-    announcements(bot).announcer.deliverer.checkpoint = die_at
-    write_post(bot_runner.posts, 7, datetime.now(UTC) - timedelta(minutes=1))
-    bot.scheduler.get_job(POLL_JOB).modify(next_run_time=datetime.now(UTC))  # type: ignore[union-attr]
-    await asyncio.wait_for(reached.wait(), 30)
-    await bot_runner.crash()
+    await crash_while_announcing(bot, bot_runner, step, 7)
     if not keep_nonces:
         emulator.messaging.nonce_window = 0  # restarted after Discord forgot the nonces: lookups must do
 

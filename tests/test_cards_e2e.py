@@ -3,7 +3,6 @@ a card, edits keep it a card, its 「お便りを送る」 opens the letter form
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -11,15 +10,13 @@ import pytest
 from bot.app import ZundaBot
 from bot.card import CARD_FLAG, text_displays
 from bot.render import render_announcement
-from cogs.announce import POLL_JOB
 from discord_emulator import DiscordEmulator, EmulatorUsageError, Message
 from tests.harness import (
     BotRunner,
     Community,
-    SimulatedCrash,
-    announcements,
     assert_announced_once,
     bot_messages,
+    crash_while_announcing,
     poll_now,
     settled,
     write_post,
@@ -137,18 +134,7 @@ async def test_a_card_sent_just_before_a_crash_is_found_again_not_posted_twice(
     bot = await bot_runner.start(announce_channel_ids=[community.news.id])
     await settled(emulator, bot)
     await choose(emulator, community, "v2", community.news)
-    reached = asyncio.Event()
-
-    async def die_at(name: str) -> None:
-        if name == step:
-            reached.set()
-            raise SimulatedCrash(name)
-
-    announcements(bot).announcer.deliverer.checkpoint = die_at
-    write_post(bot_runner.posts, 13, datetime.now(UTC) - timedelta(minutes=1))
-    bot.scheduler.get_job(POLL_JOB).modify(next_run_time=datetime.now(UTC))  # type: ignore[union-attr]
-    await asyncio.wait_for(reached.wait(), 30)
-    await bot_runner.crash()
+    await crash_while_announcing(bot, bot_runner, step, 13)
     emulator.messaging.nonce_window = 0
 
     bot = await bot_runner.start()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -14,22 +14,6 @@ from discord_emulator.interactions import InteractionRecord
 from discord_emulator.models import Channel, Guild, User
 
 JsonDict = dict[str, Any]
-
-
-@pytest.fixture
-async def http(emulator: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"}) as session:
-        yield session
-
-
-@pytest.fixture
-def guild(emulator: DiscordEmulator) -> Guild:
-    return emulator.create_guild("ずんだ会")
-
-
-@pytest.fixture
-def general(guild: Guild) -> Channel:
-    return guild.create_channel("general")
 
 
 async def call(session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> tuple[int, Any, Any]:

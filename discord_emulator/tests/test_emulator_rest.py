@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -16,12 +15,6 @@ from discord_emulator.models import Channel, Guild
 from discord_emulator.tests.sample_bot import SampleBot
 
 MESSAGES = "POST /channels/{channel_id}/messages"
-
-
-@pytest.fixture
-async def http(emulator: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"}) as session:
-        yield session
 
 
 @pytest.fixture

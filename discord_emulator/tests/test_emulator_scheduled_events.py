@@ -3,7 +3,6 @@ Manage Events permission; changes reach sessions with the GUILD_SCHEDULED_EVENTS
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,12 +12,6 @@ import pytest
 
 from discord_emulator import DEFAULT_BOT, FAST_CLIENT_OPTIONS, DiscordEmulator, EventStatus, Permission, running
 from discord_emulator.models import Guild
-
-
-@pytest.fixture
-async def http(emulator: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"}) as session:
-        yield session
 
 
 @pytest.fixture

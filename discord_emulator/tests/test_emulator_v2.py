@@ -3,7 +3,6 @@ nesting from the published spec, counts, text, the flag and its rules from the e
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,22 +13,6 @@ from discord_emulator.models import Channel, Guild
 
 JsonDict = dict[str, Any]
 V2 = 1 << 15
-
-
-@pytest.fixture
-async def http(emulator: DiscordEmulator) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {emulator.token}"}) as session:
-        yield session
-
-
-@pytest.fixture
-def guild(emulator: DiscordEmulator) -> Guild:
-    return emulator.create_guild("ずんだ会")
-
-
-@pytest.fixture
-def general(guild: Guild) -> Channel:
-    return guild.create_channel("general")
 
 
 async def call(session: aiohttp.ClientSession, method: str, url: str, **kwargs: Any) -> tuple[int, Any]:
