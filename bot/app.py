@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import __version__, health, i18n
+from bot import health, i18n
 from bot.announce.pacing import SHARED_RATE, Pacer
 from bot.backoff import doubling
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
@@ -34,6 +34,7 @@ from bot.store.store import Store
 from bot.ui.errors import report_error
 from bot.ui.safety import NO_MENTIONS, public_url
 from bot.ui.translator import CatalogTranslator
+from bot.version import VERSION
 
 log = logging.getLogger("zundabot")
 
@@ -411,7 +412,7 @@ async def run_bot(settings: Settings) -> int:
     setup_logging(settings.log_level, settings.log_format, token)
     if settings.discord_api_base != DEFAULT_API_BASE or settings.discord_gateway_url != DEFAULT_GATEWAY_URL:
         log.info("using Discord API %s, gateway %s", settings.discord_api_base, settings.discord_gateway_url)
-    log.info("zundabot %s starting", __version__)
+    log.info("zundabot %s starting", VERSION)
     stop = asyncio.Event()
     bots: list[ZundaBot] = []
     closing: list[asyncio.Future[None]] = []

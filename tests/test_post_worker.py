@@ -35,8 +35,10 @@ def test_the_helper_process_parses_what_it_is_sent_as_the_scan_thread_would() ->
     assert helper.stdout is not None
     try:
         pickle.dump(SITE, helper.stdin)
-        answer = post_worker._exchange(helper.stdin, helper.stdout, sent)
-        again = post_worker._exchange(helper.stdin, helper.stdout, sent[:2])
+        post_worker.send(helper.stdin, sent)
+        post_worker.send(helper.stdin, sent[:2])  # sent before the first answer is read, as the scan does
+        answer = post_worker.receive(helper.stdout, len(sent))
+        again = post_worker.receive(helper.stdout, 2)
     finally:
         helper.stdin.close()
         assert helper.wait(10) == 0  # ends with its input
@@ -93,3 +95,23 @@ def test_a_helper_that_answers_garbage_or_dies_is_replaced_by_the_scan_thread(
 
     monkeypatch.setattr(post_worker.subprocess, "Popen", popen)
     assert parse_jobs(many, SITE) == [parse_job(job, SITE) for job in many]
+
+
+def test_a_helper_that_hangs_is_stopped_and_its_chunks_parsed_by_the_scan_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    many = jobs(60)
+    monkeypatch.setattr(post_worker, "MIN_POSTS", 10)
+    monkeypatch.setattr(post_worker, "CHUNK", 4)
+    monkeypatch.setattr(post_worker, "LAST_CHUNK_WAIT", 0.5)
+    sleeper = tmp_path / "sleeper.py"
+    sleeper.write_text("import sys, time\nsys.stdin.buffer.read(1)\ntime.sleep(60)\n")  # takes work, never answers
+    real_popen = subprocess.Popen
+
+    def popen(args: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
+        return real_popen([sys.executable, str(sleeper)], **kwargs)  # type: ignore[call-overload,no-any-return]
+
+    monkeypatch.setattr(post_worker.subprocess, "Popen", popen)
+    started = time.perf_counter()
+    assert parse_jobs(many, SITE) == [parse_job(job, SITE) for job in many]
+    assert time.perf_counter() - started < 20

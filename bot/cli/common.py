@@ -12,9 +12,9 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, NoReturn
 
-from bot import __version__
 from bot.config import Settings, SettingsError, load_settings
 from bot.store.db import StoreError
+from bot.version import VERSION
 
 #: Modules that define commands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in COMMAND_MODULES:
         importlib.import_module(module)
     parser = argparse.ArgumentParser(prog="zundabot", description="Discord bot for a podcast's listeners.")
-    parser.add_argument("--version", action="version", version=f"zundabot {__version__}")
+    parser.add_argument("--version", action="version", version=f"zundabot {VERSION}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True, parser_class=CommandParser)
     for name, help, configure, handler in _COMMANDS:
         child = sub.add_parser(name, help=help, description=help)

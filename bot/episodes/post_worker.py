@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import pickle
+import queue
 import subprocess
 import sys
 import threading
@@ -26,12 +27,14 @@ from bot.episodes.site import Site
 
 log = logging.getLogger(__name__)
 
-#: Scans with fewer posts to parse stay in the scan thread: the helper takes 0.2-0.4 s to start, and on a
-#: loaded machine the second core is not free; measured, it gains a fifth at 5,000 posts and nothing at the
-#: show's 484 (see bench/RESULTS.md, ingestion).
-MIN_POSTS = 1000
-#: Posts per message to the helper.
-CHUNK = 16
+#: Scans with fewer posts to parse stay in the scan thread: the helper takes about 0.1 s to start (its
+#: imports), a sixth of the show's 484 posts. Measured on two idle cores, the 484 posts' cold ingest takes
+#: 0.69-0.71 s with the helper and 0.78-0.80 s without (see bench/RESULTS.md, ingestion); on a loaded
+#: machine the second core is not free and the helper gains less.
+MIN_POSTS = 200
+#: Posts per message to the helper, and messages sent ahead of its answers.
+CHUNK = 8
+IN_FLIGHT = 2
 #: How long the scan thread, done with its part, waits for the helper's last chunk before parsing it itself.
 LAST_CHUNK_WAIT = 30.0
 
@@ -74,7 +77,11 @@ def parse_jobs(jobs: list[Job], site: Site) -> list[Parsed]:
 
 
 class _Shared:
-    """The scan thread takes jobs one by one from the front, the helper chunks from the back."""
+    """The scan thread takes jobs one by one from the front, the helper chunks from the back.
+
+    A sender thread keeps :data:`IN_FLIGHT` chunks queued at the helper while the helper thread reads the
+    answers back, so the helper never waits for this process (whose threads share one GIL) between chunks.
+    """
 
     def __init__(self, jobs: list[Job], site: Site) -> None:
         self.jobs = jobs
@@ -84,6 +91,9 @@ class _Shared:
         self.back = len(jobs)
         self.lock = threading.Lock()
         self.process: subprocess.Popen[bytes] | None = None
+        self.sent: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
+        self.slots = threading.Semaphore(IN_FLIGHT)
+        self.stopped = threading.Event()
 
     def run(self) -> list[Parsed]:
         helper = threading.Thread(target=self._helper, name="post-parser-helper", daemon=True)
@@ -97,16 +107,28 @@ class _Shared:
             self.results[index] = parse_job(self.jobs[index], self.site)
         helper.join(LAST_CHUNK_WAIT)
         if helper.is_alive() and self.process is not None:
-            self.process.kill()  # its reader then fails and gives its chunk back
+            self.process.kill()  # its reader then fails and gives its chunks back
             helper.join()
         return [
             result if result is not None else parse_job(job, self.site)
             for job, result in zip(self.jobs, self.results, strict=True)
         ]
 
+    def _claim(self) -> tuple[int, int] | None:
+        """The next chunk from the back for the helper, or None when the two ends have met."""
+        with self.lock:
+            if self.front >= self.back:
+                return None
+            start = max(self.front, self.back - CHUNK)
+            end = self.back
+            self.back = start
+            return start, end
+
     def _helper(self) -> None:
+        """Start the helper process and read its answers, chunk by chunk, in the order they were sent."""
         started = time.perf_counter()
         chunks = 0
+        sender: threading.Thread | None = None
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "bot.episodes.post_helper"],
@@ -116,38 +138,63 @@ class _Shared:
             )
             assert self.process.stdin is not None
             assert self.process.stdout is not None
-            pickle.dump(self.site, self.process.stdin)
-            while True:
-                with self.lock:
-                    if self.front >= self.back:
-                        break
-                    start = max(self.front, self.back - CHUNK)
-                    end = self.back
-                    self.back = start
-                parsed = _exchange(self.process.stdin, self.process.stdout, self.jobs[start:end])
-                self.results[start:end] = parsed
+            sender = threading.Thread(
+                target=self._send_all, args=(self.process.stdin,), name="post-parser-sender", daemon=True
+            )
+            sender.start()
+            while (span := self.sent.get()) is not None:
+                start, end = span
+                self.results[start:end] = receive(self.process.stdout, end - start)
+                self.slots.release()
                 chunks += 1
         except Exception as exc:  # the scan thread parses whatever the helper did not
             log.warning("the helper process for parsing posts failed (%s): parsing in one process", exc)
         finally:
+            self.stopped.set()
+            self.slots.release()  # a sender waiting for a slot sees ``stopped``
             if self.process is not None:
-                self.process.kill()
+                self.process.kill()  # a sender blocked on the pipe gets an error
                 self.process.wait()
+            if sender is not None:
+                sender.join()
             log.debug("helper process parsed %d chunks in %.2f s", chunks, time.perf_counter() - started)
 
+    def _send_all(self, stream: IO[bytes]) -> None:
+        """Send the site, then chunks while there is work, at most :data:`IN_FLIGHT` unanswered."""
+        try:
+            pickle.dump(self.site, stream)
+            while self.slots.acquire() and not self.stopped.is_set():
+                span = self._claim()
+                if span is None:
+                    break
+                self.sent.put(span)  # before sending: if sending fails, reading its answer fails too
+                send(stream, self.jobs[span[0] : span[1]])
+        except Exception:
+            pass
+        finally:
+            self.sent.put(None)
 
-def _exchange(send: IO[bytes], receive: IO[bytes], jobs: list[Job]) -> list[Parsed]:
-    pickle.dump(jobs, send)
-    send.flush()
-    parsed = pickle.load(receive)  # the helper is this program: its answers are trusted like its own
-    if not (isinstance(parsed, list) and len(parsed) == len(jobs) and all(isinstance(p, Parsed) for p in parsed)):
+
+def send(stream: IO[bytes], jobs: list[Job]) -> None:
+    """Send one chunk of jobs to the helper."""
+    pickle.dump(jobs, stream)
+    stream.flush()
+
+
+def receive(stream: IO[bytes], count: int) -> list[Parsed]:
+    """The helper's answer to a chunk of ``count`` jobs."""
+    parsed = pickle.load(stream)  # the helper is this program: its answers are trusted like its own
+    if not (isinstance(parsed, list) and len(parsed) == count and all(isinstance(p, Parsed) for p in parsed)):
         raise ValueError("unexpected answer")
     return parsed
 
 
 def serve(receive: IO[bytes], send: IO[bytes]) -> None:
     """The helper: parse every chunk of jobs it is sent until its input ends."""
-    site = pickle.load(receive)
+    try:
+        site = pickle.load(receive)
+    except EOFError:
+        return
     while True:
         try:
             jobs = pickle.load(receive)

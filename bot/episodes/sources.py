@@ -14,15 +14,15 @@ from typing import Protocol
 import aiohttp
 import xxhash
 
-from bot import __version__
 from bot.episodes.feed import MAX_FEED_BYTES, FeedError, parse_feed
 from bot.episodes.model import Episode
 from bot.episodes.post_worker import Job, Parsed, parse_jobs
 from bot.episodes.posts import READER_VERSION, PostError, read_post_bytes
 from bot.episodes.site import Site
+from bot.version import VERSION
 
 POST_SUFFIXES = (".md", ".markdown")
-USER_AGENT = f"zundabot/{__version__} (+https://github.com/zundabot)"
+USER_AGENT = f"zundabot/{VERSION} (+https://github.com/zundabot)"
 MAX_REDIRECTS = 5
 #: Feed bodies are compared by XXH3-128: a change check, not a security boundary (whoever controls the
 #: feed controls its content anyway), and five times cheaper than SHA-256 on a multi-megabyte feed.
@@ -129,7 +129,7 @@ class FolderSource:
         self.site = site
         self.name = f"folder:{self.folder}"
         #: What a remembered file was read by: files remembered by another reader are read again.
-        self.reader = f"{READER_VERSION} {__version__} {site.url} {site.permalink} {site.zone.key}"
+        self.reader = f"{READER_VERSION} {VERSION} {site.url} {site.permalink} {site.zone.key}"
         self.primed = False
         self._seen: dict[str, SeenFile] = {}
         self._replay = False  # the next scan reports remembered failures and unpublished posts again

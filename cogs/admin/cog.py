@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import __version__, i18n
+from bot import i18n
 from bot.announce.wording import TEMPLATE_LIMIT, TemplateError, Wording, check_template, headline
 from bot.card import CardStyle
 from bot.output import escape_text
@@ -18,6 +18,7 @@ from bot.ui.checks import require_host, require_manage_guild
 from bot.ui.errors import UserFacingError
 from bot.ui.safety import NO_MENTIONS, public_error, public_source
 from bot.ui.translator import ls
+from bot.version import VERSION
 from cogs.admin import texts  # noqa: F401 - registers the texts
 from cogs.admin.visibility import host_commands_lines
 from cogs.premiere import can_schedule
@@ -73,7 +74,7 @@ class Admin(commands.Cog):
         bot = self.bot
         embed = discord.Embed(title=i18n.t("status.title", locale), colour=discord.Colour.green())
         latency = bot.latency
-        embed.add_field(name=i18n.t("status.version", locale), value=__version__)
+        embed.add_field(name=i18n.t("status.version", locale), value=VERSION)
         embed.add_field(name=i18n.t("status.uptime", locale), value=format_duration(bot.uptime))
         embed.add_field(
             name=i18n.t("status.latency", locale),
