@@ -47,7 +47,8 @@ from dataclasses import dataclass
 
 #: Bump when :func:`normalize` or :func:`tokens` change: the search index is rebuilt at the next start.
 #: 2: invisible characters are dropped. 3: hiragana folded to katakana; variant tokens (bot.search.variants).
-TOKENIZER_VERSION = 3
+#: 4: each word analysed alone for its variant tokens (they depended on the words analysed with it).
+TOKENIZER_VERSION = 4
 
 # Characters of scripts written without spaces; each one starts a bigram.
 _CJK = (

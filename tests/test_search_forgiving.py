@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from bot.config import SettingsError, load_settings
 from bot.episodes.model import Episode, Topic
 from bot.search import variants
+from bot.store.search.functions import body_text, title_text
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
 from bot.search.query import analyse_term, parse_query, required
 from bot.search.snippet import snippet
-from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.factories import make_episode
@@ -98,6 +98,17 @@ def test_latin_words_get_their_reading_and_katakana_their_latin_form() -> None:
     [google] = variants.analyse("グーグル")
     assert variants.forms(google) == ("google",)
     assert variants.body_tokens("新しい NVIDIA の GPU")[0] == "エヌビディア" + variants.MARK
+
+
+def test_a_words_variant_tokens_do_not_depend_on_the_words_analysed_with_it() -> None:
+    """The analyser reads ``Is`` as アイエス alone and イズ between ``Was`` and ``It``: a document must get the
+    same tokens whatever was analysed with it, or removing it from the contentless index removes other tokens."""
+    variants._cache.clear()
+    alone = variants.body_tokens("Is")
+    variants._cache.clear()
+    together = variants.body_tokens("Was Is It")
+    assert together == [*variants.body_tokens("Was"), *alone, *variants.body_tokens("It")]
+    assert alone == ["アイエス" + variants.MARK]
 
 
 def test_variant_tokens_never_look_like_bigram_tokens() -> None:
