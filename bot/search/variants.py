@@ -19,6 +19,7 @@ network.
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import unicodedata
@@ -111,6 +112,7 @@ def analyse(text: str) -> list[Morpheme]:
     ]  # fmt: skip
 
 
+@functools.lru_cache(maxsize=65_536)
 def key(form: str) -> str:
     """A form as one index token: normalised (kana folded, case folded), without ASCII separators."""
     return _ASCII_SEPARATORS.sub("", fold_kana(normalize(form)))
@@ -118,13 +120,17 @@ def key(form: str) -> str:
 
 def forms(morpheme: Morpheme) -> tuple[str, ...]:
     """The other forms a word is known by (keys): its normal form and, for a Latin word, its katakana reading."""
-    written = key(morpheme.surface)
+    return _forms(morpheme.surface, morpheme.normal, morpheme.reading, morpheme.known)
+
+
+def _forms(surface: str, normal_form: str, reading_form: str, known: bool) -> tuple[str, ...]:
+    written = key(surface)
     found: list[str] = []
-    normal = key(morpheme.normal)
+    normal = key(normal_form)
     if normal and normal != written:
         found.append(normal)
-    if morpheme.known and _LATIN.fullmatch(written):
-        reading = key(morpheme.reading)
+    if known and _LATIN.fullmatch(written):
+        reading = key(reading_form)
         if _KATAKANA.fullmatch(reading) and reading != written and reading not in found:
             found.append(reading)
     return tuple(found)
@@ -146,10 +152,30 @@ def _nfkc(word: str) -> str:
     return word if word.isascii() or unicodedata.is_normalized("NFKC", word) else unicodedata.normalize("NFKC", word)
 
 
-def _variant_keys(morphemes: list[Morpheme]) -> Iterator[str]:
-    for morpheme in morphemes:
-        if morpheme.pos not in FUNCTION_POS:
-            yield from forms(morpheme)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """The variant keys of one word analysed alone: :func:`forms` of its content morphemes (what
+    ``forms`` of each of :func:`analyse` gives, without building the morphemes: this runs for every new word)."""
+    value = unicodedata.normalize("NFKC", word)[:MAX_ANALYSED]
+    if not value.strip():
+        return ()
+    tokenizer = _tokenizer()
+    _local.out = morphemes = tokenizer.tokenize(value, out=getattr(_local, "out", None))
+    found: list[str] = []
+    for m in morphemes:
+        if _pos(m.part_of_speech_id()) not in FUNCTION_POS:
+            found.extend(_forms(m.surface(), m.normalized_form(), m.reading_form(), not m.is_oov()))
+    return tuple(found)
+
+
+def _pos(pos_id: int) -> str:
+    """The first level of a part-of-speech id (名詞, 助詞, …)."""
+    pos = _POS.get(pos_id)
+    if pos is None:
+        pos = _POS[pos_id] = _dictionary[0].pos_of(pos_id)[0]
+    return pos
+
+
+_POS: dict[int, str] = {}
 
 
 #: Variant keys of words analysed alone, by word (NFKC); bounded: cleared when it reaches :data:`CACHE_WORDS`.
@@ -169,7 +195,7 @@ def _analyse_words(words: list[str]) -> None:
     if len(_cache) + len(missing) > CACHE_WORDS:
         _cache.clear()
     for word in missing:
-        _cache[word] = tuple(_variant_keys(analyse(word)))
+        _cache[word] = _word_keys(word)
 
 
 def word_spans(text: str, *, okurigana: bool = False) -> Iterator[tuple[int, int, tuple[str, ...]]]:
