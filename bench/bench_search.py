@@ -45,10 +45,10 @@ from bot.episodes.model import Episode, Topic, episode_key
 from bot.episodes.posts import read_post
 from bot.episodes.site import Site
 from bot.search import variants
-from bot.search.document import body_text, title_text
 from bot.search.query import parse_query
 from bot.store.search import functions
 from bot.store.search.docids import MAX_POSITION, MAX_TS
+from bot.store.search.functions import body_text, title_text
 from bot.store.search.schema import COMPACT_PREFIX
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize

@@ -58,9 +58,9 @@ def test_many_posts_are_shared_with_the_helper_and_come_back_in_order(
     monkeypatch.setattr(post_worker, "CHUNK", 4)
     real = post_worker.parse_job
 
-    def slow(job: Job, site: Site, *, ahead: bool = False) -> Parsed:  # the helper surely gets chunks
+    def slow(job: Job, site: Site) -> Parsed:  # the scan thread is slow: the helper surely gets chunks
         time.sleep(0.02)
-        return real(job, site, ahead=ahead)
+        return real(job, site)
 
     monkeypatch.setattr(post_worker, "parse_job", slow)
     with caplog.at_level(logging.DEBUG, logger="bot.episodes.post_worker"):

@@ -16,15 +16,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.episodes.model import Episode, Topic
-from bot.search import document as search_document
-from bot.search.document import body_text, title_text
 from bot.search.model import Filters, InvalidDate
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_COMPACT_INDEX, SEARCH_V5
 from bot.store.search import functions as search_functions
 from bot.store.search import queries as search_queries
 from bot.store.search.docids import POSITION_BITS
-from bot.store.search.functions import mc_token, site_token
+from bot.store.search.functions import body_text, mc_token, site_token, title_text
 from bot.store.search.schema import VERSION_KEY
 from bot.store.store import Store
 from bot.text import INVISIBLE, index_text
@@ -236,9 +234,7 @@ async def test_an_index_of_tokenizer_1_is_rebuilt_without_the_invisible_characte
     path = tmp_path / "v1.sqlite3"
     hidden = episode(1, topic("推\u200b論の\u00adモデル", "ゼロ幅\u2060スペース"), description="推\ufeff論")
     with monkeypatch.context() as patch:
-        version_1 = lambda text: index_text(re.sub(f"[{INVISIBLE}]", " ", text))  # noqa: E731
-        patch.setattr(search_functions, "index_text", version_1)  # sites
-        patch.setattr(search_document, "index_text", version_1)  # titles and summaries
+        patch.setattr(search_functions, "index_text", lambda text: index_text(re.sub(f"[{INVISIBLE}]", " ", text)))
         async with await Store.open(path) as store:
             await store.episodes.upsert(hidden)
             await store.search.flush()

@@ -5,8 +5,7 @@ over a big archive) the folder source starts one helper process, a fresh interpr
 (``python -m bot.episodes.post_helper``: nothing of the bot's state is copied into it), and sends it
 chunks of posts from the back of the list while the scan thread parses from the front. Whatever goes
 wrong with the helper (it cannot start, dies, hangs, answers garbage) only means the scan thread parses
-those posts itself: the results are the same. Both sides also compute each episode's search index values
-(:mod:`bot.search.document`), the larger part of the index flush that follows a large scan.
+those posts itself: the results are the same.
 """
 
 from __future__ import annotations
@@ -19,13 +18,12 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO
 
 from bot.episodes.model import Episode
 from bot.episodes.posts import PostError, Unpublished, parse_post
 from bot.episodes.site import Site
-from bot.search.document import Prepared, prepare, remember
 
 log = logging.getLogger(__name__)
 
@@ -52,42 +50,30 @@ class Job:
 
 @dataclass(frozen=True, slots=True)
 class Parsed:
-    """What a post gave: an episode, or ``unpublished``, or the reason it cannot be read; with the episode's
-    search index values when they were computed ahead (:mod:`bot.search.document`)."""
+    """What a post gave: an episode, or ``unpublished``, or the reason it cannot be read."""
 
     episode: Episode | None = None
     unpublished: bool = False
     reason: str = ""
-    prepared: tuple[Prepared, ...] = field(default=(), compare=False)
 
 
-def parse_job(job: Job, site: Site, *, ahead: bool = False) -> Parsed:
-    """Parse one post; whatever goes wrong is that post's failure only. With ``ahead``, also compute its
-    search index values."""
+def parse_job(job: Job, site: Site) -> Parsed:
+    """Parse one post; whatever goes wrong is that post's failure only."""
     try:
-        episode = parse_post(job.data, filename=job.name, site=site, source=job.path)
+        return Parsed(parse_post(job.data, filename=job.name, site=site, source=job.path))
     except Unpublished:
         return Parsed(unpublished=True)
     except PostError as exc:
         return Parsed(reason=exc.reason)
     except Exception as exc:  # a bug or hostile input in one post must not stop the scan
         return Parsed(reason=f"cannot be read ({exc.__class__.__name__}: {' '.join(str(exc).split())[:200]})")
-    if not ahead:
-        return Parsed(episode)
-    try:
-        return Parsed(episode, prepared=tuple(prepare(episode)))
-    except Exception:
-        return Parsed(episode)
 
 
 def parse_jobs(jobs: list[Job], site: Site) -> list[Parsed]:
     """Parse every job, in order; with a helper process on a second core when there are many."""
     if len(jobs) < MIN_POSTS or (os.cpu_count() or 1) < 2:
         return [parse_job(job, site) for job in jobs]
-    parsed = _Shared(jobs, site).run()
-    for result in parsed:
-        remember(result.prepared)
-    return parsed
+    return _Shared(jobs, site).run()
 
 
 class _Shared:
@@ -118,7 +104,7 @@ class _Shared:
                     break
                 index = self.front
                 self.front += 1
-            self.results[index] = parse_job(self.jobs[index], self.site, ahead=True)
+            self.results[index] = parse_job(self.jobs[index], self.site)
         helper.join(LAST_CHUNK_WAIT)
         if helper.is_alive() and self.process is not None:
             self.process.kill()  # its reader then fails and gives its chunks back
@@ -214,5 +200,5 @@ def serve(receive: IO[bytes], send: IO[bytes]) -> None:
             jobs = pickle.load(receive)
         except EOFError:
             return
-        pickle.dump([parse_job(job, site, ahead=True) for job in jobs], send)
+        pickle.dump([parse_job(job, site) for job in jobs], send)
         send.flush()

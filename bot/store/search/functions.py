@@ -1,8 +1,5 @@
 """What the index stores for a document: the Python functions SQLite calls (tokens, filter tokens, docbase).
 
-The tokens of titles and summaries are :mod:`bot.search.document`'s, taken from what a large scan computed
-ahead when it is there.
-
 Registered on every connection by :func:`register` (:meth:`bot.store.db.Database.open` calls it), and
 deterministic: a contentless index removes a document by recomputing its tokens from the old values.
 """
@@ -13,9 +10,10 @@ import json
 
 import aiosqlite
 
-from bot.search import document
+from bot.search.names import mine_pairs
+from bot.search.variants import body_tokens, key, title_tokens
 from bot.store.search.docids import time_base
-from bot.text import index_text, normalize
+from bot.text import fold_kana, index_text, normalize
 
 
 def mc_token(name: str) -> str:
@@ -31,26 +29,31 @@ def _sql_tokens(text: object) -> str:
     return index_text(text) if isinstance(text, str) else ""
 
 
+def title_text(text: str) -> str:
+    """What the index stores for a title: its bigram tokens and the variant tokens of the title analysed whole."""
+    return " ".join((index_text(fold_kana(text)), *title_tokens(text)))
+
+
+def body_text(text: str) -> str:
+    """What the index stores for a summary: its bigram tokens and the variant tokens of its katakana and Latin
+    words."""
+    return " ".join((index_text(fold_kana(text)), *body_tokens(text)))
+
+
 def _sql_title(text: object) -> str:
-    if not isinstance(text, str):
-        return ""
-    ahead = document.take("title", text)
-    return ahead if ahead is not None else document.title_text(text)
+    return title_text(text) if isinstance(text, str) else ""
 
 
 def _sql_body(text: object) -> str:
-    if not isinstance(text, str):
-        return ""
-    ahead = document.take("body", text)
-    return ahead if ahead is not None else document.body_text(text)
+    return body_text(text) if isinstance(text, str) else ""
 
 
 def _sql_pairs(text: object) -> str:
-    """The names ``text`` writes in both scripts (:func:`bot.search.document.name_pairs`)."""
+    """The names ``text`` writes in both scripts, as a JSON list of [key, other name], both ways round."""
     if not isinstance(text, str):
         return "[]"
-    ahead = document.take("pairs", text)
-    return ahead if ahead is not None else document.name_pairs(text)
+    found = {(key(a), b) for latin, kana in mine_pairs(text) for a, b in ((latin, kana), (kana, latin))}
+    return json.dumps(sorted(found), ensure_ascii=False)
 
 
 def _sql_meta(actors: object, site: object) -> str:

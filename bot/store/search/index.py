@@ -6,7 +6,6 @@ import logging
 import math
 
 from bot.clock import Clock
-from bot.search import document
 from bot.store.db import Database
 from bot.store.search.docids import MAX_POSITION, time_base
 from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild, rebuild_pairs
@@ -48,12 +47,9 @@ class SearchIndex:
         """Bring the index up to date with the changes the triggers queued (see the module docstring)."""
         if not await self.pending():
             return
-        try:
-            async with self.db.transaction() as conn:
-                for statement in FLUSH:
-                    await conn.execute(statement)
-        finally:
-            document.forget()  # values computed ahead that this flush did not take will not be asked for
+        async with self.db.transaction() as conn:
+            for statement in FLUSH:
+                await conn.execute(statement)
 
     async def document_count(self) -> int:
         """Documents in the index (live episodes plus their topics)."""
