@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import health, heap, i18n
+from bot import health, i18n
 from bot.announce.pacing import SHARED_RATE, Pacer
 from bot.backoff import doubling
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
@@ -430,7 +430,6 @@ async def run_bot(settings: Settings) -> int:
     while not stop.is_set():
         attempt += 1
         bot = build_bot(settings)
-        bot.add_listener(freeze_heap_when_ready, "on_ready")
         bots.append(bot)
         try:
             error = await start_guarded(bot, token)
@@ -459,11 +458,6 @@ async def run_bot(settings: Settings) -> int:
             await asyncio.wait_for(stop.wait(), delay)
     log.info("stopped before connecting")
     return 0
-
-
-async def freeze_heap_when_ready() -> None:
-    """Once per process, when first ready: the start-up heap out of full collections (:mod:`bot.heap`)."""
-    heap.freeze_startup_heap()
 
 
 async def start_guarded(bot: ZundaBot, token: str) -> BaseException | None:

@@ -373,29 +373,6 @@ async def zundabot_run(tmp_path: Path, until: str = "retrying in", times: int = 
     return process.returncode or 0, "".join(lines)
 
 
-def test_zundabot_run_freezes_its_start_up_heap_once_ready(tmp_path: Path) -> None:
-    """Once ready, the heap built at start is kept out of the garbage collector's full collections (bot/heap.py)."""
-
-    async def scenario() -> tuple[int, str]:
-        async with DiscordEmulator(heartbeat_interval_ms=1000) as emu:
-            from tests.harness import build_community
-
-            build_community(emu)
-            return await zundabot_run(
-                tmp_path,
-                until="start-up heap frozen for the garbage collector",
-                times=1,
-                DISCORD_TOKEN=emu.token,
-                DISCORD_API_BASE=emu.api_base,
-                DISCORD_GATEWAY_URL=emu.gateway_url,
-            )
-
-    code, log = asyncio.run(scenario())
-    assert code == 0, log
-    [line] = [line for line in log.splitlines() if "start-up heap frozen" in line]
-    assert int(line.split(": ")[-1].split()[0]) > 10_000  # objects frozen
-
-
 def assert_cannot_connect(code: int, log: str, api_base: str, gateway_url: str, error: str) -> None:
     """Retried (capped backoff, one line per attempt, the reason first), never a crash; SIGTERM stops it."""
     assert code == 0, log
