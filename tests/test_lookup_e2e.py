@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
 from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
+from cogs.lookup import cog as lookup_cog
 from discord_emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
 from tests.harness import JST, BotRunner, Community, poll_now, settled, write_post
@@ -496,3 +498,28 @@ async def test_share_in_a_thread_needs_send_messages_in_threads(
     shared = await emulator.click(community.listener, shown.message, button(shown.message, label="共有")["custom_id"])
     public = await followup(shared)
     assert public.channel_id == thread.id
+
+
+async def test_searches_work_on_the_one_lookup_thread_never_on_the_loop(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CPU work of a search (analysing the query, rendering its page) runs on the lookup thread, one search
+    after another (bot/search/worker.py), whatever the number of searches at once."""
+    seen: list[str] = []
+    real_page = lookup_cog.search_page
+
+    def page(*args: Any, **kwargs: Any) -> dict[str, object]:
+        seen.append(threading.current_thread().name)
+        return real_page(*args, **kwargs)
+
+    monkeypatch.setattr(lookup_cog, "search_page", page)
+    results = await asyncio.gather(
+        *(
+            emulator.slash(community.listener, community.general, "search", query=word)
+            for word in ("推論", "話題", "モデル")
+        )
+    )
+    assert all(result.embeds for result in results)
+    assert len(seen) == 3
+    assert all(name.startswith("zundabot-lookup") for name in seen)
+    assert len(set(seen)) == 1

@@ -26,6 +26,7 @@ from bot.search.present import (
     topics_pages,
 )
 from bot.search.query import parse_query
+from bot.search.worker import off_loop
 from bot.text import normalize
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError
@@ -69,7 +70,7 @@ class Lookup(commands.Cog):
         self._stats: tuple[float, Stats] | None = None
 
     async def cog_load(self) -> None:
-        await asyncio.to_thread(variants.analyse, "起動")  # load the analyser's dictionary now, not at a search
+        await off_loop(variants.analyse, "起動")  # load the analyser's dictionary now, not at a search
         # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
         # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
         self.bot.add_job(
@@ -125,7 +126,7 @@ class Lookup(commands.Cog):
             filters = Filters.from_input(zone=self.zone, mc=mc, site=site, since=since, until=until)
         except InvalidDate as exc:
             raise UserFacingError(i18n.t("lookup.bad_date", locale, value=quoted(exc.value))) from None
-        parsed = await asyncio.to_thread(parse_query, query)  # the analyser runs off the loop
+        parsed = await off_loop(parse_query, query)  # the analyser runs off the loop
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
@@ -134,14 +135,14 @@ class Lookup(commands.Cog):
             await answer(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
         zone = self.zone
-        first = await asyncio.to_thread(search_page, result, parsed, 0, zone=zone, locale=locale, filters=filters)
+        first = await off_loop(search_page, result, parsed, 0, zone=zone, locale=locale, filters=filters)
         pages = page_count(len(result.hits))
         del result  # the pager keeps the query, not the hits: a page turn searches again (bounded memory)
         store = self.bot.store.search
 
         async def load(index: int) -> dict[str, object]:
             again = await store.search(parsed, filters, limit=SEARCH_LIMIT)
-            return await asyncio.to_thread(search_page, again, parsed, index, zone=zone, locale=locale, filters=filters)
+            return await off_loop(search_page, again, parsed, index, zone=zone, locale=locale, filters=filters)
 
         def public(payload: dict[str, Any]) -> dict[str, Any]:
             return _public_search_page(payload, query, locale)
@@ -197,7 +198,7 @@ class Lookup(commands.Cog):
         found = await self.bot.store.episodes.get(key) if key else None
         if found is None:
             raise UserFacingError(i18n.t("lookup.no_episode", interaction.locale, value=quoted(episode)))
-        pages = await asyncio.to_thread(episode_pages, found, zone=self.zone, locale=interaction.locale)
+        pages = await off_loop(episode_pages, found, zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     @episode.autocomplete("episode")
@@ -215,7 +216,7 @@ class Lookup(commands.Cog):
         newest = await self.bot.store.episodes.latest(1)
         if not newest:
             raise UserFacingError(i18n.t("lookup.archive_empty", interaction.locale))
-        pages = await asyncio.to_thread(episode_pages, newest[0], zone=self.zone, locale=interaction.locale)
+        pages = await off_loop(episode_pages, newest[0], zone=self.zone, locale=interaction.locale)
         await Pager.of(pages, owner_id=interaction.user.id, locale=interaction.locale).start(interaction)
 
     # -- /topics ------------------------------------------------------------------------------------------------

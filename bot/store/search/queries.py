@@ -11,7 +11,6 @@ matches, newest first.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sqlite3
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from datetime import datetime
 from bot.search.model import Filters, Hit, SearchResult
 from bot.search.names import merge
 from bot.search.query import Query, parse_query, phrase_fts
+from bot.search.worker import off_loop
 from bot.store.search.docids import POSITION_BITS, rowid_range
 from bot.store.search.functions import mc_token, site_token
 from bot.store.search.index import SearchIndex
@@ -107,7 +107,7 @@ class SearchQueries(SearchIndex):
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
         """
-        parsed = await asyncio.to_thread(parse_query, query) if isinstance(query, str) else query
+        parsed = await off_loop(parse_query, query) if isinstance(query, str) else query
         filters = filters or Filters()
         low, high = rowid_range(filters)
         low = max(low, self._visible_low())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
@@ -10,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.episodes.catalogue import EpisodeChoice, date_range, episode_number, one_line
 from bot.search.query import parse_query
+from bot.search.worker import off_loop
 from bot.store.search.docids import MASK
 from bot.store.search.queries import SearchQueries, column
 from bot.store.visibility import visible
@@ -24,7 +24,7 @@ class Suggestions(SearchQueries):
 
         ``fresh=False`` skips the flush: autocomplete answers at once from the index as it is.
         """
-        parsed = await self.widened(await asyncio.to_thread(parse_query, text))
+        parsed = await self.widened(await off_loop(parse_query, text))
         expression = parsed.match_fts() if not parsed.empty else None
         mask = MASK
         if fresh:
@@ -95,7 +95,7 @@ class Suggestions(SearchQueries):
         return choices[:limit]
 
     async def _episodes_by_words(self, text: str, limit: int, *, fresh: bool) -> Sequence[sqlite3.Row]:
-        parsed = await self.widened(await asyncio.to_thread(parse_query, text))
+        parsed = await self.widened(await off_loop(parse_query, text))
         expression = parsed.match_fts()
         if expression is None:
             return []
