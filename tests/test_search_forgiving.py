@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from bot.config import SettingsError, load_settings
 from bot.episodes.model import Episode, Topic
 from bot.search import variants
-from bot.store.search.functions import body_text, title_text
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
 from bot.search.query import analyse_term, parse_query, required
 from bot.search.snippet import snippet
+from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.factories import make_episode
