@@ -19,7 +19,6 @@ network.
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 import unicodedata
@@ -112,10 +111,18 @@ def analyse(text: str) -> list[Morpheme]:
     ]  # fmt: skip
 
 
-@functools.lru_cache(maxsize=65_536)
 def key(form: str) -> str:
     """A form as one index token: normalised (kana folded, case folded), without ASCII separators."""
-    return _ASCII_SEPARATORS.sub("", fold_kana(normalize(form)))
+    found = _keys.get(form)
+    if found is None:
+        if len(_keys) >= CACHE_WORDS:
+            _keys.clear()
+        found = _keys[form] = _ASCII_SEPARATORS.sub("", fold_kana(normalize(form)))
+    return found
+
+
+#: Keys by form, bounded like :data:`_cache` (a dict of strings: nothing for the garbage collector to walk).
+_keys: dict[str, str] = {}
 
 
 def forms(morpheme: Morpheme) -> tuple[str, ...]:
