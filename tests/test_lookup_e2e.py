@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import sys
 import threading
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -16,7 +17,6 @@ from bot.episodes.model import Episode, Topic
 from bot.store.store import Store
 from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
-from cogs.lookup import cog as lookup_cog
 from discord_emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
 from tests.harness import JST, BotRunner, Community, poll_now, settled, write_post
@@ -506,6 +506,9 @@ async def test_searches_work_on_the_one_lookup_thread_never_on_the_loop(
     """The CPU work of a search (analysing the query, rendering its page) runs on the lookup thread, one search
     after another (bot/search/worker.py), whatever the number of searches at once."""
     seen: list[str] = []
+    cog = bot.get_cog("Lookup")
+    assert cog is not None
+    lookup_cog = sys.modules[type(cog).__module__]  # the module the running bot loaded (extensions reload it)
     real_page = lookup_cog.search_page
 
     def page(*args: Any, **kwargs: Any) -> dict[str, object]:
