@@ -115,3 +115,11 @@ def test_a_helper_that_hangs_is_stopped_and_its_chunks_parsed_by_the_scan_thread
     started = time.perf_counter()
     assert parse_jobs(many, SITE) == [parse_job(job, SITE) for job in many]
     assert time.perf_counter() - started < 20
+
+
+def test_a_helper_whose_input_ends_before_the_site_exits_cleanly() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.episodes.post_helper"], input=b"", capture_output=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == b""
