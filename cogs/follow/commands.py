@@ -30,6 +30,7 @@ from bot.follow.matching import Matcher, group, word_forms
 from bot.follow.model import ANYWHERE, Announcement, Follow
 from bot.follow.outbox import FollowOutbox
 from bot.follow.words import MAX_WORD_LENGTH, MAX_WORDS, WordRefused, clean_word
+from bot.search.worker import off_loop
 from bot.store.follows import Added
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError, report_error
@@ -370,7 +371,7 @@ class Follows(commands.Cog, name=FOLLOW_COG):
             raise UserFacingError(i18n.t(f"follow.refused.{exc.reason.value}", locale, limit=MAX_WORD_LENGTH)) from None
         store = self.bot.store.follows
         scope = self._scope(interaction)
-        forms = await asyncio.to_thread(word_forms, shown)
+        forms = await off_loop(word_forms, shown)  # the analyser, on the lookup thread
         added = await store.add(interaction.user.id, scope, shown, normalized, locale.value, forms)
         if added is Added.FULL:
             raise UserFacingError(i18n.t("follow.full", locale, limit=MAX_WORDS))
