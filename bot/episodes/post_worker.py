@@ -163,14 +163,14 @@ class _Shared:
         """Send the site, then chunks while there is work, at most :data:`IN_FLIGHT` unanswered."""
         try:
             pickle.dump(self.site, stream)
-            while self.slots.acquire() and not self.stopped.is_set():
-                span = self._claim()
-                if span is None:
+            while True:
+                self.slots.acquire()
+                if self.stopped.is_set() or (span := self._claim()) is None:
                     break
                 self.sent.put(span)  # before sending: if sending fails, reading its answer fails too
                 send(stream, self.jobs[span[0] : span[1]])
         except Exception:
-            pass
+            pass  # the helper thread's read then fails as well, and reports it
         finally:
             self.sent.put(None)
 

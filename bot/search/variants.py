@@ -99,10 +99,16 @@ class Morpheme:
         return not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
 
 
+def _analysable(text: str) -> str | None:
+    """What the analyser is given of ``text``: NFKC'd, at most :data:`MAX_ANALYSED` characters; None when blank."""
+    value = unicodedata.normalize("NFKC", text)[:MAX_ANALYSED]
+    return value if value.strip() else None
+
+
 def analyse(text: str) -> list[Morpheme]:
     """The words of ``text`` (NFKC'd first; at most :data:`MAX_ANALYSED` characters)."""
-    value = unicodedata.normalize("NFKC", text)[:MAX_ANALYSED]
-    if not value.strip():
+    value = _analysable(text)
+    if value is None:
         return []
     return [
         Morpheme(m.surface(), m.normalized_form(), m.reading_form(), m.part_of_speech()[0], not m.is_oov(),
@@ -162,8 +168,8 @@ def _nfkc(word: str) -> str:
 def _word_keys(word: str) -> tuple[str, ...]:
     """The variant keys of one word analysed alone: :func:`forms` of its content morphemes (what
     ``forms`` of each of :func:`analyse` gives, without building the morphemes: this runs for every new word)."""
-    value = unicodedata.normalize("NFKC", word)[:MAX_ANALYSED]
-    if not value.strip():
+    value = _analysable(word)
+    if value is None:
         return ()
     tokenizer = _tokenizer()
     _local.out = morphemes = tokenizer.tokenize(value, out=getattr(_local, "out", None))
