@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.episodes import post_worker
 from tests.conftest import CONTENT_DIR, ROOT
 from tests.jekyll import render_post, rss_feed
 
@@ -233,3 +236,39 @@ def test_relative_urls_of_a_feed_file_resolve_against_the_site(
         ("https://example.org/rel/a", "https://example.org/rel/a", "https://example.org/audio/a.mp3"),
         ("https://example.org/podcast/b", "https://example.org/podcast/b", "https://example.org/podcast/audio/b.mp3"),
     ]
+
+
+@pytest.mark.corpus
+def test_ingest_of_the_shows_posts_folder_shares_the_parsing_and_stores_what_one_process_stores(
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    corpus_dir: Path,
+) -> None:
+    """484 posts are over the helper's threshold: ``zundabot ingest`` parses them on two cores, and the stored
+    episodes and topics are exactly those of a parse in one process."""
+
+    def stored(db: Path) -> list[list[tuple[object, ...]]]:
+        with sqlite3.connect(db) as conn:
+            return [
+                conn.execute(
+                    "SELECT key, number, title, published, page_url, actors, description, information, audio_url, "
+                    "youtube_url, image_url, source, fingerprint FROM episodes ORDER BY key"
+                ).fetchall(),
+                conn.execute("SELECT * FROM topics ORDER BY episode_key, position").fetchall(),
+            ]
+
+    posts = len(list(corpus_dir.glob("*.md")))
+    assert posts >= post_worker.MIN_POSTS
+    with caplog.at_level(logging.DEBUG, logger="bot.episodes.post_worker"):
+        code, out, _ = run(capsys, "ingest", "--content-dir", str(corpus_dir), "--db", str(tmp_path / "two.sqlite3"))
+    assert code == 0
+    assert f"new {posts}, changed 0, unchanged 0, failed 0" in out
+    [chunks] = [r.args for r in caplog.records if r.getMessage().startswith("helper process parsed")]
+    assert isinstance(chunks, tuple)
+    assert chunks[0] > 0  # the helper took part
+    monkeypatch.setattr(post_worker, "MIN_POSTS", 10**9)
+    code, out, _ = run(capsys, "ingest", "--content-dir", str(corpus_dir), "--db", str(tmp_path / "one.sqlite3"))
+    assert code == 0
+    assert stored(tmp_path / "two.sqlite3") == stored(tmp_path / "one.sqlite3")
