@@ -33,6 +33,7 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                     3, Topic("シミュレーションで学ぶ物理", "https://example.com/3", "物理シミュレーションの基礎。")
                 ),
                 episode(4, Topic("画像生成の比較", "https://example.com/4", "画像モデルを比べたのだ。")),
+                episode(5, Topic("Obsidianで育てるメモ", "https://example.com/5", "メモをObsidianにまとめたのだ。")),
             ]
         )
         await store.search.flush()
@@ -70,6 +71,12 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
     )
     assert "見つからなかったのだ" in nonsense.content
 
+    by_sound = await emulator.slash(community.listener, community.general, "search", query="おぶしでぃあん")
+    text = by_sound.embeds[0]["description"]
+    assert text.startswith("-# Obsidian（おぶしでぃあん）で検索しました\n")
+    assert "[Obsidianで育てるメモ](https://example.com/5)" in text
+    assert "**Obsidian**" in text
+
     exact = await emulator.slash(community.listener, community.general, "search", query="画像")
     assert "で検索しました" not in exact.embeds[0]["description"]
 
@@ -86,3 +93,7 @@ async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
         community.listener, community.general, "search", focused="query", query="しみゅれーしょん"
     )
     assert titles.choice_names == ["シミュレーションで学ぶ物理"]
+    by_sound = await emulator.autocomplete(
+        community.listener, community.general, "search", focused="query", query="おぶしでぃあん"
+    )
+    assert by_sound.choice_names == ["Obsidianで育てるメモ"]

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import variants
@@ -86,11 +86,17 @@ class Word:
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
 
-    def fts(self) -> str:
+    def forms_fts(self) -> str:
+        """The word whole, in any of its forms."""
         parts = [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
-        if self.pieces:
-            parts.append(" AND ".join(f"({piece.fts()})" for piece in self.pieces))
         return " OR ".join(f"({part})" for part in parts)
+
+    def fts(self) -> str:
+        """The word in any of its forms, or by all its pieces."""
+        if not self.pieces:
+            return self.forms_fts()
+        pieces = " AND ".join(f"({piece.fts()})" for piece in self.pieces)
+        return f"{self.forms_fts()} OR ({pieces})"
 
     def lookup_keys(self) -> tuple[str, ...]:
         """The keys its synonyms are looked up by: the word and its other forms."""
@@ -164,6 +170,10 @@ class Query:
     def exact(self) -> Query:
         """The query searched exactly, as before the forgiving layers: every term literally, no analysis."""
         return replace(self, positive=tuple(replace(term, words=(), dropped=()) for term in self.positive))
+
+    def whole(self) -> Query:
+        """The query with each content word matching only whole, in any of its forms (not by its pieces)."""
+        return self._each_word(lambda word: replace(word, pieces=()))
 
     def excluding(self, expression: str) -> str:
         """``expression`` without the documents holding an excluded term."""
@@ -239,16 +249,33 @@ class Query:
         """The query with every content word also matching the names ``synonyms`` gives for its keys."""
 
         def widen(word: Word) -> Word:
-            extra = [
-                tokens
-                for key in word.lookup_keys()
-                for name in synonyms.get(key, ())
-                if (tokens := query_tokens(fold_kana(normalize(name)))) and tokens not in word.phrases
-            ]
+            extra = [tokens for key in word.lookup_keys() for name in synonyms.get(key, ()) if (tokens := _name(name))]
             return replace(word, phrases=tuple(dict.fromkeys((*word.phrases, *extra)))) if extra else word
 
-        positive = tuple(replace(term, words=tuple(widen(word) for word in term.words)) for term in self.positive)
+        return self._each_word(widen)
+
+    def sounding(self, names: Mapping[str, Sequence[str]]) -> Query:
+        """The query with each content word that ``names`` has (by its text) also matching those names, found by
+        their sound (:mod:`bot.search.sounds`), and understood as the first of them."""
+
+        def widen(word: Word) -> Word:
+            found = [(name, tokens) for name in names.get(word.text, ()) if (tokens := _name(name))]
+            if not found:
+                return word
+            phrases = (*word.phrases, *(tokens for _, tokens in found))
+            return replace(word, shown=found[0][0], phrases=tuple(dict.fromkeys(phrases)))
+
+        return self._each_word(widen)
+
+    def _each_word(self, change: Callable[[Word], Word]) -> Query:
+        """The query with ``change`` applied to every content word."""
+        positive = tuple(replace(term, words=tuple(change(word) for word in term.words)) for term in self.positive)
         return replace(self, positive=positive)
+
+
+def _name(name: str) -> tuple[QueryToken, ...]:
+    """The tokens of a name a word is widened to, a phrase to match whole."""
+    return query_tokens(fold_kana(normalize(name)))
 
 
 def query_tokens(normalized_term: str) -> tuple[QueryToken, ...]:

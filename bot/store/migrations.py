@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.store.search.functions import register as register_search_functions
-from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, rebuild_pairs
+from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, SOUNDS_SCHEMA, rebuild_mined
 from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
 from bot.store.search.schema import rebuild as rebuild_search
 
@@ -262,7 +262,7 @@ async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
     """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
     for statement in statements(PAIRS_SCHEMA):
         await conn.execute(statement)
-    await rebuild_pairs(conn)
+    await rebuild_mined(conn, "search_pairs")
 
 
 #: A server's language for its public messages (announcements) and its announcement headline template.
@@ -429,6 +429,15 @@ async def SEARCH_COMPACT_INDEX(conn: aiosqlite.Connection) -> None:
     await rebuild_search(conn)
 
 
+async def SEARCH_SOUNDS(conn: aiosqlite.Connection) -> None:
+    """The sound of every Latin word and katakana name of the archive, so that a name typed in the other script
+    finds it (オブシディアン → Obsidian, :mod:`bot.search.sounds`), mined from the topics stored."""
+    await register_search_functions(conn)
+    for statement in statements(SOUNDS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_mined(conn, "search_sounds")
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -445,4 +454,5 @@ MIGRATIONS: list[Migration] = [
     PREMIERES,
     POST_FILES,
     SEARCH_COMPACT_INDEX,
+    SEARCH_SOUNDS,
 ]

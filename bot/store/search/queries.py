@@ -20,6 +20,8 @@ from datetime import datetime
 from bot.search.model import Filters, Hit, SearchResult
 from bot.search.names import merge
 from bot.search.query import Query, parse_query, phrase_fts
+from bot.search.sounds import named, sounds
+from bot.search.sounds import parts as sound_parts
 from bot.search.worker import off_loop
 from bot.store.search.docids import POSITION_BITS, rowid_range
 from bot.store.search.functions import mc_token, site_token
@@ -101,8 +103,9 @@ class SearchQueries(SearchIndex):
         """The best ``limit`` hits for ``query`` (a string is parsed with :func:`parse_query`).
 
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
-        first (see the module docstring). What the words match exactly (as typed) comes first, then what only
-        their other forms match, then — when neither finds anything — the relaxed query's partial matches. An
+        first (see the module docstring). What the words match exactly (as typed) comes first, then what their
+        other forms match whole, then what a compound matches only by its parts (オープン and クロー for
+        オープンクロー), then — when none finds anything — the relaxed query's partial matches. An
         episode document is dropped when one of its topics is among the hits, so the same match is not listed
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
@@ -118,12 +121,11 @@ class SearchQueries(SearchIndex):
         strict = parsed.match_positive()
         if strict is None:
             return SearchResult()
-        exact = parsed.exact().match_positive() or strict
         rare = await self._words_are_rare(parsed)
-        result = await self._ranked(parsed, exact, filters, (low, high), limit, rare)
-        if strict != exact and len(result.hits) < limit:
-            wider = await self._ranked(parsed, strict, filters, (low, high), limit, rare)
-            result = _after(result, wider, limit)
+        result = SearchResult()
+        for tier in dict.fromkeys((parsed.exact().match_positive(), parsed.whole().match_positive(), strict)):
+            if tier is not None and (not result.hits or len(result.hits) < limit):
+                result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
         relaxed = parsed.relaxed_positive() if not result.hits else None
         if relaxed is not None:
             result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit, rare), partial=True)
@@ -157,7 +159,30 @@ class SearchQueries(SearchIndex):
         mined: dict[str, tuple[str, ...]] = {}
         for row in rows:
             mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
-        return query.with_synonyms(merge(self.synonyms, mined))
+        return await self._by_sound(query.with_synonyms(merge(self.synonyms, mined)))
+
+    async def _by_sound(self, query: Query) -> Query:
+        """``query`` with each content word the archive does not hold whole in any of its forms also matching the
+        names of the other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
+        heard: dict[str, tuple[str, ...]] = {}
+        for word in query.content_words():
+            if (found := sound_parts(word.shown)) and not await self._holds(word.forms_fts()):
+                heard[word.text] = found
+        if not heard:
+            return query
+        keys = sorted({sound for found in heard.values() for part in found for sound in sounds(part)})
+        rows = await self.db.fetchall(
+            "SELECT sound, name FROM search_sounds WHERE sound IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
+        )
+        by_sound: dict[str, list[str]] = {}
+        for row in rows:
+            by_sound.setdefault(row["sound"], []).append(row["name"])
+        return query.sounding(await off_loop(named, heard, by_sound))
+
+    async def _holds(self, expression: str) -> bool:
+        """Whether any document matches ``expression``."""
+        found = await self.db.scalar("SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1", (expression,))
+        return found is not None
 
     async def _ranked(
         self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int, by_relevance: bool

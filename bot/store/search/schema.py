@@ -148,6 +148,26 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     + _triggers(POSITION_BITS, TIME_SHIFT, MAX_POSITION)
 )
 
+#: Names mined from the text the flush indexes, by table: its key and name columns and the SQL function giving
+#: a text's [key, name] pairs as JSON (:mod:`.functions`). Stale rows (of text since changed) are harmless: a
+#: name no document holds matches nothing; a rebuild drops them.
+_MINED = {
+    "search_pairs": ("name_key", "other", "zb_search_pairs"),
+    "search_sounds": ("sound", "name", "zb_search_sounds"),
+}
+
+
+def _mine(table: str, rows: str, text: str, where: str) -> str:
+    """Insert into ``table`` (of :data:`_MINED`) what its function finds in ``text`` of ``rows``."""
+    key, name, function = _MINED[table]
+    return f"""
+    INSERT OR IGNORE INTO {table} ({key}, {name})
+    SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
+    FROM {rows}, json_each({function}({text})) j
+    WHERE {where}
+    """
+
+
 _DOCUMENT_VALUES = (
     "zb_search_title(q.title), zb_search_body(q.body), zb_search_tokens(q.site), zb_search_meta(q.actors, q.topic_site)"
 )
@@ -167,12 +187,7 @@ FLUSH = [
     WHERE NOT q.remove AND q.id = (SELECT max(p.id) FROM search_queue p WHERE p.doc = q.doc)
     ORDER BY q.doc
     """,
-    """
-    INSERT OR IGNORE INTO search_pairs (name_key, other)
-    SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
-    FROM search_queue q, json_each(zb_search_pairs(q.title || char(10) || q.body)) j
-    WHERE NOT q.remove
-    """,
+    *(_mine(table, "search_queue q", "q.title || char(10) || q.body", "NOT q.remove") for table in _MINED),
     "DELETE FROM search_queue",
 ]
 
@@ -187,16 +202,28 @@ CREATE TABLE search_pairs (
 """
 
 
-async def rebuild_pairs(conn: aiosqlite.Connection) -> None:
-    """Mine the pairs of every live topic again (inside the caller's transaction)."""
-    await conn.execute("DELETE FROM search_pairs")
+#: The sound of every Latin word and katakana name of the archive (:mod:`bot.search.sounds`): shipped as the
+#: migration SEARCH_SOUNDS (bot/store/migrations.py); change it only through a new migration.
+SOUNDS_SCHEMA = """
+CREATE TABLE search_sounds (
+    sound  TEXT NOT NULL,
+    name   TEXT NOT NULL,
+    PRIMARY KEY (sound, name)
+) WITHOUT ROWID;
+"""
+
+
+async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
+    """Mine the names of ``table`` (``search_pairs`` or ``search_sounds``) from every live topic again (inside
+    the caller's transaction)."""
+    await conn.execute(f"DELETE FROM {table}")
     await conn.execute(
-        """
-        INSERT OR IGNORE INTO search_pairs (name_key, other)
-        SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
-        FROM topics t JOIN search_episodes s ON s.key = t.episode_key,
-            json_each(zb_search_pairs(t.title || char(10) || t.summary)) j
-        """
+        _mine(
+            table,
+            "topics t JOIN search_episodes s ON s.key = t.episode_key",
+            "t.title || char(10) || t.summary",
+            "1",
+        )
     )
 
 

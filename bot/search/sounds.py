@@ -1,0 +1,230 @@
+"""Names by their sound: a katakana name finds the Latin one it is a reading of, and back (オブシディアン ⇄ Obsidian).
+
+The analyser knows the readings of common words and the archive writes some names in both scripts
+(:mod:`bot.search.names`), but a new product name is often in the archive in one script only while a listener
+types it in the other (セレニウム for Selenium, ぷらねっとすけーる for PlanetScale). Both spellings are reduced
+to how katakana hears them (:func:`spoken`): English spelling rules first (``ph`` → f, ``tion`` → shon, a soft
+``c``, an ``r`` after a vowel silent as in computer → コンピューター), then sounds Japanese does not tell
+apart merged (l and r; b and v; s, z, sh and j; t, ch and ts; m and n; f and h), semivowels dropped. The
+consonants that remain, doubles single, are the name's *sound* (``bsdn`` for both spellings of Obsidian),
+the key it is looked up by; a candidate with the same sound must also be spelled alike, vowels included
+(:func:`likeness`), because short sounds are shared by many words.
+
+The store keeps the sound of every Latin word, pair of adjacent Latin words (Agent Teams) and katakana run of
+the archive (:func:`names_in`) and asks for them only for a query word that finds nothing as typed: a word
+the archive has is never widened to its homophones.
+
+Written by hand: transliteration libraries go from kana to romaji (the easy half); none matches an English
+spelling to its katakana reading, which is what this does, roughly and symmetrically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+
+from bot.text import fold_kana, normalize
+
+#: A shorter sound (one consonant, or none) names too many words to look up.
+MIN_SOUND = 2
+#: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
+#: a short sound is shared by many words, and a random string of kana has one as often. Measured on the show's
+#: names: true readings 0.67–1.0 (those of two consonants: Llama, Gemini, RAG, Vibium 0.9–1.0); unrelated words
+#: of the same sound mostly below (ヌペポ and New Paper 0.8, コスト and QUEST 0.75).
+MIN_LIKENESS = (0.9, 0.76, 0.65)
+#: At most this many names are taken for one word.
+MAX_NAMES = 3
+#: Longest name looked at (characters).
+MAX_NAME = 40
+
+_RULES = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        (r"tch", "ch"),
+        (r"(?<=[a-z])[ts]ion", "shon"),
+        (r"ture", "char"),
+        (r"ph", "f"),
+        (r"gh", ""),
+        (r"ck", "k"),
+        (r"qu", "kw"),
+        (r"x", "ks"),
+        (r"^[kg]n", "n"),
+        (r"^wr", "r"),
+        (r"^ps", "s"),
+        (r"mb$", "m"),
+        (r"ch", "t"),
+        (r"sh|th", "s"),
+        (r"c(?=[eiy])", "s"),
+        (r"c", "k"),
+        (r"ge$", "je"),
+        (r"au|aw", "o"),
+        (r"ds$", "s"),
+        (r"a(?=[b-df-hj-np-tv-z]e)", "e"),
+        (r"i(?=[b-df-hj-np-tv-z]e)", "ai"),
+        (r"(?<=[aeiouy])r+(?![aeiouy])", ""),
+        (r"h(?![aeiouy])", ""),
+    )
+)
+_SOFT_G = re.compile(r"g(?=[eiy])")
+#: Latin letters as katakana names them (エー, ビー, シー...), spelled as :func:`_katakana` hears them.
+_LETTERS = {
+    "A": "e", "B": "bi", "C": "si", "D": "di", "E": "i", "F": "ehu", "G": "zi", "H": "eiti", "I": "ai",
+    "J": "ze", "K": "ke", "L": "eru", "M": "emu", "N": "enu", "O": "o", "P": "pi", "Q": "kyu", "R": "aru",
+    "S": "esu", "T": "ti", "U": "yu", "V": "bui", "W": "daburyu", "X": "ekkusu", "Y": "wai", "Z": "zetto",
+}  # fmt: skip
+#: An upper-case part up to this long may be an acronym, read letter by letter.
+MAX_ACRONYM = 5
+_MERGED = str.maketrans({"j": "s", "z": "s", "f": "h", "v": "b", "l": "r", "m": "n", "q": "k", "w": "", "y": ""})
+_VOWELS = re.compile(r"[aeiou]")
+_DOUBLED = re.compile(r"(.)\1+")
+#: A vowel katakana adds after a consonant that English ends a syllable with (ト in ベッドロック, ク).
+_EPENTHETIC = re.compile(r"(?<=[^aeiou])u(?![aeiou])|(?<=[td])o(?![aeiou])")
+_WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)?")
+_LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
+_LATIN_PAIR = re.compile(r"(?=\b([A-Za-z][A-Za-z0-9]* [A-Za-z][A-Za-z0-9]*)\b)")
+_KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}")
+_PARTS = re.compile(r"[ァ-ヺー]{2,}|[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)*")
+_SMALL_VOWELS = frozenset("AIUEO")
+_SMALL_GLIDES = frozenset(("YA", "YU", "YO"))
+
+Spoken = tuple[str, str]
+"""A spelling as heard: (its sound, the consonants only; its form, vowels kept)."""
+
+
+def _heard(letters: str) -> Spoken:
+    merged = _DOUBLED.sub(r"\1", letters.translate(_MERGED))
+    return _DOUBLED.sub(r"\1", _VOWELS.sub("", merged)), merged
+
+
+def _latin_part(part: str) -> list[Spoken]:
+    """How one word part (``Git`` of GitHub) may be heard: as a word, also with a soft ``g``, and an acronym
+    (``SQL``) also letter by letter (エスキューエル)."""
+    letters = part.lower()
+    for rule, replacement in _RULES:
+        letters = rule.sub(replacement, letters)
+    heard = [_heard(letters)]
+    if _SOFT_G.search(letters):
+        heard.append(_heard(_SOFT_G.sub("j", letters)))
+    if part.isupper() and len(part) <= MAX_ACRONYM:
+        heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
+    return heard
+
+
+def _latin(name: str) -> list[Spoken]:
+    """A Latin name's ways of being heard, part by part (words and camel-case parts: PlanetScale)."""
+    heard: list[Spoken] = [("", "")]
+    for word in name.split():
+        for part in _WORD_PARTS.findall(word):
+            heard = [(sound + more, form + extra) for sound, form in heard for more, extra in _latin_part(part)][:4]
+    return [(_DOUBLED.sub(r"\1", sound), form) for sound, form in heard]
+
+
+def _katakana(name: str) -> list[Spoken]:
+    """A katakana name as heard, from the letters' Unicode names (``KATAKANA LETTER SI`` → si)."""
+    syllables: list[str] = []
+    for char in name:
+        name = unicodedata.name(char, "")
+        if not name.startswith("KATAKANA LETTER "):
+            continue  # the long-vowel mark, the middle dot, iteration marks
+        letter = name.removeprefix("KATAKANA LETTER ")
+        if letter.startswith("SMALL "):
+            letter = letter.removeprefix("SMALL ")
+            if letter == "TU":
+                continue  # ッ doubles the next consonant, which is heard once
+            if syllables and (letter in _SMALL_VOWELS or letter in _SMALL_GLIDES):
+                syllables[-1] = syllables[-1][:-1] + letter[-1]  # ディ, シェ, チュ
+                continue
+        syllables.append(letter)
+    return [_heard("".join(syllables).lower())]
+
+
+@functools.lru_cache(maxsize=8192)
+def spoken(name: str) -> tuple[Spoken, ...]:
+    """How ``name`` (Latin letters, or kana) is heard: empty for mixed scripts or a sound too short to use."""
+    text = fold_kana(unicodedata.normalize("NFKC", name).strip())
+    if not text or len(text) > MAX_NAME:
+        return ()
+    if _KATAKANA_NAME.fullmatch(text):
+        heard = _katakana(text)
+    elif _LATIN_NAME.fullmatch(text):
+        heard = _latin(text)
+    else:
+        return ()
+    return tuple(dict.fromkeys(item for item in heard if len(item[0]) >= MIN_SOUND))
+
+
+def sounds(name: str) -> tuple[str, ...]:
+    """The keys ``name`` is looked up by (one, or two for a ``g`` that may be soft)."""
+    return tuple(dict.fromkeys(sound for sound, _ in spoken(name)))
+
+
+def likeness(one: str, other: str) -> float:
+    """How alike two names sound, 0 to 1: 0 unless they share a sound, else how alike their heard forms are
+    (a katakana vowel after a closing consonant ignored)."""
+    best = 0.0
+    for sound, form in spoken(one):
+        for other_sound, other_form in spoken(other):
+            if sound == other_sound:
+                a, b = (_EPENTHETIC.sub("", form.removesuffix("e")) for form in (form, other_form))
+                best = max(best, difflib.SequenceMatcher(None, a, b).ratio())
+    return best
+
+
+def _script(name: str) -> str:
+    return "kana" if _KATAKANA_NAME.fullmatch(fold_kana(normalize(name))) else "latin"
+
+
+def names_in(text: str) -> Iterator[tuple[str, str]]:
+    """(sound, name) for every Latin word, pair of adjacent Latin words and katakana run of ``text``."""
+    prepared = unicodedata.normalize("NFKC", text)
+    found = (
+        *_LATIN_WORD.findall(prepared),
+        *(match.group(1) for match in _LATIN_PAIR.finditer(prepared)),
+        *_KATAKANA_NAME.findall(prepared),
+    )
+    for name in dict.fromkeys(found):
+        for sound in sounds(name):
+            yield sound, name
+
+
+def parts(word: str) -> tuple[str, ...]:
+    """What of ``word`` can be heard: the word, or else its katakana runs and Latin words (セレニウム of
+    セレニウム作者, Bedrock of 減らすBedrock) that have a sound."""
+    if sounds(word):
+        return (word,)
+    return tuple(part for part in _PARTS.findall(word) if sounds(part))
+
+
+def alike(word: str, names: Iterable[str]) -> list[str]:
+    """The names, among ``names`` (found by :func:`sounds`), that ``word`` can be the other script's spelling
+    of: best first, at most :data:`MAX_NAMES`, one per spelling differing only in case."""
+    script = _script(word)
+    shortest = min((len(sound) for sound in sounds(word)), default=MIN_SOUND)
+    least = MIN_LIKENESS[min(shortest - MIN_SOUND, len(MIN_LIKENESS) - 1)]
+    scored: dict[str, tuple[float, str]] = {}
+    for name in names:
+        if _script(name) == script:
+            continue
+        score = likeness(word, name)
+        folded = name.casefold()
+        if score >= least and score > scored.get(folded, (0.0, ""))[0]:
+            scored[folded] = (score, name)
+    ranked = sorted(scored.values(), key=lambda item: (-item[0], item[1]))
+    return [name for _, name in ranked[:MAX_NAMES]]
+
+
+def named(words: Mapping[str, Sequence[str]], by_sound: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """For each word (its text → its :func:`parts`), the names of ``by_sound`` (the archive's names by sound)
+    its parts sound like, best first, part by part."""
+    return {
+        text: [
+            name
+            for part in found
+            for name in alike(part, [name for sound in sounds(part) for name in by_sound.get(sound, ())])
+        ]
+        for text, found in words.items()
+    }
