@@ -314,6 +314,21 @@ async def test_the_sounds_of_stored_topics_are_mined_by_the_migration_and_the_fl
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------
 
 
+async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("コツを掴むプロンプト設計", "要約")),
+            episode(2, topic("プロンプト集", "要約")),
+            episode(3, topic("KADOKAWAの発表", "データの公開について。")),
+        ]
+    )
+    result = await store.search.search("ぷろんぷとのこつ")
+    assert [hit.title for hit in result.hits] == ["コツを掴むプロンプト設計"]
+    assert result.searched is not None
+    assert result.searched.understood() == "プロンプト コツ（ぷろんぷとのこつ）"
+    assert await titles(store, "かどかわのでーたのはなし") == ["KADOKAWAの発表"]
+
+
 @pytest.mark.parametrize(
     ("typed", "words", "dropped"),
     [
@@ -323,6 +338,13 @@ async def test_the_sounds_of_stored_topics_are_mined_by_the_migration_and_the_fl
         ("推論モデル", ["推論モデル"], []),
         ("話題13", ["話題13"], []),  # no particle: one word, nothing dropped
         ("ぬぺぽぴゅの回", [], ["ぬ", "ぺ", "ぽ", "ぴゅ", "の", "回"]),  # pieces of an unknown word are no content
+        # typed all in hiragana: split where a particle joins loanwords, each read as katakana
+        ("ぷろんぷとのこつ", ["プロンプト", "コツ"], ["の"]),
+        ("えーじぇんとについて", ["エージェント"], ["について"]),
+        ("えーじぇんとのはなし", ["エージェント"], ["の", "はなし"]),
+        ("かどかわのでーた", ["カドカワ", "データ"], ["の"]),  # でーた is no filler, whatever the analyser reads
+        ("きのこ", ["キノコ"], []),  # a word holding の is one word
+        ("のーと", ["ノート"], []),
     ],
 )
 def test_particles_auxiliaries_and_filler_are_dropped(typed: str, words: list[str], dropped: list[str]) -> None:

@@ -343,14 +343,46 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
     return Word(normalized, text, unique, marks, pieces if len(pieces) >= 2 else ())
 
 
+#: What joins or follows the words of a phrase typed all in hiragana (「ぷろんぷとのこつ」, 「えーじぇんとについて」).
+_HIRAGANA_JOINS = re.compile(r"(について|っていう|って|の)")
+
+
+def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | None:
+    """The content words of a term typed all in hiragana, split where a particle joins them, or ``None`` when
+    it does not read as such a phrase.
+
+    The analyser reads hiragana loanwords as strings of particles (ぷろんぷと → ぷ, ろん, ぷ, と), so it cannot
+    find the particles between them: the term is split at :data:`_HIRAGANA_JOINS`, each piece of two
+    characters or more is read as katakana (a loanword typed unconverted), and a piece that is filler
+    (はなし, はなしてたかい: filler words and function words, not function words alone, which is how the
+    analyser reads a loanword) is dropped.
+    """
+    pieces = _HIRAGANA_JOINS.split(text)
+    content, joins = pieces[0::2], pieces[1::2]
+    if not joins or any(len(piece) < 2 for piece in content[:-1]) or len(content[-1]) == 1:
+        return None
+    words: list[Word] = []
+    dropped = list(joins)
+    for piece in filter(None, content):
+        read = variants.analyse(piece)
+        if all(morpheme.function for morpheme in read) and any(morpheme.filler for morpheme in read):
+            dropped.append(piece)
+        elif word := _word(fold_kana(piece), variants.analyse(fold_kana(piece))):
+            words.append(word)
+    return (tuple(words), tuple(dropped)) if words else None
+
+
 def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     """A term's content words (consecutive content morphemes form one word) and the words dropped.
 
     Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
     without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a
-    loanword typed unconverted.
+    loanword typed unconverted (a phrase of them, 「ぷろんぷとのこつ」, by :func:`_hiragana_phrase`).
     """
-    source = fold_kana(text) if _HIRAGANA.fullmatch(text) else text
+    hiragana = bool(_HIRAGANA.fullmatch(text))
+    if hiragana and (phrase := _hiragana_phrase(text)):
+        return phrase
+    source = fold_kana(text) if hiragana else text
     morphemes = variants.analyse(source)
     if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes):
         whole = _word(source, morphemes)  # one word (話題13, AIニュース): nothing to drop

@@ -91,12 +91,20 @@ class Morpheme:
     end: int
 
     @property
+    def filler(self) -> bool:
+        """One of the words listeners wrap around what they remember (:data:`FILLER`: 話, 回...)."""
+        return self.normal in FILLER or self.surface in FILLER
+
+    @property
+    def function(self) -> bool:
+        """A function word (particles, auxiliaries...) or filler."""
+        return self.pos in FUNCTION_POS or self.filler
+
+    @property
     def content(self) -> bool:
         """A content word: not a function word, not filler, not one or two kana alone (the analyser cuts an
         unknown word in kana into such pieces)."""
-        if self.pos in FUNCTION_POS or self.normal in FILLER or self.surface in FILLER:
-            return False
-        return not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
+        return not self.function and not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
 
 
 def _analysable(text: str) -> str | None:
