@@ -10,7 +10,8 @@ tests/search_queries.py (distinctive title words, two kanji, product names, full
 two words) plus hard cases (very common words, single characters, a 500-character paste).
 
 The forgiving search (issue 16) is timed per query kind — the exact kinds above and the half-remembered ones of
-tests/forgiving_queries.py (hiragana, variant, other script, particle, filler) — side by side with exact search
+tests/forgiving_queries.py (hiragana, variant, other script, particle, filler, and names typed as they sound) —
+side by side with exact search
 (:meth:`bot.search.query.Query.exact`, every term literally, on the same index) in the same run, with
 recall@5 of both on the corpus.
 
@@ -53,7 +54,7 @@ from bot.store.search.schema import COMPACT_PREFIX
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.conftest import CORPUS_DIR
-from tests.forgiving_queries import build_forgiving_cases
+from tests.forgiving_queries import SOUNDED, build_forgiving_cases
 from tests.search_queries import Case, build_cases
 
 JST = timezone(timedelta(hours=9))
@@ -548,6 +549,7 @@ async def main(argv: list[str] | None = None) -> None:
     kind_cases = [*cases, *build_forgiving_cases(corpus)]
     kind_cases += [Case("hard", query, "", -2, "") for query in HARD_QUERIES]
     kind_cases += [Case("exclusion", query, "", -2, "") for query in EXCLUSION_QUERIES]
+    kind_cases += [Case("by sound", query, "", -2, "") for query, _ in SOUNDED]
     queries = [case.query for case in cases] + HARD_QUERIES + ["推論モデルの" * 84]
     sample = queries[:: max(1, len(queries) // 120)]
     prefixes = ["", *sorted({q[:n] for q in sample for n in (1, 2, 4) if q[:n].strip()})]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 import sys
 import threading
@@ -10,6 +11,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import discord
 import pytest
 
 from bot.app import ZundaBot
@@ -343,14 +345,14 @@ async def test_past_the_cap_of_live_pagers_the_oldest_expires_early(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(expiring, "MAX_LIVE", 2)  # bounded memory: each live pager holds its interaction
-    shown = [await emulator.slash(community.listener, community.general, "search", query="推論") for _ in range(3)]
+    shown = [await emulator.slash(community.listener, community.general, "episode", episode="15") for _ in range(3)]
     first, second, third = (result.message for result in shown)
-    await emulator.wait_until(lambda: not any(b.get("custom_id") for b in _buttons(first)), 5, "the oldest to expire")
-    assert description(first).startswith("**1.**")  # its page stays, without buttons
+    await emulator.wait_until(lambda: not _pressable(first), 5, "the oldest to expire")
+    assert first.embeds[0]["title"] == "テスト放送局 podcast 15"  # its page stays, with its links only
     for message in (second, third):
         turned = await emulator.click(community.listener, message, button(message, emoji="▶️")["custom_id"])
         assert turned.responded
-        assert description(message).startswith("**6.**")  # the two newest still page
+        assert message.embeds[0]["title"] == "1. 長い回の話題0"  # the two newest still page
     assert expiring.live_count() == 2
 
 
@@ -364,12 +366,18 @@ def short_tokens(emulator: DiscordEmulator, monkeypatch: pytest.MonkeyPatch) -> 
     return 3.0
 
 
+def _pressable(message: Message) -> list[dict[str, Any]]:
+    """The message's buttons that send presses to the bot (not its link buttons)."""
+    return [b for b in _buttons(message) if b.get("custom_id")]
+
+
 def removals(emulator: DiscordEmulator) -> list[Any]:
-    """The edits of an interaction's original response that answered (token alive) with no component left."""
+    """The edits of an interaction's original response that answered (token alive) with only links left."""
     return [
         r
         for r in emulator.requests_for("PATCH /webhooks/{webhook_id}/{webhook_token}/messages/@original")
-        if r.body.get("components") == []
+        if "components" in r.body
+        and not any(c.get("custom_id") for row in r.body["components"] for c in row.get("components", []))
     ]
 
 
@@ -377,15 +385,16 @@ async def test_buttons_pressed_late_expire_through_the_latest_token(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
 ) -> None:
     listener = community.listener
-    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    shown = await emulator.slash(listener, community.general, "episode", episode="15")
     message = shown.message
     presses = []
     for _ in range(2):  # each press restarts the timeout: the second one pushes it past the command's token
         await asyncio.sleep(1.0)
         presses.append(await emulator.click(listener, message, button(message, emoji="▶️")["custom_id"]))
     assert button(message, label="3/3")["disabled"]
-    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
-    assert message.embeds[0]["footer"]["text"] == "3/3 ページ・全 13 件"  # the page stays, without buttons
+    last_page = message.embeds[0]["title"]
+    await emulator.wait_until(lambda: not _pressable(message), 5, "the pager's buttons to be removed")
+    assert message.embeds[0]["title"] == last_page  # the page stays, without buttons
     (removal,) = removals(emulator)
     assert removal.status == 200
     assert presses[-1].record.token in removal.path  # the command's token had run out by then
@@ -396,17 +405,49 @@ async def test_presses_that_bring_no_token_never_outlive_the_held_one(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot, short_tokens: float
 ) -> None:
     listener = community.listener
-    shown = await emulator.slash(listener, community.general, "search", query="推論")
+    shown = await emulator.slash(listener, community.general, "episode", episode="15")
     message = shown.message
     community.general.set_overwrite(community.guild.everyone, deny=Permission.SEND_MESSAGES)  # type: ignore[arg-type]
     for _ in range(2):  # a refused 「共有」 answers with a new private message: its token cannot edit this one
         await asyncio.sleep(1.0)
         shared = await emulator.click(listener, message, button(message, label="共有")["custom_id"])
         assert shared.content.startswith("このチャンネルではメッセージを送る権限がない")
-    await emulator.wait_until(lambda: not _buttons(message), 5, "the pager's buttons to be removed")
+    await emulator.wait_until(lambda: not _pressable(message), 5, "the pager's buttons to be removed")
     (removal,) = removals(emulator)
     assert removal.status == 200
     assert shown.record.token in removal.path  # removed before it ran out, sooner than 1.5 s after the press
+
+
+async def test_a_search_answer_keeps_nothing_alive_and_pages_after_a_restart(
+    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+) -> None:
+    async with await Store.open(bot_runner.database) as store:
+        await store.episodes.upsert_many(archive())
+        await store.search.flush()
+    await bot_runner.start()
+    live_before = expiring.live_count()
+    gc.collect()
+    views_before = sum(isinstance(item, discord.ui.View) for item in gc.get_objects())
+    shown = [await emulator.slash(community.listener, community.general, "search", query="推論") for _ in range(20)]
+    gc.collect()
+    assert sum(isinstance(item, discord.ui.View) for item in gc.get_objects()) <= views_before  # no view per answer
+    assert expiring.live_count() == live_before
+    message = shown[0].message
+
+    restarted = await bot_runner.restart()
+    turned = await emulator.click(community.listener, message, button(message, emoji="▶️")["custom_id"])
+    assert turned.responded
+    assert description(message).startswith("**6.**")
+    assert button(message, label="2/3")["disabled"]
+    stranger = await emulator.click(community.english, message, button(message, emoji="▶️")["custom_id"])
+    assert stranger.content.startswith("Only the person who ran the command")
+
+    await restarted.store.db.conn.execute("UPDATE search_requests SET created_ts = created_ts - 2 * 86400")
+    await restarted.store.db.conn.commit()
+    late = await emulator.click(community.listener, message, button(message, emoji="▶️")["custom_id"])
+    assert late.ephemeral
+    assert late.content.startswith("この検索結果は古くなったので")
+    assert description(message).startswith("**6.**")  # the page stays as it was
 
 
 async def followup(result: InteractionResult) -> Message:

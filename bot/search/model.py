@@ -88,6 +88,24 @@ class Filters:
         return self.mc is None and self.site is None and self.since is None and self.until is None
 
 
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """A search as a listener asked for it, the words and options as typed: what its answer's buttons search
+    again (a page turn), and whether the answer was shared."""
+
+    owner_id: int
+    query: str
+    mc: str | None = None
+    site: str | None = None
+    since: str | None = None
+    until: str | None = None
+    shared: bool = False
+
+    def filters(self, zone: tzinfo) -> Filters:
+        """Its filters (:meth:`Filters.from_input`; its dates were readable when it was asked)."""
+        return Filters.from_input(zone=zone, mc=self.mc, site=self.site, since=self.since, until=self.until)
+
+
 def site_host(site: str | None) -> str | None:
     """A site filter as typed (``zenn.dev``, ``www.zenn.dev``, ``https://zenn.dev/``) as the host it names."""
     text = (site or "").strip().lower()

@@ -438,6 +438,25 @@ async def SEARCH_SOUNDS(conn: aiosqlite.Connection) -> None:
     await rebuild_mined(conn, "search_sounds")
 
 
+#: The searches whose answers can be paged (bot/store/search/requests.py): their buttons carry only an id.
+SEARCH_REQUESTS = sql(
+    """
+    CREATE TABLE search_requests (
+        id          INTEGER PRIMARY KEY,
+        owner_id    INTEGER NOT NULL,
+        query       TEXT NOT NULL,
+        mc          TEXT,
+        site        TEXT,
+        since       TEXT,
+        until       TEXT,
+        shared      INTEGER NOT NULL DEFAULT 0,
+        created_ts  INTEGER NOT NULL
+    );
+    CREATE INDEX search_requests_by_age ON search_requests (created_ts);
+    """
+)
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -455,4 +474,5 @@ MIGRATIONS: list[Migration] = [
     POST_FILES,
     SEARCH_COMPACT_INDEX,
     SEARCH_SOUNDS,
+    SEARCH_REQUESTS,
 ]

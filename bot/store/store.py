@@ -18,6 +18,7 @@ from bot.store.kv import KeyValueStore
 from bot.store.letters import LetterStore
 from bot.store.post_files import PostFileStore
 from bot.store.premieres import PremiereStore
+from bot.store.search.requests import SearchRequestStore
 from bot.store.search.store import SearchStore
 from bot.store.sources import SourceStateStore
 
@@ -41,6 +42,7 @@ class Store:
         self.deliveries = DeliveryStore(db)
         self.letters = LetterStore(db, self.now)
         self.search = SearchStore(db, self.now)
+        self.search_requests = SearchRequestStore(db, self.now)
         self.follows = FollowStore(db)
         self.premieres = PremiereStore(db)
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from collections.abc import Awaitable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import discord
@@ -16,7 +14,7 @@ from discord.ext import commands
 
 from bot import i18n
 from bot.search import variants
-from bot.search.model import Filters, InvalidDate, Stats, parse_date
+from bot.search.model import Filters, InvalidDate, SearchRequest, Stats, parse_date
 from bot.search.present import (
     episode_pages,
     page_count,
@@ -30,10 +28,11 @@ from bot.search.worker import off_loop
 from bot.text import normalize
 from bot.ui.answer import answer
 from bot.ui.errors import UserFacingError
-from bot.ui.pager import Pager
+from bot.ui.pager import Pager, message_kwargs
 from bot.ui.safety import quoted
 from bot.ui.translator import ls
 from cogs.lookup import texts as texts
+from cogs.lookup.answer import SEARCH_LIMIT, SearchButton, buttons, in_time
 from cogs.lookup.choices import Choices, safe_choices, to_choices
 
 if TYPE_CHECKING:
@@ -41,25 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-#: Hits a search keeps for paging (20 pages of 5).
-SEARCH_LIMIT = 100
 STATS_TTL = 300.0
-#: Characters of the query a shared (public) search page shows in its title.
-SHARED_QUERY_LIMIT = 50
 #: Seconds between background flushes of the search index queue (lookups also flush first).
 FLUSH_EVERY = 20
 FLUSH_JOB = "search-flush"
-#: Seconds a search may take before its answer is deferred (Discord waits 3 seconds for the first answer).
-DEFER_AFTER = 1.0
-T = TypeVar("T")
-
-
-def _public_search_page(payload: dict[str, Any], query: str, locale: object | None) -> dict[str, Any]:
-    """A search page as shared in the channel: the query in its title short and escaped."""
-    embeds = [dict(embed) for embed in payload.get("embeds", [])]
-    if embeds:
-        embeds[0]["title"] = i18n.t("lookup.results_title", locale, query=quoted(query, SHARED_QUERY_LIMIT))
-    return payload | {"embeds": embeds}
 
 
 class Lookup(commands.Cog):
@@ -70,6 +54,7 @@ class Lookup(commands.Cog):
         self._stats: tuple[float, Stats] | None = None
 
     async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(SearchButton)
         await off_loop(variants.analyse, "起動")  # load the analyser's dictionary now, not at a search
         # Index what ingestion queued soon after it commits (and, at once, whatever a previous run left), so
         # that no listener's lookup pays for it and autocomplete, which does not wait, is current.
@@ -130,35 +115,15 @@ class Lookup(commands.Cog):
         if parsed.empty:
             raise UserFacingError(i18n.t("lookup.empty_query", locale))
         await self._defer_if_indexing(interaction)
-        result = await self._in_time(interaction, self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT))
+        result = await in_time(interaction, self.bot.store.search.search(parsed, filters, limit=SEARCH_LIMIT))
         if not result.hits:
             await answer(interaction, i18n.t("lookup.no_results", locale, query=quoted(query)))
             return
-        zone = self.zone
-        first = await off_loop(search_page, result, parsed, 0, zone=zone, locale=locale, filters=filters)
-        pages = page_count(len(result.hits))
-        del result  # the pager keeps the query, not the hits: a page turn searches again (bounded memory)
-        store = self.bot.store.search
-
-        async def load(index: int) -> dict[str, object]:
-            again = await store.search(parsed, filters, limit=SEARCH_LIMIT)
-            return await off_loop(search_page, again, parsed, index, zone=zone, locale=locale, filters=filters)
-
-        def public(payload: dict[str, Any]) -> dict[str, Any]:
-            return _public_search_page(payload, query, locale)
-
-        pager = Pager(lambda _: first, pages, owner_id=interaction.user.id, locale=locale, public=public, load=load)
-        await pager.start(interaction)
-
-    @staticmethod
-    async def _in_time(interaction: discord.Interaction[ZundaBot], work: Awaitable[T]) -> T:
-        """``work``'s result; the answer is deferred (privately) when it takes longer than :data:`DEFER_AFTER`
-        seconds, so that a busy moment never misses Discord's 3-second deadline."""
-        task = asyncio.ensure_future(work)
-        done, _ = await asyncio.wait({task}, timeout=DEFER_AFTER)
-        if not done and not interaction.response.is_done():
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        return await task
+        first = await off_loop(search_page, result, parsed, 0, zone=self.zone, locale=locale, filters=filters)
+        asked = SearchRequest(interaction.user.id, query, mc=mc, site=site, since=since, until=until)
+        request_id = await self.bot.store.search_requests.remember(asked)
+        view = buttons(request_id, 0, page_count(len(result.hits)), shared=False, locale=locale)
+        await answer(interaction, **message_kwargs(first), view=view)
 
     @search.autocomplete("query")
     async def _query_choices(self, interaction: discord.Interaction[ZundaBot], current: str) -> Choices:
