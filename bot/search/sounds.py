@@ -22,11 +22,12 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 
-from bot.text import fold_kana, normalize
+from bot.text import fold_kana, nfkc, normalize
 
 #: A shorter sound (one consonant, or none) names too many words to look up.
 MIN_SOUND = 2
@@ -40,34 +41,20 @@ MAX_NAMES = 3
 #: Longest name looked at (characters).
 MAX_NAME = 40
 
-_RULES = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
-        (r"tch", "ch"),
-        (r"(?<=[a-z])[ts]ion", "shon"),
-        (r"ture", "char"),
-        (r"ph", "f"),
-        (r"gh", ""),
-        (r"ck", "k"),
-        (r"qu", "kw"),
-        (r"x", "ks"),
-        (r"^[kg]n", "n"),
-        (r"^wr", "r"),
-        (r"^ps", "s"),
-        (r"mb$", "m"),
-        (r"ch", "t"),
-        (r"sh|th", "s"),
-        (r"c(?=[eiy])", "s"),
-        (r"c", "k"),
-        (r"ge$", "je"),
-        (r"au|aw", "o"),
-        (r"ds$", "s"),
-        (r"a(?=[b-df-hj-np-tv-z]e)", "e"),
-        (r"i(?=[b-df-hj-np-tv-z]e)", "ai"),
-        (r"(?<=[aeiouy])r+(?![aeiouy])", ""),
-        (r"h(?![aeiouy])", ""),
-    )
-)
+#: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
+_SPELLINGS = {
+    "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "au": "o", "aw": "o", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
+}  # fmt: skip
+_SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
+#: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds).
+_EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds": "s"}
+_EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds)$")
+#: A vowel before a consonant and a silent e (make, time): heard as its name.
+_MAGIC_E = re.compile(r"[ai](?=[b-df-hj-np-tv-z]e)")
+#: Letters not heard: an r after a vowel and before a consonant or the end (computer → コンピューター), an h
+#: before a consonant.
+_SILENT = re.compile(r"(?<=[aeiouy])r+(?![aeiouy])|h(?![aeiouy])")
 _SOFT_G = re.compile(r"g(?=[eiy])")
 #: Latin letters as katakana names them (エー, ビー, シー...), spelled as :func:`_katakana` hears them.
 _LETTERS = {
@@ -78,16 +65,20 @@ _LETTERS = {
 #: An upper-case part up to this long may be an acronym, read letter by letter.
 MAX_ACRONYM = 5
 _MERGED = str.maketrans({"j": "s", "z": "s", "f": "h", "v": "b", "l": "r", "m": "n", "q": "k", "w": "", "y": ""})
-_VOWELS = re.compile(r"[aeiou]")
-_DOUBLED = re.compile(r"(.)\1+")
+_NO_VOWELS = str.maketrans("", "", "aeiou")
 #: A vowel katakana adds after a consonant that English ends a syllable with (ト in ベッドロック, ク).
 _EPENTHETIC = re.compile(r"(?<=[^aeiou])u(?![aeiou])|(?<=[td])o(?![aeiou])")
 _WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)?")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
-_LATIN_PAIR = re.compile(r"(?=\b([A-Za-z][A-Za-z0-9]* [A-Za-z][A-Za-z0-9]*)\b)")
 _KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}")
 _PARTS = re.compile(r"[ァ-ヺー]{2,}|[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)*")
+#: Each katakana letter by its Unicode name, less ``KATAKANA LETTER`` (ア → A, シ → SI, ッ → SMALL TU).
+_KANA_LETTERS = {
+    char: unicodedata.name(char).removeprefix("KATAKANA LETTER ")
+    for char in map(chr, range(0x30A1, 0x30FB))
+    if unicodedata.name(char, "").startswith("KATAKANA LETTER ")
+}
 _SMALL_VOWELS = frozenset("AIUEO")
 _SMALL_GLIDES = frozenset(("YA", "YU", "YO"))
 
@@ -95,23 +86,30 @@ Spoken = tuple[str, str]
 """A spelling as heard: (its sound, the consonants only; its form, vowels kept)."""
 
 
+def _single(letters: str) -> str:
+    """Each run of one letter as one letter (a doubled consonant is heard once)."""
+    return "".join(letter for letter, _ in itertools.groupby(letters))
+
+
 def _heard(letters: str) -> Spoken:
-    merged = _DOUBLED.sub(r"\1", letters.translate(_MERGED))
-    return _DOUBLED.sub(r"\1", _VOWELS.sub("", merged)), merged
+    merged = _single(letters.translate(_MERGED))
+    return _single(merged.translate(_NO_VOWELS)), merged
 
 
-def _latin_part(part: str) -> list[Spoken]:
+@functools.lru_cache(maxsize=16384)
+def _latin_part(part: str) -> tuple[Spoken, ...]:
     """How one word part (``Git`` of GitHub) may be heard: as a word, also with a soft ``g``, and an acronym
     (``SQL``) also letter by letter (エスキューエル)."""
-    letters = part.lower()
-    for rule, replacement in _RULES:
-        letters = rule.sub(replacement, letters)
+    letters = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
+    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], letters)
+    letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
+    letters = _SILENT.sub("", letters)
     heard = [_heard(letters)]
     if _SOFT_G.search(letters):
         heard.append(_heard(_SOFT_G.sub("j", letters)))
     if part.isupper() and len(part) <= MAX_ACRONYM:
         heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
-    return heard
+    return tuple(heard)
 
 
 def _latin(name: str) -> list[Spoken]:
@@ -120,17 +118,16 @@ def _latin(name: str) -> list[Spoken]:
     for word in name.split():
         for part in _WORD_PARTS.findall(word):
             heard = [(sound + more, form + extra) for sound, form in heard for more, extra in _latin_part(part)][:4]
-    return [(_DOUBLED.sub(r"\1", sound), form) for sound, form in heard]
+    return [(_single(sound), form) for sound, form in heard]
 
 
 def _katakana(name: str) -> list[Spoken]:
     """A katakana name as heard, from the letters' Unicode names (``KATAKANA LETTER SI`` → si)."""
     syllables: list[str] = []
     for char in name:
-        name = unicodedata.name(char, "")
-        if not name.startswith("KATAKANA LETTER "):
+        letter = _KANA_LETTERS.get(char)
+        if letter is None:
             continue  # the long-vowel mark, the middle dot, iteration marks
-        letter = name.removeprefix("KATAKANA LETTER ")
         if letter.startswith("SMALL "):
             letter = letter.removeprefix("SMALL ")
             if letter == "TU":
@@ -142,10 +139,10 @@ def _katakana(name: str) -> list[Spoken]:
     return [_heard("".join(syllables).lower())]
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=16384)
 def spoken(name: str) -> tuple[Spoken, ...]:
     """How ``name`` (Latin letters, or kana) is heard: empty for mixed scripts or a sound too short to use."""
-    text = fold_kana(unicodedata.normalize("NFKC", name).strip())
+    text = fold_kana(nfkc(name).strip())
     if not text or len(text) > MAX_NAME:
         return ()
     if _KATAKANA_NAME.fullmatch(text):
@@ -157,6 +154,7 @@ def spoken(name: str) -> tuple[Spoken, ...]:
     return tuple(dict.fromkeys(item for item in heard if len(item[0]) >= MIN_SOUND))
 
 
+@functools.lru_cache(maxsize=16384)
 def sounds(name: str) -> tuple[str, ...]:
     """The keys ``name`` is looked up by (one, or two for a ``g`` that may be soft)."""
     return tuple(dict.fromkeys(sound for sound, _ in spoken(name)))
@@ -179,13 +177,16 @@ def _script(name: str) -> str:
 
 
 def names_in(text: str) -> Iterator[tuple[str, str]]:
-    """(sound, name) for every Latin word, pair of adjacent Latin words and katakana run of ``text``."""
-    prepared = unicodedata.normalize("NFKC", text)
-    found = (
-        *_LATIN_WORD.findall(prepared),
-        *(match.group(1) for match in _LATIN_PAIR.finditer(prepared)),
-        *_KATAKANA_NAME.findall(prepared),
+    """(sound, name) for every Latin word, pair of adjacent capitalised Latin words (Agent Teams) and katakana
+    run of ``text``, as written (the archive's own text rarely holds full-width letters or half-width kana; a
+    query is normalised before it is heard)."""
+    words = list(_LATIN_WORD.finditer(text))
+    pairs = (
+        text[one.start() : other.end()]
+        for one, other in itertools.pairwise(words)
+        if other.start() == one.end() + 1 and text[one.end()] == " " and one[0][0].isupper() and other[0][0].isupper()
     )
+    found = (*(word[0] for word in words), *pairs, *_KATAKANA_NAME.findall(text))
     for name in dict.fromkeys(found):
         for sound in sounds(name):
             yield sound, name
