@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from bot.search import variants
+from bot.search.sounds import KANA_LETTERS
 
 #: Longest name in a pair or in the synonyms file (characters).
 MAX_NAME = 50
@@ -37,12 +37,7 @@ _SOUNDS = ("aeiouy", "kcqg", "sczxtj", "bv", "rl", "hfw", "gj", "dtz", "m", "n",
 
 def _romaji(kana: str) -> str:
     """A rough romanisation of katakana from the characters' Unicode names (enough to compare first sounds)."""
-    out = []
-    for char in kana:
-        name = unicodedata.name(char, "")
-        if name.startswith("KATAKANA LETTER "):
-            out.append(name.removeprefix("KATAKANA LETTER ").removeprefix("SMALL ").lower())
-    return "".join(out)
+    return "".join(KANA_LETTERS[char].removeprefix("SMALL ").lower() for char in kana if char in KANA_LETTERS)
 
 
 def _sounds_alike(latin: str, kana: str) -> bool:

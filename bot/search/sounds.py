@@ -74,7 +74,7 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}")
 _PARTS = re.compile(r"[ァ-ヺー]{2,}|[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)*")
 #: Each katakana letter by its Unicode name, less ``KATAKANA LETTER`` (ア → A, シ → SI, ッ → SMALL TU).
-_KANA_LETTERS = {
+KANA_LETTERS = {
     char: unicodedata.name(char).removeprefix("KATAKANA LETTER ")
     for char in map(chr, range(0x30A1, 0x30FB))
     if unicodedata.name(char, "").startswith("KATAKANA LETTER ")
@@ -125,7 +125,7 @@ def _katakana(name: str) -> list[Spoken]:
     """A katakana name as heard, from the letters' Unicode names (``KATAKANA LETTER SI`` → si)."""
     syllables: list[str] = []
     for char in name:
-        letter = _KANA_LETTERS.get(char)
+        letter = KANA_LETTERS.get(char)
         if letter is None:
             continue  # the long-vowel mark, the middle dot, iteration marks
         if letter.startswith("SMALL "):
