@@ -67,6 +67,14 @@ class PassiveButton(ui.Button[Any]):
         return False
 
 
+def shared_kwargs(payload: Payload, user: discord.abc.User, locale: object | None) -> dict[str, Any]:
+    """``send`` keyword arguments of a page posted publicly by ``user``: the page, credited to them."""
+    kwargs = message_kwargs(payload)
+    credit = i18n.t("pager.shared_by", locale, user=user.mention)
+    kwargs["content"] = "\n".join(part for part in (credit, kwargs["content"]) if part)
+    return kwargs
+
+
 def payload_buttons(payload: Payload, *, row: int, links_only: bool = False) -> list[ui.Button[Any]]:
     """Buttons for the button components of a payload (link buttons, and passive custom-id ones)."""
     buttons: list[ui.Button[Any]] = []
@@ -204,9 +212,7 @@ class Pager(ExpiringView):
         self.shared = True  # before any await: a second press meanwhile is refused
         self.share.disabled = True
         page = self.page
-        kwargs = message_kwargs(self.public(page) if self.public is not None else page)
-        credit = i18n.t("pager.shared_by", self.locale, user=interaction.user.mention)
-        kwargs["content"] = "\n".join(part for part in (credit, kwargs["content"]) if part)
+        kwargs = shared_kwargs(self.public(page) if self.public is not None else page, interaction.user, self.locale)
         links = links_view(page)
         if links is not None:
             kwargs["view"] = links

@@ -26,8 +26,8 @@ from bot.search.query import parse_query
 from bot.search.worker import off_loop
 from bot.ui.answer import answer
 from bot.ui.errors import report_error
-from bot.ui.pager import can_post, message_kwargs
-from bot.ui.safety import NO_MENTIONS, quoted
+from bot.ui.pager import can_post, message_kwargs, shared_kwargs
+from bot.ui.safety import quoted
 
 if TYPE_CHECKING:
     from bot.app import ZundaBot
@@ -191,7 +191,6 @@ class SearchButton(ui.DynamicItem[ui.Button[ui.View]], template=TEMPLATE):
         payload, index, pages = drawn
         view = buttons(self.request_id, index, pages, shared=True, locale=locale)
         await _edit(interaction, **message_kwargs(payload), view=view)
-        public = message_kwargs(public_page(payload, request.query, locale))
-        credit = i18n.t("pager.shared_by", locale, user=interaction.user.mention)
-        public["content"] = "\n".join(part for part in (credit, public["content"]) if part)
-        await interaction.followup.send(**public | {"allowed_mentions": NO_MENTIONS})
+        await interaction.followup.send(
+            **shared_kwargs(public_page(payload, request.query, locale), interaction.user, locale)
+        )
