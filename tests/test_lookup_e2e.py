@@ -419,12 +419,8 @@ async def test_presses_that_bring_no_token_never_outlive_the_held_one(
 
 
 async def test_a_search_answer_keeps_nothing_alive_and_pages_after_a_restart(
-    emulator: DiscordEmulator, community: Community, bot_runner: BotRunner
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot, bot_runner: BotRunner
 ) -> None:
-    async with await Store.open(bot_runner.database) as store:
-        await store.episodes.upsert_many(archive())
-        await store.search.flush()
-    await bot_runner.start()
     live_before = expiring.live_count()
     gc.collect()
     views_before = sum(isinstance(item, discord.ui.View) for item in gc.get_objects())

@@ -22,13 +22,15 @@ class SearchRequestStore:
         self.db = db
         self.now = now
 
+    def _oldest(self) -> int:
+        """The creation time (Unix seconds) of the oldest request still kept."""
+        return int((self.now() - REQUEST_LIFETIME).timestamp())
+
     async def remember(self, request: SearchRequest) -> int:
         """Keep ``request`` (and forget those past their lifetime); returns its id."""
         now = self.now()
         async with self.db.transaction() as conn:
-            await conn.execute(
-                "DELETE FROM search_requests WHERE created_ts < ?", (int((now - REQUEST_LIFETIME).timestamp()),)
-            )
+            await conn.execute("DELETE FROM search_requests WHERE created_ts < ?", (self._oldest(),))
             cursor = await conn.execute(
                 "INSERT INTO search_requests (owner_id, query, mc, site, since, until, created_ts) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -49,7 +51,7 @@ class SearchRequestStore:
         rows = await self.db.fetchall(
             "SELECT owner_id, query, mc, site, since, until, shared FROM search_requests "
             "WHERE id = ? AND created_ts >= ?",
-            (request_id, int((self.now() - REQUEST_LIFETIME).timestamp())),
+            (request_id, self._oldest()),
         )
         if not rows:
             return None
