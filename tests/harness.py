@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
@@ -156,6 +157,24 @@ def assert_announced_once(emu: DiscordEmulator, channel: Channel, payloads: list
         for p in rest
     ]
     return message
+
+
+async def fill_the_disk(bot: ZundaBot) -> None:
+    """A full disk, as SQLite sees it: the file may not grow (``max_page_count``) and every free page is used."""
+    db = bot.store.db
+    async with db.transaction() as conn:
+        pages = int(await db.scalar("PRAGMA page_count"))
+        await conn.execute(f"PRAGMA max_page_count = {pages + 8}")
+        await conn.execute("CREATE TABLE ballast (b BLOB)")
+
+    async def fill(size: int) -> None:
+        for _ in range(10_000):
+            async with db.transaction() as conn:
+                await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
+
+    for size in (1000, 100, 1):  # then the room left in partly used pages
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            await fill(size)
 
 
 class SimulatedCrash(BaseException):

@@ -8,7 +8,6 @@ import importlib
 import io
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -40,7 +39,7 @@ from discord_emulator import (
     User,
 )
 from tests.factories import make_episode
-from tests.harness import BotRunner, Community, poll_now, settled, write_post
+from tests.harness import BotRunner, Community, fill_the_disk, poll_now, settled, write_post
 
 ROLE_ID_TEXT = "<@&{role}>"
 HOSTILE = (
@@ -737,24 +736,6 @@ async def test_a_crash_at_any_step_of_a_post_after_the_nonce_window_posts_once(w
     await asyncio.sleep(0.3)  # give a duplicate the time to appear
     assert [m.id for m in world.hosts.messages] == [message.id]
     assert (await bot.store.letters.backlog(world.guild.id)).pending == 0
-
-
-async def fill_the_disk(bot: ZundaBot) -> None:
-    """A full disk, as SQLite sees it: the file may not grow (``max_page_count``) and every free page is used."""
-    db = bot.store.db
-    async with db.transaction() as conn:
-        pages = int(await db.scalar("PRAGMA page_count"))
-        await conn.execute(f"PRAGMA max_page_count = {pages + 8}")
-        await conn.execute("CREATE TABLE ballast (b BLOB)")
-
-    async def fill(size: int) -> None:
-        for _ in range(10_000):
-            async with db.transaction() as conn:
-                await conn.execute(f"INSERT INTO ballast VALUES (randomblob({size}))")
-
-    for size in (1000, 100, 1):  # then the room left in partly used pages
-        with pytest.raises(sqlite3.OperationalError, match="full"):
-            await fill(size)
 
 
 async def test_a_letter_the_database_cannot_store_is_shown_back_and_not_lost(world: World) -> None:

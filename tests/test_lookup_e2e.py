@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import re
+import sqlite3
 import sys
 import threading
 from dataclasses import replace
@@ -16,12 +17,13 @@ import pytest
 
 from bot.app import ZundaBot
 from bot.episodes.model import Episode, Topic
+from bot.search.model import SearchRequest
 from bot.store.store import Store
 from bot.ui import expiring, pager
 from cogs.lookup import FLUSH_JOB
 from discord_emulator import DiscordEmulator, InteractionResult, Message, Permission
 from tests.factories import make_episode
-from tests.harness import JST, BotRunner, Community, poll_now, settled, write_post
+from tests.harness import JST, BotRunner, Community, fill_the_disk, poll_now, settled, write_post
 
 HOSTILE_TITLE = "@everyone **太字** <@1> [偽リンク](https://evil.test) 推論"
 
@@ -563,3 +565,25 @@ async def test_searches_work_on_the_one_lookup_thread_never_on_the_loop(
     assert len(seen) == 3
     assert all(name.startswith("zundabot-lookup") for name in seen)
     assert len(set(seen)) == 1
+
+
+async def test_a_search_the_disk_cannot_keep_still_shows_its_first_page(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    await fill_the_disk(bot)
+
+    async def keep_requests(words: str) -> None:
+        for _ in range(10_000):
+            await bot.store.search_requests.remember(SearchRequest(community.host.id, words))
+
+    for words in ("推論" * 200, "推論"):  # and the room left in the requests' own pages
+        with pytest.raises(sqlite3.OperationalError, match="full"):
+            await keep_requests(words)
+    shown = await emulator.slash(community.listener, community.general, "search", query="推論")
+    assert shown.ephemeral
+    assert description(shown).startswith("**1.**")  # the first page, as usual
+    assert "**5.**" in description(shown)
+    assert "今は検索を保存できないので、最初のページだけ" in shown.content
+    assert not shown.message.components  # no buttons leading to a request that was never kept
+    nothing = await emulator.slash(community.listener, community.general, "search", query="存在しない言葉ずんだ")
+    assert nothing.content.startswith("「存在しない言葉ずんだ」に合う話題は見つからなかった")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -121,7 +122,14 @@ class Lookup(commands.Cog):
             return
         first = await off_loop(search_page, result, parsed, 0, zone=self.zone, locale=locale, filters=filters)
         asked = SearchRequest(interaction.user.id, query, mc=mc, site=site, since=since, until=until)
-        request_id = await self.bot.store.search_requests.remember(asked)
+        try:
+            request_id = await self.bot.store.search_requests.remember(asked)
+        except (sqlite3.Error, OSError):  # disk full, read-only file...: the first page still answers
+            log.exception("could not keep a search request; answering its first page without buttons")
+            kwargs = message_kwargs(first)
+            kwargs["content"] = "\n".join(filter(None, [kwargs["content"], i18n.t("lookup.not_kept", locale)]))
+            await answer(interaction, **kwargs)
+            return
         view = buttons(request_id, 0, page_count(len(result.hits)), shared=False, locale=locale)
         await answer(interaction, **message_kwargs(first), view=view)
 

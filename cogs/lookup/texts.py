@@ -59,6 +59,12 @@ i18n.register(
             "ja": "「{query}」に合う話題は見つからなかったのだ。言葉を減らしたり、別の言い方で試してほしいのだ。",
             "en": "No topics match “{query}”. Try fewer or different words.",
         },
+        "lookup.not_kept": {
+            "ja": "-# 今は検索を保存できないので、最初のページだけ表示しているのだ。"
+            "続きは少し後でもう一度検索してほしいのだ。",
+            "en": "-# This search could not be saved right now, so only its first page is shown. "
+            "Please search again later for more.",
+        },
         "lookup.no_episode": {
             "ja": "「{value}」に当たるエピソードが見つからなかったのだ。",
             "en": "No episode matches “{value}”.",
