@@ -81,6 +81,18 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
     assert "で検索しました" not in exact.embeds[0]["description"]
 
 
+async def test_a_phrase_typed_in_kana_finds_its_kanji_words(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    shown = await emulator.slash(community.listener, community.general, "search", query="がぞうせいせいのひかく")
+    text = shown.embeds[0]["description"]
+    assert text.startswith("-# 画像生成 比較（がぞうせいせいのひかく）で検索しました\n")
+    assert "[画像生成の比較](https://example.com/4)" in text
+    assert "一部の言葉" not in text
+    loanwords = await emulator.slash(community.listener, community.general, "search", query="えーじぇんとのつくりかた")
+    assert "[エージェントの作り方](https://example.com/2)" in loanwords.embeds[0]["description"]
+
+
 async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:

@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from bot.config import SettingsError, load_settings
 from bot.episodes.model import Episode, Topic
-from bot.search import sounds, variants
+from bot.search import readings, sounds, variants
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
 from bot.search.query import analyse_term, parse_query, required
 from bot.search.snippet import snippet
 from bot.store.db import Database
-from bot.store.migrations import MIGRATIONS, SEARCH_SOUNDS
+from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS
 from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
@@ -311,6 +311,73 @@ async def test_the_sounds_of_stored_topics_are_mined_by_the_migration_and_the_fl
         assert await titles(store, "ぶらっくすーつ") == ["BlackSuitの攻撃"]
 
 
+# -- kanji words typed in kana ------------------------------------------------------------------------------------
+
+
+def test_kanji_runs_give_their_readings_whole_and_word_by_word() -> None:
+    found = set(readings.readings_in("日本語の大規模言語モデルと推論、タコの精巣"))
+    assert {("ダイキボゲンゴ", "大規模言語"), ("ダイキボ", "大規模"), ("ゲンゴ", "言語")} <= found
+    assert {("スイロン", "推論"), ("セイソウ", "精巣"), ("ニホンゴ", "日本語")} <= found
+    assert all(reading.isascii() is False and word for reading, word in found)
+    assert list(readings.readings_in("カタカナとlatinだけ")) == []
+
+
+def test_kana_is_spelled_with_the_kanji_of_the_readings_it_holds() -> None:
+    by_reading = {"スイロン": ["推論"], "セイソウ": ["精巣", "清掃"], "ネコ": ["猫"], "デル": ["出る"]}
+    assert readings.spellings("すいろんもでる", by_reading) == ["推論モデル"]  # a short reading inside is no word
+    assert readings.spellings("たこのせいそう", by_reading)[:2] == ["タコノ精巣", "タコノ清掃"]
+    assert readings.spellings("ねこ", by_reading) == ["猫"]  # a short reading may be the whole word
+    assert readings.spellings("ぬぺぽぴゅ", by_reading) == []
+    assert "スイロン" in readings.pieces("すいろんもでる")
+    assert "モデ" not in readings.pieces("すいろんもでる")  # parts of 3 kana or more only
+    assert readings.reads("すいろん")
+    assert not readings.reads("推論")
+
+
+@given(st.text(alphabet="あいうえおかきくけこさしすせそーん", max_size=20))
+@settings(max_examples=200, deadline=None)
+def test_spelling_any_kana_never_raises_and_keeps_it_whole(kana: str) -> None:
+    by_reading = {"アイ": ["愛"], "カキ": ["柿", "牡蠣"], "サシス": ["刺簾"], "ウエオ": ["上尾"]}
+    for spelled in readings.spellings(kana, by_reading):
+        assert len(spelled) <= len(kana)
+        assert any(word in spelled for words in by_reading.values() for word in words)
+    assert len(readings.spellings(kana, by_reading)) <= readings.MAX_SPELLINGS
+
+
+async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("小型推論モデルの発表", "考える速さを比べた。")),
+            episode(2, topic("北海道の珍味「タコの精巣」を料理", "レア食材。")),
+            episode(3, topic("生成AIで画像を作る", "手順の紹介。")),
+            episode(4, topic("スイロンという名前の猫", "要約")),
+        ]
+    )
+    result = await store.search.search("すいろんもでる")
+    assert [hit.title for hit in result.hits] == ["小型推論モデルの発表"]
+    assert result.searched is not None
+    assert result.searched.understood() == "推論モデル（すいろんもでる）"
+    assert await titles(store, "たこのせいそう") == ["北海道の珍味「タコの精巣」を料理"]
+    assert await titles(store, "せいせいAI") == ["生成AIで画像を作る"]
+    # a word the archive holds as typed is never rewritten to the kanji it could be read as
+    assert await titles(store, "すいろん") == ["スイロンという名前の猫"]
+    assert await titles(store, "ぬぺぽぴゅせいそう") == []
+
+
+async def test_the_readings_of_stored_topics_are_mined_by_the_migration_and_the_flush(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(target=MIGRATIONS.index(SEARCH_READINGS))
+    await Store(db).episodes.upsert(episode(1, topic("即席で作る要約")))
+    await db.close()
+    async with await Store.open(path) as store:
+        assert await titles(store, "そくせき") == ["即席で作る要約"]
+        await store.episodes.upsert(episode(2, topic("量子計算の入門")))
+        assert await titles(store, "りょうしけいさん") == ["量子計算の入門"]
+        await store.search.rebuild()
+        assert await titles(store, "りょうしけいさん") == ["量子計算の入門"]
+
+
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------
 
 
@@ -337,7 +404,10 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("あの推論モデルの話", ["推論モデル"], ["あの", "の", "話"]),
         ("推論モデル", ["推論モデル"], []),
         ("話題13", ["話題13"], []),  # no particle: one word, nothing dropped
-        ("ぬぺぽぴゅの回", [], ["ぬ", "ぺ", "ぽ", "ぴゅ", "の", "回"]),  # pieces of an unknown word are no content
+        # the analyser's cuts of an unknown word in kana are one word, read as katakana (生成 typed unconverted)
+        ("ぬぺぽぴゅの回", ["ヌペポピュ"], ["の", "回"]),
+        ("せいせいAI", ["セイセイ", "ai"], []),
+        ("いい感じのツール", ["ツール"], ["いい", "感じ", "の"]),  # one short piece alone is still dropped
         # typed all in hiragana: split where a particle joins loanwords, each read as katakana
         ("ぷろんぷとのこつ", ["プロンプト", "コツ"], ["の"]),
         ("えーじぇんとについて", ["エージェント"], ["について"]),

@@ -249,17 +249,20 @@ class Query:
         """The query with every content word also matching the names ``synonyms`` gives for its keys."""
 
         def widen(word: Word) -> Word:
-            extra = [tokens for key in word.lookup_keys() for name in synonyms.get(key, ()) if (tokens := _name(name))]
+            extra = [
+                tokens for key in word.lookup_keys() for name in synonyms.get(key, ()) if (tokens := name_tokens(name))
+            ]
             return replace(word, phrases=tuple(dict.fromkeys((*word.phrases, *extra)))) if extra else word
 
         return self._each_word(widen)
 
     def sounding(self, names: Mapping[str, Sequence[str]]) -> Query:
         """The query with each content word that ``names`` has (by its text) also matching those names, found by
-        their sound (:mod:`bot.search.sounds`), and understood as the first of them."""
+        their reading or sound (:meth:`bot.store.search.queries.SearchQueries.widened`), and understood as the
+        first of them."""
 
         def widen(word: Word) -> Word:
-            found = [(name, tokens) for name in names.get(word.text, ()) if (tokens := _name(name))]
+            found = [(name, tokens) for name in names.get(word.text, ()) if (tokens := name_tokens(name))]
             if not found:
                 return word
             phrases = (*word.phrases, *(tokens for _, tokens in found))
@@ -273,7 +276,7 @@ class Query:
         return replace(self, positive=positive)
 
 
-def _name(name: str) -> tuple[QueryToken, ...]:
+def name_tokens(name: str) -> tuple[QueryToken, ...]:
     """The tokens of a name a word is widened to, a phrase to match whole."""
     return query_tokens(fold_kana(normalize(name)))
 
@@ -319,6 +322,10 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+#: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
+MIN_KANA_WORD = 3
+#: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix).
+_AFFIXES = frozenset(("接頭辞", "接尾辞"))
 _LOANWORD = re.compile(r"[ァ-ヺー・a-z0-9]+")
 
 
@@ -390,17 +397,37 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     words: list[Word] = []
     dropped: list[str] = []
     run: list[variants.Morpheme] = []
+    kana: list[variants.Morpheme] = []  # short kana pieces: the analyser's cuts of a word it does not know
+
+    def add(word: Word | None) -> None:
+        if word is not None:
+            words.append(word)
 
     def close() -> None:
+        if len(kana) >= 2 and kana[-1].end - kana[0].begin >= MIN_KANA_WORD:
+            # せい, せい of せいせいAI: one word typed in kana (生成 unconverted), read as katakana
+            spelled = fold_kana(source[kana[0].begin : kana[-1].end])
+            add(_word(spelled, variants.analyse(spelled)))
+        else:
+            dropped.extend(morpheme.surface for morpheme in kana)
+        kana.clear()
         if run:
-            word = _word(source[run[0].begin : run[-1].end], run)
-            if word is not None:
-                words.append(word)
+            add(_word(source[run[0].begin : run[-1].end], run))
             run.clear()
 
     for morpheme in morphemes:
         if morpheme.content:
+            if kana:
+                close()
             run.append(morpheme)
+        elif (
+            (morpheme.pos in _AFFIXES or not morpheme.function)
+            and not morpheme.filler
+            and _HIRAGANA.fullmatch(morpheme.surface)
+        ):
+            if run:
+                close()
+            kana.append(morpheme)
         else:
             close()
             if morpheme.surface.strip():

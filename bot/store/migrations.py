@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.store.search.functions import register as register_search_functions
-from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, SOUNDS_SCHEMA, rebuild_mined
+from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, READINGS_SCHEMA, SOUNDS_SCHEMA, rebuild_mined
 from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
 from bot.store.search.schema import rebuild as rebuild_search
 
@@ -457,6 +457,15 @@ SEARCH_REQUESTS = sql(
 )
 
 
+async def SEARCH_READINGS(conn: aiosqlite.Connection) -> None:
+    """The reading of every kanji word of the archive, so that a word typed in kana and never converted finds
+    it (すいろん → 推論, :mod:`bot.search.readings`), mined from the topics stored."""
+    await register_search_functions(conn)
+    for statement in statements(READINGS_SCHEMA):
+        await conn.execute(statement)
+    await rebuild_mined(conn, "search_readings")
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -475,4 +484,5 @@ MIGRATIONS: list[Migration] = [
     SEARCH_COMPACT_INDEX,
     SEARCH_SOUNDS,
     SEARCH_REQUESTS,
+    SEARCH_READINGS,
 ]

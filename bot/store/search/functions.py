@@ -11,6 +11,7 @@ import json
 import aiosqlite
 
 from bot.search.names import mine_pairs
+from bot.search.readings import readings_in
 from bot.search.sounds import names_in
 from bot.search.variants import body_tokens, key, title_tokens
 from bot.store.search.docids import time_base
@@ -62,6 +63,12 @@ def _sql_sounds(text: object) -> str:
     return json.dumps(sorted(set(names_in(text))) if isinstance(text, str) else [], ensure_ascii=False)
 
 
+def _sql_readings(text: object) -> str:
+    """The reading of every kanji word in ``text`` (:func:`bot.search.readings.readings_in`), as a JSON list of
+    [reading, word]."""
+    return json.dumps(sorted(set(readings_in(text))) if isinstance(text, str) else [], ensure_ascii=False)
+
+
 def _sql_meta(actors: object, site: object) -> str:
     names: list[object] = []
     if isinstance(actors, str):
@@ -88,6 +95,7 @@ async def register(conn: aiosqlite.Connection) -> None:
         ("zb_search_body", 1, _sql_body),
         ("zb_search_pairs", 1, _sql_pairs),
         ("zb_search_sounds", 1, _sql_sounds),
+        ("zb_search_readings", 1, _sql_readings),
         ("zb_search_meta", 2, _sql_meta),
         ("zb_search_base", 1, _sql_base),
     ):

@@ -8,7 +8,7 @@ import math
 from bot.clock import Clock
 from bot.store.db import Database
 from bot.store.search.docids import MAX_POSITION, time_base
-from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild, rebuild_mined
+from bot.store.search.schema import FLUSH, MINED_TABLES, VERSION_KEY, rebuild, rebuild_mined
 from bot.text import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
@@ -34,11 +34,11 @@ class SearchIndex:
         return True
 
     async def rebuild(self) -> None:
-        """Re-create the index and the mined names (pairs, sounds) from the live rows."""
+        """Re-create the index and the mined names (pairs, sounds, readings) from the live rows."""
         async with self.db.transaction() as conn:
             await rebuild(conn)
-            await rebuild_mined(conn, "search_pairs")
-            await rebuild_mined(conn, "search_sounds")
+            for table in MINED_TABLES:
+                await rebuild_mined(conn, table)
 
     async def pending(self) -> bool:
         """Whether changes wait in the queue (a flush after a large ingest can take seconds)."""

@@ -13,14 +13,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from bot.search.model import Filters, Hit, SearchResult
 from bot.search.names import merge
-from bot.search.query import Query, parse_query, phrase_fts
-from bot.search.sounds import named, sounds
+from bot.search.query import Query, Word, name_tokens, parse_query, phrase_fts
+from bot.search.readings import pieces as reading_pieces
+from bot.search.readings import reads, spellings
+from bot.search.sounds import MAX_NAMES, named, sounds
 from bot.search.sounds import parts as sound_parts
 from bot.search.worker import off_loop
 from bot.store.search.docids import POSITION_BITS, rowid_range
@@ -163,13 +165,44 @@ class SearchQueries(SearchIndex):
 
     async def _by_sound(self, query: Query) -> Query:
         """``query`` with each content word the archive does not hold whole in any of its forms also matching the
-        names of the other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
-        heard: dict[str, tuple[str, ...]] = {}
-        for word in query.content_words():
-            if (found := sound_parts(word.shown)) and not await self._holds(word.forms_fts()):
-                heard[word.text] = found
-        if not heard:
+        kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and the names of the
+        other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
+        unheld = [
+            word
+            for word in query.content_words()
+            if (reads(word.shown) or sound_parts(word.shown)) and not await self._holds(word.forms_fts())
+        ]
+        if not unheld:
             return query
+        spelled = await self._spelled([word for word in unheld if reads(word.shown)])
+        heard = await self._heard({word.text: found for word in unheld if (found := sound_parts(word.shown))})
+        names = {word.text: [*spelled.get(word.text, ()), *heard.get(word.text, ())] for word in unheld}
+        return query.sounding(names)
+
+    async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
+        """For each kana word, its spellings with the kanji of the readings it holds that the archive holds."""
+        if not words:
+            return {}
+        keys = sorted({piece for word in words for piece in reading_pieces(word.shown)})
+        rows = await self.db.fetchall(
+            "SELECT reading, word FROM search_readings WHERE reading IN (SELECT value FROM json_each(?))",
+            (json.dumps(keys),),
+        )
+        by_reading: dict[str, list[str]] = {}
+        for row in rows:
+            by_reading.setdefault(row["reading"], []).append(row["word"])
+        found: dict[str, list[str]] = {}
+        for word in words:
+            held = found.setdefault(word.text, [])
+            for spelling in await off_loop(spellings, word.shown, by_reading):
+                if len(held) < MAX_NAMES and await self._holds(phrase_fts(name_tokens(spelling))):
+                    held.append(spelling)
+        return found
+
+    async def _heard(self, heard: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
+        """For each word (its text → its sound parts), the archive's names of the other script it sounds like."""
+        if not heard:
+            return {}
         keys = sorted({sound for found in heard.values() for part in found for sound in sounds(part)})
         rows = await self.db.fetchall(
             "SELECT sound, name FROM search_sounds WHERE sound IN (SELECT value FROM json_each(?))", (json.dumps(keys),)
@@ -177,7 +210,7 @@ class SearchQueries(SearchIndex):
         by_sound: dict[str, list[str]] = {}
         for row in rows:
             by_sound.setdefault(row["sound"], []).append(row["name"])
-        return query.sounding(await off_loop(named, heard, by_sound))
+        return await off_loop(named, heard, by_sound)
 
     async def _holds(self, expression: str) -> bool:
         """Whether any document matches ``expression``."""

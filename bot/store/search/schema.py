@@ -154,7 +154,11 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
 _MINED = {
     "search_pairs": ("name_key", "other", "zb_search_pairs"),
     "search_sounds": ("sound", "name", "zb_search_sounds"),
+    "search_readings": ("reading", "word", "zb_search_readings"),
 }
+
+#: The tables of names mined from the archive's text.
+MINED_TABLES = tuple(_MINED)
 
 
 def _mine(table: str, rows: str, text: str, where: str) -> str:
@@ -213,9 +217,19 @@ CREATE TABLE search_sounds (
 """
 
 
+#: The reading of every kanji word of the archive (:mod:`bot.search.readings`): shipped as the migration
+#: SEARCH_READINGS (bot/store/migrations.py); change it only through a new migration.
+READINGS_SCHEMA = """
+CREATE TABLE search_readings (
+    reading  TEXT NOT NULL,
+    word     TEXT NOT NULL,
+    PRIMARY KEY (reading, word)
+) WITHOUT ROWID;
+"""
+
+
 async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
-    """Mine the names of ``table`` (``search_pairs`` or ``search_sounds``) from every live topic again (inside
-    the caller's transaction)."""
+    """Mine ``table`` (of :data:`_MINED`) from every live topic again (inside the caller's transaction)."""
     await conn.execute(f"DELETE FROM {table}")
     await conn.execute(
         _mine(
