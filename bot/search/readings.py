@@ -11,11 +11,10 @@ holds: a reading can be several words (せいそう: 精巣, 清掃), and a stri
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
-from bot.search.variants import analyse
-from bot.text import fold_kana
+from bot.search.variants import spoken_words
+from bot.text import fold_kana, nfkc
 
 #: A reading shorter than this (in kana) is too common to look up inside a longer word; it may still be a whole
 #: word's (ねこ → 猫).
@@ -41,10 +40,10 @@ def _run_readings(run: str) -> tuple[tuple[str, str], ...]:
     """(reading, word) of a run of kanji analysed alone: the whole run, and each of its words with kanji."""
     found = _cache.get(run)
     if found is None:
-        morphemes = analyse(run)
-        pairs = [(m.reading, m.surface) for m in morphemes if _KANJI.search(m.surface)]
-        if len(morphemes) > 1:
-            pairs.append(("".join(m.reading for m in morphemes), run))
+        words = spoken_words(run)
+        pairs = [(reading, surface) for surface, reading in words if _KANJI.search(surface)]
+        if len(words) > 1:
+            pairs.append(("".join(reading for _, reading in words), run))
         if len(_cache) >= CACHE_RUNS:
             _cache.clear()
         found = _cache[run] = tuple(
@@ -53,11 +52,16 @@ def _run_readings(run: str) -> tuple[tuple[str, str], ...]:
     return found
 
 
-def readings_in(text: str) -> Iterator[tuple[str, str]]:
+def readings_in(text: str) -> set[tuple[str, str]]:
     """(reading in katakana, word) of every run of kanji in ``text`` and of the words in it."""
-    for run in dict.fromkeys(_KANJI_RUN.findall(unicodedata.normalize("NFKC", text))):
-        if len(run) <= MAX_READING:
-            yield from _run_readings(run)
+    found: set[tuple[str, str]] = set()
+    for run in set(_KANJI_RUN.findall(text if text.isascii() else nfkc(text))):
+        pairs = _cache.get(run)
+        if pairs is None and len(run) <= MAX_READING:
+            pairs = _run_readings(run)
+        if pairs:
+            found.update(pairs)
+    return found
 
 
 def reads(word: str) -> bool:

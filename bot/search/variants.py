@@ -125,6 +125,12 @@ def analyse(text: str) -> list[Morpheme]:
     ]  # fmt: skip
 
 
+def spoken_words(text: str) -> list[tuple[str, str]]:
+    """(surface, reading in katakana) of each word of ``text`` (already NFKC): no more of the analyser's output
+    than that, for the readings layer, which asks it for every run of kanji of the archive."""
+    return [(m.surface(), m.reading_form()) for m in _tokenizer().tokenize(text)] if text.strip() else []
+
+
 def key(form: str) -> str:
     """A form as one index token: normalised (kana folded, case folded), without ASCII separators."""
     found = _keys.get(form)

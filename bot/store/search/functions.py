@@ -66,7 +66,7 @@ def _sql_sounds(text: object) -> str:
 def _sql_readings(text: object) -> str:
     """The reading of every kanji word in ``text`` (:func:`bot.search.readings.readings_in`), as a JSON list of
     [reading, word]."""
-    return json.dumps(sorted(set(readings_in(text))) if isinstance(text, str) else [], ensure_ascii=False)
+    return json.dumps(sorted(readings_in(text)) if isinstance(text, str) else [], ensure_ascii=False)
 
 
 def _sql_meta(actors: object, site: object) -> str:
