@@ -587,3 +587,18 @@ async def test_a_search_the_disk_cannot_keep_still_shows_its_first_page(
     assert not shown.message.components  # no buttons leading to a request that was never kept
     nothing = await emulator.slash(community.listener, community.general, "search", query="存在しない言葉ずんだ")
     assert nothing.content.startswith("「存在しない言葉ずんだ」に合う話題は見つからなかった")
+
+
+async def test_share_tapped_twice_at_once_posts_the_page_once(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    result = await emulator.slash(community.listener, community.general, "search", query="推論")
+    share = button(result.message, label="共有")["custom_id"]
+    taps = await asyncio.gather(*(emulator.click(community.listener, result.message, share) for _ in range(2)))
+    refused = [tap for tap in taps if tap.ephemeral and tap.content.startswith("この結果はもう共有したのだ")]
+    assert len(refused) == 1  # a double tap on a phone: the second is told, privately
+    await followup(next(tap for tap in taps if tap not in refused))
+    public = [m for m in community.general.messages if not m.ephemeral]
+    assert len(public) == 1
+    assert public[0].content == f"<@{community.listener.id}> さんが共有したのだ"
+    assert button(result.message, label="共有")["disabled"]
