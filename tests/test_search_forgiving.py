@@ -22,7 +22,7 @@ from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausibl
 from bot.search.query import analyse_term, parse_query, required
 from bot.search.snippet import snippet
 from bot.store.db import Database
-from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS
+from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, Migration
 from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
@@ -299,20 +299,6 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 
-async def test_the_sounds_of_stored_topics_are_mined_by_the_migration_and_the_flush(tmp_path: Path) -> None:
-    path = tmp_path / "old.sqlite3"
-    db = await Database.open(path, migrate=False)
-    await db.migrate(target=MIGRATIONS.index(SEARCH_SOUNDS))
-    await Store(db).episodes.upsert(episode(1, topic("PlanetScaleの新機能")))
-    await db.close()
-    async with await Store.open(path) as store:
-        assert await titles(store, "プラネットスケール") == ["PlanetScaleの新機能"]
-        await store.episodes.upsert(episode(2, topic("BlackSuitの攻撃")))
-        assert await titles(store, "ぶらっくすーつ") == ["BlackSuitの攻撃"]
-        await store.search.rebuild()
-        assert await titles(store, "ぶらっくすーつ") == ["BlackSuitの攻撃"]
-
-
 # -- kanji words typed in kana ------------------------------------------------------------------------------------
 
 
@@ -366,18 +352,27 @@ async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> 
     assert await titles(store, "ぬぺぽぴゅせいそう") == []
 
 
-async def test_the_readings_of_stored_topics_are_mined_by_the_migration_and_the_flush(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("migration", "stored", "typed", "added", "typed_later"),
+    [
+        (SEARCH_SOUNDS, "PlanetScaleの新機能", "プラネットスケール", "BlackSuitの攻撃", "ぶらっくすーつ"),
+        (SEARCH_READINGS, "即席で作る要約", "そくせき", "量子計算の入門", "りょうしけいさん"),
+    ],
+)
+async def test_names_and_readings_of_stored_topics_are_mined_by_the_migration_and_the_flush(
+    tmp_path: Path, migration: Migration, stored: str, typed: str, added: str, typed_later: str
+) -> None:
     path = tmp_path / "old.sqlite3"
     db = await Database.open(path, migrate=False)
-    await db.migrate(target=MIGRATIONS.index(SEARCH_READINGS))
-    await Store(db).episodes.upsert(episode(1, topic("即席で作る要約")))
+    await db.migrate(target=MIGRATIONS.index(migration))  # the database as it was before the migration
+    await Store(db).episodes.upsert(episode(1, topic(stored)))
     await db.close()
     async with await Store.open(path) as store:
-        assert await titles(store, "そくせき") == ["即席で作る要約"]
-        await store.episodes.upsert(episode(2, topic("量子計算の入門")))
-        assert await titles(store, "りょうしけいさん") == ["量子計算の入門"]
+        assert await titles(store, typed) == [stored]
+        await store.episodes.upsert(episode(2, topic(added)))
+        assert await titles(store, typed_later) == [added]
         await store.search.rebuild()
-        assert await titles(store, "りょうしけいさん") == ["量子計算の入門"]
+        assert await titles(store, typed_later) == [added]
 
 
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------
