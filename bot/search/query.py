@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import variants
@@ -322,10 +322,12 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+_SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
 #: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
 MIN_KANA_WORD = 3
-#: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix).
-_AFFIXES = frozenset(("接頭辞", "接尾辞"))
+#: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix, う of さいしょう as
+#: an interjection).
+_PIECES = frozenset(("接頭辞", "接尾辞", "感動詞"))
 _LOANWORD = re.compile(r"[ァ-ヺー・a-z0-9]+")
 
 
@@ -397,43 +399,67 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
     words: list[Word] = []
     dropped: list[str] = []
     run: list[variants.Morpheme] = []
-    kana: list[variants.Morpheme] = []  # short kana pieces: the analyser's cuts of a word it does not know
-
-    def add(word: Word | None) -> None:
-        if word is not None:
-            words.append(word)
 
     def close() -> None:
-        if len(kana) >= 2 and kana[-1].end - kana[0].begin >= MIN_KANA_WORD:
-            # せい, せい of せいせいAI: one word typed in kana (生成 unconverted), read as katakana
-            spelled = fold_kana(source[kana[0].begin : kana[-1].end])
-            add(_word(spelled, variants.analyse(spelled)))
-        else:
-            dropped.extend(morpheme.surface for morpheme in kana)
-        kana.clear()
         if run:
-            add(_word(source[run[0].begin : run[-1].end], run))
+            word = _word(source[run[0].begin : run[-1].end], run)
+            if word is not None:
+                words.append(word)
             run.clear()
 
-    for morpheme in morphemes:
-        if morpheme.content:
-            if kana:
-                close()
+    groups = dict(_kana_groups(morphemes))
+    index = 0
+    while index < len(morphemes):
+        morpheme = morphemes[index]
+        if index in groups:  # じゅん, こく, さん of じゅんこくさんAI: one word typed in kana, read as katakana
+            close()
+            last = morphemes[groups[index] - 1]
+            spelled = fold_kana(source[morpheme.begin : last.end])
+            if word := _word(spelled, variants.analyse(spelled)):
+                words.append(word)
+            index = groups[index]
+            continue
+        if morpheme.content or (not hiragana and _short_katakana_word(morpheme)):
             run.append(morpheme)
-        elif (
-            (morpheme.pos in _AFFIXES or not morpheme.function)
-            and not morpheme.filler
-            and _HIRAGANA.fullmatch(morpheme.surface)
-        ):
-            if run:
-                close()
-            kana.append(morpheme)
         else:
             close()
             if morpheme.surface.strip():
                 dropped.append(morpheme.surface)
+        index += 1
     close()
     return tuple(words), tuple(dropped)
+
+
+def _short_katakana_word(morpheme: variants.Morpheme) -> bool:
+    """A word of one or two katakana typed as such (バグ, ログ, コツ): a word, not a piece the analyser cut."""
+    return not morpheme.function and _SHORT_KATAKANA.fullmatch(morpheme.surface) is not None
+
+
+def _kana_groups(morphemes: Sequence[variants.Morpheme]) -> Iterator[tuple[int, int]]:
+    """(first, past the last) of each run of morphemes in hiragana that is one word the analyser cut into
+    pieces: two or more, :data:`MIN_KANA_WORD` characters or more, with a piece too short to be a word (せい of
+    せいせい), and nothing that joins words (particles, auxiliaries, あの, filler) among them."""
+
+    def piece(morpheme: variants.Morpheme) -> bool:
+        return (
+            (morpheme.pos in _PIECES or morpheme.pos not in variants.FUNCTION_POS)
+            and not morpheme.filler
+            and _HIRAGANA.fullmatch(morpheme.surface) is not None
+        )
+
+    start = 0
+    while start < len(morphemes):
+        end = start
+        while end < len(morphemes) and piece(morphemes[end]):
+            end += 1
+        group = morphemes[start:end]
+        if (
+            len(group) >= 2
+            and group[-1].end - group[0].begin >= MIN_KANA_WORD
+            and not all(morpheme.content for morpheme in group)
+        ):
+            yield start, end
+        start = max(end, start + 1)
 
 
 def parse_query(text: str) -> Query:
