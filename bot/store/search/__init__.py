@@ -20,10 +20,12 @@ Index
     prefix (``claud``) matches few words and is found as fast by scanning them, so schema version 5's 4-to-6
     letter indexes are gone (:data:`.schema.COMPACT_SCHEMA`).
 
-    ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`) and
-    ``search_sounds`` every Latin word and katakana name by its sound (:mod:`bot.search.sounds`), both mined
-    from what the flush indexes and rebuilt with the index; a query word the index does not hold in any form
-    is also looked for by the names that sound like it (:meth:`.queries.SearchQueries.widened`).
+    ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`),
+    ``search_sounds`` every Latin word and katakana name by its sound (:mod:`bot.search.sounds`) and
+    ``search_readings`` every kanji word by its reading (:mod:`bot.search.readings`), all mined from what the
+    flush indexes and rebuilt with the index; a query word the index does not hold in any form is also looked
+    for by the kanji words it reads as and the names that sound like it
+    (:meth:`.queries.SearchQueries.widened`).
 
 Document ids
     Every live episode owns a block of rowids, newest first: :mod:`.docids`.
