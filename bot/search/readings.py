@@ -1,5 +1,5 @@
 """Kanji words by their reading: a word typed in kana and never converted finds the kanji the archive writes it in
-(すいろん → 推論, そくせきらぐ → 即席RAG, たこのせいそう → タコの精巣).
+(すいろん → 推論, せいせいAI → 生成AI, たこのせいそう → タコの精巣).
 
 The store keeps the reading of every run of kanji of the archive and of each word in it (:func:`readings_in`,
 from the analyser: 大規模言語 → ダイキボゲンゴ, and ダイキボ, ゲンゴ), and asks for them only for a query word in

@@ -161,9 +161,9 @@ class SearchQueries(SearchIndex):
         mined: dict[str, tuple[str, ...]] = {}
         for row in rows:
             mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
-        return await self._by_sound(query.with_synonyms(merge(self.synonyms, mined)))
+        return await self._by_reading_and_sound(query.with_synonyms(merge(self.synonyms, mined)))
 
-    async def _by_sound(self, query: Query) -> Query:
+    async def _by_reading_and_sound(self, query: Query) -> Query:
         """``query`` with each content word the archive does not hold whole in any of its forms also matching the
         kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and the names of the
         other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
