@@ -200,3 +200,9 @@ def test_explain_says_how_the_query_was_read(database: Path, capsys: pytest.Capt
     assert "    variant tokens: シミュレーション〓" in lines
     assert "  variants シミュレーション〓: 0 documents" in lines
     assert "matched: relaxed (some of the words), 2 hits" in lines
+    code, out, _ = run(capsys, "search", "がぞうせいせい", "--db", str(database), "--explain")
+    assert code == 0
+    lines = out.splitlines()
+    assert "  content word: 画像生成  (bigrams: ガゾ ゾウ ウセ セイ イセ セイ | 画像 像生 生成)" in lines
+    assert "    not in the archive as typed; by reading: 画像生成" in lines
+    assert "#2" in out  # the topic 画像生成

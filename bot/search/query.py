@@ -85,6 +85,8 @@ class Word:
     phrases: tuple[tuple[QueryToken, ...], ...]
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
+    #: What it was also searched as when the archive did not hold it, by layer (``reading: 推論``).
+    heard: tuple[str, ...] = ()
 
     def forms_fts(self) -> str:
         """The word whole, in any of its forms."""
@@ -236,6 +238,7 @@ class Query:
                 lines.append(f"  content word: {word.shown}  (bigrams: {forms})")
                 if word.marks:
                     lines.append(f"    variant tokens: {' '.join(word.marks)}")
+                lines.extend(f"    not in the archive as typed; by {heard}" for heard in word.heard)
             if term.dropped:
                 lines.append(f"  dropped: {' '.join(term.dropped)}")
         lines.extend(f"excluded: {term.typed or term.text}" for term in self.negative)
@@ -256,17 +259,18 @@ class Query:
 
         return self._each_word(widen)
 
-    def sounding(self, names: Mapping[str, Sequence[str]]) -> Query:
-        """The query with each content word that ``names`` has (by its text) also matching those names, found by
-        their reading or sound (:meth:`bot.store.search.queries.SearchQueries.widened`), and understood as the
-        first of them."""
+    def sounding(self, names: Mapping[str, Sequence[tuple[str, str]]]) -> Query:
+        """The query with each content word that ``names`` has (by its text) also matching those names (each with
+        the layer that found it, by reading or sound: :meth:`bot.store.search.queries.SearchQueries.widened`),
+        and understood as the first of them."""
 
         def widen(word: Word) -> Word:
-            found = [(name, tokens) for name in names.get(word.text, ()) if (tokens := name_tokens(name))]
+            found = [(name, layer, tokens) for name, layer in names.get(word.text, ()) if (tokens := name_tokens(name))]
             if not found:
                 return word
-            phrases = (*word.phrases, *(tokens for _, tokens in found))
-            return replace(word, shown=found[0][0], phrases=tuple(dict.fromkeys(phrases)))
+            phrases = (*word.phrases, *(tokens for _, _, tokens in found))
+            heard = tuple(f"{layer}: {name}" for name, layer, _ in found)
+            return replace(word, shown=found[0][0], phrases=tuple(dict.fromkeys(phrases)), heard=heard)
 
         return self._each_word(widen)
 

@@ -103,4 +103,4 @@ def spellings(word: str, by_reading: Mapping[str, Sequence[str]]) -> list[str]:
                 for score, parts, text in best[start]
             )
             best[end] = sorted(set(best[end]), reverse=True)[:MAX_SPELLINGS]
-    return [text for score, _, text in best[len(kana)] if score]
+    return list(dict.fromkeys(text for score, _, text in best[len(kana)] if score))

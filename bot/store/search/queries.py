@@ -176,7 +176,13 @@ class SearchQueries(SearchIndex):
             return query
         spelled = await self._spelled([word for word in unheld if reads(word.shown)])
         heard = await self._heard({word.text: found for word in unheld if (found := sound_parts(word.shown))})
-        names = {word.text: [*spelled.get(word.text, ()), *heard.get(word.text, ())] for word in unheld}
+        names = {
+            word.text: [
+                *((name, "reading") for name in spelled.get(word.text, ())),
+                *((name, "sound") for name in heard.get(word.text, ())),
+            ]
+            for word in unheld
+        }
         return query.sounding(names)
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
