@@ -168,20 +168,20 @@ class SearchQueries(SearchIndex):
         kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and the names of the
         other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
         unheld = [
-            word
+            (word, parts)
             for word in query.content_words()
-            if (reads(word.shown) or sound_parts(word.shown)) and not await self._holds(word.forms_fts())
+            if ((parts := sound_parts(word.shown)) or reads(word.shown)) and not await self._holds(word.forms_fts())
         ]
         if not unheld:
             return query
-        spelled = await self._spelled([word for word in unheld if reads(word.shown)])
-        heard = await self._heard({word.text: found for word in unheld if (found := sound_parts(word.shown))})
+        spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
+        heard = await self._heard({word.text: parts for word, parts in unheld if parts})
         names = {
             word.text: [
                 *((name, "reading") for name in spelled.get(word.text, ())),
                 *((name, "sound") for name in heard.get(word.text, ())),
             ]
-            for word in unheld
+            for word, _ in unheld
         }
         return query.sounding(names)
 
