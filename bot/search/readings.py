@@ -38,18 +38,11 @@ CACHE_RUNS = 100_000
 
 def _run_readings(run: str) -> tuple[tuple[str, str], ...]:
     """(reading, word) of a run of kanji analysed alone: the whole run, and each of its words with kanji."""
-    found = _cache.get(run)
-    if found is None:
-        words = spoken_words(run)
-        pairs = [(reading, surface) for surface, reading in words if _KANJI.search(surface)]
-        if len(words) > 1:
-            pairs.append(("".join(reading for _, reading in words), run))
-        if len(_cache) >= CACHE_RUNS:
-            _cache.clear()
-        found = _cache[run] = tuple(
-            (reading, word) for reading, word in dict.fromkeys(pairs) if _READING.fullmatch(reading)
-        )
-    return found
+    words = spoken_words(run)
+    pairs = [(reading, surface) for surface, reading in words if _KANJI.search(surface)]
+    if len(words) > 1:
+        pairs.append(("".join(reading for _, reading in words), run))
+    return tuple((reading, word) for reading, word in dict.fromkeys(pairs) if _READING.fullmatch(reading))
 
 
 def readings_in(text: str) -> set[tuple[str, str]]:
@@ -57,10 +50,11 @@ def readings_in(text: str) -> set[tuple[str, str]]:
     found: set[tuple[str, str]] = set()
     for run in set(_KANJI_RUN.findall(text if text.isascii() else nfkc(text))):
         pairs = _cache.get(run)
-        if pairs is None and len(run) <= MAX_READING:
-            pairs = _run_readings(run)
-        if pairs:
-            found.update(pairs)
+        if pairs is None:
+            if len(_cache) >= CACHE_RUNS:
+                _cache.clear()
+            pairs = _cache[run] = _run_readings(run) if len(run) <= MAX_READING else ()
+        found.update(pairs)
     return found
 
 
