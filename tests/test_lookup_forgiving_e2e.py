@@ -34,6 +34,7 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                 ),
                 episode(4, Topic("画像生成の比較", "https://example.com/4", "画像モデルを比べたのだ。")),
                 episode(5, Topic("Obsidianで育てるメモ", "https://example.com/5", "メモをObsidianにまとめたのだ。")),
+                episode(6, Topic("動画モデルの比較", "https://example.com/6", "動画のモデルを比べたのだ。")),
             ]
         )
         await store.search.flush()
@@ -79,6 +80,19 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
 
     exact = await emulator.slash(community.listener, community.general, "search", query="画像")
     assert "で検索しました" not in exact.embeds[0]["description"]
+
+
+async def test_few_whole_matches_are_followed_by_partial_ones_and_the_listener_is_told_where(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    shown = await emulator.slash(community.listener, community.general, "search", query="画像 モデル 比べた")
+    text = shown.embeds[0]["description"]
+    assert "\n-# 2件目からは、一部の言葉に一致した話題なのだ\n" in text
+    assert text.index("[画像生成の比較](https://example.com/4)") < text.index(
+        "[動画モデルの比較](https://example.com/6)"
+    )
+    english = await emulator.slash(community.english, community.general, "search", query="画像 モデル 比べた")
+    assert "\n-# From result 2 on, the topics match some of the words\n" in english.embeds[0]["description"]
 
 
 async def test_a_phrase_typed_in_kana_finds_its_kanji_words(

@@ -347,8 +347,12 @@ async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> 
     assert result.searched.understood() == "推論モデル（すいろんもでる）"
     assert await titles(store, "たこのせいそう") == ["北海道の珍味「タコの精巣」を料理"]
     assert await titles(store, "せいせいAI") == ["生成AIで画像を作る"]
-    # a word the archive holds as typed is never rewritten to the kanji it could be read as
-    assert await titles(store, "すいろん") == ["スイロンという名前の猫"]
+    # a word few documents hold as typed: those first, then the kanji it can be read as; shown as typed
+    held = await store.search.search("すいろん")
+    assert [hit.title for hit in held.hits] == ["スイロンという名前の猫", "小型推論モデルの発表"]
+    assert held.searched is not None
+    assert held.searched.understood() == "スイロン（すいろん）"  # as the archive holds it, not as 推論
+    assert "    in few documents as typed; also by reading: 推論" in held.searched.explain()
     assert await titles(store, "ぬぺぽぴゅせいそう") == []
 
 
@@ -413,6 +417,7 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("えーじぇんとのはなし", ["エージェント"], ["の", "はなし"]),
         ("かどかわのでーた", ["カドカワ", "データ"], ["の"]),  # でーた is no filler, whatever the analyser reads
         ("きのこ", ["キノコ"], []),  # a word holding の is one word
+        ("テストケースを作るエージェント", ["テストケース", "作る", "エージェント"], ["を"]),  # a verb is a word alone
         ("のーと", ["ノート"], []),
     ],
 )
@@ -433,17 +438,56 @@ def test_minimum_should_match() -> None:
     assert parse_query('推論 "画像 生成"').relaxed_positive() is None  # one free word: nothing to relax
 
 
-async def test_partial_matches_come_only_when_nothing_holds_every_word(store: Store) -> None:
+async def test_partial_matches_follow_when_few_topics_hold_every_word(store: Store) -> None:
     await store.episodes.upsert_many(
-        [episode(1, topic("推論の高速化")), episode(2, topic("画像生成の比較")), episode(3, topic("推論と画像"))]
+        [
+            episode(1, topic("推論の高速化")),
+            episode(2, topic("画像生成の比較")),
+            episode(3, topic("推論と画像")),
+            episode(4, topic("音楽の推論と画像")),
+            episode(5, topic("画像を速く推論する", "音楽はない")),
+            episode(6, topic("推論の高速化と音楽")),
+        ]
     )
-    strict = await store.search.search("推論 画像")
-    assert [hit.title for hit in strict.hits] == ["推論と画像"]
+    strict = await store.search.search("推論 画像")  # two words: one of them alone is no match to list
+    assert sorted(hit.title for hit in strict.hits) == ["推論と画像", "画像を速く推論する", "音楽の推論と画像"]
+    assert strict.partial_from is None
     assert not strict.partial
-    partial = await store.search.search("推論 高速化 音楽")
+    partial = await store.search.search("推論 高速化 歌詞")
     assert partial.partial
-    assert [hit.title for hit in partial.hits] == ["推論の高速化"]
+    assert partial.partial_from == 0
+    assert [hit.title for hit in partial.hits] == ["推論の高速化", "推論の高速化と音楽"]
+    # one topic holds all three words; then those holding two, first those with the rarest word (高速化)
+    filled = await store.search.search("推論 高速化 音楽")
+    assert [hit.title for hit in filled.hits][:2] == ["推論の高速化と音楽", "推論の高速化"]
+    assert filled.partial_from == 1
     assert (await store.search.search("推論 ぬぺぽぴゅ zqxjvk")).hits == ()  # two of three words are nonsense
+
+
+async def test_a_compound_typed_without_its_particle_finds_its_words_apart(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("「ななしいんく」から卒業", "個人勢に")),
+            episode(2, topic("MCPの公式ガイド")),
+            episode(3, topic("ガイドブック")),
+        ]
+    )
+    assert await titles(store, "ななしいんく卒業") == ["「ななしいんく」から卒業"]
+    assert await titles(store, "MCPガイド") == ["MCPの公式ガイド"]
+    assert [word.shown for word in parse_query("MCPガイド").positive[0].words] == ["mcpガイド"]
+
+
+async def test_topics_whose_titles_hold_every_word_come_first(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("AI エージェントを仕組みから理解する", "入門")),
+            episode(2, topic("Agents for agent builders", "エージェントの作り方、エージェントの仕組み、agents")),
+        ]
+    )
+    assert await titles(store, "エージェント 仕組み") == [
+        "AI エージェントを仕組みから理解する",
+        "Agents for agent builders",
+    ]
 
 
 def test_what_was_understood() -> None:

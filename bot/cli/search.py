@@ -94,7 +94,13 @@ async def search(args: argparse.Namespace, settings: Settings) -> int:
                 print(line)
             for layer, form, count in await store.search.layer_counts(searched):
                 print(f"  {layer:8} {form}: {count} documents")
-            matched = "relaxed (some of the words)" if result.partial else "strict (every word)"
+            matched = (
+                "strict (every word)"
+                if result.partial_from is None
+                else "relaxed (some of the words)"
+                if result.partial
+                else f"strict (every word), then relaxed (some of the words) from hit {result.partial_from + 1}"
+            )
             print(f"matched: {matched}, {len(result.hits)} hits" + (" or more" if result.more else ""))
         mcs = await store.search.mcs() if filters.mc and not result.hits else []
     if mcs and all(mc_token(name) != mc_token(filters.mc or "") for name, _ in mcs):

@@ -144,15 +144,21 @@ class SearchResult:
     """The best hits, best first; ``more`` when the query matches more than these.
 
     ``by_relevance`` tells bm25 ranking from the recency ranking used for common words (title matches first);
-    ``partial`` that no topic holds every word, and these hold most of them (the relaxed query); ``searched``
-    is the query as run, with the synonyms of its words (snippets bold what it matched).
+    ``partial_from`` is the index of the first hit that holds only most of the words (the relaxed query), or
+    ``None`` when every hit holds them all; ``searched`` is the query as run, with the synonyms of its words
+    (snippets bold what it matched).
     """
 
     hits: tuple[Hit, ...] = ()
     more: bool = False
     by_relevance: bool = True
-    partial: bool = False
+    partial_from: int | None = None
     searched: Query | None = None
+
+    @property
+    def partial(self) -> bool:
+        """Whether no hit holds every word."""
+        return self.partial_from == 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,6 +47,10 @@ i18n.register(
             "ja": "すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ",
             "en": "No topic holds every word: these match some of them",
         },
+        "lookup.partial_after": {
+            "ja": "{first}件目からは、一部の言葉に一致した話題なのだ",
+            "en": "From result {first} on, the topics match some of the words",
+        },
         "lookup.filter_mc": {"ja": "出演者 {value}", "en": "MC {value}"},
         "lookup.filter_site": {"ja": "サイト {value}", "en": "site {value}"},
         "lookup.filter_since": {"ja": "{value} 以降", "en": "from {value}"},
@@ -112,8 +116,8 @@ def hit_block(hit: Hit, index: int, query: Query, zone: tzinfo, locale: object |
 
 
 def understood_lines(result: SearchResult, query: Query, locale: object | None) -> str:
-    """In small text: the words searched when they differ from what was typed, and whether the hits match only
-    some of them; ``""`` when neither."""
+    """In small text: the words searched when they differ from what was typed, and whether (or from which hit)
+    the hits match only some of them; ``""`` when neither."""
     lines = []
     understood = query.understood()
     if understood:
@@ -121,6 +125,8 @@ def understood_lines(result: SearchResult, query: Query, locale: object | None) 
         lines.append("-# " + i18n.t("lookup.understood", locale, words=words))
     if result.partial:
         lines.append("-# " + i18n.t("lookup.partial", locale))
+    elif result.partial_from is not None:
+        lines.append("-# " + i18n.t("lookup.partial_after", locale, first=result.partial_from + 1))
     return "\n".join(lines)
 
 

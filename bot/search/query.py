@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import variants
@@ -48,6 +48,8 @@ MAX_PHRASE_TOKENS = 32
 MAX_ANALYSED_TERM = 32
 #: At most this many content words take part in the relaxed (minimum-should-match) query.
 MAX_RELAXED_WORDS = 6
+#: When fewer hits than this (a page of ``/search``) hold every word, partial matches follow them.
+FEW_HITS = 5
 
 _QUOTES = {'"': '"', "“": "”", "「": "」", "『": "』", "”": "”"}
 _SPLIT = re.compile(r"(-?)([\"“”「『])|(\S+)")
@@ -85,8 +87,10 @@ class Word:
     phrases: tuple[tuple[QueryToken, ...], ...]
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
-    #: What it was also searched as when the archive did not hold it, by layer (``reading: 推論``).
+    #: What it was also searched as when the archive held it in too few documents, by layer (``reading: 推論``).
     heard: tuple[str, ...] = ()
+    #: Whether some documents hold it as typed (then it is shown as typed, whatever else it was searched as).
+    held: bool = False
 
     def forms_fts(self) -> str:
         """The word whole, in any of its forms."""
@@ -197,15 +201,20 @@ class Query:
         """The content words of the analysed terms, at most :data:`MAX_RELAXED_WORDS`."""
         return tuple(word for term in self.positive for word in term.words)[:MAX_RELAXED_WORDS]
 
-    def relaxed_positive(self) -> str | None:
+    def relaxed_positive(self, anchor: int | None = None) -> str | None:
         """Documents holding at least :func:`required` of the content words and every term that was not
         analysed (a quoted phrase, a paste); ``None`` with fewer than two content words (exclusions not applied).
+        With ``anchor`` (an index of :meth:`content_words`), only those among them that hold that word.
         """
         words = self.content_words()
         if len(words) < 2:
             return None
         wanted = required(len(words))
-        groups = [" AND ".join(f"({word.fts()})" for word in group) for group in itertools.combinations(words, wanted)]
+        groups = [
+            " AND ".join(f"({word.fts()})" for word in group)
+            for group in itertools.combinations(words, wanted)
+            if anchor is None or words[anchor] in group
+        ]
         should = " OR ".join(f"({group})" for group in groups)
         musts = [f"({term.fts()})" for term in self.positive if not term.words]
         return " AND ".join([*musts, f"({should})"])
@@ -238,7 +247,8 @@ class Query:
                 lines.append(f"  content word: {word.shown}  (bigrams: {forms})")
                 if word.marks:
                     lines.append(f"    variant tokens: {' '.join(word.marks)}")
-                lines.extend(f"    not in the archive as typed; by {heard}" for heard in word.heard)
+                seen = "in few documents as typed; also" if word.held else "not in the archive as typed;"
+                lines.extend(f"    {seen} by {heard}" for heard in word.heard)
             if term.dropped:
                 lines.append(f"  dropped: {' '.join(term.dropped)}")
         lines.extend(f"excluded: {term.typed or term.text}" for term in self.negative)
@@ -259,10 +269,10 @@ class Query:
 
         return self._each_word(widen)
 
-    def sounding(self, names: Mapping[str, Sequence[tuple[str, str]]]) -> Query:
+    def sounding(self, names: Mapping[str, Sequence[tuple[str, str]]], held: Collection[str] = ()) -> Query:
         """The query with each content word that ``names`` has (by its text) also matching those names (each with
         the layer that found it, by reading or sound: :meth:`bot.store.search.queries.SearchQueries.widened`),
-        and understood as the first of them."""
+        and understood as the first of them unless some documents hold it as typed (its text is in ``held``)."""
 
         def widen(word: Word) -> Word:
             found = [(name, layer, tokens) for name, layer in names.get(word.text, ()) if (tokens := name_tokens(name))]
@@ -270,7 +280,9 @@ class Query:
                 return word
             phrases = (*word.phrases, *(tokens for _, _, tokens in found))
             heard = tuple(f"{layer}: {name}" for name, layer, _ in found)
-            return replace(word, shown=found[0][0], phrases=tuple(dict.fromkeys(phrases)), heard=heard)
+            typed = word.text in held
+            shown = word.shown if typed else found[0][0]
+            return replace(word, shown=shown, phrases=tuple(dict.fromkeys(phrases)), heard=heard, held=typed)
 
         return self._each_word(widen)
 
@@ -326,17 +338,19 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+#: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
+_INFLECTING = frozenset(("動詞", "形容詞"))
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
 #: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
 MIN_KANA_WORD = 3
 #: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix, う of さいしょう as
 #: an interjection).
 _PIECES = frozenset(("接頭辞", "接尾辞", "感動詞"))
-_LOANWORD = re.compile(r"[ァ-ヺー・a-z0-9]+")
 
 
-def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
-    """The content word spelled ``text`` (analysed as ``morphemes``), or ``None`` if it has no tokens."""
+def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = True) -> Word | None:
+    """The content word spelled ``text`` (analysed as ``morphemes``), or ``None`` if it has no tokens; a
+    compound also matches by its :func:`_pieces` unless not ``split``."""
     normalized = fold_kana(normalize(text))
     own = query_tokens(normalized)
     if not own:
@@ -349,11 +363,32 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme]) -> Word | None:
         marks = variants.marks(morphemes[0])
     else:
         phrases.append(query_tokens(variants.key("".join(morpheme.normal for morpheme in morphemes))))
-        if _LOANWORD.fullmatch(text):  # a compound of loanwords: each part in any of its spellings
-            found = [_word(m.surface, [m]) for m in morphemes if m.pos not in variants.FUNCTION_POS]
-            pieces = tuple(piece for piece in found if piece is not None)
+        pieces = _pieces(morphemes) if split else ()
     unique = tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
-    return Word(normalized, text, unique, marks, pieces if len(pieces) >= 2 else ())
+    return Word(normalized, text, unique, marks, pieces)
+
+
+def _pieces(morphemes: Sequence[variants.Morpheme]) -> tuple[Word, ...]:
+    """The words a compound is made of, each in any of its spellings, when there are two or more: a listener
+    runs remembered words together without a particle (MCPガイド, ななしいんく卒業, オープンクロー).
+
+    Each content morpheme is a piece, and so is each run of hiragana the analyser cut (:func:`_kana_groups`).
+    """
+    groups = dict(_kana_groups(morphemes))
+    found: list[Word | None] = []
+    index = 0
+    while index < len(morphemes):
+        morpheme = morphemes[index]
+        if index in groups:
+            spelled = fold_kana("".join(m.surface for m in morphemes[index : groups[index]]))
+            found.append(_word(spelled, variants.analyse(spelled), split=False))
+            index = groups[index]
+            continue
+        if morpheme.content or _short_katakana_word(morpheme):
+            found.append(_word(morpheme.surface, [morpheme]))
+        index += 1
+    pieces = tuple(piece for piece in found if piece is not None)
+    return pieces if len(pieces) >= 2 else ()
 
 
 #: What joins or follows the words of a phrase typed all in hiragana (「ぷろんぷとのこつ」, 「えーじぇんとについて」).
@@ -386,7 +421,8 @@ def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | No
 
 
 def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
-    """A term's content words (consecutive content morphemes form one word) and the words dropped.
+    """A term's content words (consecutive content morphemes form one word, a verb or adjective is one alone)
+    and the words dropped.
 
     Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
     without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a
@@ -423,7 +459,11 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
                 words.append(word)
             index = groups[index]
             continue
-        if morpheme.content or (not hiragana and _short_katakana_word(morpheme)):
+        if morpheme.pos in _INFLECTING and morpheme.content:  # 作る of 作るエージェント: a word of its own
+            close()
+            run.append(morpheme)
+            close()
+        elif morpheme.content or (not hiragana and _short_katakana_word(morpheme)):
             run.append(morpheme)
         else:
             close()

@@ -19,7 +19,7 @@ from datetime import datetime
 
 from bot.search.model import Filters, Hit, SearchResult
 from bot.search.names import merge
-from bot.search.query import Query, Word, name_tokens, parse_query, phrase_fts
+from bot.search.query import FEW_HITS, Query, Word, name_tokens, parse_query, phrase_fts, required
 from bot.search.readings import pieces as reading_pieces
 from bot.search.readings import reads, spellings
 from bot.search.sounds import MAX_NAMES, named, sounds
@@ -32,6 +32,8 @@ from bot.store.search.index import SearchIndex
 #: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
 #: recency, title matches first.
 COMMON_MATCHES = 10_000
+#: Documents counted at most when looking for a query's rarest word.
+COUNTED_MATCHES = 1_000
 #: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
 PROBED_TOKENS = 6
 #: Scores of the recency ranking (lower is better, as with bm25).
@@ -107,7 +109,7 @@ class SearchQueries(SearchIndex):
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
         first (see the module docstring). What the words match exactly (as typed) comes first, then what their
         other forms match whole, then what a compound matches only by its parts (オープン and クロー for
-        オープンクロー), then — when none finds anything — the relaxed query's partial matches. An
+        オープンクロー), then — when these are fewer than :data:`FEW_HITS` — the relaxed query's partial matches. An
         episode document is dropped when one of its topics is among the hits, so the same match is not listed
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
@@ -128,10 +130,36 @@ class SearchQueries(SearchIndex):
         for tier in dict.fromkeys((parsed.exact().match_positive(), parsed.whole().match_positive(), strict)):
             if tier is not None and (not result.hits or len(result.hits) < limit):
                 result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
-        relaxed = parsed.relaxed_positive() if not result.hits else None
+        relaxed = parsed.relaxed_positive() if self._fill(parsed, len(result.hits), limit) else None
         if relaxed is not None:
-            result = replace(await self._ranked(parsed, relaxed, filters, (low, high), limit, rare), partial=True)
+            strict_hits = {(hit.episode_key, hit.position) for hit in result.hits}
+            anchor = await self._rarest_word(parsed)
+            tiers = [parsed.relaxed_positive(anchor), relaxed] if anchor is not None else [relaxed]
+            for tier in tiers:
+                if tier is not None and len(result.hits) < limit:
+                    result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
+            kept = sum((hit.episode_key, hit.position) in strict_hits for hit in result.hits)
+            result = replace(result, partial_from=kept if kept < len(result.hits) else None)
         return replace(result, searched=parsed)
+
+    @staticmethod
+    def _fill(query: Query, strict_hits: int, limit: int) -> bool:
+        """Whether partial matches follow the ``strict_hits``: when there are none, or fewer than
+        :data:`FEW_HITS` and a partial match must still hold two words or more (of three or more: one of two
+        words alone is too little to list after documents holding both)."""
+        return not strict_hits or (strict_hits < min(FEW_HITS, limit) and required(len(query.content_words())) >= 2)
+
+    async def _rarest_word(self, query: Query) -> int | None:
+        """The index of the content word the fewest documents hold (counted up to :data:`COUNTED_MATCHES`), of
+        those any holds: the partial matches holding it come first, as it tells most of what was meant."""
+        words = query.content_words()
+        rows = await self.db.fetchall(
+            "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
+            "FROM json_each(?) j",
+            (COUNTED_MATCHES, json.dumps([word.fts() for word in words])),
+        )
+        held = [(count, index) for index, count in rows if count]
+        return min(held)[1] if held else None
 
     async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
         """For ``zundabot search --explain``: every form of every content word of the (widened) query, with the
@@ -164,14 +192,19 @@ class SearchQueries(SearchIndex):
         return await self._by_reading_and_sound(query.with_synonyms(merge(self.synonyms, mined)))
 
     async def _by_reading_and_sound(self, query: Query) -> Query:
-        """``query`` with each content word the archive does not hold whole in any of its forms also matching the
-        kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and the names of the
-        other script that sound like it, or like its part that can be heard (:mod:`bot.search.sounds`)."""
-        unheld = [
-            (word, parts)
-            for word in query.content_words()
-            if ((parts := sound_parts(word.shown)) or reads(word.shown)) and not await self._holds(word.forms_fts())
-        ]
+        """``query`` with each content word fewer than :data:`FEW_HITS` documents hold whole in any of its forms
+        also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
+        the names of the other script that sound like it, or like its part that can be heard
+        (:mod:`bot.search.sounds`)."""
+        unheld = []
+        held = set()
+        for word in query.content_words():
+            if (parts := sound_parts(word.shown)) or reads(word.shown):
+                count = await self._held_by(word.forms_fts())
+                if count < FEW_HITS:
+                    unheld.append((word, parts))
+                if count:
+                    held.add(word.text)
         if not unheld:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
@@ -183,7 +216,7 @@ class SearchQueries(SearchIndex):
             ]
             for word, _ in unheld
         }
-        return query.sounding(names)
+        return query.sounding(names, held)
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
         """For each kana word, its spellings with the kanji of the readings it holds that the archive holds."""
@@ -218,6 +251,13 @@ class SearchQueries(SearchIndex):
             by_sound.setdefault(row["sound"], []).append(row["name"])
         return await off_loop(named, heard, by_sound)
 
+    async def _held_by(self, expression: str) -> int:
+        """How many documents match ``expression``, counted up to :data:`FEW_HITS`."""
+        count = await self.db.scalar(
+            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)", (expression, FEW_HITS)
+        )
+        return int(count or 0)
+
     async def _holds(self, expression: str) -> bool:
         """Whether any document matches ``expression``."""
         found = await self.db.scalar("SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1", (expression,))
@@ -239,11 +279,15 @@ class SearchQueries(SearchIndex):
         wanted = limit + DEDUPE_MARGIN
         if by_relevance:
             weights = ", ".join(str(weight) for weight in WEIGHTS)
+            in_title = "rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)"
             ranked = (
-                f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score FROM search_fts WHERE {where} "
-                "ORDER BY score, doc LIMIT ?"
+                f"SELECT rowid AS doc, bm25(search_fts, {weights}) AS score, {in_title} AS in_title "
+                f"FROM search_fts WHERE {where} ORDER BY in_title DESC, score, doc LIMIT ?"
             )
-            rows = await self.db.fetchall(_hits_sql(ranked, "ranked.score, ranked.doc"), (full, *bounds, wanted))
+            rows = await self.db.fetchall(
+                _hits_sql(ranked, "ranked.in_title DESC, ranked.score, ranked.doc"),
+                (column(positive, "title"), full, *bounds, wanted),
+            )
             complete = len(rows) < wanted
         else:
             in_titles = await self._newest(f"({column(positive, 'title')}) AND ({full})", where, bounds, wanted)
