@@ -368,6 +368,12 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
     return Word(normalized, text, unique, marks, pieces)
 
 
+def _kana_word(run: Sequence[variants.Morpheme], *, split: bool = True) -> Word | None:
+    """The one word typed in kana that the analyser cut into ``run`` (じゅん, こく, さん), read as katakana."""
+    spelled = fold_kana("".join(morpheme.surface for morpheme in run))
+    return _word(spelled, variants.analyse(spelled), split=split)
+
+
 def _pieces(morphemes: Sequence[variants.Morpheme]) -> tuple[Word, ...]:
     """The words a compound is made of, each in any of its spellings, when there are two or more: a listener
     runs remembered words together without a particle (MCPガイド, ななしいんく卒業, オープンクロー).
@@ -380,8 +386,7 @@ def _pieces(morphemes: Sequence[variants.Morpheme]) -> tuple[Word, ...]:
     while index < len(morphemes):
         morpheme = morphemes[index]
         if index in groups:
-            spelled = fold_kana("".join(m.surface for m in morphemes[index : groups[index]]))
-            found.append(_word(spelled, variants.analyse(spelled), split=False))
+            found.append(_kana_word(morphemes[index : groups[index]], split=False))
             index = groups[index]
             continue
         if morpheme.content or _short_katakana_word(morpheme):
@@ -453,9 +458,7 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         morpheme = morphemes[index]
         if index in groups:  # じゅん, こく, さん of じゅんこくさんAI: one word typed in kana, read as katakana
             close()
-            last = morphemes[groups[index] - 1]
-            spelled = fold_kana(source[morpheme.begin : last.end])
-            if word := _word(spelled, variants.analyse(spelled)):
+            if word := _kana_word(morphemes[index : groups[index]]):
                 words.append(word)
             index = groups[index]
             continue
