@@ -234,7 +234,7 @@ class SearchQueries(SearchIndex):
         for word in words:
             held = found.setdefault(word.text, [])
             for spelling in await off_loop(spellings, word.shown, by_reading):
-                if len(held) < MAX_NAMES and await self._holds(phrase_fts(name_tokens(spelling))):
+                if len(held) < MAX_NAMES and await self._held_by(phrase_fts(name_tokens(spelling)), 1):
                     held.append(spelling)
         return found
 
@@ -251,17 +251,12 @@ class SearchQueries(SearchIndex):
             by_sound.setdefault(row["sound"], []).append(row["name"])
         return await off_loop(named, heard, by_sound)
 
-    async def _held_by(self, expression: str) -> int:
-        """How many documents match ``expression``, counted up to :data:`FEW_HITS`."""
+    async def _held_by(self, expression: str, at_most: int = FEW_HITS) -> int:
+        """How many documents match ``expression``, counted up to ``at_most``."""
         count = await self.db.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)", (expression, FEW_HITS)
+            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)", (expression, at_most)
         )
         return int(count or 0)
-
-    async def _holds(self, expression: str) -> bool:
-        """Whether any document matches ``expression``."""
-        found = await self.db.scalar("SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT 1", (expression,))
-        return found is not None
 
     async def _ranked(
         self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int, by_relevance: bool
