@@ -618,19 +618,19 @@ async def _found_by_words(
     return 1 - len(misses) / len(queries), misses
 
 
-async def test_names_typed_as_they_sound_find_them(
-    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("kind", "queries", "bar"),
+    [("names by their sound", SOUNDED, SOUNDED_BAR), ("kanji words typed in kana", READ, READ_BAR)],
+)
+async def test_names_by_their_sound_and_kanji_words_typed_in_kana_find_them(
+    corpus_dir: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    kind: str,
+    queries: tuple[tuple[str, str], ...],
+    bar: float,
 ) -> None:
-    recall, misses = await _found_by_words(corpus_dir, tmp_path, SOUNDED)
+    recall, misses = await _found_by_words(corpus_dir, tmp_path, queries)
     with capsys.disabled():
-        print(f"\nnames by their sound: recall@5 {recall:.3f} of {len(SOUNDED)} (missed: {', '.join(misses)})")
-    assert recall >= SOUNDED_BAR, misses
-
-
-async def test_kanji_words_typed_in_kana_find_them(
-    corpus_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    recall, misses = await _found_by_words(corpus_dir, tmp_path, READ)
-    with capsys.disabled():
-        print(f"\nkanji words typed in kana: recall@5 {recall:.3f} of {len(READ)} (missed: {', '.join(misses)})")
-    assert recall >= READ_BAR, misses
+        print(f"\n{kind}: recall@5 {recall:.3f} of {len(queries)} (missed: {', '.join(misses)})")
+    assert recall >= bar, misses
