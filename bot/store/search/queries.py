@@ -194,17 +194,19 @@ class SearchQueries(SearchIndex):
     async def _by_reading_and_sound(self, query: Query) -> Query:
         """``query`` with each content word fewer than :data:`FEW_HITS` documents hold whole in any of its forms
         also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
-        the names of the other script that sound like it, or like its part that can be heard
-        (:mod:`bot.search.sounds`)."""
+        the names of the other script that sound like it, or, when no document holds it, like its part that can be
+        heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
+        画像モデル is not Model)."""
         unheld = []
         held = set()
         for word in query.content_words():
             if (parts := sound_parts(word.shown)) or reads(word.shown):
                 count = await self._held_by(word.forms_fts())
-                if count < FEW_HITS:
-                    unheld.append((word, parts))
                 if count:
                     held.add(word.text)
+                    parts = parts if parts == (word.shown,) else ()
+                if count < FEW_HITS and (parts or reads(word.shown)):
+                    unheld.append((word, parts))
         if not unheld:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
