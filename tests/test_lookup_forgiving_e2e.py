@@ -87,6 +87,7 @@ async def test_few_whole_matches_are_followed_by_partial_ones_and_the_listener_i
 ) -> None:
     shown = await emulator.slash(community.listener, community.general, "search", query="画像 モデル 比べた")
     text = shown.embeds[0]["description"]
+    assert text.startswith("-# 画像 モデル 比べる（比べた）で検索しました\n")
     assert "\n-# 2件目からは、一部の言葉に一致した話題なのだ\n" in text
     assert text.index("[画像生成の比較](https://example.com/4)") < text.index(
         "[動画モデルの比較](https://example.com/6)"

@@ -285,6 +285,8 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
             episode(2, topic("Selenium作者の新しいブラウザ自動化ツール", "テストを書く。")),
             episode(3, topic("ヴィビウムを試した", "ブラウザを操る。")),
             episode(4, topic("ドラマの話", "オブジェクトの話。")),
+            episode(5, topic("画像モデルを比べる", "要約")),
+            episode(6, topic("A Model of Everything", "要約")),
         ]
     )
     result = await store.search.search("おぶしでぃあん")
@@ -296,6 +298,9 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     assert await titles(store, "Vibium") == ["ヴィビウムを試した"]
     # a word the archive holds as typed is never widened to what sounds like it
     assert await titles(store, "ドラマ") == ["ドラマの話"]
+    # a word few documents hold is also heard, but whole: 画像モデル is not the Model its part sounds like
+    assert await titles(store, "モデル") == ["画像モデルを比べる", "A Model of Everything"]
+    assert await titles(store, "画像モデル") == ["画像モデルを比べる"]
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 
@@ -496,6 +501,8 @@ def test_what_was_understood() -> None:
         parse_query("エージェントについて話してた回").understood() == "エージェント（エージェントについて話してた回）"
     )
     assert parse_query("推論 GPT-4o").understood() is None
+    assert parse_query("画像を比べた").understood() == "画像 比べる（画像を比べた）"  # a verb is shown whole
+    assert parse_query("エージェントのしくみ").understood() == "エージェント しくみ（エージェントのしくみ）"  # in kana
     assert parse_query('"ぷろんぷと"').understood() is None  # a quoted phrase is searched as typed
     lines = parse_query("あの推論モデルの話 -画像").explain()
     assert "  content word: 推論モデル  (bigrams: 推論 論モ モデ デル)" in lines

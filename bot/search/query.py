@@ -341,6 +341,7 @@ _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 #: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
 MIN_KANA_WORD = 3
 #: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix, う of さいしょう as
@@ -464,8 +465,8 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             continue
         if morpheme.pos in _INFLECTING and morpheme.content:  # 作る of 作るエージェント: a word of its own
             close()
-            run.append(morpheme)
-            close()
+            if word := _word(morpheme.surface, [morpheme]):
+                words.append(_inflected(word, morpheme))
         elif morpheme.content or (not hiragana and _short_katakana_word(morpheme)):
             run.append(morpheme)
         else:
@@ -475,6 +476,14 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         index += 1
     close()
     return tuple(words), tuple(dropped)
+
+
+def _inflected(word: Word, morpheme: variants.Morpheme) -> Word:
+    """A verb or adjective shown in its dictionary form (比べる, not the 比べ of 比べた) when typed with kanji; typed
+    in kana it is shown as typed (しくみ may be no verb at all, and is also looked up by its reading)."""
+    if _KANA.fullmatch(morpheme.surface) or not morpheme.normal:
+        return word
+    return replace(word, shown=morpheme.normal)
 
 
 def _short_katakana_word(morpheme: variants.Morpheme) -> bool:
