@@ -549,6 +549,8 @@ async def main(argv: list[str] | None = None) -> None:
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
     )
     corpus = read_corpus()
+    if not corpus:
+        parser.error(f"no posts in the corpus folder {CORPUS_DIR} (set ZUNDABOT_CORPUS)")
     cases = build_cases(corpus, per_category=40)
     kind_cases = [*cases, *build_forgiving_cases(corpus)]
     kind_cases += [Case("hard", query, "", -2, "") for query in HARD_QUERIES]
