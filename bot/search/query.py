@@ -32,6 +32,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import variants
+from bot.search.readings import reads
 from bot.text import Token, fold_kana, normalize, scan
 
 #: Longest query considered (characters after normalisation); the rest of a long paste is ignored.
@@ -341,7 +342,6 @@ _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
-_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 #: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
 MIN_KANA_WORD = 3
 #: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix, う of さいしょう as
@@ -481,7 +481,7 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
 def _inflected(word: Word, morpheme: variants.Morpheme) -> Word:
     """A verb or adjective shown in its dictionary form (比べる, not the 比べ of 比べた) when typed with kanji; typed
     in kana it is shown as typed (しくみ may be no verb at all, and is also looked up by its reading)."""
-    if _KANA.fullmatch(morpheme.surface) or not morpheme.normal:
+    if reads(morpheme.surface) or not morpheme.normal:
         return word
     return replace(word, shown=morpheme.normal)
 
