@@ -35,6 +35,7 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                 episode(4, Topic("画像生成の比較", "https://example.com/4", "画像モデルを比べたのだ。")),
                 episode(5, Topic("Obsidianで育てるメモ", "https://example.com/5", "メモをObsidianにまとめたのだ。")),
                 episode(6, Topic("動画モデルの比較", "https://example.com/6", "動画のモデルを比べたのだ。")),
+                episode(7, Topic("A Model for Everything", "https://example.com/7", "Modelの論文なのだ。")),
             ]
         )
         await store.search.flush()
@@ -94,6 +95,18 @@ async def test_few_whole_matches_are_followed_by_partial_ones_and_the_listener_i
     )
     english = await emulator.slash(community.english, community.general, "search", query="画像 モデル 比べた")
     assert "\n-# From result 2 on, the topics match some of the words\n" in english.embeds[0]["description"]
+
+
+async def test_a_compound_few_topics_hold_is_not_widened_to_what_its_part_sounds_like(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    shown = await emulator.slash(community.listener, community.general, "search", query="画像モデル")
+    text = shown.embeds[0]["description"]
+    assert "[画像生成の比較](https://example.com/4)" in text
+    assert "example.com/7" not in text  # モデル of 画像モデル sounds like Model, but the listener typed more
+    assert "で検索しました" not in text
+    heard = await emulator.slash(community.listener, community.general, "search", query="モデル")
+    assert "[A Model for Everything](https://example.com/7)" in heard.embeds[0]["description"]  # heard whole
 
 
 async def test_a_phrase_typed_in_kana_finds_its_kanji_words(
