@@ -200,13 +200,15 @@ class SearchQueries(SearchIndex):
         unheld = []
         held = set()
         for word in query.content_words():
-            if (parts := sound_parts(word.shown)) or reads(word.shown):
-                count = await self._held_by(word.forms_fts())
-                if count:
-                    held.add(word.text)
-                    parts = parts if parts == (word.shown,) else ()
-                if count < FEW_HITS and (parts or reads(word.shown)):
-                    unheld.append((word, parts))
+            parts, kana = sound_parts(word.shown), reads(word.shown)
+            if not parts and not kana:
+                continue
+            count = await self._held_by(word.forms_fts())
+            if count:
+                held.add(word.text)
+                parts = parts if parts == (word.shown,) else ()  # heard whole only
+            if count < FEW_HITS and (parts or kana):
+                unheld.append((word, parts))
         if not unheld:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
