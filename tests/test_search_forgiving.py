@@ -240,6 +240,11 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("KADOKAWA", "かどかわ"),
         ("Llama", "ラマ"),
         ("Vibium", "ヴィビウム"),
+        ("Tiny Team", "タイニーチーム"),
+        ("Agency Agents", "エージェンシーエージェンツ"),
+        ("Gemini CLI", "ジェミニCLI"),
+        ("NeuralGCM", "ニューラルGCM"),
+        ("Claude Code", "クロードcode"),
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:
@@ -253,6 +258,12 @@ def test_what_has_no_sound_and_what_sounds_too_far() -> None:
     assert sounds.sounds("セレニウム作者") == ()  # mixed scripts: heard part by part
     assert sounds.parts("セレニウム作者") == ("セレニウム",)
     assert sounds.parts("減らすBedrock") == ("Bedrock",)
+    # glued from katakana and Latin: heard whole first, then run by run (the runs' names only when the whole has none)
+    assert sounds.parts("ジェミニCLI") == ("ジェミニCLI", "ジェミニ", "CLI")
+    assert sounds.named({"w": sounds.parts("ジェミニcli")}, {"snkr": ["Gemini CLI"], "sn": ["Gemini"]}) == {
+        "w": ["Gemini CLI"]
+    }
+    assert sounds.named({"w": sounds.parts("ジェミニcli")}, {"sn": ["Gemini"]}) == {"w": ["Gemini"]}
     assert sounds.sounds("ア") == ()  # no consonant to look up by
     assert sounds.sounds("x" * 60) == ()
     assert sounds.alike("ヌペポ", ["New Paper", "NPU"]) == []  # two consonants need a near-perfect match
@@ -287,6 +298,8 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
             episode(4, topic("ドラマの話", "オブジェクトの話。")),
             episode(5, topic("画像モデルを比べる", "要約")),
             episode(6, topic("A Model of Everything", "要約")),
+            episode(7, topic("Gemini CLI: your open-source AI agent", "要約")),
+            episode(8, topic("Gemini 2.5 Flash", "要約")),
         ]
     )
     result = await store.search.search("おぶしでぃあん")
@@ -301,6 +314,8 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     # a word few documents hold is also heard, but whole: 画像モデル is not the Model its part sounds like
     assert await titles(store, "モデル") == ["画像モデルを比べる", "A Model of Everything"]
     assert await titles(store, "画像モデル") == ["画像モデルを比べる"]
+    # a name glued from both scripts is heard whole: Gemini CLI, not every Gemini
+    assert await titles(store, "ジェミニCLI") == ["Gemini CLI: your open-source AI agent"]
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 

@@ -44,12 +44,13 @@ MAX_NAME = 40
 #: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
 _SPELLINGS = {
     "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
-    "x": "ks", "ch": "t", "sh": "s", "th": "s", "au": "o", "aw": "o", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "au": "o", "aw": "o", "ee": "i", "ea": "i", "oo": "u",
+    "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
-#: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds).
-_EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds": "s"}
-_EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds)$")
+#: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds; a y after a consonant, as in tiny → タイニー).
+_EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds": "s", "y": "i"}
+_EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds|(?<=[b-df-hj-np-tv-z])y)$")
 #: A vowel before a consonant and a silent e (make, time): heard as its name.
 _MAGIC_E = re.compile(r"[ai](?=[b-df-hj-np-tv-z]e)")
 #: Letters not heard: an r after a vowel and before a consonant or the end (computer → コンピューター), an h
@@ -73,6 +74,8 @@ _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)?")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
 _KATAKANA_NAME = re.compile(r"[ァ-ヺー]{2,}")
 _PARTS = re.compile(r"[ァ-ヺー]{2,}|[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)*")
+#: A name glued from katakana and Latin runs (ジェミニCLI, ニューラルGCM), each heard as its script is.
+_MIXED_NAME = re.compile(r"(?:[ァ-ヺー]{2,}|[A-Za-z][A-Za-z0-9]*)+")
 #: Each katakana letter by its Unicode name, less ``KATAKANA LETTER`` (ア → A, シ → SI, ッ → SMALL TU).
 KANA_LETTERS = {
     char: unicodedata.name(char).removeprefix("KATAKANA LETTER ")
@@ -139,9 +142,19 @@ def _katakana(name: str) -> list[Spoken]:
     return [_heard("".join(syllables).lower())]
 
 
+def _mixed(name: str) -> list[Spoken]:
+    """A name of katakana and Latin runs as heard, run by run (ジェミニ as katakana, then CLI as Latin)."""
+    heard: list[Spoken] = [("", "")]
+    for run in _PARTS.findall(name):
+        ways = _katakana(run) if _KATAKANA_NAME.fullmatch(run) else _latin(run)
+        heard = [(sound + more, form + extra) for sound, form in heard for more, extra in ways][:4]
+    return [(_single(sound), form) for sound, form in heard]
+
+
 @functools.lru_cache(maxsize=16384)
 def spoken(name: str) -> tuple[Spoken, ...]:
-    """How ``name`` (Latin letters, or kana) is heard: empty for mixed scripts or a sound too short to use."""
+    """How ``name`` (Latin letters, kana, or runs of both) is heard: empty for other scripts or a sound too short
+    to use."""
     text = fold_kana(nfkc(name).strip())
     if not text or len(text) > MAX_NAME:
         return ()
@@ -149,6 +162,8 @@ def spoken(name: str) -> tuple[Spoken, ...]:
         heard = _katakana(text)
     elif _LATIN_NAME.fullmatch(text):
         heard = _latin(text)
+    elif _MIXED_NAME.fullmatch(text):
+        heard = _mixed(text)
     else:
         return ()
     return tuple(dict.fromkeys(item for item in heard if len(item[0]) >= MIN_SOUND))
@@ -173,7 +188,10 @@ def likeness(one: str, other: str) -> float:
 
 
 def _script(name: str) -> str:
-    return "kana" if _KATAKANA_NAME.fullmatch(fold_kana(normalize(name))) else "latin"
+    text = fold_kana(normalize(name))
+    if _KATAKANA_NAME.fullmatch(text):
+        return "kana"
+    return "latin" if _LATIN_NAME.fullmatch(text) else "mixed"
 
 
 def names_in(text: str) -> Iterator[tuple[str, str]]:
@@ -194,10 +212,12 @@ def names_in(text: str) -> Iterator[tuple[str, str]]:
 
 def parts(word: str) -> tuple[str, ...]:
     """What of ``word`` can be heard: the word, or else its katakana runs and Latin words (セレニウム of
-    セレニウム作者, Bedrock of 減らすBedrock) that have a sound."""
-    if sounds(word):
-        return (word,)
-    return tuple(part for part in _PARTS.findall(word) if sounds(part))
+    セレニウム作者, Bedrock of 減らすBedrock) that have a sound. A word glued from both scripts (ジェミニCLI) is
+    heard whole first, then by its runs: :func:`named` takes the runs' names only when the whole has none."""
+    runs = tuple(part for part in _PARTS.findall(word) if sounds(part))
+    if not sounds(word):
+        return runs
+    return (word, *runs) if _script(word) == "mixed" and len(runs) > 1 else (word,)
 
 
 def alike(word: str, names: Iterable[str]) -> list[str]:
@@ -220,12 +240,15 @@ def alike(word: str, names: Iterable[str]) -> list[str]:
 
 def named(words: Mapping[str, Sequence[str]], by_sound: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
     """For each word (its text → its :func:`parts`), the names of ``by_sound`` (the archive's names by sound)
-    its parts sound like, best first, part by part."""
-    return {
-        text: [
-            name
-            for part in found
-            for name in alike(part, [name for sound in sounds(part) for name in by_sound.get(sound, ())])
-        ]
-        for text, found in words.items()
-    }
+    its parts sound like, best first, part by part; for a word glued from both scripts, those of the whole when
+    it has any, else those of its runs."""
+
+    def like(part: str) -> list[str]:
+        return alike(part, [name for sound in sounds(part) for name in by_sound.get(sound, ())])
+
+    found: dict[str, list[str]] = {}
+    for text, heard in words.items():
+        glued = len(heard) > 1 and _script(heard[0]) == "mixed"
+        whole = like(heard[0]) if glued else []
+        found[text] = whole or [name for part in (heard[1:] if glued else heard) for name in like(part)]
+    return found

@@ -206,7 +206,7 @@ class SearchQueries(SearchIndex):
             count = await self._held_by(word.forms_fts())
             if count:
                 held.add(word.text)
-                parts = parts if parts == (word.shown,) else ()  # heard whole only
+                parts = parts[:1] if parts[:1] == (word.shown,) else ()  # heard whole only
             if count < FEW_HITS and (parts or kana):
                 unheld.append((word, parts))
         if not unheld:
