@@ -4,8 +4,8 @@ The analyser knows the readings of common words and the archive writes some name
 (:mod:`bot.search.names`), but a new product name is often in the archive in one script only while a listener
 types it in the other (セレニウム for Selenium, ぷらねっとすけーる for PlanetScale). Both spellings are reduced
 to how katakana hears them (:func:`spoken`): English spelling rules first (``ph`` → f, ``tion`` → shon, a soft
-``c``, an ``r`` after a vowel silent as in computer → コンピューター), then sounds Japanese does not tell
-apart merged (l and r; b and v; s, z, sh and j; t, ch and ts; m and n; f and h), semivowels dropped. The
+``c``, ``er`` at the end heard as アー as in computer → コンピューター, another ``r`` after a vowel silent), then
+sounds Japanese does not tell apart merged (l and r; b and v; s, z, sh and j; t, ch and ts; m and n; f and h), semivowels dropped. The
 consonants that remain, doubles single, are the name's *sound* (``bsdn`` for both spellings of Obsidian),
 the key it is looked up by; a candidate with the same sound must also be spelled alike, vowels included
 (:func:`likeness`), because short sounds are shared by many words.
@@ -44,13 +44,15 @@ MAX_NAME = 40
 #: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
 _SPELLINGS = {
     "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
-    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "au": "o", "aw": "o", "ee": "i", "ea": "i", "oo": "u",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "air": "ea", "au": "o", "aw": "o", "ee": "i", "ea": "i", "oo": "u",
     "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
 #: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds; a y after a consonant, as in tiny → タイニー).
 _EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds": "s", "y": "i"}
 _EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds|(?<=[b-df-hj-np-tv-z])y)$")
+#: er, or and ar at a word's end heard as アー (computer → コンピューター, editor → エディター).
+_R_END = re.compile(r"[aeo]r$")
 #: A vowel before a consonant and a silent e (make, time): heard as its name.
 _MAGIC_E = re.compile(r"[ai](?=[b-df-hj-np-tv-z]e)")
 #: Letters not heard: an r after a vowel and before a consonant or the end (computer → コンピューター), an h
@@ -106,10 +108,8 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     letters = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
     letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], letters)
     letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
-    letters = _SILENT.sub("", letters)
-    heard = [_heard(letters)]
-    if _SOFT_G.search(letters):
-        heard.append(_heard(_SOFT_G.sub("j", letters)))
+    spelled = [letters, _SOFT_G.sub("j", letters)] if _SOFT_G.search(letters) else [letters]
+    heard = [_heard(_SILENT.sub("", _R_END.sub("a", spelling))) for spelling in spelled]
     if part.isupper() and len(part) <= MAX_ACRONYM:
         heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
     return tuple(heard)
