@@ -5,10 +5,10 @@ The analyser knows the readings of common words and the archive writes some name
 types it in the other (セレニウム for Selenium, ぷらねっとすけーる for PlanetScale). Both spellings are reduced
 to how katakana hears them (:func:`spoken`): English spelling rules first (``ph`` → f, ``tion`` → shon, a soft
 ``c``, ``er`` at the end heard as アー as in computer → コンピューター, another ``r`` after a vowel silent), then
-sounds Japanese does not tell apart merged (l and r; b and v; s, z, sh and j; t, ch and ts; m and n; f and h), semivowels dropped. The
-consonants that remain, doubles single, are the name's *sound* (``bsdn`` for both spellings of Obsidian),
-the key it is looked up by; a candidate with the same sound must also be spelled alike, vowels included
-(:func:`likeness`), because short sounds are shared by many words.
+sounds Japanese does not tell apart merged (l and r; b and v; s, z, sh and j; t, ch and ts; m and n; f and h),
+semivowels dropped. The consonants that remain, doubles single, are the name's *sound* (``bsdn`` for both
+spellings of Obsidian), the key it is looked up by; a candidate with the same sound must also be spelled alike,
+vowels included (:func:`likeness`), because short sounds are shared by many words.
 
 The store keeps the sound of every Latin word, pair of adjacent Latin words (Agent Teams) and katakana run of
 the archive (:func:`names_in`) and asks for them only for a query word that finds nothing as typed: a word
@@ -44,8 +44,8 @@ MAX_NAME = 40
 #: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
 _SPELLINGS = {
     "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
-    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "air": "ea", "au": "o", "aw": "o", "ee": "i", "ea": "i", "oo": "u",
-    "ce": "se", "ci": "si", "cy": "sy", "c": "k",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "air": "ea", "au": "o", "aw": "o", "ee": "i",
+    "ea": "i", "oo": "u", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
 #: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds; a y after a consonant, as in tiny → タイニー).
