@@ -55,6 +55,9 @@ NONSENSE = (
     "ぬぺぽぴゅの回",
     "「ぬぺぽ」",
     "qzqzqz -推論",
+    "ひぬゆてっ",
+    "ぽるめにょ",
+    "Zuxqen-Q",
 )
 
 #: Names the archive writes in Latin letters only, typed the way a listener says them, in katakana or hiragana

@@ -268,6 +268,13 @@ def test_what_has_no_sound_and_what_sounds_too_far() -> None:
     assert sounds.sounds("x" * 60) == ()
     assert sounds.alike("ヌペポ", ["New Paper", "NPU"]) == []  # two consonants need a near-perfect match
     assert sounds.alike("コスト", ["QUEST"]) == []
+    # katakana adds a vowel after a closing consonant, never a random one: ヒヌユテッ is not Hint (ヒント)
+    assert sounds.alike("ヒヌユテッ", ["Hints"]) == []
+    assert sounds.alike("ヒント", ["Hint"]) == ["Hint"]
+    assert sounds.alike("ポルメニョ", ["Pollen", "Apple No"]) == []
+    # a kana name of three morae or fewer must sound exactly like it: ジペエ is not ZIP, ラマ is Llama
+    assert sounds.alike("ジペエ", ["ZIP"]) == []
+    assert sounds.alike("ラマ", ["Llama"]) == ["Llama"]
     assert sounds.alike("プラネットスケール", ["PlanetScale", "planetscale", "PLANETSCALE"]) == ["PlanetScale"]
     spellings = ["Copilot", "Kopilot", "Copilott", "Co Pilot", "Copylot"]
     assert len(sounds.alike("コパイロット", spellings)) == sounds.MAX_NAMES
@@ -482,6 +489,12 @@ async def test_partial_matches_follow_when_few_topics_hold_every_word(store: Sto
     assert [hit.title for hit in filled.hits][:2] == ["推論の高速化と音楽", "推論の高速化"]
     assert filled.partial_from == 1
     assert (await store.search.search("推論 ぬぺぽぴゅ zqxjvk")).hits == ()  # two of three words are nonsense
+    # a single letter is too little for a partial match: the Q of a made-up Zuxqen-Q finds no Amazon Q
+    await store.episodes.upsert_many([episode(7, topic("Amazon Q Developerの新機能"))])
+    assert await titles(store, "Amazon Q") == ["Amazon Q Developerの新機能"]
+    assert (await store.search.search("Zuxqen-Q")).hits == ()
+    assert '"q"' not in (parse_query("zuxqen q").relaxed_positive() or "")
+    assert parse_query("q 1").relaxed_positive() is None
 
 
 async def test_a_compound_typed_without_its_particle_finds_its_words_apart(store: Store) -> None:

@@ -105,6 +105,11 @@ class Word:
         pieces = " AND ".join(f"({piece.fts()})" for piece in self.pieces)
         return f"{self.forms_fts()} OR ({pieces})"
 
+    @property
+    def slight(self) -> bool:
+        """A single Latin letter or digit: too little to find anything by alone."""
+        return len(self.text) == 1 and self.text.isascii()
+
     def lookup_keys(self) -> tuple[str, ...]:
         """The keys its synonyms are looked up by: the word and its other forms."""
         own = variants.key(self.text)
@@ -205,7 +210,8 @@ class Query:
     def relaxed_positive(self, anchor: int | None = None) -> str | None:
         """Documents holding at least :func:`required` of the content words and every term that was not
         analysed (a quoted phrase, a paste); ``None`` with fewer than two content words (exclusions not applied).
-        With ``anchor`` (an index of :meth:`content_words`), only those among them that hold that word.
+        With ``anchor`` (an index of :meth:`content_words`), only those among them that hold that word. A partial
+        match never holds only :attr:`Word.slight` words (the Q of Zuxqen-Q alone would find every Amazon Q).
         """
         words = self.content_words()
         if len(words) < 2:
@@ -214,8 +220,10 @@ class Query:
         groups = [
             " AND ".join(f"({word.fts()})" for word in group)
             for group in itertools.combinations(words, wanted)
-            if anchor is None or words[anchor] in group
+            if (anchor is None or words[anchor] in group) and not all(word.slight for word in group)
         ]
+        if not groups:
+            return None
         should = " OR ".join(f"({group})" for group in groups)
         musts = [f"({term.fts()})" for term in self.positive if not term.words]
         return " AND ".join([*musts, f"({should})"])

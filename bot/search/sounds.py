@@ -33,9 +33,13 @@ from bot.text import fold_kana, nfkc, normalize
 MIN_SOUND = 2
 #: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
 #: a short sound is shared by many words, and a random string of kana has one as often. Measured on the show's
-#: names: true readings 0.67–1.0 (those of two consonants: Llama, Gemini, RAG, Vibium 0.9–1.0); unrelated words
-#: of the same sound mostly below (ヌペポ and New Paper 0.8, コスト and QUEST 0.75).
-MIN_LIKENESS = (0.9, 0.76, 0.65)
+#: names (bench/RESULTS.md): true readings mostly 0.8–1.0 (those of two consonants: Llama, Gemini, AirPods
+#: 0.9–1.0); of 1,500 random kana strings none of whose bigrams is in the archive, 3 % find a name at these
+#: bounds (8 % at 0.9, 0.76, 0.65).
+MIN_LIKENESS = (0.9, 0.85, 0.75)
+#: A kana name of this many morae or fewer (ラマ, ホサ) must sound exactly like the name it is found as: three
+#: random kana sound like some short English word too often (ホサ and Forza, ロオグ and log).
+SHORT_KANA = 3
 #: At most this many names are taken for one word.
 MAX_NAMES = 3
 #: Longest name looked at (characters).
@@ -69,8 +73,8 @@ _LETTERS = {
 MAX_ACRONYM = 5
 _MERGED = str.maketrans({"j": "s", "z": "s", "f": "h", "v": "b", "l": "r", "m": "n", "q": "k", "w": "", "y": ""})
 _NO_VOWELS = str.maketrans("", "", "aeiou")
-#: A vowel katakana adds after a consonant that English ends a syllable with (ト in ベッドロック, ク).
-_EPENTHETIC = re.compile(r"(?<=[^aeiou])u(?![aeiou])|(?<=[td])o(?![aeiou])")
+#: A consonant katakana cannot end a syllable with (all but ン): it adds a vowel (ト in ベッドロック, ク, ブ).
+_CLOSED = re.compile(r"([b-df-hj-mp-tv-z])(?![aeiou])")
 _WORD_PARTS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+")
 _LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?: [A-Za-z][A-Za-z0-9]*)?")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]+")
@@ -175,16 +179,30 @@ def sounds(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(sound for sound, _ in spoken(name)))
 
 
+def _voiced(consonant: re.Match[str]) -> str:
+    return consonant[1] + ("o" if consonant[1] in "td" else "u")
+
+
 def likeness(one: str, other: str) -> float:
-    """How alike two names sound, 0 to 1: 0 unless they share a sound, else how alike their heard forms are
-    (a katakana vowel after a closing consonant ignored)."""
+    """How alike two names sound, 0 to 1: 0 unless they share a sound, else how alike their heard forms are, each
+    with the vowel katakana adds after a closing consonant (Bedrock heard as bedoroku, as ベッドロック is)."""
     best = 0.0
     for sound, form in spoken(one):
         for other_sound, other_form in spoken(other):
             if sound == other_sound:
-                a, b = (_EPENTHETIC.sub("", form.removesuffix("e")) for form in (form, other_form))
+                a, b = (_katakana_like(form, name) for form, name in ((form, one), (other_form, other)))
                 best = max(best, difflib.SequenceMatcher(None, a, b).ratio())
     return best
+
+
+def _katakana_like(form: str, name: str) -> str:
+    """A heard form with the vowels katakana adds after closing consonants, less a Latin name's silent e."""
+    return _CLOSED.sub(_voiced, form.removesuffix("e") if _script(name) == "latin" else form)
+
+
+def _morae(kana: str) -> int:
+    """Kana letters of ``kana`` that make a syllable of their own (not ー, ッ or a small ャ of キャ)."""
+    return sum(1 for char in fold_kana(nfkc(kana)) if char in KANA_LETTERS and "SMALL" not in KANA_LETTERS[char])
 
 
 def _script(name: str) -> str:
@@ -226,6 +244,8 @@ def alike(word: str, names: Iterable[str]) -> list[str]:
     script = _script(word)
     shortest = min((len(sound) for sound in sounds(word)), default=MIN_SOUND)
     least = MIN_LIKENESS[min(shortest - MIN_SOUND, len(MIN_LIKENESS) - 1)]
+    if script == "kana" and _morae(word) <= SHORT_KANA:
+        least = 1.0
     scored: dict[str, tuple[float, str]] = {}
     for name in names:
         if _script(name) == script:
