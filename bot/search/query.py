@@ -350,6 +350,9 @@ _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
+#: The long-vowel mark ending a katakana word of three letters or more (サーバー, メモリー of メモリー管理): many
+#: words are written with it and without it, and the dictionary gives them no common normal form.
+_LONG_VOWEL_END = re.compile(r"(?<=[ァ-ヺー]{2}[ァ-ヺ])ー+(?![ァ-ヺー])")
 #: Short pieces of kana the analyser cut (せい, せい) this long together are read as one word typed in kana.
 MIN_KANA_WORD = 3
 #: Function words that may be such a piece (the analyser reads せい of せいせい as a suffix, う of さいしょう as
@@ -365,6 +368,8 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
     if not own:
         return None
     phrases = [own]
+    if (short := _LONG_VOWEL_END.sub("", normalized)) != normalized:
+        phrases.append(query_tokens(short))  # メモリー also finds メモリ (the other way round, メモリ's bigrams do)
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
     if len(morphemes) == 1:
