@@ -329,6 +329,30 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 
+def test_a_misspelling_sounds_like_a_name_of_its_own_script() -> None:
+    assert sounds.alike("シュミレーター", ["シミュレーター"]) == []  # only for a word no document holds
+    assert sounds.alike("シュミレーター", ["シミュレーター", "シュミレーター"], misspelt=True) == ["シミュレーター"]
+    assert sounds.alike("nemotoron", ["Nemotron"], misspelt=True) == ["Nemotron"]
+    # Latin letters sound alike loosely: a misspelling must also be spelled alike (lugen is not Lucene)
+    assert sounds.alike("lugen", ["Lucene"], misspelt=True) == []
+
+
+async def test_a_misspelt_name_finds_the_right_spelling(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("匿名掲示板シミュレーター", "スレを生成する")),
+            episode(2, topic("オープンソースLLM「Nemotron 3」発表", "要約")),
+            episode(3, topic("ドラムの練習", "要約")),
+        ]
+    )
+    result = await store.search.search("シュミレーター")
+    assert [hit.title for hit in result.hits] == ["匿名掲示板シミュレーター"]
+    assert result.searched is not None
+    assert result.searched.understood() == "シミュレーター（シュミレーター）"
+    assert await titles(store, "nemotoron3") == ["オープンソースLLM「Nemotron 3」発表"]
+    assert await titles(store, "ドラマ") == []  # a word is not widened to another of its own script it is not
+
+
 # -- kanji words typed in kana ------------------------------------------------------------------------------------
 
 

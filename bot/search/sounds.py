@@ -25,7 +25,7 @@ import functools
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from bot.text import fold_kana, nfkc, normalize
 
@@ -40,6 +40,10 @@ MIN_LIKENESS = (0.9, 0.85, 0.75)
 #: A kana name of this many morae or fewer (ラマ, ホサ) must sound exactly like the name it is found as: three
 #: random kana sound like some short English word too often (ホサ and Forza, ロオグ and log).
 SHORT_KANA = 3
+#: How alike (difflib ratio) a misspelt Latin word must be spelled to a name of the archive, besides sounding
+#: alike: nemotoron and Nemotron 0.94, bilder and Builder 0.92; random letters and the names they sound like
+#: mostly below 0.75 (lugen and Lucene 0.73).
+MIN_SPELLING = 0.8
 #: At most this many names are taken for one word.
 MAX_NAMES = 3
 #: Longest name looked at (characters).
@@ -238,17 +242,28 @@ def parts(word: str) -> tuple[str, ...]:
     return (word, *runs) if _script(word) == "mixed" and len(runs) > 1 else (word,)
 
 
-def alike(word: str, names: Iterable[str]) -> list[str]:
+def _misspelling(typed: str, name: str, script: str) -> bool:
+    """Whether ``typed`` may be a misspelling of ``name`` of its own script: not the same, and for Latin letters
+    also spelled alike (:data:`MIN_SPELLING`), as Latin sounds alike far more loosely than kana."""
+    if typed == name:
+        return False
+    return script != "latin" or difflib.SequenceMatcher(None, typed, name).ratio() >= MIN_SPELLING
+
+
+def alike(word: str, names: Iterable[str], *, misspelt: bool = False) -> list[str]:
     """The names, among ``names`` (found by :func:`sounds`), that ``word`` can be the other script's spelling
-    of: best first, at most :data:`MAX_NAMES`, one per spelling differing only in case."""
+    of, or when ``misspelt`` (no document holds it) also another spelling in its own script (シュミレーター of
+    シミュレーター, nemotoron of Nemotron): best first, at most :data:`MAX_NAMES`, one per spelling differing only
+    in case."""
     script = _script(word)
+    own = fold_kana(normalize(word))
     shortest = min((len(sound) for sound in sounds(word)), default=MIN_SOUND)
     least = MIN_LIKENESS[min(shortest - MIN_SOUND, len(MIN_LIKENESS) - 1)]
     if script == "kana" and _morae(word) <= SHORT_KANA:
         least = 1.0
     scored: dict[str, tuple[float, str]] = {}
     for name in names:
-        if _script(name) == script:
+        if _script(name) == script and not (misspelt and _misspelling(own, fold_kana(normalize(name)), script)):
             continue
         score = likeness(word, name)
         folded = name.casefold()
@@ -258,17 +273,21 @@ def alike(word: str, names: Iterable[str]) -> list[str]:
     return [name for _, name in ranked[:MAX_NAMES]]
 
 
-def named(words: Mapping[str, Sequence[str]], by_sound: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+def named(
+    words: Mapping[str, Sequence[str]], by_sound: Mapping[str, Sequence[str]], misspelt: Collection[str] = ()
+) -> dict[str, list[str]]:
     """For each word (its text → its :func:`parts`), the names of ``by_sound`` (the archive's names by sound)
     its parts sound like, best first, part by part; for a word glued from both scripts, those of the whole when
-    it has any, else those of its runs."""
+    it has any, else those of its runs. The words of ``misspelt`` (texts no document holds) may also be another
+    spelling in their own script (:func:`alike`)."""
 
-    def like(part: str) -> list[str]:
-        return alike(part, [name for sound in sounds(part) for name in by_sound.get(sound, ())])
+    def like(part: str, text: str) -> list[str]:
+        names = [name for sound in sounds(part) for name in by_sound.get(sound, ())]
+        return alike(part, names, misspelt=text in misspelt)
 
     found: dict[str, list[str]] = {}
     for text, heard in words.items():
         glued = len(heard) > 1 and _script(heard[0]) == "mixed"
-        whole = like(heard[0]) if glued else []
-        found[text] = whole or [name for part in (heard[1:] if glued else heard) for name in like(part)]
+        whole = like(heard[0], text) if glued else []
+        found[text] = whole or [name for part in (heard[1:] if glued else heard) for name in like(part, text)]
     return found

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 
@@ -196,7 +196,8 @@ class SearchQueries(SearchIndex):
         also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
         the names of the other script that sound like it, or, when no document holds it, like its part that can be
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
-        画像モデル is not Model)."""
+        画像モデル is not Model); a word no document holds, also the names of its own script it may be a misspelling
+        of (シュミレーター → シミュレーター)."""
         unheld = []
         held = set()
         for word in query.content_words():
@@ -212,7 +213,7 @@ class SearchQueries(SearchIndex):
         if not unheld:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
-        heard = await self._heard({word.text: parts for word, parts in unheld if parts})
+        heard = await self._heard({word.text: parts for word, parts in unheld if parts}, held)
         names = {
             word.text: [
                 *((name, "reading") for name in spelled.get(word.text, ())),
@@ -242,8 +243,9 @@ class SearchQueries(SearchIndex):
                     held.append(spelling)
         return found
 
-    async def _heard(self, heard: Mapping[str, tuple[str, ...]]) -> dict[str, list[str]]:
-        """For each word (its text → its sound parts), the archive's names of the other script it sounds like."""
+    async def _heard(self, heard: Mapping[str, tuple[str, ...]], held: Collection[str]) -> dict[str, list[str]]:
+        """For each word (its text → its sound parts), the archive's names of the other script it sounds like, and
+        for a word no document holds (not in ``held``), those of its own script it may be a misspelling of."""
         if not heard:
             return {}
         keys = sorted({sound for found in heard.values() for part in found for sound in sounds(part)})
@@ -253,7 +255,7 @@ class SearchQueries(SearchIndex):
         by_sound: dict[str, list[str]] = {}
         for row in rows:
             by_sound.setdefault(row["sound"], []).append(row["name"])
-        return await off_loop(named, heard, by_sound)
+        return await off_loop(named, heard, by_sound, {text for text in heard if text not in held})
 
     async def _held_by(self, expression: str, at_most: int = FEW_HITS) -> int:
         """How many documents match ``expression``, counted up to ``at_most``."""
