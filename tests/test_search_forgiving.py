@@ -136,6 +136,8 @@ def test_variant_tokens_never_look_like_bigram_tokens() -> None:
         ("メモリー管理と開発手法", "メモリ管理"),
         ("シミュレーションで検証", "シュミレーション"),
         ("コードを打ち込む", "打込む"),
+        ("コードを打ち込んだ", "打込む"),  # okurigana, and a verb by the stem all its forms begin with
+        ("ずんだもんの読み上げアプリ", "読上げアプリ"),
         ("NVIDIAの決算", "エヌビディア"),
         ("エヌビディアの決算", "NVIDIA"),
         ("Googleの発表", "ぐーぐる"),

@@ -378,8 +378,19 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
     else:
         phrases.append(query_tokens(variants.key("".join(morpheme.normal for morpheme in morphemes))))
         pieces = _pieces(morphemes) if split else ()
+    phrases.append(query_tokens(variants.key("".join(_stem(morpheme) for morpheme in morphemes))))
     unique = tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
     return Word(normalized, text, unique, marks, pieces)
+
+
+def _stem(morpheme: variants.Morpheme) -> str:
+    """A verb or adjective as the stem all its forms begin with, its normal form less the last kana (読み上げ of
+    読み上げる, which the noun 読み上げ and 読み上げた begin with too; 打ち込 of 打ち込む, 打ち込み); any other word
+    as its normal form."""
+    normal = morpheme.normal
+    if morpheme.pos in _INFLECTING and len(normal) >= 3 and _HIRAGANA.fullmatch(normal[-1]):
+        return normal[:-1]
+    return normal
 
 
 def _kana_word(run: Sequence[variants.Morpheme], *, split: bool = True) -> Word | None:
