@@ -337,6 +337,7 @@ def test_a_misspelling_sounds_like_a_name_of_its_own_script() -> None:
     assert sounds.alike("nemotoron", ["Nemotron"], misspelt=True) == ["Nemotron"]
     # Latin letters sound alike loosely: a misspelling must also be spelled alike (lugen is not Lucene)
     assert sounds.alike("lugen", ["Lucene"], misspelt=True) == []
+    assert sounds.alike("クシュトークン", ["アクセストークン"], misspelt=True) == []  # another word ending alike
 
 
 async def test_a_misspelt_name_finds_the_right_spelling(store: Store) -> None:

@@ -243,9 +243,10 @@ def parts(word: str) -> tuple[str, ...]:
 
 
 def _misspelling(typed: str, name: str, script: str) -> bool:
-    """Whether ``typed`` may be a misspelling of ``name`` of its own script: not the same, and for Latin letters
-    also spelled alike (:data:`MIN_SPELLING`), as Latin sounds alike far more loosely than kana."""
-    if typed == name:
+    """Whether ``typed`` may be a misspelling of ``name`` of its own script: not the same, beginning alike (a
+    word sharing only a later part, クシュトークン and アクセストークン, is another word), and for Latin letters also
+    spelled alike (:data:`MIN_SPELLING`), as Latin sounds alike far more loosely than kana."""
+    if typed == name or typed[:1] != name[:1]:
         return False
     return script != "latin" or difflib.SequenceMatcher(None, typed, name).ratio() >= MIN_SPELLING
 
