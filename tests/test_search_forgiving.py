@@ -476,6 +476,8 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("きのこ", ["キノコ"], []),  # a word holding の is one word
         ("テストケースを作るエージェント", ["テストケース", "作る", "エージェント"], ["を"]),  # a verb is a word alone
         ("のーと", ["ノート"], []),
+        ("とくしゅトークン", ["とくしゅトークン"], []),  # a term does not begin with a particle (と)
+        ("のMCP", ["mcp"], ["の"]),  # unless what follows is no kana
     ],
 )
 def test_particles_auxiliaries_and_filler_are_dropped(typed: str, words: list[str], dropped: list[str]) -> None:

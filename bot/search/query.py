@@ -349,6 +349,8 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
+_PARTICLES = frozenset(("助詞", "助動詞"))
+_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
 #: The long-vowel mark ending a katakana word of three letters or more (サーバー, メモリー of メモリー管理): many
 #: words are written with it and without it, and the dictionary gives them no common normal form.
@@ -491,7 +493,7 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             close()
             if word := _word(morpheme.surface, [morpheme]):
                 words.append(_inflected(word, morpheme))
-        elif morpheme.content or (not hiragana and _short_katakana_word(morpheme)):
+        elif morpheme.content or (not hiragana and _short_katakana_word(morpheme)) or _leading_kana(morphemes, index):
             run.append(morpheme)
         else:
             close()
@@ -500,6 +502,15 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         index += 1
     close()
     return tuple(words), tuple(dropped)
+
+
+def _leading_kana(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
+    """Whether the morpheme at ``index`` is hiragana the analyser read as a particle at the very start of a term,
+    before a word in kana (the と of とくしゅトークン): a query does not begin with a particle, so it is part of the
+    word."""
+    if index or len(morphemes) < 2 or morphemes[1].function or not _KANA.fullmatch(morphemes[1].surface):
+        return False
+    return morphemes[0].pos in _PARTICLES and _HIRAGANA.fullmatch(morphemes[0].surface) is not None
 
 
 def _inflected(word: Word, morpheme: variants.Morpheme) -> Word:
