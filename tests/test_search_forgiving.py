@@ -372,6 +372,8 @@ def test_kana_is_spelled_with_the_kanji_of_the_readings_it_holds() -> None:
     assert readings.spellings("すいろんもでる", by_reading) == ["推論モデル"]  # a short reading inside is no word
     assert readings.spellings("たこのせいそう", by_reading)[:2] == ["タコノ精巣", "タコノ清掃"]
     assert readings.spellings("ねこ", by_reading) == ["猫"]  # a short reading may be the whole word
+    okurigana = readings.spellings("てつづききおく", {"テツヅキ": ["手続"], "キオク": ["記憶"]})
+    assert okurigana[:2] == ["手続記憶", "手続キ記憶"]  # as mined, then as the analyser writes 手続 (手続き)
     assert readings.spellings("ぬぺぽぴゅ", by_reading) == []
     assert "スイロン" in readings.pieces("すいろんもでる")
     assert "モデ" not in readings.pieces("すいろんもでる")  # parts of 3 kana or more only
@@ -396,6 +398,7 @@ async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> 
             episode(2, topic("北海道の珍味「タコの精巣」を料理", "レア食材。")),
             episode(3, topic("生成AIで画像を作る", "手順の紹介。")),
             episode(4, topic("スイロンという名前の猫", "要約")),
+            episode(5, topic("Chain機構と手続き記憶", "要約")),
         ]
     )
     result = await store.search.search("すいろんもでる")
@@ -410,6 +413,8 @@ async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> 
     assert held.searched is not None
     assert held.searched.understood() == "スイロン（すいろん）"  # as the archive holds it, not as 推論
     assert "    in few documents as typed; also by reading: 推論" in held.searched.explain()
+    # a run of kanji the archive writes with okurigana (手続き記憶: 手続 and 記憶 mined) is spelled with it too
+    assert await titles(store, "てつづききおく") == ["Chain機構と手続き記憶"]
     assert await titles(store, "ぬぺぽぴゅせいそう") == []
 
 

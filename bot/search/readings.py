@@ -10,6 +10,7 @@ holds: a reading can be several words (せいそう: 精巣, 清掃), and a stri
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 
@@ -39,9 +40,9 @@ CACHE_RUNS = 100_000
 def _run_readings(run: str) -> tuple[tuple[str, str], ...]:
     """(reading, word) of a run of kanji analysed alone: the whole run, and each of its words with kanji."""
     words = spoken_words(run)
-    pairs = [(reading, surface) for surface, reading in words if _KANJI.search(surface)]
+    pairs = [(reading, surface) for surface, _, reading in words if _KANJI.search(surface)]
     if len(words) > 1:
-        pairs.append(("".join(reading for _, reading in words), run))
+        pairs.append(("".join(reading for _, _, reading in words), run))
     return tuple((reading, word) for reading, word in dict.fromkeys(pairs) if _READING.fullmatch(reading))
 
 
@@ -73,28 +74,42 @@ def pieces(word: str) -> list[str]:
     return sorted(found)
 
 
+@functools.lru_cache(maxsize=4096)
+def _with_okurigana(word: str, reading: str) -> tuple[str, ...]:
+    """``word`` as mined (a run of kanji: 手続), and when the analyser writes it with okurigana (its normal form),
+    also that way (手続キ, as the archive writes 手続き記憶; the index holds hiragana as katakana)."""
+    morphemes = spoken_words(word)
+    if len(morphemes) != 1:
+        return (word,)
+    _, normal, heard = morphemes[0]
+    written = fold_kana(normal)
+    return (word, written) if written != word and heard == reading and _KANJI.search(written) else (word,)
+
+
 def spellings(word: str, by_reading: Mapping[str, Sequence[str]]) -> list[str]:
     """Kana ``word`` written with the kanji of the readings it holds (``by_reading``: the archive's words by
-    reading), the rest as katakana; those covering most of the word by readings first, at most
-    :data:`MAX_SPELLINGS`. Only spellings with at least one kanji word are returned."""
+    reading), the rest as katakana; those covering most of the word by readings first, then those adding the
+    fewest okurigana (:func:`_with_okurigana`), at most :data:`MAX_SPELLINGS`. Only spellings with at least one
+    kanji word are returned."""
     kana = fold_kana(word)
-    # best[i]: up to MAX_SPELLINGS (kana covered by readings, -pieces, spelling) of kana[:i]
-    best: list[list[tuple[int, int, str]]] = [[] for _ in range(len(kana) + 1)]
-    best[0] = [(0, 0, "")]
+    # best[i]: up to MAX_SPELLINGS (kana covered by readings, -pieces, -okurigana added, spelling) of kana[:i]
+    best: list[list[tuple[int, int, int, str]]] = [[] for _ in range(len(kana) + 1)]
+    best[0] = [(0, 0, 0, "")]
     for start in range(len(kana)):
         if not best[start]:
             continue
-        steps = [(kana[start], 0, "")] + [
-            (reading, len(reading), spelled)
+        steps = [(kana[start], 0, 0, "")] + [
+            (reading, len(reading), len(written) - len(spelled), written)
             for end in range(start + 2, min(len(kana), start + MAX_READING) + 1)
             if (reading := kana[start:end]) in by_reading and (len(reading) >= MIN_PART or reading == kana)
             for spelled in by_reading[reading][:MAX_WORDS]
+            for written in _with_okurigana(spelled, reading)
         ]
-        for reading, covered, spelled in steps:
+        for reading, covered, added, spelled in steps:
             end = start + len(reading)
             best[end].extend(
-                (score + covered, parts - (1 if covered else 0), text + (spelled or reading))
-                for score, parts, text in best[start]
+                (score + covered, parts - (1 if covered else 0), extra - added, text + (spelled or reading))
+                for score, parts, extra, text in best[start]
             )
             best[end] = sorted(set(best[end]), reverse=True)[:MAX_SPELLINGS]
-    return list(dict.fromkeys(text for score, _, text in best[len(kana)] if score))
+    return list(dict.fromkeys(text for score, _, _, text in best[len(kana)] if score))

@@ -125,10 +125,11 @@ def analyse(text: str) -> list[Morpheme]:
     ]  # fmt: skip
 
 
-def spoken_words(text: str) -> list[tuple[str, str]]:
-    """(surface, reading in katakana) of each word of ``text`` (already NFKC): no more of the analyser's output
-    than that, for the readings layer, which asks it for every run of kanji of the archive."""
-    return [(m.surface(), m.reading_form()) for m in _tokenizer().tokenize(text)] if text.strip() else []
+def spoken_words(text: str) -> list[tuple[str, str, str]]:
+    """(surface, normal form, reading in katakana) of each word of ``text`` (already NFKC): no more of the
+    analyser's output than that, for the readings layer, which asks it for every run of kanji of the archive."""
+    tokens = _tokenizer().tokenize(text) if text.strip() else []
+    return [(m.surface(), m.normalized_form(), m.reading_form()) for m in tokens]
 
 
 def key(form: str) -> str:
