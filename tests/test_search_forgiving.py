@@ -22,7 +22,7 @@ from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausibl
 from bot.search.query import analyse_term, parse_query, required
 from bot.search.snippet import snippet
 from bot.store.db import Database
-from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, Migration
+from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, SEARCH_SOUNDS_V2, Migration
 from bot.store.search.functions import body_text, title_text
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
@@ -250,6 +250,9 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("Gemini CLI", "ジェミニCLI"),
         ("NeuralGCM", "ニューラルGCM"),
         ("Claude Code", "クロードcode"),
+        ("Qwen", "クウェン"),  # a w after a consonant with the vowel between (twitter → ツイッター)
+        ("Whisk", "ウィスク"),
+        ("OpenSearch", "オープンサーチ"),  # ear before a consonant as アー
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:
@@ -439,6 +442,20 @@ async def test_names_and_readings_of_stored_topics_are_mined_by_the_migration_an
         assert await titles(store, typed_later) == [added]
         await store.search.rebuild()
         assert await titles(store, typed_later) == [added]
+
+
+async def test_names_stored_under_an_old_sound_are_heard_again_after_the_migration(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite3"
+    db = await Database.open(path, migrate=False)
+    await db.migrate(target=MIGRATIONS.index(SEARCH_SOUNDS_V2))
+    await Store(db).episodes.upsert(episode(1, topic("Gemini and Whisk with Veo 2")))
+    await Store(db).search.flush()
+    async with db.transaction() as conn:
+        await conn.execute("DELETE FROM search_sounds")
+        await conn.execute("INSERT INTO search_sounds (sound, name) VALUES ('hsk', 'Whisk')")  # the old rules' sound
+    await db.close()
+    async with await Store.open(path) as store:
+        assert await titles(store, "ウィスク") == ["Gemini and Whisk with Veo 2"]
 
 
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------

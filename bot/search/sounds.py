@@ -52,10 +52,14 @@ MAX_NAME = 40
 #: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
 _SPELLINGS = {
     "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
-    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "air": "ea", "au": "o", "aw": "o", "ee": "i",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "wh": "w", "air": "ea", "au": "o", "aw": "o", "ee": "i",
     "ea": "i", "oo": "u", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
+#: ear before a consonant heard as アー (search → サーチ, learn → ラーン), not as the ea of team.
+_EAR = re.compile(r"ear(?=[b-df-hj-np-tv-z])")
+#: A w after a consonant heard with the vowel katakana puts between them (twitter → ツイッター, Qwen → クウェン).
+_GLIDE_W = re.compile(r"(?<=[b-df-hj-np-tv-z])w")
 #: At a word's start (kn, gn, wr, ps) and end (mb, ge, ds; a y after a consonant, as in tiny → タイニー).
 _EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds": "s", "y": "i"}
 _EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds|(?<=[b-df-hj-np-tv-z])y)$")
@@ -114,7 +118,8 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     """How one word part (``Git`` of GitHub) may be heard: as a word, also with a soft ``g``, and an acronym
     (``SQL``) also letter by letter (エスキューエル)."""
     letters = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
-    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], letters)
+    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _EAR.sub("ar", letters))
+    letters = _GLIDE_W.sub("uw", letters)
     letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
     spelled = [letters, _SOFT_G.sub("j", letters)] if _SOFT_G.search(letters) else [letters]
     heard = [_heard(_SILENT.sub("", _R_END.sub("a", spelling))) for spelling in spelled]

@@ -466,6 +466,14 @@ async def SEARCH_READINGS(conn: aiosqlite.Connection) -> None:
     await rebuild_mined(conn, "search_readings")
 
 
+async def SEARCH_SOUNDS_V2(conn: aiosqlite.Connection) -> None:
+    """The sounds of the archive's names mined again with the spelling rules as katakana hears them now
+    (:mod:`bot.search.sounds`: er at a word's end as アー, wh as w, a w after a consonant with its vowel...): a
+    name stored under its old sound would not be found by the new one."""
+    await register_search_functions(conn)
+    await rebuild_mined(conn, "search_sounds")
+
+
 MIGRATIONS: list[Migration] = [
     EPISODES_V1,
     GUILD_SETTINGS_V2,
@@ -485,4 +493,5 @@ MIGRATIONS: list[Migration] = [
     SEARCH_SOUNDS,
     SEARCH_REQUESTS,
     SEARCH_READINGS,
+    SEARCH_SOUNDS_V2,
 ]
