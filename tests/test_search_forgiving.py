@@ -499,6 +499,8 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("テストケースを作るエージェント", ["テストケース", "作る", "エージェント"], ["を"]),  # a verb is a word alone
         ("のーと", ["ノート"], []),
         ("とくしゅトークン", ["とくしゅトークン"], []),  # a term does not begin with a particle (と)
+        ("執事みたいって話してた回", ["執事"], ["みたい", "って", "話し", "て", "た", "回"]),
+        ("とかいうやつ", [], ["とかいう", "やつ"]),  # nothing but filler, in hiragana
         ("のMCP", ["mcp"], ["の"]),  # unless what follows is no kana
     ],
 )
@@ -506,6 +508,19 @@ def test_particles_auxiliaries_and_filler_are_dropped(typed: str, words: list[st
     found, left_out = analyse_term(normalize(typed))
     assert [word.shown for word in found] == words
     assert list(left_out) == dropped
+
+
+async def test_filler_typed_as_a_term_of_its_own_is_left_out(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [episode(1, topic("MCPサーバーを作る", "要約")), episode(2, topic("MCPの話をしよう", "要約"))]
+    )
+    for typed in ("MCP の話", "MCP について", "MCP とかいうやつ", "MCP って何"):
+        query = parse_query(typed)
+        assert [term.text for term in query.positive] == ["mcp"]
+        assert query.left_out
+        assert query.understood() == "mcp"
+        assert sorted(await titles(store, typed)) == ["MCPの話をしよう", "MCPサーバーを作る"]
+    assert [term.typed for term in parse_query("の話").positive] == ["の話"]  # only filler: searched as typed
 
 
 def test_minimum_should_match() -> None:

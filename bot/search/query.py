@@ -144,6 +144,11 @@ class Term:
         return f"({self.fts()}) OR ({by_words})"
 
     @property
+    def filler(self) -> bool:
+        """A term of nothing but particles and filler (「MCP の話」's の話): left out of a query with content words."""
+        return not self.words and bool(self.dropped)
+
+    @property
     def shown(self) -> str:
         """How the term was understood: its content words, as searched."""
         return " ".join(word.shown for word in self.words) if self.words else self.typed or self.text
@@ -161,6 +166,8 @@ class Query:
     text: str
     positive: tuple[Term, ...] = ()
     negative: tuple[Term, ...] = ()
+    #: Terms of nothing but filler, left out (:attr:`Term.filler`).
+    left_out: tuple[Term, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -243,7 +250,7 @@ class Query:
                 changed = True
             else:
                 parts.append(term.typed or term.text)
-        return " ".join(parts) if changed else None
+        return " ".join(parts) if changed or self.left_out else None
 
     def explain(self) -> list[str]:
         """How the query was read, line by line: terms, content words and their forms, what was dropped."""
@@ -260,6 +267,7 @@ class Query:
                 lines.extend(f"    {seen} by {heard}" for heard in word.heard)
             if term.dropped:
                 lines.append(f"  dropped: {' '.join(term.dropped)}")
+        lines.extend(f"left out: {term.typed or term.text} ({' '.join(term.dropped)})" for term in self.left_out)
         lines.extend(f"excluded: {term.typed or term.text}" for term in self.negative)
         return lines
 
@@ -424,7 +432,7 @@ def _pieces(morphemes: Sequence[variants.Morpheme]) -> tuple[Word, ...]:
 
 
 #: What joins or follows the words of a phrase typed all in hiragana (「ぷろんぷとのこつ」, 「えーじぇんとについて」).
-_HIRAGANA_JOINS = re.compile(r"(について|っていう|って|の)")
+_HIRAGANA_JOINS = re.compile(r"(について|っていう|とかいう|みたいな|って|の)")
 
 
 def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | None:
@@ -439,17 +447,25 @@ def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | No
     """
     pieces = _HIRAGANA_JOINS.split(text)
     content, joins = pieces[0::2], pieces[1::2]
+    if joins and all(not piece or _filler(piece) for piece in content):  # について, とかいうやつ: nothing but filler
+        return (), (*joins, *filter(None, content))
     if not joins or any(len(piece) < 2 for piece in content[:-1]) or len(content[-1]) == 1:
         return None
     words: list[Word] = []
     dropped = list(joins)
     for piece in filter(None, content):
-        read = variants.analyse(piece)
-        if all(morpheme.function for morpheme in read) and any(morpheme.filler for morpheme in read):
+        if _filler(piece):
             dropped.append(piece)
         elif word := _word(fold_kana(piece), variants.analyse(fold_kana(piece))):
             words.append(word)
     return (tuple(words), tuple(dropped)) if words else None
+
+
+def _filler(piece: str) -> bool:
+    """Whether hiragana ``piece`` is filler: filler and function words, not function words alone (which is how the
+    analyser reads a loanword typed in hiragana)."""
+    read = variants.analyse(piece)
+    return all(morpheme.function for morpheme in read) and any(morpheme.filler for morpheme in read)
 
 
 def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
@@ -573,4 +589,7 @@ def parse_query(text: str) -> Query:
         positive.append(Term(term_text, tokens, False, words, dropped, typed))
         if len(positive) + len(negative) >= MAX_TERMS:
             break
-    return Query(prepared, tuple(positive), tuple(negative))
+    kept = tuple(term for term in positive if not term.filler)
+    if not kept:
+        return Query(prepared, tuple(positive), tuple(negative))  # only filler was typed: search it as typed
+    return Query(prepared, kept, tuple(negative), tuple(term for term in positive if term.filler))
