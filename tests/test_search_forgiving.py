@@ -566,6 +566,21 @@ async def test_partial_matches_follow_when_few_topics_hold_every_word(store: Sto
     assert parse_query("q 1").relaxed_positive() is None
 
 
+async def test_a_partial_match_missing_one_of_five_words_comes_before_those_missing_two(store: Store) -> None:
+    """The rarest word (歌詞) leads the partial matches that hold three of the five words, but a topic holding
+    four of them, without it, is listed first."""
+    await store.episodes.upsert_many(
+        [
+            *(episode(n, topic(f"歌詞と音楽と推論{n}", "要約")) for n in range(1, 7)),
+            episode(7, topic("音楽の推論と画像の高速化", "要約")),
+            *(episode(n, topic(f"画像の高速化{n}", "要約")) for n in range(8, 20)),
+        ]
+    )
+    result = await store.search.search("歌詞 音楽 推論 画像 高速化")
+    assert result.partial
+    assert result.hits[0].title == "音楽の推論と画像の高速化"
+
+
 async def test_a_compound_typed_without_its_particle_finds_its_words_apart(store: Store) -> None:
     await store.episodes.upsert_many(
         [

@@ -214,16 +214,17 @@ class Query:
         """The content words of the analysed terms, at most :data:`MAX_RELAXED_WORDS`."""
         return tuple(word for term in self.positive for word in term.words)[:MAX_RELAXED_WORDS]
 
-    def relaxed_positive(self, anchor: int | None = None) -> str | None:
-        """Documents holding at least :func:`required` of the content words and every term that was not
-        analysed (a quoted phrase, a paste); ``None`` with fewer than two content words (exclusions not applied).
-        With ``anchor`` (an index of :meth:`content_words`), only those among them that hold that word. A partial
-        match never holds only :attr:`Word.slight` words (the Q of Zuxqen-Q alone would find every Amazon Q).
+    def relaxed_positive(self, anchor: int | None = None, *, at_least: int | None = None) -> str | None:
+        """Documents holding at least :func:`required` (or ``at_least``) of the content words and every term that
+        was not analysed (a quoted phrase, a paste); ``None`` with fewer than two content words (exclusions not
+        applied). With ``anchor`` (an index of :meth:`content_words`), only those among them that hold that word.
+        A partial match never holds only :attr:`Word.slight` words (the Q of Zuxqen-Q alone would find every
+        Amazon Q).
         """
         words = self.content_words()
         if len(words) < 2:
             return None
-        wanted = required(len(words))
+        wanted = max(required(len(words)), min(at_least or 0, len(words)))
         groups = [
             " AND ".join(f"({word.fts()})" for word in group)
             for group in itertools.combinations(words, wanted)

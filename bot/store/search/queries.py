@@ -109,7 +109,8 @@ class SearchQueries(SearchIndex):
         Ranked by relevance (bm25) unless a word of the query is common, then by recency with title matches
         first (see the module docstring). What the words match exactly (as typed) comes first, then what their
         other forms match whole, then what a compound matches only by its parts (オープン and クロー for
-        オープンクロー), then — when these are fewer than :data:`FEW_HITS` — the relaxed query's partial matches. An
+        オープンクロー), then — when these are fewer than :data:`FEW_HITS` — the relaxed query's partial matches:
+        of five words or more, those missing only one first, then those holding the rarest word, then the rest. An
         episode document is dropped when one of its topics is among the hits, so the same match is not listed
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
@@ -134,7 +135,9 @@ class SearchQueries(SearchIndex):
         if relaxed is not None:
             strict_hits = {(hit.episode_key, hit.position) for hit in result.hits}
             anchor = await self._rarest_word(parsed)
-            tiers = [parsed.relaxed_positive(anchor), relaxed] if anchor is not None else [relaxed]
+            words = len(parsed.content_words())
+            tiers = [parsed.relaxed_positive(at_least=words - 1)] if words - 1 > required(words) else []
+            tiers += [parsed.relaxed_positive(anchor), relaxed] if anchor is not None else [relaxed]
             for tier in tiers:
                 if tier is not None and len(result.hits) < limit:
                     result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
