@@ -482,7 +482,7 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         return phrase
     source = fold_kana(text) if hiragana else text
     morphemes = variants.analyse(source)
-    if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes):
+    if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes) and not _inflects(morphemes):
         whole = _word(source, morphemes)  # one word (話題13, AIニュース): nothing to drop
         return ((whole,) if whole else ()), ()
     words: list[Word] = []
@@ -519,6 +519,15 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
         index += 1
     close()
     return tuple(words), tuple(dropped)
+
+
+def _inflects(morphemes: Sequence[variants.Morpheme]) -> bool:
+    """Whether a term of several words holds a verb or adjective that is filler or inflected (深く検索するRAG):
+    a phrase, not one compound, although no particle joins its words."""
+    return len(morphemes) > 1 and any(
+        morpheme.pos in _INFLECTING and (morpheme.filler or morpheme.surface != morpheme.normal)
+        for morpheme in morphemes
+    )
 
 
 def _leading_kana(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
