@@ -329,6 +329,11 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     # a word few documents hold is also heard, but whole: 画像モデル is not the Model its part sounds like
     assert await titles(store, "モデル") == ["画像モデルを比べる", "A Model of Everything"]
     assert await titles(store, "画像モデル") == ["画像モデルを比べる"]
+    # a part many documents hold as typed is not heard as another word (サーバー is no Java)
+    await store.episodes.upsert_many(
+        [episode(9, topic("Javaの新機能", "要約")), *(episode(n, topic(f"サーバー{n}", "要約")) for n in range(10, 16))]
+    )
+    assert await titles(store, "サーバー構築") == []
     # a name glued from both scripts is heard whole: Gemini CLI, not every Gemini
     assert await titles(store, "ジェミニCLI") == ["Gemini CLI: your open-source AI agent"]
     assert await titles(store, "ぬぺぽぴゅ") == []

@@ -199,8 +199,9 @@ class SearchQueries(SearchIndex):
         also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
         the names of the other script that sound like it, or, when no document holds it, like its part that can be
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
-        画像モデル is not Model); a word no document holds, also the names of its own script it may be a misspelling
-        of (シュミレーター → シミュレーター)."""
+        画像モデル is not Model; a part many documents hold is not heard: MCPサーバー構築 is not Java); a word no
+        document holds, also the names of its own script it may be a misspelling of (シュミレーター →
+        シミュレーター)."""
         unheld = []
         held = set()
         for word in query.content_words():
@@ -211,6 +212,8 @@ class SearchQueries(SearchIndex):
             if count:
                 held.add(word.text)
                 parts = parts[:1] if parts[:1] == (word.shown,) else ()  # heard whole only
+            else:  # a part many documents hold as typed is that word (the MCP and サーバー of MCPサーバー構築)
+                parts = tuple([part for part in parts if part == word.shown or not await self._common(part)])
             if count < FEW_HITS and (parts or kana):
                 unheld.append((word, parts))
         if not unheld:
@@ -259,6 +262,10 @@ class SearchQueries(SearchIndex):
         for row in rows:
             by_sound.setdefault(row["sound"], []).append(row["name"])
         return await off_loop(named, heard, by_sound, {text for text in heard if text not in held})
+
+    async def _common(self, part: str) -> bool:
+        """Whether :data:`FEW_HITS` documents or more hold ``part`` of a word as typed."""
+        return await self._held_by(phrase_fts(name_tokens(part))) >= FEW_HITS
 
     async def _held_by(self, expression: str, at_most: int = FEW_HITS) -> int:
         """How many documents match ``expression``, counted up to ``at_most``."""
