@@ -346,6 +346,11 @@ def test_a_misspelling_sounds_like_a_name_of_its_own_script() -> None:
     # Latin letters sound alike loosely: a misspelling must also be spelled alike (lugen is not Lucene)
     assert sounds.alike("lugen", ["Lucene"], misspelt=True) == []
     assert sounds.alike("クシュトークン", ["アクセストークン"], misspelt=True) == []  # another word ending alike
+    # a misspelling only near the best name: コピーライト sounds like コーパイロット too, but far less than コパイロット
+    assert sounds.alike("コーパイロット", ["コピーライト", "コパイロット", "Copilot"], misspelt=True) == [
+        "コパイロット",
+        "Copilot",
+    ]
 
 
 async def test_a_misspelt_name_finds_the_right_spelling(store: Store) -> None:

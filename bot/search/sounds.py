@@ -44,6 +44,9 @@ SHORT_KANA = 3
 #: alike: nemotoron and Nemotron 0.94, bilder and Builder 0.92; random letters and the names they sound like
 #: mostly below 0.75 (lugen and Lucene 0.73).
 MIN_SPELLING = 0.8
+#: A misspelling is taken only this close to the best name found (コーパイロット: コパイロット and Copilot, not
+#: コピーライト, which sounds alike too).
+MISSPELT_MARGIN = 0.1
 #: At most this many names are taken for one word.
 MAX_NAMES = 3
 #: Longest name looked at (characters).
@@ -259,8 +262,8 @@ def _misspelling(typed: str, name: str, script: str) -> bool:
 def alike(word: str, names: Iterable[str], *, misspelt: bool = False) -> list[str]:
     """The names, among ``names`` (found by :func:`sounds`), that ``word`` can be the other script's spelling
     of, or when ``misspelt`` (no document holds it) also another spelling in its own script (シュミレーター of
-    シミュレーター, nemotoron of Nemotron): best first, at most :data:`MAX_NAMES`, one per spelling differing only
-    in case."""
+    シミュレーター, nemotoron of Nemotron; only near the best, :data:`MISSPELT_MARGIN`): best first, at most
+    :data:`MAX_NAMES`, one per spelling differing only in case."""
     script = _script(word)
     own = fold_kana(normalize(word))
     shortest = min((len(sound) for sound in sounds(word)), default=MIN_SOUND)
@@ -276,7 +279,9 @@ def alike(word: str, names: Iterable[str], *, misspelt: bool = False) -> list[st
         if score >= least and score > scored.get(folded, (0.0, ""))[0]:
             scored[folded] = (score, name)
     ranked = sorted(scored.values(), key=lambda item: (-item[0], item[1]))
-    return [name for _, name in ranked[:MAX_NAMES]]
+    best = ranked[0][0] if ranked else 0.0
+    kept = [name for score, name in ranked if _script(name) != script or score >= best - MISSPELT_MARGIN]
+    return kept[:MAX_NAMES]
 
 
 def named(
