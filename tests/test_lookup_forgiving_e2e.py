@@ -36,6 +36,7 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                 episode(5, Topic("Obsidianで育てるメモ", "https://example.com/5", "メモをObsidianにまとめたのだ。")),
                 episode(6, Topic("動画モデルの比較", "https://example.com/6", "動画のモデルを比べたのだ。")),
                 episode(7, Topic("A Model for Everything", "https://example.com/7", "Modelの論文なのだ。")),
+                episode(8, Topic("匿名掲示板シミュレーター", "https://example.com/8", "スレを生成するのだ。")),
             ]
         )
         await store.search.flush()
@@ -119,6 +120,20 @@ async def test_a_phrase_typed_in_kana_finds_its_kanji_words(
     assert "一部の言葉" not in text
     loanwords = await emulator.slash(community.listener, community.general, "search", query="えーじぇんとのつくりかた")
     assert "[エージェントの作り方](https://example.com/2)" in loanwords.embeds[0]["description"]
+
+
+async def test_a_misspelt_word_and_filler_typed_apart_find_the_topic(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    misspelt = await emulator.slash(community.listener, community.general, "search", query="シュミレーター")
+    text = misspelt.embeds[0]["description"]
+    assert text.startswith("-# シミュレーター（シュミレーター）で検索しました\n")
+    assert "[匿名掲示板シミュレーター](https://example.com/8)" in text
+    assert "example.com/3" not in text  # シミュレーション is another word
+    apart = await emulator.slash(community.listener, community.general, "search", query="掲示板 の話")
+    text = apart.embeds[0]["description"]
+    assert text.startswith("-# 掲示板で検索しました\n")  # 「の話」 typed apart is left out, not searched for
+    assert "[匿名掲示板シミュレーター](https://example.com/8)" in text
 
 
 async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
