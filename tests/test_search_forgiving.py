@@ -339,6 +339,18 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 
+async def test_a_latin_name_typed_without_its_dot_or_space_finds_it(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [episode(1, topic("Next.jsの脆弱性まとめ", "要約")), episode(2, topic("Deep Researchを試す", "要約"))]
+    )
+    result = await store.search.search("nextjs")
+    assert [hit.title for hit in result.hits] == ["Next.jsの脆弱性まとめ"]
+    assert result.searched is not None
+    assert result.searched.understood() == "next js（nextjs）"
+    assert await titles(store, "deepresearch") == ["Deep Researchを試す"]
+    assert await titles(store, "xyzzyplugh") == []
+
+
 def test_a_misspelling_sounds_like_a_name_of_its_own_script() -> None:
     assert sounds.alike("シュミレーター", ["シミュレーター"]) == []  # only for a word no document holds
     assert sounds.alike("シュミレーター", ["シミュレーター", "シュミレーター"], misspelt=True) == ["シミュレーター"]

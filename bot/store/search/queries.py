@@ -12,6 +12,7 @@ matches, newest first.
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
@@ -41,6 +42,10 @@ TITLE_TIER = -1.0
 OTHER_TIER = 0.0
 #: Extra hits fetched so that dropping episode documents (see :meth:`SearchQueries.search`) still fills a page.
 DEDUPE_MARGIN = 10
+#: A Latin word typed without the space or dot between its two words (nextjs, langgraphjs): letters, no digit.
+_RUN_TOGETHER = re.compile(r"[a-z]{5,24}")
+#: The shortest of the two words such a word is split into (js of nextjs).
+MIN_SPLIT = 2
 #: bm25 column weights: title, body, site, meta.
 WEIGHTS = (20.0, 1.0, 2.0, 0.0)
 
@@ -201,7 +206,7 @@ class SearchQueries(SearchIndex):
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
         画像モデル is not Model; a part many documents hold is not heard: MCPサーバー構築 is not Java); a word no
         document holds, also the names of its own script it may be a misspelling of (シュミレーター →
-        シミュレーター)."""
+        シミュレーター), and a Latin word no document holds, the two words it was typed together from (:meth:`_split`)."""
         unheld = []
         held = set()
         for word in query.content_words():
@@ -216,7 +221,8 @@ class SearchQueries(SearchIndex):
                 parts = tuple([part for part in parts if part == word.shown or not await self._common(part)])
             if count < FEW_HITS and (parts or kana):
                 unheld.append((word, parts))
-        if not unheld:
+        split = {word.text: found for word in query.content_words() if (found := await self._split(word))}
+        if not unheld and not split:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
         heard = await self._heard({word.text: parts for word, parts in unheld if parts}, held)
@@ -227,7 +233,22 @@ class SearchQueries(SearchIndex):
             ]
             for word, _ in unheld
         }
+        for text, found in split.items():
+            names[text] = [(found, "split"), *names.get(text, [])]
         return query.sounding(names, held)
+
+    async def _split(self, word: Word) -> str | None:
+        """For a Latin word no document holds (nextjs), the two words it was typed together from (next js, as the
+        archive writes Next.js) that most documents hold side by side, if any."""
+        if not _RUN_TOGETHER.fullmatch(word.shown) or await self._held_by(word.forms_fts(), 1):
+            return None
+        best: tuple[int, str] | None = None
+        for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1):
+            pair = f"{word.shown[:cut]} {word.shown[cut:]}"
+            count = await self._held_by(phrase_fts(name_tokens(pair)))
+            if count and (best is None or count > best[0]):
+                best = (count, pair)
+        return best[1] if best else None
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
         """For each kana word, its spellings with the kanji of the readings it holds that the archive holds."""
