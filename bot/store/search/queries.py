@@ -206,7 +206,8 @@ class SearchQueries(SearchIndex):
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
         画像モデル is not Model; a part many documents hold is not heard: MCPサーバー構築 is not Java); a word no
         document holds, also the names of its own script it may be a misspelling of (シュミレーター →
-        シミュレーター), and a Latin word no document holds, the two words it was typed together from (:meth:`_split`)."""
+        シミュレーター), and a Latin word no document holds, the two words it was typed together from
+        (:meth:`_split`)."""
         unheld = []
         held = set()
         for word in query.content_words():
