@@ -339,6 +339,31 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
     assert await titles(store, "ぬぺぽぴゅ") == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "letters"),
+    [("エムシーピー", "mcp"), ("えーつーえー", "a2a"), ("エーツーユーアイ", "a2ui"), ("ジーピーティーフォー", "gpt4")],
+)
+def test_letters_read_out_in_katakana_are_the_letters(typed: str, letters: str) -> None:
+    assert sounds.spelled_out(typed) == letters
+
+
+def test_what_is_not_letters_read_out() -> None:
+    assert sounds.spelled_out("プロンプト") is None
+    assert sounds.spelled_out("アイ") is None  # one letter alone is a word (愛, アイ)
+    assert sounds.spelled_out("エーヌペポ") is None  # all of it, or nothing
+
+
+async def test_an_acronym_read_out_in_katakana_finds_it(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("Agent2Agent プロトコル（A2A）を発表", "要約")),
+            episode(2, topic("「A2UI」でアプリを作る", "要約")),
+        ]
+    )
+    assert await titles(store, "エーツーエー プロトコル") == ["Agent2Agent プロトコル（A2A）を発表"]
+    assert await titles(store, "えーつーゆーあい") == ["「A2UI」でアプリを作る"]
+
+
 async def test_a_latin_name_typed_without_its_dot_or_space_finds_it(store: Store) -> None:
     await store.episodes.upsert_many(
         [episode(1, topic("Next.jsの脆弱性まとめ", "要約")), episode(2, topic("Deep Researchを試す", "要約"))]

@@ -33,6 +33,7 @@ from dataclasses import dataclass, replace
 
 from bot.search import variants
 from bot.search.readings import reads
+from bot.search.sounds import spelled_out
 from bot.text import Token, fold_kana, normalize, scan
 
 #: Longest query considered (characters after normalisation); the rest of a long paste is ignored.
@@ -381,6 +382,8 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
     phrases = [own]
     if (short := _LONG_VOWEL_END.sub("", normalized)) != normalized:
         phrases.append(query_tokens(short))  # メモリー also finds メモリ (the other way round, メモリ's bigrams do)
+    if letters := spelled_out(normalized):
+        phrases.append(query_tokens(letters))  # エムシーピー is MCP, エーツーエー A2A
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
     if len(morphemes) == 1:

@@ -12,7 +12,8 @@ vowels included (:func:`likeness`), because short sounds are shared by many word
 
 The store keeps the sound of every Latin word, pair of adjacent Latin words (Agent Teams) and katakana run of
 the archive (:func:`names_in`) and asks for them only for a query word that finds nothing as typed: a word
-the archive has is never widened to its homophones.
+the archive has is never widened to its homophones. Letters read out in katakana (エーツーエー) are read as the
+letters themselves (:func:`spelled_out`): their sound is too short to look up.
 
 Written by hand: transliteration libraries go from kana to romaji (the easy half); none matches an English
 spelling to its katakana reading, which is what this does, roughly and symmetrically.
@@ -238,6 +239,35 @@ def names_in(text: str) -> Iterator[tuple[str, str]]:
     for name in dict.fromkeys(found):
         for sound in sounds(name):
             yield sound, name
+
+
+#: Latin letters and digits by the katakana names they are read out with (エムシーピー is MCP, エーツーエー A2A).
+_SPELLED = {
+    "エー": "a", "エイ": "a", "ビー": "b", "シー": "c", "ディー": "d", "デー": "d", "イー": "e", "エフ": "f",
+    "ジー": "g", "エイチ": "h", "エッチ": "h", "アイ": "i", "ジェー": "j", "ジェイ": "j", "ケー": "k", "ケイ": "k",
+    "エル": "l", "エム": "m", "エヌ": "n", "オー": "o", "ピー": "p", "キュー": "q", "アール": "r", "エス": "s",
+    "ティー": "t", "テー": "t", "ユー": "u", "ブイ": "v", "ヴイ": "v", "ダブリュー": "w", "ダブル": "w",
+    "エックス": "x", "ワイ": "y", "ゼット": "z", "ゼロ": "0", "ワン": "1", "ツー": "2", "スリー": "3",
+    "フォー": "4", "ファイブ": "5", "シックス": "6", "セブン": "7", "エイト": "8", "ナイン": "9",
+}  # fmt: skip
+_LONGEST_NAME = max(map(len, _SPELLED))
+
+
+@functools.lru_cache(maxsize=4096)
+def spelled_out(word: str) -> str | None:
+    """The letters and digits ``word`` reads out, when it is nothing but their katakana names, two or more
+    (えむしーぴー → mcp, エーツーユーアイ → a2ui); else ``None``. Their sound is too short to look up (A2A: t)."""
+    kana = fold_kana(nfkc(word))
+    # read[i]: the letters of kana[:i], or None when kana[:i] is not letter names only
+    read: list[str | None] = [""] + [None] * len(kana)
+    for end in range(1, len(kana) + 1):
+        for start in range(max(0, end - _LONGEST_NAME), end):
+            letter = _SPELLED.get(kana[start:end])
+            if letter is not None and read[start] is not None:
+                read[end] = f"{read[start]}{letter}"
+                break
+    letters = read[-1]
+    return letters if letters is not None and len(letters) >= 2 else None
 
 
 def parts(word: str) -> tuple[str, ...]:
