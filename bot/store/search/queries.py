@@ -243,13 +243,14 @@ class SearchQueries(SearchIndex):
         archive writes Next.js) that most documents hold side by side, if any."""
         if not _RUN_TOGETHER.fullmatch(word.shown) or await self._held_by(word.forms_fts(), 1):
             return None
-        best: tuple[int, str] | None = None
-        for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1):
-            pair = f"{word.shown[:cut]} {word.shown[cut:]}"
-            count = await self._held_by(phrase_fts(name_tokens(pair)))
-            if count and (best is None or count > best[0]):
-                best = (count, pair)
-        return best[1] if best else None
+        pairs = [f"{word.shown[:cut]} {word.shown[cut:]}" for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1)]
+        rows = await self.db.fetchall(
+            "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
+            "FROM json_each(?) j",
+            (FEW_HITS, json.dumps([phrase_fts(name_tokens(pair)) for pair in pairs])),
+        )
+        held = [(count, -index) for index, count in rows if count]
+        return pairs[-max(held)[1]] if held else None
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
         """For each kana word, its spellings with the kanji of the readings it holds that the archive holds."""
