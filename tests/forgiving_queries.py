@@ -58,6 +58,8 @@ NONSENSE = (
     "ひぬゆてっ",
     "ぽるめにょ",
     "Zuxqen-Q",
+    "zorblaxio エージェント",
+    "ぽぺらにゅ AI",
 )
 
 #: Names the archive writes in Latin letters only, typed the way a listener says them, in katakana or hiragana

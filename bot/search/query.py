@@ -108,8 +108,8 @@ class Word:
 
     @property
     def slight(self) -> bool:
-        """A single Latin letter or digit: too little to find anything by alone."""
-        return len(self.text) == 1 and self.text.isascii()
+        """A single Latin letter, or a number (5, 3.2): too little to find anything by alone."""
+        return (len(self.text) == 1 and self.text.isascii()) or _NUMBER.fullmatch(self.text) is not None
 
     def lookup_keys(self) -> tuple[str, ...]:
         """The keys its synonyms are looked up by: the word and its other forms."""
@@ -237,6 +237,13 @@ class Query:
         musts = [f"({term.fts()})" for term in self.positive if not term.words]
         return " AND ".join([*musts, f"({should})"])
 
+    def holding(self, indexes: Sequence[int]) -> str:
+        """Documents holding the content words at ``indexes`` (of :meth:`content_words`) and every term that was
+        not analysed (exclusions not applied)."""
+        words = self.content_words()
+        musts = [f"({term.fts()})" for term in self.positive if not term.words]
+        return " AND ".join([*musts, *(f"({words[index].fts()})" for index in indexes)])
+
     def relaxed_fts(self) -> str | None:
         """:meth:`relaxed_positive` with the exclusions."""
         positive = self.relaxed_positive()
@@ -362,6 +369,7 @@ _INFLECTING = frozenset(("動詞", "形容詞"))
 _PARTICLES = frozenset(("助詞", "助動詞"))
 _KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
+_NUMBER = re.compile(r"[0-9][0-9.,]*")
 #: The long-vowel mark ending a katakana word of three letters or more (サーバー, メモリー of メモリー管理): many
 #: words are written with it and without it, and the dictionary gives them no common normal form.
 _LONG_VOWEL_END = re.compile(r"(?<=[ァ-ヺー]{2}[ァ-ヺ])ー+(?![ァ-ヺー])")

@@ -33,6 +33,11 @@ from bot.store.search.index import SearchIndex
 #: A word all of whose tokens match this many documents or more is common: a query with one is ranked by
 #: recency, title matches first.
 COMMON_MATCHES = 10_000
+#: A word held by this share of the index or more is too common to list partial matches by alone, when another
+#: word of the query is held nowhere (on the corpus: エージェント, AI, LLM, 解説 are; RAG, MCP, SDK, DMM are not).
+COMMON_SHARE = 0.1
+#: ...but never fewer documents than this (in a small archive every word is in a tenth of it).
+LEAST_COMMON = 20
 #: Documents counted at most when looking for a query's rarest word.
 COUNTED_MATCHES = 1_000
 #: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
@@ -139,11 +144,9 @@ class SearchQueries(SearchIndex):
         relaxed = parsed.relaxed_positive() if self._fill(parsed, len(result.hits), limit) else None
         if relaxed is not None:
             strict_hits = {(hit.episode_key, hit.position) for hit in result.hits}
-            anchor = await self._rarest_word(parsed)
-            words = len(parsed.content_words())
-            tiers = [parsed.relaxed_positive(at_least=words - 1)] if words - 1 > required(words) else []
-            tiers += [parsed.relaxed_positive(anchor), relaxed] if anchor is not None else [relaxed]
-            for tier in tiers:
+            counts = await self._word_counts(parsed)
+            common = await self._common_count() if 0 in counts else COUNTED_MATCHES
+            for tier in self._partial_tiers(parsed, relaxed, counts, common):
                 if tier is not None and len(result.hits) < limit:
                     result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
             kept = sum((hit.episode_key, hit.position) in strict_hits for hit in result.hits)
@@ -157,17 +160,43 @@ class SearchQueries(SearchIndex):
         words alone is too little to list after documents holding both)."""
         return not strict_hits or (strict_hits < min(FEW_HITS, limit) and required(len(query.content_words())) >= 2)
 
-    async def _rarest_word(self, query: Query) -> int | None:
-        """The index of the content word the fewest documents hold (counted up to :data:`COUNTED_MATCHES`), of
-        those any holds: the partial matches holding it come first, as it tells most of what was meant."""
-        words = query.content_words()
+    async def _word_counts(self, query: Query) -> list[int]:
+        """How many documents hold each content word (in any of its forms), counted up to
+        :data:`COUNTED_MATCHES`."""
         rows = await self.db.fetchall(
             "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
-            "FROM json_each(?) j",
-            (COUNTED_MATCHES, json.dumps([word.fts() for word in words])),
+            "FROM json_each(?) j ORDER BY j.key",
+            (COUNTED_MATCHES, json.dumps([word.fts() for word in query.content_words()])),
         )
-        held = [(count, index) for index, count in rows if count]
-        return min(held)[1] if held else None
+        return [int(count) for _, count in rows]
+
+    async def _common_count(self) -> int:
+        """The documents a word is held by when a tenth of the index holds it (:data:`COMMON_SHARE`), at least
+        :data:`LEAST_COMMON` and at most :data:`COUNTED_MATCHES`."""
+        documents = int(await self.db.scalar("SELECT count(*) FROM search_fts_docsize") or 0)
+        return max(LEAST_COMMON, min(COUNTED_MATCHES, int(documents * COMMON_SHARE)))
+
+    @staticmethod
+    def _partial_tiers(query: Query, relaxed: str, counts: Sequence[int], common: int) -> list[str | None]:
+        """The expressions of the partial matches, in the order they are listed.
+
+        When every word is held somewhere: of five words or more, those missing only one first; then those
+        holding the rarest word, which tells most of what was meant; then the rest. When a word is held nowhere
+        (a name the archive does not have, mistyped or made up), it was most likely the point of the query: the
+        partial matches must hold every other word (a lone number or letter counts for nothing), and there are
+        none when these are fewer than :func:`required` or one word ``common`` documents hold (「Quindrelo
+        エージェント」 lists no topic about agents; 「タイデービー DMM」 still lists those about DMM).
+        """
+        words = query.content_words()
+        if 0 in counts:
+            known = [index for index, count in enumerate(counts) if count and not words[index].slight]
+            wanted = required(sum(not word.slight for word in words))
+            if len(known) < wanted or (len(known) == 1 and counts[known[0]] >= common):
+                return []
+            return [query.holding(known)]
+        held = [(count, index) for index, count in enumerate(counts) if count]
+        tiers = [query.relaxed_positive(at_least=len(words) - 1)] if len(words) - 1 > required(len(words)) else []
+        return [*tiers, query.relaxed_positive(min(held)[1]), relaxed] if held else [*tiers, relaxed]
 
     async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
         """For ``zundabot search --explain``: every form of every content word of the (widened) query, with the
