@@ -237,13 +237,6 @@ class Query:
         musts = [f"({term.fts()})" for term in self.positive if not term.words]
         return " AND ".join([*musts, f"({should})"])
 
-    def holding(self, indexes: Sequence[int]) -> str:
-        """Documents holding the content words at ``indexes`` (of :meth:`content_words`) and every term that was
-        not analysed (exclusions not applied)."""
-        words = self.content_words()
-        musts = [f"({term.fts()})" for term in self.positive if not term.words]
-        return " AND ".join([*musts, *(f"({words[index].fts()})" for index in indexes)])
-
     def relaxed_fts(self) -> str | None:
         """:meth:`relaxed_positive` with the exclusions."""
         positive = self.relaxed_positive()

@@ -180,23 +180,24 @@ class SearchQueries(SearchIndex):
     def _partial_tiers(query: Query, relaxed: str, counts: Sequence[int], common: int) -> list[str | None]:
         """The expressions of the partial matches, in the order they are listed.
 
-        When every word is held somewhere: of five words or more, those missing only one first; then those
-        holding the rarest word, which tells most of what was meant; then the rest. When a word is held nowhere
-        (a name the archive does not have, mistyped or made up), it was most likely the point of the query: the
-        partial matches must hold every other word (a lone number or letter counts for nothing), and there are
-        none when these are fewer than :func:`required` or one word ``common`` documents hold (「Quindrelo
-        エージェント」 lists no topic about agents; 「タイデービー DMM」 still lists those about DMM).
+        Of five words or more, those missing only one first; then those holding the rarest word, which tells
+        most of what was meant; then the rest. When a word is held nowhere (a name the archive does not have,
+        mistyped or made up), it was most likely the point of the query: there are none when one other word
+        would do and ``common`` documents hold it (「Quindrelo エージェント」 lists no topic about agents;
+        「タイデービー DMM」 still lists those about DMM).
         """
         words = query.content_words()
-        if 0 in counts:
-            known = [index for index, count in enumerate(counts) if count and not words[index].slight]
-            wanted = required(sum(not word.slight for word in words))
-            if len(known) < wanted or (len(known) == 1 and counts[known[0]] >= common):
+        known = [index for index, count in enumerate(counts) if count]
+        if len(known) < len(words):
+            if len(known) < required(len(words)):
                 return []
-            return [query.holding(known)]
-        held = [(count, index) for index, count in enumerate(counts) if count]
+            if required(len(words)) == 1 and all(counts[index] >= common for index in known):
+                return []
         tiers = [query.relaxed_positive(at_least=len(words) - 1)] if len(words) - 1 > required(len(words)) else []
-        return [*tiers, query.relaxed_positive(min(held)[1]), relaxed] if held else [*tiers, relaxed]
+        if not known:
+            return [*tiers, relaxed]
+        rarest = min(known, key=lambda index: (counts[index], index))
+        return [*tiers, query.relaxed_positive(rarest), relaxed]
 
     async def layer_counts(self, query: Query) -> list[tuple[str, str, int]]:
         """For ``zundabot search --explain``: every form of every content word of the (widened) query, with the
@@ -256,6 +257,8 @@ class SearchQueries(SearchIndex):
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
         heard = await self._heard({word.text: parts for word, parts in unheld if parts}, held)
+        for text in held & heard.keys():  # a name few documents hold sounds like no common word (Jarvis, サービス)
+            heard[text] = await self._rare(heard[text])
         names = {
             word.text: [
                 *((name, "reading") for name in spelled.get(word.text, ())),
@@ -314,6 +317,17 @@ class SearchQueries(SearchIndex):
         for row in rows:
             by_sound.setdefault(row["sound"], []).append(row["name"])
         return await off_loop(named, heard, by_sound, {text for text in heard if text not in held})
+
+    async def _rare(self, names: Sequence[str]) -> list[str]:
+        """Those of ``names`` fewer than :data:`LEAST_COMMON` documents hold."""
+        if not names:
+            return []
+        rows = await self.db.fetchall(
+            "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
+            "FROM json_each(?) j ORDER BY j.key",
+            (LEAST_COMMON, json.dumps([phrase_fts(name_tokens(name)) for name in names])),
+        )
+        return [names[index] for index, count in rows if count < LEAST_COMMON]
 
     async def _common(self, part: str) -> bool:
         """Whether :data:`FEW_HITS` documents or more hold ``part`` of a word as typed."""
