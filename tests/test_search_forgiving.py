@@ -548,6 +548,7 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("とくしゅトークン", ["とくしゅトークン"], []),  # a term does not begin with a particle (と)
         ("執事みたいって話してた回", ["執事"], ["みたい", "って", "話し", "て", "た", "回"]),
         ("とかいうやつ", [], ["とかいう", "やつ"]),  # nothing but filler, in hiragana
+        ("MCPって結局なんだっけ", ["mcp"], ["って", "結局", "な", "ん", "だ", "っけ"]),
         # no particle, but an inflected adjective and a filler verb: a phrase, not one compound (RAG is no ラグ)
         ("深く検索するRAG", ["深い", "検索", "rag"], ["する"]),
         ("生成する", ["生成"], ["する"]),
