@@ -240,11 +240,14 @@ class SearchQueries(SearchIndex):
         (:meth:`_split`)."""
         unheld = []
         held = set()
+        split: dict[str, str] = {}
         for word in query.content_words():
             parts, kana = sound_parts(word.shown), reads(word.shown)
             if not parts and not kana:
                 continue
             count = await self._held_by(word.forms_fts())
+            if not count and (found := await self._split(word)):
+                split[word.text] = found
             if count:
                 held.add(word.text)
                 parts = parts[:1] if parts[:1] == (word.shown,) else ()  # heard whole only
@@ -252,7 +255,6 @@ class SearchQueries(SearchIndex):
                 parts = tuple([part for part in parts if part == word.shown or not await self._common(part)])
             if count < FEW_HITS and (parts or kana):
                 unheld.append((word, parts))
-        split = {word.text: found for word in query.content_words() if (found := await self._split(word))}
         if not unheld and not split:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
@@ -273,7 +275,7 @@ class SearchQueries(SearchIndex):
     async def _split(self, word: Word) -> str | None:
         """For a Latin word no document holds (nextjs), the two words it was typed together from (next js, as the
         archive writes Next.js) that most documents hold side by side, if any."""
-        if not _RUN_TOGETHER.fullmatch(word.shown) or await self._held_by(word.forms_fts(), 1):
+        if not _RUN_TOGETHER.fullmatch(word.shown):
             return None
         pairs = [f"{word.shown[:cut]} {word.shown[cut:]}" for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1)]
         rows = await self.db.fetchall(
