@@ -18,6 +18,12 @@ def episode(number: int, *topics: Topic) -> Episode:
     return replace(make_episode(number, topics=0), topics=topics)
 
 
+async def answer(emulator: DiscordEmulator, community: Community, query: str) -> str:
+    """The text of the answer a listener gets to ``/search query``."""
+    shown = await emulator.slash(community.listener, community.general, "search", query=query)
+    return str(shown.embeds[0]["description"])
+
+
 @pytest.fixture
 async def bot(bot_runner: BotRunner) -> ZundaBot:
     async with await Store.open(bot_runner.database) as store:
@@ -53,10 +59,7 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
     assert "**プロンプト**" in text
     assert hiragana.embeds[0]["title"] == "🔍「ぷろんぷと」の検索結果"
 
-    filler = await emulator.slash(
-        community.listener, community.general, "search", query="エージェントについて話してた回"
-    )
-    text = filler.embeds[0]["description"]
+    text = await answer(emulator, community, "エージェントについて話してた回")
     assert text.startswith("-# エージェント（エージェントについて話してた回）で検索しました\n")
     assert "[エージェントの作り方](https://example.com/2)" in text
     assert "画像生成" not in text
@@ -64,8 +67,7 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
     english = await emulator.slash(community.english, community.general, "search", query="ぷろんぷと")
     assert english.embeds[0]["description"].startswith("-# Searched for プロンプト（ぷろんぷと）\n")
 
-    partial = await emulator.slash(community.listener, community.general, "search", query="画像 比較 ぬぺぽぴゅ")
-    text = partial.embeds[0]["description"]
+    text = await answer(emulator, community, "画像 比較 ぬぺぽぴゅ")
     assert "-# すべての言葉に合う話題はなかったので、一部の言葉に一致した話題なのだ" in text
     assert "[画像生成の比較](https://example.com/4)" in text
 
@@ -74,8 +76,7 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
     )
     assert "見つからなかったのだ" in nonsense.content
 
-    by_sound = await emulator.slash(community.listener, community.general, "search", query="おぶしでぃあん")
-    text = by_sound.embeds[0]["description"]
+    text = await answer(emulator, community, "おぶしでぃあん")
     assert text.startswith("-# Obsidian（おぶしでぃあん）で検索しました\n")
     assert "[Obsidianで育てるメモ](https://example.com/5)" in text
     assert "**Obsidian**" in text
@@ -87,8 +88,7 @@ async def test_hiragana_and_filler_find_the_topic_and_say_what_was_searched(
 async def test_few_whole_matches_are_followed_by_partial_ones_and_the_listener_is_told_where(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:
-    shown = await emulator.slash(community.listener, community.general, "search", query="画像 モデル 比べた")
-    text = shown.embeds[0]["description"]
+    text = await answer(emulator, community, "画像 モデル 比べた")
     assert text.startswith("-# 画像 モデル 比べる（比べた）で検索しました\n")
     assert "\n-# 2件目からは、一部の言葉に一致した話題なのだ\n" in text
     assert text.index("[画像生成の比較](https://example.com/4)") < text.index(
@@ -101,8 +101,7 @@ async def test_few_whole_matches_are_followed_by_partial_ones_and_the_listener_i
 async def test_a_compound_few_topics_hold_is_not_widened_to_what_its_part_sounds_like(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:
-    shown = await emulator.slash(community.listener, community.general, "search", query="画像モデル")
-    text = shown.embeds[0]["description"]
+    text = await answer(emulator, community, "画像モデル")
     assert "[画像生成の比較](https://example.com/4)" in text
     assert "example.com/7" not in text  # モデル of 画像モデル sounds like Model, but the listener typed more
     assert "で検索しました" not in text
@@ -113,8 +112,7 @@ async def test_a_compound_few_topics_hold_is_not_widened_to_what_its_part_sounds
 async def test_a_phrase_typed_in_kana_finds_its_kanji_words(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:
-    shown = await emulator.slash(community.listener, community.general, "search", query="がぞうせいせいのひかく")
-    text = shown.embeds[0]["description"]
+    text = await answer(emulator, community, "がぞうせいせいのひかく")
     assert text.startswith("-# 画像生成 比較（がぞうせいせいのひかく）で検索しました\n")
     assert "[画像生成の比較](https://example.com/4)" in text
     assert "一部の言葉" not in text
@@ -125,13 +123,11 @@ async def test_a_phrase_typed_in_kana_finds_its_kanji_words(
 async def test_a_misspelt_word_and_filler_typed_apart_find_the_topic(
     emulator: DiscordEmulator, community: Community, bot: ZundaBot
 ) -> None:
-    misspelt = await emulator.slash(community.listener, community.general, "search", query="シュミレーター")
-    text = misspelt.embeds[0]["description"]
+    text = await answer(emulator, community, "シュミレーター")
     assert text.startswith("-# シミュレーター（シュミレーター）で検索しました\n")
     assert "[匿名掲示板シミュレーター](https://example.com/8)" in text
     assert "example.com/3" not in text  # シミュレーション is another word
-    apart = await emulator.slash(community.listener, community.general, "search", query="掲示板 の話")
-    text = apart.embeds[0]["description"]
+    text = await answer(emulator, community, "掲示板 の話")
     assert text.startswith("-# 掲示板で検索しました\n")  # 「の話」 typed apart is left out, not searched for
     assert "[匿名掲示板シミュレーター](https://example.com/8)" in text
 

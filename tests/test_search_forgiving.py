@@ -56,6 +56,12 @@ async def titles(store: Store, query: str) -> list[str]:
     return [hit.title for hit in (await store.search.search(query)).hits if hit.is_topic]
 
 
+async def understood(store: Store, query: str) -> tuple[list[str], str | None]:
+    """The titles ``query`` finds, and what it was understood as (the 「…で検索しました」 line)."""
+    result = await store.search.search(query)
+    return [hit.title for hit in result.hits], result.searched.understood() if result.searched else None
+
+
 # -- kana folding ---------------------------------------------------------------------------------------------
 
 
@@ -317,11 +323,8 @@ async def test_a_name_typed_in_the_other_script_finds_the_topic(store: Store) ->
             episode(8, topic("Gemini 2.5 Flash", "要約")),
         ]
     )
-    result = await store.search.search("おぶしでぃあん")
-    assert [hit.title for hit in result.hits] == ["ObsidianでメモをAIに渡す"]
-    assert result.searched is not None
-    assert result.searched.understood() == "Obsidian（おぶしでぃあん）"
-    assert not result.partial
+    assert await understood(store, "おぶしでぃあん") == (["ObsidianでメモをAIに渡す"], "Obsidian（おぶしでぃあん）")
+    assert not (await store.search.search("おぶしでぃあん")).partial
     assert await titles(store, "セレニウム作者") == ["Selenium作者の新しいブラウザ自動化ツール"]
     assert await titles(store, "Vibium") == ["ヴィビウムを試した"]
     # a word the archive holds as typed is never widened to what sounds like it
@@ -368,10 +371,7 @@ async def test_a_latin_name_typed_without_its_dot_or_space_finds_it(store: Store
     await store.episodes.upsert_many(
         [episode(1, topic("Next.jsの脆弱性まとめ", "要約")), episode(2, topic("Deep Researchを試す", "要約"))]
     )
-    result = await store.search.search("nextjs")
-    assert [hit.title for hit in result.hits] == ["Next.jsの脆弱性まとめ"]
-    assert result.searched is not None
-    assert result.searched.understood() == "next js（nextjs）"
+    assert await understood(store, "nextjs") == (["Next.jsの脆弱性まとめ"], "next js（nextjs）")
     assert await titles(store, "deepresearch") == ["Deep Researchを試す"]
     assert await titles(store, "xyzzyplugh") == []
 
@@ -398,10 +398,10 @@ async def test_a_misspelt_name_finds_the_right_spelling(store: Store) -> None:
             episode(3, topic("ドラムの練習", "要約")),
         ]
     )
-    result = await store.search.search("シュミレーター")
-    assert [hit.title for hit in result.hits] == ["匿名掲示板シミュレーター"]
-    assert result.searched is not None
-    assert result.searched.understood() == "シミュレーター（シュミレーター）"
+    assert await understood(store, "シュミレーター") == (
+        ["匿名掲示板シミュレーター"],
+        "シミュレーター（シュミレーター）",
+    )
     assert await titles(store, "nemotoron3") == ["オープンソースLLM「Nemotron 3」発表"]
     assert await titles(store, "ドラマ") == []  # a word is not widened to another of its own script it is not
 
@@ -451,10 +451,7 @@ async def test_a_kanji_word_typed_in_kana_finds_it_and_says_so(store: Store) -> 
             episode(5, topic("Chain機構と手続き記憶", "要約")),
         ]
     )
-    result = await store.search.search("すいろんもでる")
-    assert [hit.title for hit in result.hits] == ["小型推論モデルの発表"]
-    assert result.searched is not None
-    assert result.searched.understood() == "推論モデル（すいろんもでる）"
+    assert await understood(store, "すいろんもでる") == (["小型推論モデルの発表"], "推論モデル（すいろんもでる）")
     assert await titles(store, "たこのせいそう") == ["北海道の珍味「タコの精巣」を料理"]
     assert await titles(store, "せいせいAI") == ["生成AIで画像を作る"]
     # a word few documents hold as typed: those first, then the kanji it can be read as; shown as typed
@@ -516,10 +513,10 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
             episode(3, topic("KADOKAWAの発表", "データの公開について。")),
         ]
     )
-    result = await store.search.search("ぷろんぷとのこつ")
-    assert [hit.title for hit in result.hits] == ["コツを掴むプロンプト設計"]
-    assert result.searched is not None
-    assert result.searched.understood() == "プロンプト コツ（ぷろんぷとのこつ）"
+    assert await understood(store, "ぷろんぷとのこつ") == (
+        ["コツを掴むプロンプト設計"],
+        "プロンプト コツ（ぷろんぷとのこつ）",
+    )
     assert await titles(store, "かどかわのでーたのはなし") == ["KADOKAWAの発表"]
 
 
