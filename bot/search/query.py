@@ -359,9 +359,11 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
+#: Parts of speech of the particles a kana word typed unconverted may begin with (と of とくしゅトークン).
 _PARTICLES = frozenset(("助詞", "助動詞"))
 _KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
+#: A number (5, 3.2, 1,720): a word too slight to find anything by alone.
 _NUMBER = re.compile(r"[0-9][0-9.,]*")
 #: The long-vowel mark ending a katakana word of three letters or more (サーバー, メモリー of メモリー管理): many
 #: words are written with it and without it, and the dictionary gives them no common normal form.

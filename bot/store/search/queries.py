@@ -163,10 +163,16 @@ class SearchQueries(SearchIndex):
     async def _word_counts(self, query: Query) -> list[int]:
         """How many documents hold each content word (in any of its forms), counted up to
         :data:`COUNTED_MATCHES`."""
+        return await self._counts([word.fts() for word in query.content_words()], COUNTED_MATCHES)
+
+    async def _counts(self, expressions: Sequence[str], at_most: int) -> list[int]:
+        """How many documents match each of ``expressions``, each counted up to ``at_most``, in one query."""
+        if not expressions:
+            return []
         rows = await self.db.fetchall(
             "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
             "FROM json_each(?) j ORDER BY j.key",
-            (COUNTED_MATCHES, json.dumps([word.fts() for word in query.content_words()])),
+            (at_most, json.dumps(list(expressions))),
         )
         return [int(count) for _, count in rows]
 
@@ -252,7 +258,8 @@ class SearchQueries(SearchIndex):
                 held.add(word.text)
                 parts = parts[:1] if parts[:1] == (word.shown,) else ()  # heard whole only
             else:  # a part many documents hold as typed is that word (the MCP and サーバー of MCPサーバー構築)
-                parts = tuple([part for part in parts if part == word.shown or not await self._common(part)])
+                rare = await self._rare([part for part in parts if part != word.shown], FEW_HITS)
+                parts = tuple(part for part in parts if part == word.shown or part in rare)
             if count < FEW_HITS and (parts or kana):
                 unheld.append((word, parts))
         if not unheld and not split:
@@ -260,7 +267,7 @@ class SearchQueries(SearchIndex):
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
         heard = await self._heard({word.text: parts for word, parts in unheld if parts}, held)
         for text in held & heard.keys():  # a name few documents hold sounds like no common word (Jarvis, サービス)
-            heard[text] = await self._rare(heard[text])
+            heard[text] = await self._rare(heard[text], LEAST_COMMON)
         names = {
             word.text: [
                 *((name, "reading") for name in spelled.get(word.text, ())),
@@ -278,12 +285,8 @@ class SearchQueries(SearchIndex):
         if not _RUN_TOGETHER.fullmatch(word.shown):
             return None
         pairs = [f"{word.shown[:cut]} {word.shown[cut:]}" for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1)]
-        rows = await self.db.fetchall(
-            "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
-            "FROM json_each(?) j",
-            (FEW_HITS, json.dumps([phrase_fts(name_tokens(pair)) for pair in pairs])),
-        )
-        held = [(count, -index) for index, count in rows if count]
+        counts = await self._counts([phrase_fts(name_tokens(pair)) for pair in pairs], FEW_HITS)
+        held = [(count, -index) for index, count in enumerate(counts) if count]
         return pairs[-max(held)[1]] if held else None
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
@@ -320,20 +323,10 @@ class SearchQueries(SearchIndex):
             by_sound.setdefault(row["sound"], []).append(row["name"])
         return await off_loop(named, heard, by_sound, {text for text in heard if text not in held})
 
-    async def _rare(self, names: Sequence[str]) -> list[str]:
-        """Those of ``names`` fewer than :data:`LEAST_COMMON` documents hold."""
-        if not names:
-            return []
-        rows = await self.db.fetchall(
-            "SELECT j.key, (SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH j.value LIMIT ?)) "
-            "FROM json_each(?) j ORDER BY j.key",
-            (LEAST_COMMON, json.dumps([phrase_fts(name_tokens(name)) for name in names])),
-        )
-        return [names[index] for index, count in rows if count < LEAST_COMMON]
-
-    async def _common(self, part: str) -> bool:
-        """Whether :data:`FEW_HITS` documents or more hold ``part`` of a word as typed."""
-        return await self._held_by(phrase_fts(name_tokens(part))) >= FEW_HITS
+    async def _rare(self, names: Sequence[str], fewer_than: int) -> list[str]:
+        """Those of ``names`` fewer than ``fewer_than`` documents hold as written."""
+        counts = await self._counts([phrase_fts(name_tokens(name)) for name in names], fewer_than)
+        return [name for name, count in zip(names, counts, strict=True) if count < fewer_than]
 
     async def _held_by(self, expression: str, at_most: int = FEW_HITS) -> int:
         """How many documents match ``expression``, counted up to ``at_most``."""
