@@ -19,7 +19,7 @@ from bot.config import SettingsError, load_settings
 from bot.episodes.model import Episode, Topic
 from bot.search import readings, sounds, variants
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
-from bot.search.query import analyse_term, parse_query, required
+from bot.search.query import PASTE, analyse_term, parse_query, required
 from bot.search.snippet import snippet
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, SEARCH_SOUNDS_V2, Migration
@@ -365,6 +365,20 @@ async def test_an_acronym_read_out_in_katakana_finds_it(store: Store) -> None:
     )
     assert await titles(store, "エーツーエー プロトコル") == ["Agent2Agent プロトコル（A2A）を発表"]
     assert await titles(store, "えーつーゆーあい") == ["「A2UI」でアプリを作る"]
+
+
+async def test_a_long_word_is_found_as_pasted_or_else_read_as_a_sentence_from_memory(store: Store) -> None:
+    title = "日常のタスクを45個自動化した東大院生のClaudeCode活用術と毎日の記録"
+    assert len(title) > PASTE
+    await store.episodes.upsert_many(
+        [episode(1, topic(title, "毎日の作業を自動化した記録。")), episode(2, topic("東大の入試", "要約"))]
+    )
+    assert await understood(store, title) == ([title], None)  # as pasted: searched exactly, nothing to say
+    remembered = "東大の院生がClaude Codeで毎日のタスクを45個も自動化した全記録"
+    assert len(remembered) > PASTE
+    found, said = await understood(store, remembered)
+    assert found[0] == title
+    assert said is not None
 
 
 async def test_a_latin_name_typed_without_its_dot_or_space_finds_it(store: Store) -> None:

@@ -15,13 +15,14 @@ query; the last word of a Latin term, from 3 letters on, is a prefix query (``Cl
 That is :meth:`Query.fts`, the exact query.
 
 Forgiving (:meth:`Query.match_fts`, what the store runs): a word typed without quotes (and shorter than a
-paste, :data:`MAX_ANALYSED_TERM`) is also analysed
-(:mod:`bot.search.variants`) into its content words (:class:`Word`), dropping particles, auxiliaries and filler
-(「MCPのガイド」 → MCP, ガイド; 「あの推論モデルの話」 → 推論モデル); a word of hiragana only is read as katakana
-(ぷろんぷと → プロンプト). Each content word matches its own bigrams, those of its normal form and reading, their
-variant tokens and, through :meth:`Query.with_synonyms`, the names it is known by. A term then matches
-literally (as today) or by all its content words. When that finds nothing, :meth:`Query.relaxed_fts` asks for
-a minimum share of the content words (:func:`required`), as Elasticsearch's ``minimum_should_match``.
+long paste, :data:`MAX_ANALYSED_TERM`; one as long as a paste, :data:`PASTE`, only when the store finds nothing
+as pasted) is also analysed (:mod:`bot.search.variants`) into its content words (:class:`Word`), dropping
+particles, auxiliaries and filler (「MCPのガイド」 → MCP, ガイド; 「あの推論モデルの話」 → 推論モデル); a word of
+hiragana only is read as katakana (ぷろんぷと → プロンプト). Each content word matches its own bigrams, those of
+its normal form and reading, their variant tokens and, through :meth:`Query.with_synonyms`, the names it is
+known by. A term then matches literally (as today) or by all its content words. When that finds nothing,
+:meth:`Query.relaxed_fts` asks for a minimum share of the content words (:func:`required`), as Elasticsearch's
+``minimum_should_match``.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ MIN_LATIN_PREFIX = 3
 #: At most this many tokens per phrase: a long pasted sentence matches by its first 32 tokens (about 33
 #: Japanese characters), plenty to find it and cheap to check.
 MAX_PHRASE_TOKENS = 32
-#: A longer word is a paste, searched exactly: the analyser reads what listeners type from memory.
-MAX_ANALYSED_TERM = 32
+#: A longer word looks like a paste: it is searched exactly first, and analysed only when that finds nothing
+#: (a sentence typed from memory: 「東大の院生がClaude Codeで毎日のタスクを45個も自動化した全記録」).
+PASTE = 32
+#: A longer word is a paste, searched only exactly.
+MAX_ANALYSED_TERM = 80
 #: At most this many content words take part in the relaxed (minimum-should-match) query.
 MAX_RELAXED_WORDS = 6
 #: When fewer hits than this (a page of ``/search``) hold every word, partial matches follow them.
@@ -169,6 +173,11 @@ class Query:
     negative: tuple[Term, ...] = ()
     #: Terms of nothing but filler, left out (:attr:`Term.filler`).
     left_out: tuple[Term, ...] = ()
+
+    @property
+    def pasted(self) -> bool:
+        """Whether a word of the query is as long as a paste (:data:`PASTE`) and was analysed."""
+        return any(len(term.typed) > PASTE for term in self.positive if term.words)
 
     @property
     def empty(self) -> bool:

@@ -132,6 +132,12 @@ class SearchQueries(SearchIndex):
         if parsed.empty or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
+        if parsed.pasted:  # a paste is most often found as pasted: only a sentence from memory needs the rest
+            exact = parsed.exact()
+            positive = exact.match_positive() or ""
+            pasted = await self._ranked(exact, positive, filters, (low, high), limit, await self._words_are_rare(exact))
+            if pasted.hits:
+                return replace(pasted, searched=exact)
         parsed = await self.widened(parsed)
         strict = parsed.match_positive()
         if strict is None:
