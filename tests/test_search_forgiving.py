@@ -144,6 +144,7 @@ def test_variant_tokens_never_look_like_bigram_tokens() -> None:
         ("コードを打ち込む", "打込む"),
         ("コードを打ち込んだ", "打込む"),  # okurigana, and a verb by the stem all its forms begin with
         ("ずんだもんの読み上げアプリ", "読上げアプリ"),
+        ("約1,720億パラメータのモデル", "1720億パラメータ"),  # a number typed without its thousands separators
         ("NVIDIAの決算", "エヌビディア"),
         ("エヌビディアの決算", "NVIDIA"),
         ("Googleの発表", "ぐーぐる"),

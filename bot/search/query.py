@@ -372,6 +372,8 @@ _INFLECTING = frozenset(("動詞", "形容詞"))
 _PARTICLES = frozenset(("助詞", "助動詞"))
 _KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
+#: A number of four digits or more typed without its thousands separators (1720億, as the archive writes 1,720億).
+_THOUSANDS = re.compile(r"(?<![0-9.,])[1-9][0-9]{3,}(?![0-9.,])")
 #: A number (5, 3.2, 1,720): a word too slight to find anything by alone.
 _NUMBER = re.compile(r"[0-9][0-9.,]*")
 #: The long-vowel mark ending a katakana word of three letters or more (サーバー, メモリー of メモリー管理): many
@@ -396,6 +398,8 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
         phrases.append(query_tokens(short))  # メモリー also finds メモリ (the other way round, メモリ's bigrams do)
     if letters := spelled_out(normalized):
         phrases.append(query_tokens(letters))  # エムシーピー is MCP, エーツーエー A2A
+    if (grouped := _THOUSANDS.sub(lambda number: f"{int(number[0]):,}", normalized)) != normalized:
+        phrases.append(query_tokens(grouped))  # 1720億 also finds 1,720億
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
     if len(morphemes) == 1:
