@@ -370,7 +370,6 @@ _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 _INFLECTING = frozenset(("動詞", "形容詞"))
 #: Parts of speech of the particles a kana word typed unconverted may begin with (と of とくしゅトークン).
 _PARTICLES = frozenset(("助詞", "助動詞"))
-_KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
 #: A number of four digits or more typed without its thousands separators (1720億, as the archive writes 1,720億).
 _THOUSANDS = re.compile(r"(?<![0-9.,])[1-9][0-9]{3,}(?![0-9.,])")
@@ -553,7 +552,7 @@ def _leading_kana(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
     """Whether the morpheme at ``index`` is hiragana the analyser read as a particle at the very start of a term,
     before a word in kana (the と of とくしゅトークン): a query does not begin with a particle, so it is part of the
     word."""
-    if index or len(morphemes) < 2 or morphemes[1].function or not _KANA.fullmatch(morphemes[1].surface):
+    if index or len(morphemes) < 2 or morphemes[1].function or not variants.KANA.fullmatch(morphemes[1].surface):
         return False
     return morphemes[0].pos in _PARTICLES and _HIRAGANA.fullmatch(morphemes[0].surface) is not None
 

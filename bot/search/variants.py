@@ -56,7 +56,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
 _OKURIGANA = re.compile(r"(?:[一-龯々]+[ぁ-ゖ]{1,2})+")
 _ASCII_SEPARATORS = re.compile(r"[^0-9a-z+#\u0080-\U0010ffff]")
 _LATIN = re.compile(r"[a-z][a-z0-9]*")
-_KANA_ONLY = re.compile(r"[ぁ-ゖァ-ヺー]+")
+#: A string of kana only (hiragana, katakana, the long-vowel mark).
+KANA = re.compile(r"[ぁ-ゖァ-ヺー]+")
 _KATAKANA = re.compile(r"[ァ-ヺー・]+")
 
 _local = threading.local()
@@ -104,7 +105,7 @@ class Morpheme:
     def content(self) -> bool:
         """A content word: not a function word, not filler, not one or two kana alone (the analyser cuts an
         unknown word in kana into such pieces)."""
-        return not self.function and not (len(self.surface) <= 2 and _KANA_ONLY.fullmatch(self.surface))
+        return not self.function and not (len(self.surface) <= 2 and KANA.fullmatch(self.surface))
 
 
 def _analysable(text: str) -> str | None:
