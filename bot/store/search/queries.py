@@ -132,10 +132,11 @@ class SearchQueries(SearchIndex):
         if parsed.empty or limit <= 0 or low > high:
             return SearchResult()
         await self.flush()
+        tried = None
         if parsed.pasted:  # a paste is most often found as pasted: only a sentence from memory needs the rest
             exact = parsed.exact()
-            positive = exact.match_positive() or ""
-            pasted = await self._ranked(exact, positive, filters, (low, high), limit, await self._words_are_rare(exact))
+            tried = exact.match_positive() or ""
+            pasted = await self._ranked(exact, tried, filters, (low, high), limit, await self._words_are_rare(exact))
             if pasted.hits:
                 return replace(pasted, searched=exact)
         parsed = await self.widened(parsed)
@@ -145,7 +146,7 @@ class SearchQueries(SearchIndex):
         rare = await self._words_are_rare(parsed)
         result = SearchResult()
         for tier in dict.fromkeys((parsed.exact().match_positive(), parsed.whole().match_positive(), strict)):
-            if tier is not None and (not result.hits or len(result.hits) < limit):
+            if tier is not None and tier != tried and (not result.hits or len(result.hits) < limit):
                 result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
         relaxed = parsed.relaxed_positive() if self._fill(parsed, len(result.hits), limit) else None
         if relaxed is not None:
@@ -253,11 +254,10 @@ class SearchQueries(SearchIndex):
         unheld = []
         held = set()
         split: dict[str, str] = {}
-        for word in query.content_words():
-            parts, kana = sound_parts(word.shown), reads(word.shown)
-            if not parts and not kana:
-                continue
-            count = await self._held_by(word.forms_fts())
+        candidates = [(word, sound_parts(word.shown), reads(word.shown)) for word in query.content_words()]
+        candidates = [(word, parts, kana) for word, parts, kana in candidates if parts or kana]
+        counts = await self._counts([word.forms_fts() for word, _, _ in candidates], FEW_HITS)
+        for (word, parts, kana), count in zip(candidates, counts, strict=True):
             if not count and (found := await self._split(word)):
                 split[word.text] = found
             if count:
@@ -292,8 +292,8 @@ class SearchQueries(SearchIndex):
             return None
         pairs = [f"{word.shown[:cut]} {word.shown[cut:]}" for cut in range(MIN_SPLIT, len(word.shown) - MIN_SPLIT + 1)]
         counts = await self._counts([phrase_fts(name_tokens(pair)) for pair in pairs], FEW_HITS)
-        held = [(count, -index) for index, count in enumerate(counts) if count]
-        return pairs[-max(held)[1]] if held else None
+        best = max(range(len(pairs)), key=lambda index: (counts[index], -index))  # most held; the first of a tie
+        return pairs[best] if counts[best] else None
 
     async def _spelled(self, words: Sequence[Word]) -> dict[str, list[str]]:
         """For each kana word, its spellings with the kanji of the readings it holds that the archive holds."""
@@ -336,10 +336,7 @@ class SearchQueries(SearchIndex):
 
     async def _held_by(self, expression: str, at_most: int = FEW_HITS) -> int:
         """How many documents match ``expression``, counted up to ``at_most``."""
-        count = await self.db.scalar(
-            "SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE search_fts MATCH ? LIMIT ?)", (expression, at_most)
-        )
-        return int(count or 0)
+        return (await self._counts([expression], at_most))[0]
 
     async def _ranked(
         self, parsed: Query, positive: str, filters: Filters, rowids: tuple[int, int], limit: int, by_relevance: bool
