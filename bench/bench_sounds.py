@@ -7,7 +7,7 @@ The names and sounds are mined from the corpus (``ZUNDABOT_CORPUS``) as the stor
 random strings of katakana morae (3 to 7) none of whose bigrams occurs in the archive, which is the issue's
 "nonsense", random strings of morae that may share bigrams with it, and word-like Latin strings (consonant and
 vowel pairs) that the archive does not hold. Each is looked up as the store does for a word no document holds:
-by the other script (:func:`bot.search.sounds.alike`), and also as a misspelling of its own script. The real
+by the other script (:func:`bot.search.sounds.heard_as`), and also as a misspelling of its own script. The real
 readings are the hand-written names of ``tests.forgiving_queries.SOUNDED``. Prints a markdown table.
 """
 
@@ -43,12 +43,6 @@ def archive(folder: Path) -> tuple[str, dict[str, list[str]]]:
     for sound, name in {pair for text in texts for pair in sounds.names_in(text)}:
         by_sound.setdefault(sound, []).append(name)
     return fold_kana(normalize("\n".join(texts))), by_sound
-
-
-def found(word: str, by_sound: dict[str, list[str]], *, misspelt: bool) -> list[str]:
-    return sounds.alike(
-        word, [name for sound in sounds.sounds(word) for name in by_sound.get(sound, ())], misspelt=misspelt
-    )
 
 
 def made_up(draw: Callable[[], str], keep: Callable[[str], bool], count: int) -> Iterable[str]:
@@ -94,11 +88,13 @@ def main() -> None:
     print("| made-up words | strings | a name in the other script | also a misspelling of its own |")
     print("| --- | ---: | ---: | ---: |")
     for kind, words in kinds.items():
-        other = sum(bool(found(word, by_sound, misspelt=False)) for word in words)
-        either = sum(bool(found(word, by_sound, misspelt=True)) for word in words)
+        other = sum(bool(sounds.heard_as(word, by_sound)) for word in words)
+        either = sum(bool(sounds.heard_as(word, by_sound, misspelt=True)) for word in words)
         print(f"| {kind} | {len(words)} | {other / len(words):.1%} | {either / len(words):.1%} |")
     real = [(typed, name) for typed, name in SOUNDED if sounds.sounds(typed)]
-    hits = sum(any(name in hit.casefold() for hit in found(typed, by_sound, misspelt=True)) for typed, name in real)
+    hits = sum(
+        any(name in hit.casefold() for hit in sounds.heard_as(typed, by_sound, misspelt=True)) for typed, name in real
+    )
     print(f"\nReal readings (tests.forgiving_queries.SOUNDED, whole words): {hits} of {len(real)} find their name.")
 
 

@@ -218,6 +218,7 @@ def _morae(kana: str) -> int:
     return sum(1 for char in fold_kana(nfkc(kana)) if char in KANA_LETTERS and "SMALL" not in KANA_LETTERS[char])
 
 
+@functools.lru_cache(maxsize=16384)
 def _script(name: str) -> str:
     text = fold_kana(normalize(name))
     if _KATAKANA_NAME.fullmatch(text):
@@ -322,13 +323,16 @@ def named(
     it has any, else those of its runs. The words of ``misspelt`` (texts no document holds) may also be another
     spelling in their own script (:func:`alike`)."""
 
-    def like(part: str, text: str) -> list[str]:
-        names = [name for sound in sounds(part) for name in by_sound.get(sound, ())]
-        return alike(part, names, misspelt=text in misspelt)
-
     found: dict[str, list[str]] = {}
     for text, heard in words.items():
+        wrong = text in misspelt
         glued = len(heard) > 1 and _script(heard[0]) == "mixed"
-        whole = like(heard[0], text) if glued else []
-        found[text] = whole or [name for part in (heard[1:] if glued else heard) for name in like(part, text)]
+        whole = heard_as(heard[0], by_sound, misspelt=wrong) if glued else []
+        parts = heard[1:] if glued else heard
+        found[text] = whole or [name for part in parts for name in heard_as(part, by_sound, misspelt=wrong)]
     return found
+
+
+def heard_as(part: str, by_sound: Mapping[str, Sequence[str]], *, misspelt: bool = False) -> list[str]:
+    """The names of ``by_sound`` (the archive's names by sound) ``part`` sounds like (:func:`alike`)."""
+    return alike(part, [name for sound in sounds(part) for name in by_sound.get(sound, ())], misspelt=misspelt)
