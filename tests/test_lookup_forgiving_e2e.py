@@ -43,6 +43,16 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                 episode(6, Topic("動画モデルの比較", "https://example.com/6", "動画のモデルを比べたのだ。")),
                 episode(7, Topic("A Model for Everything", "https://example.com/7", "Modelの論文なのだ。")),
                 episode(8, Topic("匿名掲示板シミュレーター", "https://example.com/8", "スレを生成するのだ。")),
+                episode(9, Topic("Agent2Agent プロトコル（A2A）を発表", "https://example.com/9", "相互運用なのだ。")),
+                episode(10, Topic("Next.jsの脆弱性まとめ", "https://example.com/10", "急いで更新するのだ。")),
+                episode(
+                    11,
+                    Topic(
+                        "日常のタスクを45個自動化した東大院生のClaudeCode活用術",
+                        "https://example.com/11",
+                        "毎日の作業を自動化した記録なのだ。",
+                    ),
+                ),
             ]
         )
         await store.search.flush()
@@ -130,6 +140,19 @@ async def test_a_misspelt_word_and_filler_typed_apart_find_the_topic(
     text = await answer(emulator, community, "掲示板 の話")
     assert text.startswith("-# 掲示板で検索しました\n")  # 「の話」 typed apart is left out, not searched for
     assert "[匿名掲示板シミュレーター](https://example.com/8)" in text
+
+
+async def test_letters_read_out_a_run_together_name_and_a_sentence_from_memory_find_their_topics(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    text = await answer(emulator, community, "えーつーえー ぷろとこる")
+    assert "[Agent2Agent プロトコル（A2A）を発表](https://example.com/9)" in text
+    text = await answer(emulator, community, "nextjs")
+    assert text.startswith("-# next js（nextjs）で検索しました\n")
+    assert "[Next.jsの脆弱性まとめ](https://example.com/10)" in text
+    text = await answer(emulator, community, "東大の院生がClaudeCodeで毎日のタスクを45個も自動化した全記録")
+    assert "[日常のタスクを45個自動化した東大院生のClaudeCode活用術](https://example.com/11)" in text
+    assert "で検索しました" in text  # read word by word, and said so
 
 
 async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
