@@ -42,7 +42,7 @@ class SearchIndex:
 
     async def pending(self) -> bool:
         """Whether changes wait in the queue (a flush after a large ingest can take seconds)."""
-        return await self.db.scalar("SELECT 1 FROM search_queue LIMIT 1") is not None
+        return bool(await self.db.fetchall("SELECT 1 FROM search_queue LIMIT 1"))  # one trip: every search asks
 
     async def flush(self) -> None:
         """Bring the index up to date with the changes the triggers queued (see the module docstring)."""

@@ -307,12 +307,14 @@ class SearchQueries(SearchIndex):
         by_reading: dict[str, list[str]] = {}
         for row in rows:
             by_reading.setdefault(row["reading"], []).append(row["word"])
-        found: dict[str, list[str]] = {}
-        for word in words:
-            held = found.setdefault(word.text, [])
-            for spelling in await off_loop(spellings, word.shown, by_reading):
-                if len(held) < MAX_NAMES and await self._held_by(phrase_fts(name_tokens(spelling)), 1):
-                    held.append(spelling)
+        written = await off_loop(
+            lambda: [(word.text, spelling) for word in words for spelling in spellings(word.shown, by_reading)]
+        )
+        counts = await self._counts([phrase_fts(name_tokens(spelling)) for _, spelling in written], 1)
+        found: dict[str, list[str]] = {word.text: [] for word in words}
+        for (text, spelling), count in zip(written, counts, strict=True):
+            if count and len(found[text]) < MAX_NAMES:
+                found[text].append(spelling)
         return found
 
     async def _heard(self, heard: Mapping[str, tuple[str, ...]], held: Collection[str]) -> dict[str, list[str]]:
