@@ -57,6 +57,20 @@ async def test_help_speaks_english_to_an_english_locale(
     assert not re.search(r"[ぁ-んァ-ン]", embed["title"] + embed["description"] + "".join(listed))
 
 
+async def test_help_answers_each_language_in_turn_from_one_translated_tree(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    """The translated command tree is built once and kept: a second /help in another language is still in that
+    language, and a third in the first one is the same as the first."""
+    first = fields(await emulator.slash(community.listener, community.general, "help"))
+    english = fields(await emulator.slash(community.english, community.general, "ヘルプ"))
+    again = fields(await emulator.slash(community.listener, community.general, "help"))
+    assert "だれでも" in first
+    assert "Everyone" in english
+    assert not re.search(r"[ぁ-んァ-ン]", "".join(english.values()))
+    assert again == first
+
+
 async def test_every_command_is_listed_for_someone(running_bot: ZundaBot) -> None:
     names = {command.name for command in running_bot.tree.get_commands()}
     assert names - set(AUDIENCES) == set()
