@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 from bot.app import ZundaBot
@@ -69,6 +70,15 @@ async def test_help_answers_each_language_in_turn_from_one_translated_tree(
     assert "Everyone" in english
     assert not re.search(r"[ぁ-んァ-ン]", "".join(english.values()))
     assert again == first
+
+
+async def test_many_help_at_once_fetch_the_command_ids_once(
+    emulator: DiscordEmulator, community: Community, running_bot: ZundaBot
+) -> None:
+    results = await asyncio.gather(*(emulator.slash(community.listener, community.general, "help") for _ in range(12)))
+    ids = {command.name: command.id for command in emulator.commands.list()}
+    assert all(f"</search:{ids['search']}>" in fields(result)["だれでも"] for result in results)
+    assert len([r for r in emulator.requests_for("/commands") if r.method == "GET"]) == 1
 
 
 async def test_every_command_is_listed_for_someone(running_bot: ZundaBot) -> None:

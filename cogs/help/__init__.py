@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -49,17 +50,20 @@ class Help(commands.Cog):
     def __init__(self, bot: ZundaBot) -> None:
         self.bot = bot
         self._ids: dict[str, int] | None = None
+        self._fetching = asyncio.Lock()
         self._payloads: tuple[tuple[object, ...], list[tuple[Audience, dict[str, Any]]]] | None = None
 
     async def command_ids(self) -> dict[str, int]:
         """Ids of the synced commands (for clickable mentions), fetched once; empty when Discord cannot say."""
-        if self._ids is None:
-            guild = discord.Object(self.bot.settings.dev_guild_id) if self.bot.settings.dev_guild_id else None
-            try:
-                self._ids = {command.name: command.id for command in await self.bot.tree.fetch_commands(guild=guild)}
-            except discord.HTTPException:
-                return {}
-        return self._ids
+        async with self._fetching:  # many /help at once fetch them once
+            if self._ids is None:
+                guild = discord.Object(self.bot.settings.dev_guild_id) if self.bot.settings.dev_guild_id else None
+                try:
+                    fetched = await self.bot.tree.fetch_commands(guild=guild)
+                except discord.HTTPException:
+                    return {}
+                self._ids = {command.name: command.id for command in fetched}
+            return self._ids
 
     async def payloads(self) -> list[tuple[Audience, dict[str, Any]]]:
         """Each listed command's payload translated into every locale, built once per command tree: building
