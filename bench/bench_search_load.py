@@ -5,7 +5,8 @@
 The bot reads the real corpus as its posts folder. Then, for each phase: p50/p99 of the time to the whole
 answer, how many were deferred, how many missed Discord's 3 s deadline for the first response (the emulator
 refuses those with 10062), the worst event-loop stall inside the bot process (a 10 ms ticker,
-:mod:`bench.search_bot`) and its worst garbage-collector pause:
+:mod:`bench.search_bot`), its worst garbage-collector pause, and the CPU time the bot's process and the bench's
+(the emulator, its gateway and the simulated clients) used in the phase:
 
 * the baseline: a burst of ``--burst`` listeners' ``/help`` at once (no search: the emulator, the gateway and
   discord.py's own cost), then the same burst of ``/search``;
@@ -69,17 +70,24 @@ def worst_stall(path: Path, start: float, end: float) -> float:
     return worst
 
 
-Phase = tuple[str, list[tuple[float, bool, bool]], float, float, float, tuple[float, float]]
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time a process has used so far (``/proc/PID/stat``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+Phase = tuple[str, list[tuple[float, bool, bool]], float, float, float, tuple[float, float], tuple[float, float]]
 
 
 def print_row(row: Phase) -> None:
     """One phase's line of the table, printed as soon as the phase ends (a cut-off run keeps what it measured)."""
-    name, rows, seconds, stall, collection, (rss, anonymous) = row
+    name, rows, seconds, stall, collection, (rss, anonymous), (bot_cpu, emulator_cpu) = row
     times = [elapsed for elapsed, _, _ in rows]
     print(
         f"| {name} | {len(rows)} | {seconds:.1f} | {percentile(times, 50) * 1000:.0f} | "
         f"{percentile(times, 99) * 1000:.0f} | {max(times) * 1000:.0f} | {sum(d for _, d, _ in rows)} | "
-        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {collection:.0f} | {rss:.0f} | {anonymous:.0f} |",
+        f"{sum(late for _, _, late in rows)} | {stall:.0f} | {collection:.0f} | {bot_cpu:.2f} | {emulator_cpu:.2f} | "
+        f"{rss:.0f} | {anonymous:.0f} |",
         flush=True,
     )
 
@@ -141,9 +149,9 @@ async def main(argv: list[str] | None = None) -> None:
                 print(
                     "\n| run | commands | seconds | p50 (ms) | p99 (ms) | max (ms) | deferred "
                     "| missed the 3 s deadline | worst loop stall (ms) | worst GC pause (ms) "
-                    "| bot RSS after (MB) | anonymous (MB) |"
+                    "| bot CPU (s) | emulator CPU (s) | bot RSS after (MB) | anonymous (MB) |"
                 )
-                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
+                print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|", flush=True)
 
                 async def one(
                     user: Any, query: str, *, turn: bool, command: str = "search"
@@ -162,14 +170,15 @@ async def main(argv: list[str] | None = None) -> None:
                 async def phase(name: str, calls: Any) -> None:
                     started = time.time()
                     clock = time.perf_counter()
+                    cpu = (cpu_seconds(process.pid), cpu_seconds(os.getpid()))
                     rows = await calls
                     seconds = time.perf_counter() - clock
+                    used = (cpu_seconds(process.pid) - cpu[0], cpu_seconds(os.getpid()) - cpu[1])
                     await asyncio.sleep(0.2)  # the ticker's last lines
                     ended = time.time()
                     gc_pause = worst_stall(stalls.with_name(stalls.name + ".gc"), started, ended)
-                    phases.append(
-                        (name, rows, seconds, worst_stall(stalls, started, ended), gc_pause, memory_mb(process.pid))
-                    )
+                    stall = worst_stall(stalls, started, ended)
+                    phases.append((name, rows, seconds, stall, gc_pause, memory_mb(process.pid), used))
                     print_row(phases[-1])
 
                 await phase(
