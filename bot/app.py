@@ -23,7 +23,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot import health, i18n
+from bot import health, heap, i18n
 from bot.announce.pacing import SHARED_RATE, Pacer
 from bot.backoff import doubling
 from bot.config import DEFAULT_API_BASE, DEFAULT_GATEWAY_URL, Settings
@@ -402,6 +402,12 @@ async def start_once(bot: ZundaBot, token: str) -> BaseException | None:
     return None
 
 
+async def _freeze_heap() -> None:
+    """After the first announcement cycle, the archive read and indexed: see :func:`bot.heap.freeze_once`."""
+    if (frozen := heap.freeze_once()) is not None:
+        log.debug("%d objects built at the start left out of full garbage collections", frozen)
+
+
 async def run_bot(settings: Settings) -> int:
     """Run until SIGINT/SIGTERM or a fatal error; return the exit code.
 
@@ -430,6 +436,7 @@ async def run_bot(settings: Settings) -> int:
     while not stop.is_set():
         attempt += 1
         bot = build_bot(settings)
+        bot.add_listener(_freeze_heap, "on_announce_cycle_done")
         bots.append(bot)
         try:
             error = await start_guarded(bot, token)
