@@ -43,6 +43,7 @@ from __future__ import annotations
 import operator
 import re
 import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass
 
 #: Bump when :func:`normalize` or :func:`tokens` change: the search index is rebuilt at the next start.
@@ -215,13 +216,20 @@ class Token:
 Span = tuple[str, int, int, bool, bool]
 
 
-def spans(normalized: str) -> list[Span]:
-    """The tokens of already normalised text, with their positions, as plain tuples (see the module docstring)."""
+def spans(normalized: str, wanted: Collection[str] | None = None) -> list[Span]:
+    """The tokens of already normalised text, with their positions, as plain tuples (see the module docstring).
+
+    With ``wanted`` (token texts, or prefixes of them, looked for), a CJK run holding none of them is one empty
+    token, which nothing matches and no phrase spans: a snippet needs only the runs its words are in.
+    """
     found: list[Span] = []
     for match in _TOKEN_RE.finditer(normalized):
         start = match.start()
         run = match.group()
         if match.group("cjk") is not None:
+            if wanted is not None and not any(text in run for text in wanted):
+                found.append(("", start, start + len(run), True, True))
+                continue
             last = len(run) - 1
             for i in range(len(run)):
                 found.append((run[i : i + 2], start + i, start + min(i + 2, len(run)), True, i == last))

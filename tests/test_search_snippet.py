@@ -7,8 +7,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.search.query import parse_query
-from bot.search.snippet import ELLIPSIS, escape_markdown, match_ranges, plain_text, snippet
+from bot.search.query import QueryToken, parse_query
+from bot.search.snippet import ELLIPSIS, _phrase_ranges, escape_markdown, match_ranges, plain_text, snippet
+from bot.text import spans
 
 
 def unescape(text: str) -> str:
@@ -82,3 +83,24 @@ def test_snippet_never_raises_and_only_bold_is_unescaped(text: str, query: str) 
     result = snippet(text, parse_query(query), width=80)
     without_bold = result.replace("**", "")
     assert not re.search(r"(?<!\\)[*_~`|<>\[\]]", re.sub(r"\\.", "", without_bold))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="推論モデルのエージェント、。 AIgpt4-か", max_size=60), st.data())
+def test_runs_without_a_wanted_token_change_no_phrase_match(text: str, data: st.DataObject) -> None:
+    """Spans that leave out the CJK runs holding none of the phrase's tokens find the phrase where all spans do."""
+    everything = spans(text)
+    if not everything:
+        return
+    texts = [token[0] for token in everything]
+    picked = data.draw(st.lists(st.sampled_from(texts), min_size=1, max_size=4))  # in the text, in any order
+    phrase = tuple(QueryToken(text[: data.draw(st.integers(1, 2))], prefix=data.draw(st.booleans())) for text in picked)
+    wanted = {token.text for token in phrase}
+    assert _phrase_ranges(spans(text, wanted), phrase) == _phrase_ranges(everything, phrase)
+
+
+def test_a_run_left_out_still_parts_the_words_around_it() -> None:
+    phrase = (QueryToken("ai"), QueryToken("gpt"))
+    assert [token[0] for token in spans("ai推論 gpt", {"ai", "gpt"})] == ["ai", "", "gpt"]
+    assert _phrase_ranges(spans("ai推論 gpt", {"ai", "gpt"}), phrase) == []
+    assert _phrase_ranges(spans("ai gpt", {"ai", "gpt"}), phrase) == [(0, 6)]

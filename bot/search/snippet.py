@@ -49,7 +49,11 @@ def match_ranges(text: str, query: Query) -> list[tuple[int, int, int]]:
     """Where the query's positive terms occur in ``text``, in any form they match (the term itself, its
     content words, their variants, readings and synonyms): sorted, merged (start, end, term index) ranges."""
     normalized, offsets = normalize_with_offsets(text)
-    tokens = spans(fold_kana(normalized))
+    phrases = [
+        (index, dict.fromkeys((term.tokens, *(phrase for word in term.words for phrase in word.phrases))))
+        for index, term in enumerate(query.positive)
+    ]
+    tokens = spans(fold_kana(normalized), {token.text for _, found in phrases for phrase in found for token in phrase})
 
     def original_end(end: int) -> int:
         # the end of the original piece that produced normalised character ``end - 1``
@@ -60,8 +64,8 @@ def match_ranges(text: str, query: Query) -> list[tuple[int, int, int]]:
 
     ranges = sorted(
         (offsets[start], original_end(end), index)
-        for index, term in enumerate(query.positive)
-        for phrase in dict.fromkeys((term.tokens, *(phrase for word in term.words for phrase in word.phrases)))
+        for index, found in phrases
+        for phrase in found
         for start, end in _phrase_ranges(tokens, phrase)
     )
     marks = {mark: index for index, term in enumerate(query.positive) for word in term.words for mark in word.marks}
