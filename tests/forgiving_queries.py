@@ -67,6 +67,7 @@ NONSENSE = (
 #: (bot/search/sounds.py). Some are known to miss (a reading too far from the spelling: とーちちゅーん).
 SOUNDED = (
     ("おぶしでぃあん", "obsidian"),
+    ("エージェントスペース", "agentspace"),
     ("エージェントチームズ", "agent teams"),
     ("ぴーくしゃ", "pksha"),
     ("セージメーカー", "sagemaker"),

@@ -21,9 +21,11 @@ from bot.search import readings, sounds, variants
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
 from bot.search.query import PASTE, analyse_term, parse_query, required
 from bot.search.snippet import snippet
+from bot.search.sounds import RULES_VERSION
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, SEARCH_SOUNDS_V2, Migration
 from bot.store.search.functions import body_text, title_text
+from bot.store.search.schema import mined_key
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.factories import make_episode
@@ -260,6 +262,9 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("Qwen", "クウェン"),  # a w after a consonant with the vowel between (twitter → ツイッター)
         ("Whisk", "ウィスク"),
         ("OpenSearch", "オープンサーチ"),  # ear before a consonant as アー
+        ("Agentspace", "エージェントスペース"),  # ts before a consonant as ト and ス
+        ("hotspot", "ホットスポット"),
+        ("Tsunami", "ツナミ"),  # ts before a vowel as ツ
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:
@@ -515,6 +520,22 @@ async def test_names_stored_under_an_old_sound_are_heard_again_after_the_migrati
     await db.close()
     async with await Store.open(path) as store:
         assert await titles(store, "ウィスク") == ["Gemini and Whisk with Veo 2"]
+
+
+async def test_names_mined_by_older_rules_are_mined_again_at_the_next_start(tmp_path: Path) -> None:
+    """A store whose sounds were mined by other rules (``sounds.RULES_VERSION``) mines them again when opened."""
+    path = tmp_path / "db.sqlite3"
+    async with await Store.open(path) as store:
+        await store.episodes.upsert(episode(1, topic("Google Agentspace が一般提供に")))
+        await store.search.flush()
+        async with store.db.transaction() as conn:
+            await conn.execute("DELETE FROM search_sounds")
+            await conn.execute("INSERT INTO search_sounds (sound, name) VALUES ('sntps', 'Agentspace')")  # ts as t
+        await store.kv.set(mined_key("search_sounds"), str(RULES_VERSION - 1))
+        assert await titles(store, "エージェントスペース") == []
+    async with await Store.open(path) as store:
+        assert await titles(store, "エージェントスペース") == ["Google Agentspace が一般提供に"]
+        assert await store.kv.get(mined_key("search_sounds")) == str(RULES_VERSION)
 
 
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------

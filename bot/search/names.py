@@ -25,6 +25,8 @@ from bot.search.sounds import KANA_LETTERS
 
 #: Longest name in a pair or in the synonyms file (characters).
 MAX_NAME = 50
+#: Bump when :func:`mine_pairs` finds other pairs: the store mines the archive's pairs again at the next start.
+RULES_VERSION = 1
 
 _LATIN_NAME = r"[A-Za-z][A-Za-z0-9.&+\-]*(?: [A-Za-z0-9.&+\-]+){0,3}"
 _KANA_NAME = r"[ァ-ヺー・]{2,30}"

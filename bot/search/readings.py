@@ -20,6 +20,8 @@ from bot.text import fold_kana, nfkc
 #: A reading shorter than this (in kana) is too common to look up inside a longer word; it may still be a whole
 #: word's (ねこ → 猫).
 MIN_PART = 3
+#: Bump when :func:`readings_in` reads otherwise: the store mines the archive's readings again at the next start.
+RULES_VERSION = 1
 #: Longest reading looked up (kana).
 MAX_READING = 16
 #: At most this many spellings are tried for one word (the best covered first).

@@ -30,6 +30,9 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 
 from bot.text import fold_kana, nfkc, normalize
 
+#: Bump when a name's sound changes (:func:`spoken`): the store mines the archive's sounds again at the next
+#: start. 2: er at a word's end as アー, wh, a w after a consonant. 3: ts before a consonant as ト and ス.
+RULES_VERSION = 3
 #: A shorter sound (one consonant, or none) names too many words to look up.
 MIN_SOUND = 2
 #: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
@@ -56,10 +59,13 @@ MAX_NAME = 40
 #: English spellings as katakana hears them, replaced in one pass, longest first (tch before ch, ck before c).
 _SPELLINGS = {
     "tch": "t", "ture": "tar", "tion": "son", "sion": "son", "ph": "f", "gh": "", "ck": "k", "qu": "kw",
-    "x": "ks", "ch": "t", "sh": "s", "th": "s", "ts": "t", "wh": "w", "air": "ea", "au": "o", "aw": "o", "ee": "i",
+    "x": "ks", "ch": "t", "sh": "s", "th": "s", "wh": "w", "air": "ea", "au": "o", "aw": "o", "ee": "i",
     "ea": "i", "oo": "u", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
+#: ts heard as ツ (t, below) before a vowel or at the end (Tsunami, cats), as ト and ス before a consonant
+#: (Agentspace → エージェントスペース, hotspot).
+_TS = re.compile(r"ts(?![b-df-hj-np-tv-z])")
 #: ear before a consonant heard as アー (search → サーチ, learn → ラーン), not as the ea of team.
 _EAR = re.compile(r"ear(?=[b-df-hj-np-tv-z])")
 #: A w after a consonant heard with the vowel katakana puts between them (twitter → ツイッター, Qwen → クウェン).
@@ -122,7 +128,7 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     """How one word part (``Git`` of GitHub) may be heard: as a word, also with a soft ``g``, and an acronym
     (``SQL``) also letter by letter (エスキューエル)."""
     letters = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
-    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _EAR.sub("ar", letters))
+    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
     letters = _GLIDE_W.sub("uw", letters)
     letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
     spelled = [letters, _SOFT_G.sub("j", letters)] if _SOFT_G.search(letters) else [letters]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import aiosqlite
 
+from bot.search import names, readings, sounds
 from bot.store.search.docids import MAX_POSITION, POSITION_BITS, TIME_SHIFT, time_base
 from bot.text import TOKENIZER_VERSION
 
@@ -157,8 +158,22 @@ _MINED = {
     "search_readings": ("reading", "word", "zb_search_readings"),
 }
 
+#: The version of the rules that mine each table: one mined by other rules is mined again at the start
+#: (:meth:`.index.SearchIndex.ensure_current`); the version it was mined by is kept in ``kv``
+#: (:func:`mined_key`).
+MINED_VERSIONS = {
+    "search_pairs": names.RULES_VERSION,
+    "search_sounds": sounds.RULES_VERSION,
+    "search_readings": readings.RULES_VERSION,
+}
+
 #: The tables of names mined from the archive's text.
 MINED_TABLES = tuple(_MINED)
+
+
+def mined_key(table: str) -> str:
+    """Where the version of the rules that mined ``table`` is kept (``kv`` table)."""
+    return f"search.mined.{table}"
 
 
 def _mine(table: str, rows: str, text: str, where: str) -> str:
@@ -229,7 +244,8 @@ CREATE TABLE search_readings (
 
 
 async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
-    """Mine ``table`` (of :data:`_MINED`) from every live topic again (inside the caller's transaction)."""
+    """Mine ``table`` (of :data:`_MINED`) from every live topic again, with the rules of now (inside the caller's
+    transaction)."""
     await conn.execute(f"DELETE FROM {table}")
     await conn.execute(
         _mine(
@@ -238,6 +254,14 @@ async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
             "t.title || char(10) || t.summary",
             "1",
         )
+    )
+    await _set(conn, mined_key(table), str(MINED_VERSIONS[table]))
+
+
+async def _set(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
     )
 
 
@@ -275,7 +299,4 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         ORDER BY doc
         """
     )
-    await conn.execute(
-        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (VERSION_KEY, str(TOKENIZER_VERSION)),
-    )
+    await _set(conn, VERSION_KEY, str(TOKENIZER_VERSION))
