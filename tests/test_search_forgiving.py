@@ -265,6 +265,9 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("Agentspace", "エージェントスペース"),  # ts before a consonant as ト and ス
         ("hotspot", "ホットスポット"),
         ("Tsunami", "ツナミ"),  # ts before a vowel as ツ
+        ("Opus", "オーパス"),  # a closed u as ア
+        ("Rust", "ラスト"),
+        ("Ubuntu", "ウブントゥ"),  # and as ウ
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:

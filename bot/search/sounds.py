@@ -31,14 +31,15 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from bot.text import fold_kana, nfkc, normalize
 
 #: Bump when a name's sound changes (:func:`spoken`): the store mines the archive's sounds again at the next
-#: start. 2: er at a word's end as アー, wh, a w after a consonant. 3: ts before a consonant as ト and ス.
-RULES_VERSION = 3
+#: start. 2: er at a word's end as アー, wh, a w after a consonant. 3: ts before a consonant as ト and ス. 4: a
+#: closed u also as ア; no silent-e vowel after another vowel.
+RULES_VERSION = 4
 #: A shorter sound (one consonant, or none) names too many words to look up.
 MIN_SOUND = 2
 #: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
 #: a short sound is shared by many words, and a random string of kana has one as often. Measured on the show's
 #: names (bench/RESULTS.md, ``bench_sounds``): true readings mostly 0.8–1.0 (those of two consonants: Llama,
-#: Gemini, AirPods 0.9–1.0); of 1,500 random kana strings none of whose bigrams is in the archive, 0.5 % find a
+#: Gemini, AirPods 0.9–1.0); of 1,500 random kana strings none of whose bigrams is in the archive, 0.6 % find a
 #: name with these bounds and :data:`SHORT_KANA` (10.7 % with 0.9, 0.76, 0.65 and the old comparison).
 MIN_LIKENESS = (0.9, 0.85, 0.75)
 #: A kana name of this many morae or fewer (ラマ, ホサ) must sound exactly like the name it is found as: three
@@ -75,8 +76,10 @@ _EDGES = {"kn": "n", "gn": "n", "wr": "r", "ps": "s", "mb": "m", "ge": "je", "ds
 _EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds|(?<=[b-df-hj-np-tv-z])y)$")
 #: er, or and ar at a word's end heard as アー (computer → コンピューター, editor → エディター).
 _R_END = re.compile(r"[aeo]r$")
-#: A vowel before a consonant and a silent e (make, time): heard as its name.
-_MAGIC_E = re.compile(r"[ai](?=[b-df-hj-np-tv-z]e)")
+#: A vowel before a consonant and a silent e (make, time): heard as its name; not the second of two (voice).
+_MAGIC_E = re.compile(r"(?<![aeiou])[ai](?=[b-df-hj-np-tv-z]e)")
+#: A u closed by its consonant (Opus, Rust, bus): also heard as ア (オーパス, ラスト, バス).
+_SHORT_U = re.compile(r"(?<=[b-df-hj-np-tv-z])u(?=[b-df-hj-np-tv-z](?:[b-df-hj-np-tv-z]|$))")
 #: Letters not heard: an r after a vowel and before a consonant or the end (computer → コンピューター), an h
 #: before a consonant.
 _SILENT = re.compile(r"(?<=[aeiouy])r+(?![aeiouy])|h(?![aeiouy])")
@@ -131,7 +134,9 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
     letters = _GLIDE_W.sub("uw", letters)
     letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
-    spelled = [letters, _SOFT_G.sub("j", letters)] if _SOFT_G.search(letters) else [letters]
+    spelled = [letters]
+    for rule, heard in ((_SOFT_G, "j"), (_SHORT_U, "a")):
+        spelled += [rule.sub(heard, spelling) for spelling in spelled if rule.search(spelling)]
     heard = [_heard(_SILENT.sub("", _R_END.sub("a", spelling))) for spelling in spelled]
     if part.isupper() and len(part) <= MAX_ACRONYM:
         heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
