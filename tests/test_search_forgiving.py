@@ -268,6 +268,9 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("Opus", "オーパス"),  # a closed u as ア
         ("Rust", "ラスト"),
         ("Ubuntu", "ウブントゥ"),  # and as ウ
+        ("Prompt Caching", "プロンプトキャッシング"),  # a ch as シ
+        ("architecture", "アーキテクチャ"),  # as ク
+        ("Chroma", "クロマ"),
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:

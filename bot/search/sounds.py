@@ -32,8 +32,8 @@ from bot.text import fold_kana, nfkc, normalize
 
 #: Bump when a name's sound changes (:func:`spoken`): the store mines the archive's sounds again at the next
 #: start. 2: er at a word's end as アー, wh, a w after a consonant. 3: ts before a consonant as ト and ス. 4: a
-#: closed u also as ア; no silent-e vowel after another vowel.
-RULES_VERSION = 4
+#: closed u also as ア; no silent-e vowel after another vowel. 5: a ch also as k and sh.
+RULES_VERSION = 5
 #: A shorter sound (one consonant, or none) names too many words to look up.
 MIN_SOUND = 2
 #: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
@@ -78,6 +78,8 @@ _EDGE = re.compile(r"^(?:kn|gn|wr|ps)|(?:mb|ge|ds|(?<=[b-df-hj-np-tv-z])y)$")
 _R_END = re.compile(r"[aeo]r$")
 #: A vowel before a consonant and a silent e (make, time): heard as its name; not the second of two (voice).
 _MAGIC_E = re.compile(r"(?<![aeiou])[ai](?=[b-df-hj-np-tv-z]e)")
+#: A ch heard as チ (chat), and also as ク (Chrome, schema) or シ (cache, machine); not the tch of watch.
+_CH = re.compile(r"(?<!t)ch")
 #: A u closed by its consonant (Opus, Rust, bus): also heard as ア (オーパス, ラスト, バス).
 _SHORT_U = re.compile(r"(?<=[b-df-hj-np-tv-z])u(?=[b-df-hj-np-tv-z](?:[b-df-hj-np-tv-z]|$))")
 #: Letters not heard: an r after a vowel and before a consonant or the end (computer → コンピューター), an h
@@ -128,15 +130,16 @@ def _heard(letters: str) -> Spoken:
 
 @functools.lru_cache(maxsize=16384)
 def _latin_part(part: str) -> tuple[Spoken, ...]:
-    """How one word part (``Git`` of GitHub) may be heard: as a word, also with a soft ``g``, and an acronym
-    (``SQL``) also letter by letter (エスキューエル)."""
-    letters = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
-    letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
-    letters = _GLIDE_W.sub("uw", letters)
-    letters = _MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters)
-    spelled = [letters]
-    for rule, heard in ((_SOFT_G, "j"), (_SHORT_U, "a")):
-        spelled += [rule.sub(heard, spelling) for spelling in spelled if rule.search(spelling)]
+    """How one word part (``Git`` of GitHub) may be heard: as a word, also with a ch as k or sh (Chrome, cache),
+    a soft ``g`` and a closed u as ア, and an acronym (``SQL``) also letter by letter (エスキューエル)."""
+    lower = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
+    spelled: list[str] = []
+    for letters in [lower, *(_CH.sub(sound, lower) for sound in ("k", "sh") if _CH.search(lower))]:
+        letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
+        letters = _GLIDE_W.sub("uw", letters)
+        spelled.append(_MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters))
+    for rule, sound in ((_SOFT_G, "j"), (_SHORT_U, "a")):
+        spelled += [rule.sub(sound, spelling) for spelling in spelled if rule.search(spelling)]
     heard = [_heard(_SILENT.sub("", _R_END.sub("a", spelling))) for spelling in spelled]
     if part.isupper() and len(part) <= MAX_ACRONYM:
         heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
@@ -209,13 +212,16 @@ def _voiced(consonant: re.Match[str]) -> str:
 
 def likeness(one: str, other: str) -> float:
     """How alike two names sound, 0 to 1: 0 unless they share a sound, else how alike their heard forms are, each
-    with the vowel katakana adds after a closing consonant (Bedrock heard as bedoroku, as ベッドロック is)."""
+    with the vowel katakana adds after a closing consonant (Bedrock heard as bedoroku, as ベッドロック is), less
+    than :data:`MIN_LIKENESS` asks of a sound as long as the one they share counting as 0."""
     best = 0.0
     for sound, form in spoken(one):
         for other_sound, other_form in spoken(other):
             if sound == other_sound:
                 a, b = (_katakana_like(form, name) for form, name in ((form, one), (other_form, other)))
-                best = max(best, difflib.SequenceMatcher(None, a, b).ratio())
+                ratio = difflib.SequenceMatcher(None, a, b).ratio()
+                if ratio >= MIN_LIKENESS[min(len(sound) - MIN_SOUND, len(MIN_LIKENESS) - 1)]:
+                    best = max(best, ratio)
     return best
 
 
@@ -308,17 +314,14 @@ def alike(word: str, names: Iterable[str], *, misspelt: bool = False) -> list[st
     :data:`MAX_NAMES`, one per spelling differing only in case."""
     script = _script(word)
     own = fold_kana(normalize(word))
-    shortest = min((len(sound) for sound in sounds(word)), default=MIN_SOUND)
-    least = MIN_LIKENESS[min(shortest - MIN_SOUND, len(MIN_LIKENESS) - 1)]
-    if script == "kana" and _morae(word) <= SHORT_KANA:
-        least = 1.0
+    least = 1.0 if script == "kana" and _morae(word) <= SHORT_KANA else 0.0
     scored: dict[str, tuple[float, str]] = {}
     for name in names:
         if _script(name) == script and not (misspelt and _misspelling(own, fold_kana(normalize(name)), script)):
             continue
         score = likeness(word, name)
         folded = name.casefold()
-        if score >= least and score > scored.get(folded, (0.0, ""))[0]:
+        if score and score >= least and score > scored.get(folded, (0.0, ""))[0]:
             scored[folded] = (score, name)
     ranked = sorted(scored.values(), key=lambda item: (-item[0], item[1]))
     best = ranked[0][0] if ranked else 0.0
