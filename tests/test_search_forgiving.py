@@ -682,6 +682,19 @@ async def test_a_name_few_documents_hold_is_not_widened_to_a_common_word_it_soun
     assert sorted(await titles(store, "Jarvis")) == ["Jarvis AIの噂", "ジャービスが来る"]  # no サービス
 
 
+async def test_a_word_a_few_documents_hold_also_finds_the_name_it_sounds_like_after_them(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [
+            *(episode(n, topic(f"日本語LLMのリーダーボード{n}", "要約")) for n in range(1, 7)),
+            episode(7, topic("Leaderboard for Japanese LLMs", "要約")),
+            *(episode(n, topic(f"ニュース{n}", "要約")) for n in range(8, 30)),
+        ]
+    )
+    found = await titles(store, "リーダーボード")
+    assert found[-1] == "Leaderboard for Japanese LLMs"  # after the six that hold it as typed
+    assert len(found) == 7
+
+
 async def test_a_word_held_nowhere_leaves_no_partial_matches_of_a_common_word_alone(store: Store) -> None:
     """A made-up or misheard name with a word a tenth of the archive holds lists nothing; with a rarer word,
     what holds that word (the name may be misheard: タイデービー for TiDB)."""

@@ -38,6 +38,10 @@ COMMON_MATCHES = 10_000
 COMMON_SHARE = 0.1
 #: ...but never fewer documents than this (in a small archive every word is in a tenth of it).
 LEAST_COMMON = 20
+#: A word fewer documents than this hold as typed is also searched as the names it sounds like and the kanji
+#: words it reads as (リーダーボード, in 6 documents, also finds Leaderboard); when it is held at all, only names
+#: as few documents hold (Jarvis sounds like no サービス).
+HEARD_BELOW = 20
 #: Documents counted at most when looking for a query's rarest word.
 COUNTED_MATCHES = 1_000
 #: Tokens of a word checked for commonness (a longer word is common when its first ones all are).
@@ -243,7 +247,7 @@ class SearchQueries(SearchIndex):
         return await self._by_reading_and_sound(query.with_synonyms(merge(self.synonyms, mined)))
 
     async def _by_reading_and_sound(self, query: Query) -> Query:
-        """``query`` with each content word fewer than :data:`FEW_HITS` documents hold whole in any of its forms
+        """``query`` with each content word fewer than :data:`HEARD_BELOW` documents hold whole in any of its forms
         also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
         the names of the other script that sound like it, or, when no document holds it, like its part that can be
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
@@ -256,7 +260,7 @@ class SearchQueries(SearchIndex):
         split: dict[str, str] = {}
         candidates = [(word, sound_parts(word.shown), reads(word.shown)) for word in query.content_words()]
         candidates = [(word, parts, kana) for word, parts, kana in candidates if parts or kana]
-        counts = await self._counts([word.forms_fts() for word, _, _ in candidates], FEW_HITS)
+        counts = await self._counts([word.forms_fts() for word, _, _ in candidates], HEARD_BELOW)
         for (word, parts, kana), count in zip(candidates, counts, strict=True):
             if not count and (found := await self._split(word)):
                 split[word.text] = found
@@ -266,14 +270,14 @@ class SearchQueries(SearchIndex):
             else:  # a part many documents hold as typed is that word (the MCP and サーバー of MCPサーバー構築)
                 rare = await self._rare([part for part in parts if part != word.shown], FEW_HITS)
                 parts = tuple(part for part in parts if part == word.shown or part in rare)
-            if count < FEW_HITS and (parts or kana):
+            if count < HEARD_BELOW and (parts or kana):
                 unheld.append((word, parts))
         if not unheld and not split:
             return query
         spelled = await self._spelled([word for word, _ in unheld if reads(word.shown)])
         heard = await self._heard({word.text: parts for word, parts in unheld if parts}, held)
         for text in held & heard.keys():  # a name few documents hold sounds like no common word (Jarvis, サービス)
-            heard[text] = await self._rare(heard[text], LEAST_COMMON)
+            heard[text] = await self._rare(heard[text], HEARD_BELOW)
         names = {
             word.text: [
                 *((name, "reading") for name in spelled.get(word.text, ())),
