@@ -695,6 +695,34 @@ async def test_a_word_a_few_documents_hold_also_finds_the_name_it_sounds_like_af
     assert len(found) == 7
 
 
+async def test_a_name_typed_in_kana_keeps_its_version_number(store: Store) -> None:
+    """ジェミニ3 is Gemini 3, not every Gemini; クロード4.5 finds Claude Opus 4.5 (the name and the version apart,
+    after them side by side); 4.5 is never 45."""
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("Gemini 3 Flash を発表", "要約")),
+            episode(2, topic("Gemini 2.5 Pro を比べる", "要約")),
+            episode(3, topic("Claude Opus 4.5 を試す", "要約")),
+            episode(4, topic("Claude で45個のタスクを自動化", "要約")),
+            episode(5, topic("Qwen2.5 の論文", "要約")),
+            episode(6, topic("Qwen3 の論文", "要約")),
+        ]
+    )
+    for typed in ("ジェミニ3", "じぇみに3"):
+        assert await understood(store, typed) == (["Gemini 3 Flash を発表"], f"Gemini3（{typed}）")
+    assert await titles(store, "クロード4.5") == ["Claude Opus 4.5 を試す"]
+    assert await titles(store, "くうぇん2.5") == ["Qwen2.5 の論文"]
+    assert await titles(store, "4.5") == ["Claude Opus 4.5 を試す"]
+
+
+def test_a_name_joined_by_dots_or_hyphens_is_one_word() -> None:
+    for typed in ("GPT-4.5", "llm-jp-3", "Next.js"):
+        [word] = parse_query(typed).content_words()
+        assert word.pieces == ()
+    [word] = parse_query("GPT-4.5").content_words()
+    assert all("45" not in token.text for phrase in word.phrases for token in phrase)  # 4 and 5, never 45
+
+
 async def test_a_word_held_nowhere_leaves_no_partial_matches_of_a_common_word_alone(store: Store) -> None:
     """A made-up or misheard name with a word a tenth of the archive holds lists nothing; with a rarer word,
     what holds that word (the name may be misheard: タイデービー for TiDB)."""

@@ -34,8 +34,8 @@ from dataclasses import dataclass, replace
 
 from bot.search import variants
 from bot.search.readings import reads
-from bot.search.sounds import spelled_out
-from bot.text import Token, fold_kana, normalize, scan
+from bot.search.sounds import spelled_out, versioned
+from bot.text import Token, fold_kana, nfkc, normalize, scan
 
 #: Longest query considered (characters after normalisation); the rest of a long paste is ignored.
 MAX_QUERY_CHARS = 500
@@ -310,7 +310,12 @@ class Query:
             heard = tuple(f"{layer}: {name}" for name, layer, _ in found)
             typed = word.text in held
             shown = word.shown if typed else found[0][0]
-            return replace(word, shown=shown, phrases=tuple(dict.fromkeys(phrases)), heard=heard, held=typed)
+            pieces = word.pieces
+            if not pieces and (parts := versioned(found[0][0], word.text)):  # Claude Opus 4.5 after Claude4.5
+                pieces = tuple(_plain_word(part) for part in parts)
+            return replace(
+                word, shown=shown, phrases=tuple(dict.fromkeys(phrases)), heard=heard, held=typed, pieces=pieces
+            )
 
         return self._each_word(widen)
 
@@ -318,6 +323,11 @@ class Query:
         """The query with ``change`` applied to every content word."""
         positive = tuple(replace(term, words=tuple(change(word) for word in term.words)) for term in self.positive)
         return replace(self, positive=positive)
+
+
+def _plain_word(name: str) -> Word:
+    """A name or number as a word matching only itself, as written."""
+    return Word(fold_kana(normalize(name)), name, (name_tokens(name),))
 
 
 def name_tokens(name: str) -> tuple[QueryToken, ...]:
@@ -366,6 +376,12 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
+_NUMBER = re.compile(r"[0-9]+")
+#: Latin letters and digits joined by dots, hyphens or underscores (GPT-4.5, Next.js, llm-jp-3): one name, which
+#: the analyser would cut at its punctuation into words searched apart.
+_JOINED_NAME = re.compile(r"[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)+")
+#: Hiragana and a version number after it (じぇみに3, くうぇん2.5): a name typed unconverted, read as katakana.
+_HIRAGANA_VERSION = re.compile(r"[ぁ-ゖゝゞー]{2,}[0-9][0-9.]*")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
 #: Parts of speech of the particles a kana word typed unconverted may begin with (と of とくしゅトークン).
@@ -399,15 +415,22 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
         phrases.append(query_tokens(letters))  # エムシーピー is MCP, エーツーエー A2A
     if (grouped := _THOUSANDS.sub(lambda number: f"{int(number[0]):,}", normalized)) != normalized:
         phrases.append(query_tokens(grouped))  # 1720億 also finds 1,720億
+    numbers = set(_NUMBER.findall(normalized))
+
+    def kept(form: str) -> bool:  # a form of the analyser's joins 4.5 into 45: another number, dropped
+        return set(_NUMBER.findall(form)) <= numbers
+
     marks: tuple[str, ...] = ()
     pieces: tuple[Word, ...] = ()
+    forms: list[str] = []
     if len(morphemes) == 1:
-        phrases.extend(query_tokens(form) for form in variants.forms(morphemes[0]))
-        marks = variants.marks(morphemes[0])
+        forms.extend(variants.forms(morphemes[0]))
+        marks = tuple(mark for mark in variants.marks(morphemes[0]) if kept(mark))
     else:
-        phrases.append(query_tokens(variants.key("".join(morpheme.normal for morpheme in morphemes))))
+        forms.append(variants.key("".join(morpheme.normal for morpheme in morphemes)))
         pieces = _pieces(morphemes) if split else ()
-    phrases.append(query_tokens(variants.key("".join(_stem(morpheme) for morpheme in morphemes))))
+    forms.append(variants.key("".join(_stem(morpheme) for morpheme in morphemes)))
+    phrases.extend(query_tokens(form) for form in forms if kept(form))
     unique = tuple(dict.fromkeys(phrase for phrase in phrases if phrase))
     return Word(normalized, text, unique, marks, pieces)
 
@@ -493,13 +516,17 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
 
     Filler is dropped only from a phrase, a term with particles or auxiliaries (「MCPのガイド」, 「あの…の話」):
     without any, the term is one word. A term of hiragana only is analysed as katakana: it is most often a
-    loanword typed unconverted (a phrase of them, 「ぷろんぷとのこつ」, by :func:`_hiragana_phrase`).
+    loanword typed unconverted (a phrase of them, 「ぷろんぷとのこつ」, by :func:`_hiragana_phrase`); so is one
+    of hiragana and a version number (じぇみに3).
     """
     hiragana = bool(_HIRAGANA.fullmatch(text))
     if hiragana and (phrase := _hiragana_phrase(text)):
         return phrase
-    source = fold_kana(text) if hiragana else text
+    source = fold_kana(text) if hiragana or _HIRAGANA_VERSION.fullmatch(text) else text
     morphemes = variants.analyse(source)
+    if _JOINED_NAME.fullmatch(nfkc(source)):
+        joined = _word(source, morphemes, split=False)
+        return ((joined,) if joined else ()), ()
     if not any(morpheme.pos in variants.FUNCTION_POS for morpheme in morphemes) and not _inflects(morphemes):
         whole = _word(source, morphemes)  # one word (話題13, AIニュース): nothing to drop
         return ((whole,) if whole else ()), ()

@@ -114,6 +114,11 @@ KANA_LETTERS = {
 _SMALL_VOWELS = frozenset("AIUEO")
 _SMALL_GLIDES = frozenset(("YA", "YU", "YO"))
 
+#: A version number a name typed in katakana goes on with (クウェン2.5, ジェミニ3): the names it is heard as take it
+#: instead of their own (Qwen2 and Qwen heard for クウェン are both Qwen2.5).
+_VERSION_END = re.compile(r"(?<=[ァ-ヺー])[0-9][0-9.]*$")
+_NUMBER_END = re.compile(r"[0-9][0-9.]*$")
+
 Spoken = tuple[str, str]
 """A spelling as heard: (its sound, the consonants only; its form, vowels kept)."""
 
@@ -343,8 +348,21 @@ def named(
         glued = len(heard) > 1 and _script(heard[0]) == "mixed"
         whole = heard_as(heard[0], by_sound, misspelt=wrong) if glued else []
         parts = heard[1:] if glued else heard
-        found[text] = whole or [name for part in parts for name in heard_as(part, by_sound, misspelt=wrong)]
+        names = whole or [name for part in parts for name in heard_as(part, by_sound, misspelt=wrong)]
+        version = _VERSION_END.search(fold_kana(text))
+        found[text] = (
+            list(dict.fromkeys(_NUMBER_END.sub("", name) + version[0] for name in names)) if version else names
+        )
     return found
+
+
+def versioned(name: str, typed: str) -> tuple[str, str] | None:
+    """(The name, its version) when ``typed`` goes on with a version number after its kana (クウェン2.5) and
+    ``name``, one it was heard as (:func:`named`), ends with it (Qwen2.5 → Qwen, 2.5)."""
+    version = _VERSION_END.search(fold_kana(typed))
+    if version is None or not name.endswith(version[0]) or name == version[0]:
+        return None
+    return name.removesuffix(version[0]), version[0]
 
 
 def heard_as(part: str, by_sound: Mapping[str, Sequence[str]], *, misspelt: bool = False) -> list[str]:
