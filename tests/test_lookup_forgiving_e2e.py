@@ -53,6 +53,8 @@ async def bot(bot_runner: BotRunner) -> ZundaBot:
                         "毎日の作業を自動化した記録なのだ。",
                     ),
                 ),
+                episode(12, Topic("Gemini 3 Flash を発表", "https://example.com/12", "速いモデルなのだ。")),
+                episode(13, Topic("Gemini 2.5 Pro を比べる", "https://example.com/13", "前のモデルなのだ。")),
             ]
         )
         await store.search.flush()
@@ -153,6 +155,15 @@ async def test_letters_read_out_a_run_together_name_and_a_sentence_from_memory_f
     text = await answer(emulator, community, "東大の院生がClaudeCodeで毎日のタスクを45個も自動化した全記録")
     assert "[日常のタスクを45個自動化した東大院生のClaudeCode活用術](https://example.com/11)" in text
     assert "で検索しました" in text  # read word by word, and said so
+
+
+async def test_a_name_and_its_version_typed_in_hiragana_find_that_version(
+    emulator: DiscordEmulator, community: Community, bot: ZundaBot
+) -> None:
+    text = await answer(emulator, community, "じぇみに3")
+    assert text.startswith("-# Gemini3（じぇみに3）で検索しました\n")
+    assert "[Gemini 3 Flash を発表](https://example.com/12)" in text
+    assert "example.com/13" not in text  # Gemini 2.5 is another version
 
 
 async def test_autocomplete_suggests_the_episode_for_a_variant_spelling(
