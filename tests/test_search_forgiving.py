@@ -592,6 +592,10 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("深く検索するRAG", ["深い", "検索", "rag"], ["する"]),
         ("生成する", ["生成"], ["する"]),
         ("のMCP", ["mcp"], ["の"]),  # unless what follows is no kana
+        # a number and its counter: never glued to the word before it; one of something is no number to find
+        ("GPU一枚で", ["gpu"], ["一", "枚", "で"]),
+        ("GPU1枚で", ["gpu"], ["1", "枚", "で"]),
+        ("タスクを45個も自動化", ["タスク", "45", "自動化"], ["を", "個", "も"]),
     ],
 )
 def test_particles_auxiliaries_and_filler_are_dropped(typed: str, words: list[str], dropped: list[str]) -> None:

@@ -384,6 +384,10 @@ _JOINED_NAME = re.compile(r"[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)+")
 _HIRAGANA_VERSION = re.compile(r"[ぁ-ゖゝゞー]{2,}[0-9][0-9.]*")
 #: Parts of speech of words that qualify the next one rather than compound with it (作る of 作るエージェント).
 _INFLECTING = frozenset(("動詞", "形容詞"))
+#: A number written in digits or kanji (3, 45, 一, 二十).
+_NUMERAL = re.compile(r"[0-9０-９一二三四五六七八九十百千]+")
+#: One of something (一枚, 1台, 一つ): how a listener says "a single", not a number the text holds.
+_ONE = frozenset(("1", "１", "一"))
 #: Parts of speech of the particles a kana word typed unconverted may begin with (と of とくしゅトークン).
 _PARTICLES = frozenset(("助詞", "助動詞"))
 _SHORT_KATAKANA = re.compile(r"[ァ-ヺー]{1,2}")
@@ -503,6 +507,15 @@ def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | No
     return (tuple(words), tuple(dropped)) if words else None
 
 
+def _counted(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
+    """Whether ``morphemes[index]`` is a number its counter follows (一 and 枚 of GPU一枚, 45 and 個 of 45個)."""
+    return (
+        index + 1 < len(morphemes)
+        and _NUMERAL.fullmatch(morphemes[index].surface) is not None
+        and morphemes[index + 1].pos == "接尾辞"
+    )
+
+
 def _filler(piece: str) -> bool:
     """Whether hiragana ``piece`` is filler: filler and function words, not function words alone (which is how the
     analyser reads a loanword typed in hiragana)."""
@@ -550,6 +563,15 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             if word := _kana_word(morphemes[index : groups[index]]):
                 words.append(word)
             index = groups[index]
+            continue
+        if _counted(morphemes, index):  # GPU一枚: the GPU, not a word GPU一; 45個: the number apart, one never
+            close()
+            if morpheme.surface not in _ONE and (word := _word(morpheme.surface, [morpheme], split=False)):
+                words.append(word)
+            else:
+                dropped.append(morpheme.surface)
+            dropped.append(morphemes[index + 1].surface)
+            index += 2
             continue
         if morpheme.pos in _INFLECTING and morpheme.content:  # 作る of 作るエージェント: a word of its own
             close()
