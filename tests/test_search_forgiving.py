@@ -592,6 +592,11 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("深く検索するRAG", ["深い", "検索", "rag"], ["する"]),
         ("生成する", ["生成"], ["する"]),
         ("のMCP", ["mcp"], ["の"]),  # unless what follows is no kana
+        # when the listener heard it is filler too
+        ("最近のGeminiの話", ["gemini"], ["最近", "の", "の", "話"]),
+        ("この前のClaudeの話", ["claude"], ["この", "前", "の", "の", "話"]),
+        ("先週やってたSoraの回", ["sora"], ["先週", "やっ", "て", "た", "の", "回"]),
+        ("前処理の話", ["前処理"], ["の", "話"]),  # a word holding 前 is a word
         # a number and its counter: never glued to the word before it; one of something is no number to find
         ("GPU一枚で", ["gpu"], ["一", "枚", "で"]),
         ("GPU1枚で", ["gpu"], ["1", "枚", "で"]),
@@ -697,6 +702,16 @@ async def test_a_word_a_few_documents_hold_also_finds_the_name_it_sounds_like_af
     found = await titles(store, "リーダーボード")
     assert found[-1] == "Leaderboard for Japanese LLMs"  # after the six that hold it as typed
     assert len(found) == 7
+
+
+async def test_when_the_listener_heard_it_is_not_searched_for(store: Store) -> None:
+    await store.episodes.upsert_many(
+        [episode(1, topic("Gemini 3 Flash を発表", "速いモデル")), episode(2, topic("最近のニュース", "いろいろ"))]
+    )
+    assert await understood(store, "最近のGeminiの話") == (
+        ["Gemini 3 Flash を発表"],
+        "gemini（最近のgeminiの話）",
+    )  # the query as normalised
 
 
 async def test_a_name_typed_in_kana_keeps_its_version_number(store: Store) -> None:
