@@ -302,6 +302,9 @@ def test_what_has_no_sound_and_what_sounds_too_far() -> None:
     assert sounds.alike("ジペエ", ["ZIP"]) == []
     assert sounds.alike("ラマ", ["Llama"]) == ["Llama"]
     assert sounds.alike("プラネットスケール", ["PlanetScale", "planetscale", "PLANETSCALE"]) == ["PlanetScale"]
+    # a guess at a spelling English reads two ways (its ch as シ) must sound all but exactly alike
+    assert sounds.alike("シュトラーゼン", ["Orchestration"]) == []
+    assert sounds.alike("オーケストレーション", ["Orchestration"]) == ["Orchestration"]
     spellings = ["Copilot", "Kopilot", "Copilott", "Co Pilot", "Copylot"]
     assert len(sounds.alike("コパイロット", spellings)) == sounds.MAX_NAMES
 

@@ -27,6 +27,7 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from typing import NamedTuple
 
 from bot.text import fold_kana, nfkc, normalize
 
@@ -119,8 +120,15 @@ _SMALL_GLIDES = frozenset(("YA", "YU", "YO"))
 _VERSION_END = re.compile(r"(?<=[ァ-ヺー])[0-9][0-9.]*$")
 _NUMBER_END = re.compile(r"[0-9][0-9.]*$")
 
-Spoken = tuple[str, str]
-"""A spelling as heard: (its sound, the consonants only; its form, vowels kept)."""
+
+class Spoken(NamedTuple):
+    """A spelling as heard: its sound (the consonants only), its form (vowels kept), and whether it is a guess at
+    a spelling English reads more than one way (a ch as ク or シ, a closed u as ア), which only the strictest
+    :data:`MIN_LIKENESS` takes (シュトラーゼン sounds like Orchestration with its ch as シ, 0.76 alike)."""
+
+    sound: str
+    form: str
+    guess: bool = False
 
 
 def _single(letters: str) -> str:
@@ -128,9 +136,9 @@ def _single(letters: str) -> str:
     return "".join(letter for letter, _ in itertools.groupby(letters))
 
 
-def _heard(letters: str) -> Spoken:
+def _heard(letters: str, guess: bool = False) -> Spoken:
     merged = _single(letters.translate(_MERGED))
-    return _single(merged.translate(_NO_VOWELS)), merged
+    return Spoken(_single(merged.translate(_NO_VOWELS)), merged, guess)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -138,14 +146,16 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     """How one word part (``Git`` of GitHub) may be heard: as a word, also with a ch as k or sh (Chrome, cache),
     a soft ``g`` and a closed u as ア, and an acronym (``SQL``) also letter by letter (エスキューエル)."""
     lower = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
-    spelled: list[str] = []
+    spelled: list[tuple[str, bool]] = []  # (letters, whether a guess)
     for letters in [lower, *(_CH.sub(sound, lower) for sound in ("k", "sh") if _CH.search(lower))]:
         letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
         letters = _GLIDE_W.sub("uw", letters)
-        spelled.append(_MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters))
-    for rule, sound in ((_SOFT_G, "j"), (_SHORT_U, "a")):
-        spelled += [rule.sub(sound, spelling) for spelling in spelled if rule.search(spelling)]
-    heard = [_heard(_SILENT.sub("", _R_END.sub("a", spelling))) for spelling in spelled]
+        spelled.append((_MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters), bool(spelled)))
+    for rule, sound, guess in ((_SOFT_G, "j", False), (_SHORT_U, "a", True)):
+        spelled += [
+            (rule.sub(sound, letters), guessed or guess) for letters, guessed in spelled if rule.search(letters)
+        ]
+    heard = [_heard(_SILENT.sub("", _R_END.sub("a", letters)), guessed) for letters, guessed in spelled]
     if part.isupper() and len(part) <= MAX_ACRONYM:
         heard.append(_heard("".join(_LETTERS[letter] for letter in part)))
     return tuple(heard)
@@ -153,11 +163,16 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
 
 def _latin(name: str) -> list[Spoken]:
     """A Latin name's ways of being heard, part by part (words and camel-case parts: PlanetScale)."""
-    heard: list[Spoken] = [("", "")]
+    heard = [Spoken("", "")]
     for word in name.split():
         for part in _WORD_PARTS.findall(word):
-            heard = [(sound + more, form + extra) for sound, form in heard for more, extra in _latin_part(part)][:4]
-    return [(_single(sound), form) for sound, form in heard]
+            heard = [_joined(one, more) for one in heard for more in _latin_part(part)][:4]
+    return [said._replace(sound=_single(said.sound)) for said in heard]
+
+
+def _joined(one: Spoken, more: Spoken) -> Spoken:
+    """Two parts of a name heard one after the other."""
+    return Spoken(one.sound + more.sound, one.form + more.form, one.guess or more.guess)
 
 
 def _katakana(name: str) -> list[Spoken]:
@@ -180,11 +195,11 @@ def _katakana(name: str) -> list[Spoken]:
 
 def _mixed(name: str) -> list[Spoken]:
     """A name of katakana and Latin runs as heard, run by run (ジェミニ as katakana, then CLI as Latin)."""
-    heard: list[Spoken] = [("", "")]
+    heard = [Spoken("", "")]
     for run in _PARTS.findall(name):
         ways = _katakana(run) if _KATAKANA_NAME.fullmatch(run) else _latin(run)
-        heard = [(sound + more, form + extra) for sound, form in heard for more, extra in ways][:4]
-    return [(_single(sound), form) for sound, form in heard]
+        heard = [_joined(one, more) for one in heard for more in ways][:4]
+    return [said._replace(sound=_single(said.sound)) for said in heard]
 
 
 @functools.lru_cache(maxsize=16384)
@@ -202,13 +217,13 @@ def spoken(name: str) -> tuple[Spoken, ...]:
         heard = _mixed(text)
     else:
         return ()
-    return tuple(dict.fromkeys(item for item in heard if len(item[0]) >= MIN_SOUND))
+    return tuple(dict.fromkeys(item for item in heard if len(item.sound) >= MIN_SOUND))
 
 
 @functools.lru_cache(maxsize=16384)
 def sounds(name: str) -> tuple[str, ...]:
     """The keys ``name`` is looked up by (one, or two for a ``g`` that may be soft)."""
-    return tuple(dict.fromkeys(sound for sound, _ in spoken(name)))
+    return tuple(dict.fromkeys(heard.sound for heard in spoken(name)))
 
 
 def _voiced(consonant: re.Match[str]) -> str:
@@ -218,16 +233,23 @@ def _voiced(consonant: re.Match[str]) -> str:
 def likeness(one: str, other: str) -> float:
     """How alike two names sound, 0 to 1: 0 unless they share a sound, else how alike their heard forms are, each
     with the vowel katakana adds after a closing consonant (Bedrock heard as bedoroku, as ベッドロック is), less
-    than :data:`MIN_LIKENESS` asks of a sound as long as the one they share counting as 0."""
+    than :func:`_least` asks counting as 0."""
     best = 0.0
-    for sound, form in spoken(one):
-        for other_sound, other_form in spoken(other):
-            if sound == other_sound:
-                a, b = (_katakana_like(form, name) for form, name in ((form, one), (other_form, other)))
+    for heard in spoken(one):
+        for other_heard in spoken(other):
+            if heard.sound == other_heard.sound:
+                a, b = (_katakana_like(said.form, name) for said, name in ((heard, one), (other_heard, other)))
                 ratio = difflib.SequenceMatcher(None, a, b).ratio()
-                if ratio >= MIN_LIKENESS[min(len(sound) - MIN_SOUND, len(MIN_LIKENESS) - 1)]:
+                if ratio >= _least(heard, other_heard):
                     best = max(best, ratio)
     return best
+
+
+def _least(one: Spoken, other: Spoken) -> float:
+    """The least likeness two heard forms sharing a sound need: by the sound's length; the strictest for a guess."""
+    if one.guess or other.guess:
+        return MIN_LIKENESS[0]
+    return MIN_LIKENESS[min(len(one.sound) - MIN_SOUND, len(MIN_LIKENESS) - 1)]
 
 
 def _katakana_like(form: str, name: str) -> str:
