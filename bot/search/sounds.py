@@ -40,7 +40,7 @@ MIN_SOUND = 2
 #: The least :func:`likeness` of a name found by its sound, by the sound's length (2, 3, 4 or more consonants):
 #: a short sound is shared by many words, and a random string of kana has one as often. Measured on the show's
 #: names (bench/RESULTS.md, ``bench_sounds``): true readings mostly 0.8–1.0 (those of two consonants: Llama,
-#: Gemini, AirPods 0.9–1.0); of 1,500 random kana strings none of whose bigrams is in the archive, 0.6 % find a
+#: Gemini, AirPods 0.9–1.0); of 1,500 random kana strings none of whose bigrams is in the archive, 0.7 % find a
 #: name with these bounds and :data:`SHORT_KANA` (10.7 % with 0.9, 0.76, 0.65 and the old comparison).
 MIN_LIKENESS = (0.9, 0.85, 0.75)
 #: A kana name of this many morae or fewer (ラマ, ホサ) must sound exactly like the name it is found as: three
