@@ -600,6 +600,10 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("この前のClaudeの話", ["claude"], ["この", "前", "の", "の", "話"]),
         ("先週やってたSoraの回", ["sora"], ["先週", "やっ", "て", "た", "の", "回"]),
         ("前処理の話", ["前処理"], ["の", "話"]),  # a word holding 前 is a word
+        # a prefix in kanji is part of its word (a 非推論モデル is no 推論モデル); one in kana is politeness
+        ("新発表って何だっけ", ["新発表"], ["って", "何", "だ", "っけ"]),
+        ("非推論モデルのやつ", ["非推論モデル"], ["の", "やつ"]),
+        ("お便りの話", ["便り"], ["お", "の", "話"]),
         # a number and its counter: never glued to the word before it; one of something is no number to find
         ("GPU一枚で", ["gpu"], ["一", "枚", "で"]),
         ("GPU1枚で", ["gpu"], ["1", "枚", "で"]),

@@ -377,6 +377,7 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 _NUMBER = re.compile(r"[0-9]+")
+_KANJI_CHAR = re.compile(r"[一-龯㐀-䶵々]")
 #: Latin letters and digits joined by dots, hyphens or underscores (GPT-4.5, Next.js, llm-jp-3): one name, which
 #: the analyser would cut at its punctuation into words searched apart.
 _JOINED_NAME = re.compile(r"[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)+")
@@ -577,7 +578,12 @@ def analyse_term(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]]:
             close()
             if word := _word(morpheme.surface, [morpheme]):
                 words.append(_inflected(word, morpheme))
-        elif morpheme.content or (not hiragana and _short_katakana_word(morpheme)) or _leading_kana(morphemes, index):
+        elif (
+            morpheme.content
+            or (not hiragana and _short_katakana_word(morpheme))
+            or _leading_kana(morphemes, index)
+            or _kanji_prefix(morphemes, index)
+        ):
             run.append(morpheme)
         else:
             close()
@@ -604,6 +610,18 @@ def _leading_kana(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
     if index or len(morphemes) < 2 or morphemes[1].function or not variants.KANA.fullmatch(morphemes[1].surface):
         return False
     return morphemes[0].pos in _PARTICLES and _HIRAGANA.fullmatch(morphemes[0].surface) is not None
+
+
+def _kanji_prefix(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
+    """Whether the morpheme at ``index`` is a prefix in kanji before a content word, part of that word (新 of 新発表,
+    非 of 非推論モデル, 再 of 再学習: a 非推論モデル is no 推論モデル); a prefix in kana (お, ご) is only politeness."""
+    morpheme = morphemes[index]
+    return (
+        morpheme.pos == "接頭辞"
+        and _KANJI_CHAR.search(morpheme.surface) is not None
+        and index + 1 < len(morphemes)
+        and morphemes[index + 1].content
+    )
 
 
 def _inflected(word: Word, morpheme: variants.Morpheme) -> Word:
