@@ -33,7 +33,7 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from bot.search import variants
-from bot.search.readings import reads
+from bot.search.readings import KANJI, reads
 from bot.search.sounds import spelled_out, versioned
 from bot.text import Token, fold_kana, nfkc, normalize, scan
 
@@ -377,7 +377,6 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
 _NUMBER = re.compile(r"[0-9]+")
-_KANJI_CHAR = re.compile(r"[一-龯㐀-䶵々]")
 #: Latin letters and digits joined by dots, hyphens or underscores (GPT-4.5, Next.js, llm-jp-3): one name, which
 #: the analyser would cut at its punctuation into words searched apart.
 _JOINED_NAME = re.compile(r"[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)+")
@@ -422,7 +421,7 @@ def _word(text: str, morphemes: Sequence[variants.Morpheme], *, split: bool = Tr
         phrases.append(query_tokens(grouped))  # 1720億 also finds 1,720億
     numbers = set(_NUMBER.findall(normalized))
 
-    def kept(form: str) -> bool:  # a form of the analyser's joins 4.5 into 45: another number, dropped
+    def kept(form: str) -> bool:  # a form joining the typed numbers into another (4.5 as 45) is dropped
         return set(_NUMBER.findall(form)) <= numbers
 
     marks: tuple[str, ...] = ()
@@ -618,7 +617,7 @@ def _kanji_prefix(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
     morpheme = morphemes[index]
     return (
         morpheme.pos == "接頭辞"
-        and _KANJI_CHAR.search(morpheme.surface) is not None
+        and KANJI.search(morpheme.surface) is not None
         and index + 1 < len(morphemes)
         and morphemes[index + 1].content
     )

@@ -30,7 +30,8 @@ MAX_SPELLINGS = 8
 MAX_WORDS = 4
 
 _KANJI_RUN = re.compile(r"[一-龯㐀-䶵々〆ヶ]+")
-_KANJI = re.compile(r"[一-龯㐀-䶵々〆ヶ]")
+#: A kanji (with the iteration and abbreviation marks written among them).
+KANJI = re.compile(r"[一-龯㐀-䶵々〆ヶ]")
 _KANA_WORD = re.compile(r"[ぁ-ゖァ-ヺー]{2,}")
 _READING = re.compile(r"[ァ-ヺー]{2,}")
 
@@ -42,7 +43,7 @@ CACHE_RUNS = 100_000
 def _run_readings(run: str) -> tuple[tuple[str, str], ...]:
     """(reading, word) of a run of kanji analysed alone: the whole run, and each of its words with kanji."""
     words = spoken_words(run)
-    pairs = [(reading, surface) for surface, _, reading in words if _KANJI.search(surface)]
+    pairs = [(reading, surface) for surface, _, reading in words if KANJI.search(surface)]
     if len(words) > 1:
         pairs.append(("".join(reading for _, _, reading in words), run))
     return tuple((reading, word) for reading, word in dict.fromkeys(pairs) if _READING.fullmatch(reading))
@@ -85,7 +86,7 @@ def _with_okurigana(word: str, reading: str) -> tuple[str, ...]:
         return (word,)
     _, normal, heard = morphemes[0]
     written = fold_kana(normal)
-    return (word, written) if written != word and heard == reading and _KANJI.search(written) else (word,)
+    return (word, written) if written != word and heard == reading and KANJI.search(written) else (word,)
 
 
 def spellings(word: str, by_reading: Mapping[str, Sequence[str]]) -> list[str]:
