@@ -222,7 +222,7 @@ def spoken(name: str) -> tuple[Spoken, ...]:
 
 @functools.lru_cache(maxsize=16384)
 def sounds(name: str) -> tuple[str, ...]:
-    """The keys ``name`` is looked up by (one, or two for a ``g`` that may be soft)."""
+    """The keys ``name`` is looked up by: one per way it may be heard (a soft ``g``, a ch as ク...)."""
     return tuple(dict.fromkeys(heard.sound for heard in spoken(name)))
 
 
