@@ -149,23 +149,19 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     + _triggers(POSITION_BITS, TIME_SHIFT, MAX_POSITION)
 )
 
-#: Names mined from the text the flush indexes, by table: its key and name columns and the SQL function giving
-#: a text's [key, name] pairs as JSON (:mod:`.functions`). Stale rows (of text since changed) are harmless: a
-#: name no document holds matches nothing; a rebuild drops them.
+#: Names mined from the text the flush indexes, by table: its key and name columns, the SQL function giving a
+#: text's [key, name] pairs as JSON (:mod:`.functions`), and the version of the rules that mine it (a table mined
+#: by other rules is mined again at the start, :meth:`.index.SearchIndex.ensure_current`; the version it was mined
+#: by is kept in ``kv``, :func:`mined_key`). Stale rows (of text since changed) are harmless: a name no document
+#: holds matches nothing; a rebuild drops them.
 _MINED = {
-    "search_pairs": ("name_key", "other", "zb_search_pairs"),
-    "search_sounds": ("sound", "name", "zb_search_sounds"),
-    "search_readings": ("reading", "word", "zb_search_readings"),
+    "search_pairs": ("name_key", "other", "zb_search_pairs", names.RULES_VERSION),
+    "search_sounds": ("sound", "name", "zb_search_sounds", sounds.RULES_VERSION),
+    "search_readings": ("reading", "word", "zb_search_readings", readings.RULES_VERSION),
 }
 
-#: The version of the rules that mine each table: one mined by other rules is mined again at the start
-#: (:meth:`.index.SearchIndex.ensure_current`); the version it was mined by is kept in ``kv``
-#: (:func:`mined_key`).
-MINED_VERSIONS = {
-    "search_pairs": names.RULES_VERSION,
-    "search_sounds": sounds.RULES_VERSION,
-    "search_readings": readings.RULES_VERSION,
-}
+#: The version of the rules that mine each table.
+MINED_VERSIONS = {table: spec[3] for table, spec in _MINED.items()}
 
 #: The tables of names mined from the archive's text.
 MINED_TABLES = tuple(_MINED)
@@ -178,7 +174,7 @@ def mined_key(table: str) -> str:
 
 def _mine(table: str, rows: str, text: str, where: str) -> str:
     """Insert into ``table`` (of :data:`_MINED`) what its function finds in ``text`` of ``rows``."""
-    key, name, function = _MINED[table]
+    key, name, function, _ = _MINED[table]
     return f"""
     INSERT OR IGNORE INTO {table} ({key}, {name})
     SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
