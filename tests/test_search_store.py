@@ -409,6 +409,19 @@ async def test_common_words_rank_by_recency_titles_first(store: Store, monkeypat
     assert (await store.search.search("見出し")).by_relevance
 
 
+async def test_a_word_typed_rare_with_a_common_form_ranks_by_recency(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """せいせい is in no document as typed, but its form 生成 is common: weighing that would cost what weighing 生成
+    costs, so the search ranks by recency as for 生成 typed."""
+    monkeypatch.setattr(search_queries, "COMMON_MATCHES", 3)
+    await store.episodes.upsert_many([episode(n, topic(f"画像の生成{n}", "要約")) for n in range(1, 7)])
+    typed = await store.search.search("せいせい")
+    assert [hit.number for hit in typed.hits][:3] == ["6", "5", "4"]
+    assert not typed.by_relevance
+    assert not (await store.search.search("生成")).by_relevance
+
+
 async def test_more_and_limit(store: Store) -> None:
     await store.episodes.upsert_many([episode(n, topic("共通")) for n in range(1, 8)])
     result = await store.search.search("共通", limit=3)

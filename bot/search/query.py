@@ -251,6 +251,20 @@ class Query:
         positive = self.relaxed_positive()
         return None if positive is None else self.excluding(positive)
 
+    def weighed_phrases(self) -> list[tuple[QueryToken, ...]]:
+        """Every phrase a ranked search of the query may weigh: each term as typed, and each form, variant token
+        and piece of its words."""
+
+        def of(word: Word) -> list[tuple[QueryToken, ...]]:
+            marks = [(QueryToken(mark),) for mark in word.marks]
+            return [*word.phrases, *marks, *(phrase for piece in word.pieces for phrase in of(piece))]
+
+        terms = (*self.positive, *self.negative)
+        phrases = [term.tokens for term in terms] + [
+            phrase for term in terms for word in term.words for phrase in of(word)
+        ]
+        return list(dict.fromkeys(phrase for phrase in phrases if phrase))
+
     def understood(self) -> str | None:
         """What was searched when it differs from what was typed (「プロンプト（ぷろんぷと）」), else ``None``."""
         parts = []
