@@ -64,7 +64,7 @@ NONSENSE = (
 
 #: Names the archive writes in Latin letters only, typed the way a listener says them, in katakana or hiragana
 #: (our own spellings), with the name a hit among the first five must hold: the names-by-sound layer
-#: (bot/search/sounds.py). Some are known to miss (a reading too far from the spelling: とーちちゅーん).
+#: (bot/search/sounds.py). Some are known to miss (a reading too far from the spelling: ぴーくしゃ).
 SOUNDED = (
     ("おぶしでぃあん", "obsidian"),
     ("エージェントスペース", "agentspace"),

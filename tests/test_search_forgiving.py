@@ -271,6 +271,8 @@ def test_a_bad_synonyms_file_stops_the_start_naming_the_line(tmp_path: Path) -> 
         ("Prompt Caching", "プロンプトキャッシング"),  # a ch as シ
         ("architecture", "アーキテクチャ"),  # as ク
         ("Chroma", "クロマ"),
+        ("torchtune", "トーチチューン"),  # a ch closing its syllable as チ, with its i
+        ("Sketch", "スケッチ"),
     ],
 )
 def test_a_latin_name_and_its_katakana_reading_sound_alike(latin: str, kana: str) -> None:

@@ -65,6 +65,8 @@ _SPELLINGS = {
     "ea": "i", "oo": "u", "ce": "se", "ci": "si", "cy": "sy", "c": "k",
 }  # fmt: skip
 _SPELLING = re.compile("|".join(sorted(_SPELLINGS, key=len, reverse=True)))
+#: A ch (or tch) before a consonant or at the end heard as チ, with its i (torch → トーチ, search → サーチ, patch).
+_CH_CLOSED = re.compile(r"t?ch(?![aeiouy])")
 #: ts heard as ツ (t, below) before a vowel or at the end (Tsunami, cats), as ト and ス before a consonant
 #: (Agentspace → エージェントスペース, hotspot).
 _TS = re.compile(r"ts(?![b-df-hj-np-tv-z])")
@@ -148,7 +150,8 @@ def _latin_part(part: str) -> tuple[Spoken, ...]:
     lower = _EDGE.sub(lambda match: _EDGES[match[0]], part.lower())
     spelled: list[tuple[str, bool]] = []  # (letters, whether a guess)
     for letters in [lower, *(_CH.sub(sound, lower) for sound in ("k", "sh") if _CH.search(lower))]:
-        letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], _TS.sub("t", _EAR.sub("ar", letters)))
+        letters = _CH_CLOSED.sub("ti", _TS.sub("t", _EAR.sub("ar", letters)))
+        letters = _SPELLING.sub(lambda match: _SPELLINGS[match[0]], letters)
         letters = _GLIDE_W.sub("uw", letters)
         spelled.append((_MAGIC_E.sub(lambda match: "e" if match[0] == "a" else "ai", letters), bool(spelled)))
     for rule, sound, guess in ((_SOFT_G, "j", False), (_SHORT_U, "a", True)):
