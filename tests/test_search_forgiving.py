@@ -558,8 +558,11 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
             episode(1, topic("コツを掴むプロンプト設計", "要約")),
             episode(2, topic("プロンプト集", "要約")),
             episode(3, topic("KADOKAWAの発表", "データの公開について。")),
+            episode(4, topic("エージェントを作る入門", "要約")),
+            episode(5, topic("エージェントの比較", "要約")),
         ]
     )
+    assert await titles(store, "えーじぇんとをつくる") == ["エージェントを作る入門"]  # を joins, つくる is 作る
     assert await understood(store, "ぷろんぷとのこつ") == (
         ["コツを掴むプロンプト設計"],
         "プロンプト コツ（ぷろんぷとのこつ）",
@@ -586,6 +589,8 @@ async def test_a_phrase_typed_all_in_hiragana_finds_its_loanwords(store: Store) 
         ("えーじぇんとについて", ["エージェント"], ["について"]),
         ("えーじぇんとのはなし", ["エージェント"], ["の", "はなし"]),
         ("かどかわのでーた", ["カドカワ", "データ"], ["の"]),  # でーた is no filler, whatever the analyser reads
+        ("えーじぇんとをつくる", ["エージェント", "つくる"], ["を"]),  # を joins too; the verb after it is a verb
+        ("しゅくだいをやる", ["シュクダイ"], ["を", "やる"]),
         ("きのこ", ["キノコ"], []),  # a word holding の is one word
         ("テストケースを作るエージェント", ["テストケース", "作る", "エージェント"], ["を"]),  # a verb is a word alone
         ("のーと", ["ノート"], []),

@@ -491,8 +491,9 @@ def _pieces(morphemes: Sequence[variants.Morpheme]) -> tuple[Word, ...]:
     return pieces if len(pieces) >= 2 else ()
 
 
-#: What joins or follows the words of a phrase typed all in hiragana (「ぷろんぷとのこつ」, 「えーじぇんとについて」).
-_HIRAGANA_JOINS = re.compile(r"(について|っていう|とかいう|みたいな|って|の)")
+#: What joins or follows the words of a phrase typed all in hiragana (「ぷろんぷとのこつ」, 「えーじぇんとについて」,
+#: 「かたをてがき」: を is never part of a loanword typed in kana).
+_HIRAGANA_JOINS = re.compile(r"(について|っていう|とかいう|みたいな|って|の|を)")
 
 
 def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | None:
@@ -513,12 +514,25 @@ def _hiragana_phrase(text: str) -> tuple[tuple[Word, ...], tuple[str, ...]] | No
         return None
     words: list[Word] = []
     dropped = list(joins)
-    for piece in filter(None, content):
+    for after, piece in zip(("", *joins), content, strict=True):
+        if not piece:
+            continue
         if _filler(piece):
             dropped.append(piece)
+        elif after == "を" and (verb := _verb(piece)):  # つくる of えーじぇんとをつくる is 作る, no loanword
+            words.append(verb)
         elif word := _word(fold_kana(piece), variants.analyse(fold_kana(piece))):
             words.append(word)
     return (tuple(words), tuple(dropped)) if words else None
+
+
+def _verb(piece: str) -> Word | None:
+    """Hiragana ``piece`` as the one verb or adjective the analyser reads it as, if it does."""
+    read = variants.analyse(piece)
+    if len(read) != 1 or not read[0].known or read[0].pos not in _INFLECTING:
+        return None
+    word = _word(piece, read)
+    return _inflected(word, read[0]) if word else None
 
 
 def _counted(morphemes: Sequence[variants.Morpheme], index: int) -> bool:
