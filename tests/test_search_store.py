@@ -422,6 +422,17 @@ async def test_a_word_typed_rare_with_a_common_form_ranks_by_recency(
     assert not (await store.search.search("生成")).by_relevance
 
 
+async def test_the_document_count_is_taken_again_after_each_flush(store: Store) -> None:
+    await store.episodes.upsert(episode(1, topic("一つ目")))
+    await store.search.flush()
+    assert await store.search.indexed() == 2  # the episode's document and its topic's
+    await store.episodes.upsert(episode(2, topic("二つ目"), topic("三つ目")))
+    await store.search.flush()
+    assert await store.search.indexed() == 5
+    await store.search.rebuild()
+    assert await store.search.indexed() == 5
+
+
 async def test_more_and_limit(store: Store) -> None:
     await store.episodes.upsert_many([episode(n, topic("共通")) for n in range(1, 8)])
     result = await store.search.search("共通", limit=3)

@@ -190,8 +190,7 @@ class SearchQueries(SearchIndex):
     async def _common_count(self) -> int:
         """The documents a word is held by when a tenth of the index holds it (:data:`COMMON_SHARE`), at least
         :data:`LEAST_COMMON` and at most :data:`COUNTED_MATCHES`."""
-        documents = int(await self.db.scalar("SELECT count(*) FROM search_fts_docsize") or 0)
-        return max(LEAST_COMMON, min(COUNTED_MATCHES, int(documents * COMMON_SHARE)))
+        return max(LEAST_COMMON, min(COUNTED_MATCHES, int(await self.indexed() * COMMON_SHARE)))
 
     @staticmethod
     def _partial_tiers(query: Query, relaxed: str, counts: Sequence[int], common: int) -> list[str | None]:
@@ -407,6 +406,8 @@ class SearchQueries(SearchIndex):
         token, each reading at most :data:`COMMON_MATCHES` entries of its list (prefixes through the prefix
         indexes).
         """
+        if await self.indexed() < COMMON_MATCHES:  # no token can be that common
+            return True
         terms = [[token.fts() for token in phrase[:PROBED_TOKENS]] for phrase in query.weighed_phrases()]
         tokens = list(dict.fromkeys(token for term in terms for token in term))
         rows = await self.db.fetchall(

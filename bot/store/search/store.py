@@ -13,5 +13,4 @@ class SearchStore(Suggestions, Browsing):
     (:mod:`.index`), over one database."""
 
     def __init__(self, db: Database, now: Clock) -> None:
-        self.db = db
-        self.now = now
+        super().__init__(db, now)  # the index's (Browsing's sets the same two attributes)
