@@ -28,7 +28,7 @@ class SearchIndex:
 
     async def indexed(self) -> int:
         """How many documents the index holds: counted again after this process's flushes and after
-        :data:`COUNT_TTL` (a count reads every document's size row: 10 ms at 100,000 episodes)."""
+        :data:`COUNT_TTL` (a count reads every document's size row, half a million at 100,000 episodes)."""
         if self._documents is None or time.monotonic() - self._documents[0] > COUNT_TTL:
             count = int(await self.db.scalar("SELECT count(*) FROM search_fts_docsize") or 0)
             self._documents = (time.monotonic(), count)
