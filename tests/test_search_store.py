@@ -433,6 +433,24 @@ async def test_the_document_count_is_taken_again_after_each_flush(store: Store) 
     assert await store.search.indexed() == 5
 
 
+async def test_common_words_by_recency_keep_the_filters_and_exclusions_on_title_matches(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_queries, "COMMON_MATCHES", 2)
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("共通の見出し", "要約"), actors=("ずんだもん",)),
+            episode(2, topic("共通の見出し 除外語", "要約"), actors=("春日部つむぎ",)),
+            episode(3, topic("別", "共通"), actors=("春日部つむぎ",)),
+            episode(4, topic("別", "共通"), actors=("ずんだもん",)),
+        ]
+    )
+    assert not (await store.search.search("共通")).by_relevance
+    assert await numbers(store, "共通") == ["2/0", "1/0", "4/0", "3/0"]  # titles first, then the newest
+    assert await numbers(store, "共通", Filters(mc="春日部つむぎ")) == ["2/0", "3/0"]
+    assert await numbers(store, "共通 -除外語") == ["1/0", "4/0", "3/0"]
+
+
 async def test_more_and_limit(store: Store) -> None:
     await store.episodes.upsert_many([episode(n, topic("共通")) for n in range(1, 8)])
     result = await store.search.search("共通", limit=3)

@@ -370,7 +370,9 @@ class SearchQueries(SearchIndex):
             )
             complete = len(rows) < wanted
         else:
-            in_titles = await self._newest(f"({column(positive, 'title')}) AND ({full})", where, bounds, wanted)
+            titled = column(positive, "title")  # a title match is a match, unless filters or exclusions add to it
+            titles_only = titled if full == positive else f"({titled}) AND ({full})"
+            in_titles = await self._newest(titles_only, where, bounds, wanted)
             newest = await self._newest(full, where, bounds, wanted + len(in_titles))
             first = set(in_titles)
             order = [[doc, TITLE_TIER] for doc in in_titles]
