@@ -8,6 +8,7 @@ import time
 
 from bot.clock import Clock
 from bot.store.db import Database
+from bot.store.kv import KeyValueStore
 from bot.store.search.docids import MAX_POSITION, time_base
 from bot.store.search.schema import FLUSH, MINED_TABLES, MINED_VERSIONS, VERSION_KEY, mined_key, rebuild, rebuild_mined
 from bot.text import TOKENIZER_VERSION
@@ -41,14 +42,13 @@ class SearchIndex:
     async def ensure_current(self) -> bool:
         """Rebuild the index if it was built by another tokenizer version, and mine again the names mined by
         other rules (:data:`.schema.MINED_VERSIONS`); return whether the index was rebuilt."""
-        if await self.db.scalar("SELECT value FROM kv WHERE key = ?", (VERSION_KEY,)) != str(TOKENIZER_VERSION):
+        kv = KeyValueStore(self.db)
+        if await kv.get(VERSION_KEY) != str(TOKENIZER_VERSION):
             log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
             await self.rebuild()
             return True
         for table in MINED_TABLES:
-            if await self.db.scalar("SELECT value FROM kv WHERE key = ?", (mined_key(table),)) != str(
-                MINED_VERSIONS[table]
-            ):
+            if await kv.get(mined_key(table)) != str(MINED_VERSIONS[table]):
                 log.info("mining %s again (rules version %d)", table, MINED_VERSIONS[table])
                 async with self.db.transaction() as conn:
                     await rebuild_mined(conn, table)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.search import names, readings, sounds
+from bot.store.kv import put
 from bot.store.search.docids import MAX_POSITION, POSITION_BITS, TIME_SHIFT, time_base
 from bot.text import TOKENIZER_VERSION
 
@@ -251,14 +252,7 @@ async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
             "1",
         )
     )
-    await _set(conn, mined_key(table), str(MINED_VERSIONS[table]))
-
-
-async def _set(conn: aiosqlite.Connection, key: str, value: str) -> None:
-    await conn.execute(
-        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
+    await put(conn, mined_key(table), str(MINED_VERSIONS[table]))
 
 
 async def rebuild(conn: aiosqlite.Connection) -> None:
@@ -295,4 +289,4 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         ORDER BY doc
         """
     )
-    await _set(conn, VERSION_KEY, str(TOKENIZER_VERSION))
+    await put(conn, VERSION_KEY, str(TOKENIZER_VERSION))
