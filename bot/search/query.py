@@ -390,7 +390,6 @@ def _raw_terms(text: str) -> list[tuple[str, bool, bool]]:
 
 
 _HIRAGANA = re.compile(r"[ぁ-ゖゝゞー]+")
-_NUMBER = re.compile(r"[0-9]+")
 #: Latin letters and digits joined by dots, hyphens or underscores (GPT-4.5, Next.js, llm-jp-3): one name, which
 #: the analyser would cut at its punctuation into words searched apart.
 _JOINED_NAME = re.compile(r"[A-Za-z0-9]+(?:[.\-_][A-Za-z0-9]+)+")
