@@ -2,20 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import aiosqlite
-
-    from bot.store.db import Database
-
-
-async def put(conn: aiosqlite.Connection, key: str, value: str) -> None:
-    """Set ``key`` to ``value`` inside the caller's transaction on ``conn``."""
-    await conn.execute(
-        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, value),
-    )
+from bot.store.db import Database
 
 
 class KeyValueStore:
@@ -28,4 +15,7 @@ class KeyValueStore:
 
     async def set(self, key: str, value: str) -> None:
         async with self.db.transaction() as conn:
-            await put(conn, key, value)
+            await conn.execute(
+                "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )

@@ -5,7 +5,6 @@ from __future__ import annotations
 import aiosqlite
 
 from bot.search import names, readings, sounds
-from bot.store.kv import put
 from bot.store.search.docids import MAX_POSITION, POSITION_BITS, TIME_SHIFT, time_base
 from bot.text import TOKENIZER_VERSION
 
@@ -252,7 +251,16 @@ async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
             "1",
         )
     )
-    await put(conn, mined_key(table), str(MINED_VERSIONS[table]))
+    await _set(conn, mined_key(table), str(MINED_VERSIONS[table]))
+
+
+async def _set(conn: aiosqlite.Connection, key: str, value: str) -> None:
+    """Set a ``kv`` row inside the caller's transaction (as :class:`bot.store.kv.KeyValueStore` does in its own;
+    importing it here would close an import circle through the migrations)."""
+    await conn.execute(
+        "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (key, value),
+    )
 
 
 async def rebuild(conn: aiosqlite.Connection) -> None:
@@ -289,4 +297,4 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         ORDER BY doc
         """
     )
-    await put(conn, VERSION_KEY, str(TOKENIZER_VERSION))
+    await _set(conn, VERSION_KEY, str(TOKENIZER_VERSION))
