@@ -261,11 +261,11 @@ def test_ingest_of_the_shows_posts_folder_shares_the_parsing_and_stores_what_one
 
     posts = len(list(corpus_dir.glob("*.md")))
     assert posts >= post_worker.MIN_POSTS
-    with caplog.at_level(logging.DEBUG, logger="bot.episodes.post_worker"):
+    with caplog.at_level(logging.DEBUG, logger="bot.two_cores"):
         code, out, _ = run(capsys, "ingest", "--content-dir", str(corpus_dir), "--db", str(tmp_path / "two.sqlite3"))
     assert code == 0
     assert f"new {posts}, changed 0, unchanged 0, failed 0" in out
-    [chunks] = [r.args for r in caplog.records if r.getMessage().startswith("helper process parsed")]
+    [chunks] = [r.args for r in caplog.records if r.getMessage().startswith("helper process did")]
     assert isinstance(chunks, tuple)
     assert chunks[0] > 0  # the helper took part
     monkeypatch.setattr(post_worker, "MIN_POSTS", 10**9)
