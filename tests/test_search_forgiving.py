@@ -5,6 +5,7 @@ corpus, and nonsense that finds nothing."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -24,8 +25,9 @@ from bot.search.snippet import snippet
 from bot.search.sounds import RULES_VERSION
 from bot.store.db import Database
 from bot.store.migrations import MIGRATIONS, SEARCH_READINGS, SEARCH_SOUNDS, SEARCH_SOUNDS_V2, Migration
+from bot.store.search import mining
 from bot.store.search.functions import body_text, title_text
-from bot.store.search.schema import mined_key
+from bot.store.search.mining import mined_key
 from bot.store.store import Store
 from bot.text import fold_kana, index_text, normalize
 from tests.factories import make_episode
@@ -547,6 +549,37 @@ async def test_names_mined_by_older_rules_are_mined_again_at_the_next_start(tmp_
     async with await Store.open(path) as store:
         assert await titles(store, "エージェントスペース") == ["Google Agentspace が一般提供に"]
         assert await store.kv.get(mined_key("search_sounds")) == str(RULES_VERSION)
+
+
+async def test_a_large_flush_mines_its_names_in_a_helper_process_with_the_rows_of_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The names of a large flush are mined by a helper process while this one indexes: the same rows."""
+    monkeypatch.setattr(mining, "GROUP", 3)
+    summary = "Obsidian と生成AIの量子計算"
+    many = [episode(n, topic(f"NVIDIA（エヌビディア）の推論モデル{n}", f"{summary} {n}回目")) for n in range(1, 41)]
+
+    async def mined(path: Path) -> list[list[tuple[str, str]]]:
+        async with await Store.open(path) as store:
+            await store.episodes.upsert_many(many)
+            await store.search.flush()
+            assert await titles(store, "えぬびでぃあ 推論モデル7") == ["NVIDIA（エヌビディア）の推論モデル7"]
+            return [
+                [tuple(row) for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")]
+                for table in mining.MINED_TABLES
+            ]
+
+    monkeypatch.setattr(mining, "MIN_SHARED", 10**9)
+    alone = await mined(tmp_path / "one.sqlite3")
+    monkeypatch.setattr(mining, "MIN_SHARED", 20)
+    with caplog.at_level(logging.DEBUG, logger="bot.two_cores"):
+        shared = await mined(tmp_path / "two.sqlite3")
+    assert shared == alone
+    assert all(alone)  # pairs, sounds and readings were mined
+    [done] = [r.args for r in caplog.records if r.getMessage().startswith("helper process did")]
+    assert isinstance(done, tuple)
+    assert done[0] > 0
+    assert done[1] == "mining names"
 
 
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------

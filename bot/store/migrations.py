@@ -11,7 +11,8 @@ from collections.abc import Awaitable, Callable
 import aiosqlite
 
 from bot.store.search.functions import register as register_search_functions
-from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, READINGS_SCHEMA, SOUNDS_SCHEMA, rebuild_mined
+from bot.store.search.mining import rebuild_mined
+from bot.store.search.schema import COMPACT_SCHEMA, PAIRS_SCHEMA, READINGS_SCHEMA, SOUNDS_SCHEMA
 from bot.store.search.schema import SCHEMA as SEARCH_SCHEMA
 from bot.store.search.schema import rebuild as rebuild_search
 
@@ -432,7 +433,6 @@ async def SEARCH_COMPACT_INDEX(conn: aiosqlite.Connection) -> None:
 async def SEARCH_SOUNDS(conn: aiosqlite.Connection) -> None:
     """The sound of every Latin word and katakana name of the archive, so that a name typed in the other script
     finds it (オブシディアン → Obsidian, :mod:`bot.search.sounds`), mined from the topics stored."""
-    await register_search_functions(conn)
     for statement in statements(SOUNDS_SCHEMA):
         await conn.execute(statement)
     await rebuild_mined(conn, "search_sounds")
@@ -460,7 +460,6 @@ SEARCH_REQUESTS = sql(
 async def SEARCH_READINGS(conn: aiosqlite.Connection) -> None:
     """The reading of every kanji word of the archive, so that a word typed in kana and never converted finds
     it (すいろん → 推論, :mod:`bot.search.readings`), mined from the topics stored."""
-    await register_search_functions(conn)
     for statement in statements(READINGS_SCHEMA):
         await conn.execute(statement)
     await rebuild_mined(conn, "search_readings")
@@ -470,7 +469,6 @@ async def SEARCH_SOUNDS_V2(conn: aiosqlite.Connection) -> None:
     """The sounds of the archive's names mined again with the spelling rules as katakana hears them now
     (:mod:`bot.search.sounds`: er at a word's end as アー, wh as w, a w after a consonant with its vowel...): a
     name stored under its old sound would not be found by the new one."""
-    await register_search_functions(conn)
     await rebuild_mined(conn, "search_sounds")
 
 

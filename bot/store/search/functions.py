@@ -10,10 +10,7 @@ import json
 
 import aiosqlite
 
-from bot.search.names import mine_pairs
-from bot.search.readings import readings_in
-from bot.search.sounds import names_in
-from bot.search.variants import body_tokens, key, title_tokens
+from bot.search.variants import body_tokens, title_tokens
 from bot.store.search.docids import time_base
 from bot.text import fold_kana, index_text, normalize
 
@@ -50,25 +47,6 @@ def _sql_body(text: object) -> str:
     return body_text(text) if isinstance(text, str) else ""
 
 
-def _sql_pairs(text: object) -> str:
-    """The names ``text`` writes in both scripts, as a JSON list of [key, other name], both ways round."""
-    if not isinstance(text, str):
-        return "[]"
-    found = {(key(a), b) for latin, kana in mine_pairs(text) for a, b in ((latin, kana), (kana, latin))}
-    return json.dumps(sorted(found), ensure_ascii=False)
-
-
-def _sql_sounds(text: object) -> str:
-    """The sound of every name in ``text`` (:func:`bot.search.sounds.names_in`), as a JSON list of [sound, name]."""
-    return json.dumps(sorted(set(names_in(text))) if isinstance(text, str) else [], ensure_ascii=False)
-
-
-def _sql_readings(text: object) -> str:
-    """The reading of every kanji word in ``text`` (:func:`bot.search.readings.readings_in`), as a JSON list of
-    [reading, word]."""
-    return json.dumps(sorted(readings_in(text)) if isinstance(text, str) else [], ensure_ascii=False)
-
-
 def _sql_meta(actors: object, site: object) -> str:
     names: list[object] = []
     if isinstance(actors, str):
@@ -93,9 +71,6 @@ async def register(conn: aiosqlite.Connection) -> None:
         ("zb_search_tokens", 1, _sql_tokens),
         ("zb_search_title", 1, _sql_title),
         ("zb_search_body", 1, _sql_body),
-        ("zb_search_pairs", 1, _sql_pairs),
-        ("zb_search_sounds", 1, _sql_sounds),
-        ("zb_search_readings", 1, _sql_readings),
         ("zb_search_meta", 2, _sql_meta),
         ("zb_search_base", 1, _sql_base),
     ):

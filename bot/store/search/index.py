@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
+
+import aiosqlite
 
 from bot.clock import Clock
 from bot.store.db import Database
 from bot.store.kv import KeyValueStore
 from bot.store.search.docids import MAX_POSITION, time_base
-from bot.store.search.schema import FLUSH, MINED_TABLES, MINED_VERSIONS, VERSION_KEY, mined_key, rebuild, rebuild_mined
+from bot.store.search.mining import MINED_TABLES, MINED_VERSIONS, QUEUED, mine, mined_key, rebuild_mined
+from bot.store.search.schema import FLUSH, VERSION_KEY, rebuild
 from bot.text import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
 
 #: Seconds a count of the index's documents is used before it is taken again (another process may have flushed).
 COUNT_TTL = 60.0
+
+
+async def _apply(conn: aiosqlite.Connection) -> None:
+    for statement in FLUSH:
+        await conn.execute(statement)
 
 
 class SearchIndex:
@@ -71,8 +80,10 @@ class SearchIndex:
         if not await self.pending():
             return
         async with self.db.transaction() as conn:
-            for statement in FLUSH:
-                await conn.execute(statement)
+            async with asyncio.TaskGroup() as both:  # a large flush's names are mined by a helper process
+                both.create_task(_apply(conn))  # while this one indexes
+                both.create_task(mine(conn, QUEUED, here=False))
+            await conn.execute("DELETE FROM search_queue")
         self._documents = None
 
     async def document_count(self) -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import aiosqlite
 
-from bot.search import names, readings, sounds
 from bot.store.search.docids import MAX_POSITION, POSITION_BITS, TIME_SHIFT, time_base
 from bot.text import TOKENIZER_VERSION
 
@@ -149,47 +148,14 @@ CREATE VIRTUAL TABLE search_fts USING fts5(
     + _triggers(POSITION_BITS, TIME_SHIFT, MAX_POSITION)
 )
 
-#: Names mined from the text the flush indexes, by table: its key and name columns, the SQL function giving a
-#: text's [key, name] pairs as JSON (:mod:`.functions`), and the version of the rules that mine it (a table mined
-#: by other rules is mined again at the start, :meth:`.index.SearchIndex.ensure_current`; the version it was mined
-#: by is kept in ``kv``, :func:`mined_key`). Stale rows (of text since changed) are harmless: a name no document
-#: holds matches nothing; a rebuild drops them.
-_MINED = {
-    "search_pairs": ("name_key", "other", "zb_search_pairs", names.RULES_VERSION),
-    "search_sounds": ("sound", "name", "zb_search_sounds", sounds.RULES_VERSION),
-    "search_readings": ("reading", "word", "zb_search_readings", readings.RULES_VERSION),
-}
-
-#: The version of the rules that mine each table.
-MINED_VERSIONS = {table: spec[3] for table, spec in _MINED.items()}
-
-#: The tables of names mined from the archive's text.
-MINED_TABLES = tuple(_MINED)
-
-
-def mined_key(table: str) -> str:
-    """Where the version of the rules that mined ``table`` is kept (``kv`` table)."""
-    return f"search.mined.{table}"
-
-
-def _mine(table: str, rows: str, text: str, where: str) -> str:
-    """Insert into ``table`` (of :data:`_MINED`) what its function finds in ``text`` of ``rows``."""
-    key, name, function, _ = _MINED[table]
-    return f"""
-    INSERT OR IGNORE INTO {table} ({key}, {name})
-    SELECT json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]')
-    FROM {rows}, json_each({function}({text})) j
-    WHERE {where}
-    """
-
-
 _DOCUMENT_VALUES = (
     "zb_search_title(q.title), zb_search_body(q.body), zb_search_tokens(q.site), zb_search_meta(q.actors, q.topic_site)"
 )
 
 #: Apply the queue: a document's first queued operation, if a removal, removes what is indexed now (with
 #: the values it was added with); its last, if an addition, adds it. Whatever happened in between cancels
-#: out. Additions go in ascending rowid order, which FTS5 appends fastest.
+#: out. Additions go in ascending rowid order, which FTS5 appends fastest. The flush then mines the names of the
+#: additions (:mod:`.mining`) and empties the queue.
 FLUSH = [
     f"""
     INSERT INTO search_fts (search_fts, rowid, title, body, site, meta)
@@ -202,8 +168,6 @@ FLUSH = [
     WHERE NOT q.remove AND q.id = (SELECT max(p.id) FROM search_queue p WHERE p.doc = q.doc)
     ORDER BY q.doc
     """,
-    *(_mine(table, "search_queue q", "q.title || char(10) || q.body", "NOT q.remove") for table in _MINED),
-    "DELETE FROM search_queue",
 ]
 
 #: Names the archive writes in both scripts, by the key of each (both ways round): shipped as the migration
@@ -239,22 +203,7 @@ CREATE TABLE search_readings (
 """
 
 
-async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
-    """Mine ``table`` (of :data:`_MINED`) from every live topic again, with the rules of now (inside the caller's
-    transaction)."""
-    await conn.execute(f"DELETE FROM {table}")
-    await conn.execute(
-        _mine(
-            table,
-            "topics t JOIN search_episodes s ON s.key = t.episode_key",
-            "t.title || char(10) || t.summary",
-            "1",
-        )
-    )
-    await _set(conn, mined_key(table), str(MINED_VERSIONS[table]))
-
-
-async def _set(conn: aiosqlite.Connection, key: str, value: str) -> None:
+async def set_kv(conn: aiosqlite.Connection, key: str, value: str) -> None:
     """Set a ``kv`` row inside the caller's transaction (as :class:`bot.store.kv.KeyValueStore` does in its own;
     importing it here would close an import circle through the migrations)."""
     await conn.execute(
@@ -297,4 +246,4 @@ async def rebuild(conn: aiosqlite.Connection) -> None:
         ORDER BY doc
         """
     )
-    await _set(conn, VERSION_KEY, str(TOKENIZER_VERSION))
+    await set_kv(conn, VERSION_KEY, str(TOKENIZER_VERSION))

@@ -1,0 +1,117 @@
+"""Names mined from the text the index holds: the pairs, sounds and readings tables (see :mod:`bot.store.search`).
+
+The texts are read in batches and mined in a worker thread; a batch's rows are deduplicated before they are
+written, because a kanji word's reading or a name's sound recurs in hundreds of documents (the 2,246 documents
+of the show's 484 posts give 164,000 readings, 14,000 of them distinct). Stale rows (of text since changed) are
+harmless: a name no document holds matches nothing; a rebuild drops them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.search import names, readings, sounds
+from bot.search.variants import key
+from bot.store.search.schema import set_kv
+from bot.two_cores import share
+
+#: Texts read and mined per batch.
+BATCH = 10_000
+#: Texts mined per job, and the fewest texts shared with a helper process (it takes about 0.15 s to start, the
+#: time of mining 450 texts).
+GROUP = 25
+MIN_SHARED = 1000
+
+Row = tuple[str, str]
+
+
+def _pairs(text: str) -> Iterable[Row]:
+    """The names ``text`` writes in both scripts, as (key, other name), both ways round."""
+    return ((key(a), b) for latin, kana in names.mine_pairs(text) for a, b in ((latin, kana), (kana, latin)))
+
+
+@dataclass(frozen=True, slots=True)
+class Mined:
+    """A table of mined names: its key and name columns, what mines a text's rows, and the version of the rules
+    that do (a table mined by other rules is mined again at the start, :meth:`.index.SearchIndex.ensure_current`;
+    the version it was mined by is kept in ``kv``, :func:`mined_key`)."""
+
+    table: str
+    key: str
+    name: str
+    rows: Callable[[str], Iterable[Row]]
+    version: int
+
+
+_MINED = {
+    mined.table: mined
+    for mined in (
+        Mined("search_pairs", "name_key", "other", _pairs, names.RULES_VERSION),
+        Mined("search_sounds", "sound", "name", sounds.names_in, sounds.RULES_VERSION),
+        Mined("search_readings", "reading", "word", readings.readings_in, readings.RULES_VERSION),
+    )
+}
+
+#: The tables of names mined from the archive's text.
+MINED_TABLES = tuple(_MINED)
+
+#: The version of the rules that mine each table.
+MINED_VERSIONS = {table: mined.version for table, mined in _MINED.items()}
+
+
+def mined_key(table: str) -> str:
+    """Where the version of the rules that mined ``table`` is kept (``kv`` table)."""
+    return f"search.mined.{table}"
+
+
+def _mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[set[Row]]:
+    """For each of ``tables``, the distinct rows mined from ``texts``."""
+    return [{row for text in texts for row in _MINED[table].rows(text)} for table in tables]
+
+
+def rows_of(texts: list[str], tables: tuple[str, ...], *, here: bool = True) -> list[list[Row]]:
+    """For each of ``tables``, the distinct rows mined from ``texts``, in key order (the table's); from
+    :data:`MIN_SHARED` texts on, with a helper process (:mod:`bot.two_cores`; without ``here``, left to it)."""
+    groups = [texts[start : start + GROUP] for start in range(0, len(texts), GROUP)]
+    min_jobs = -(-MIN_SHARED // GROUP)
+    found = share(groups, _mined_rows, tables, min_jobs=min_jobs, what="mining names", here=here)
+    return [sorted(set().union(*(rows[n] for rows in found))) for n in range(len(tables))]
+
+
+async def mine(
+    conn: aiosqlite.Connection, select: str, tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
+) -> None:
+    """Insert into ``tables`` what is mined from the texts ``select`` gives, inside the caller's transaction
+    (without ``here``, a large batch is mined by a helper process: see :func:`rows_of`).
+
+    ``select`` gives (id, text) rows ordered by id, from the id after its first parameter, at most its second.
+    """
+    after = -1
+    while batch := list(await conn.execute_fetchall(select, (after, BATCH))):
+        after = batch[-1][0]
+        found = await asyncio.to_thread(rows_of, [text for _, text in batch], tables, here=here)
+        for table, rows in zip(tables, found, strict=True):
+            mined = _MINED[table]
+            await conn.executemany(f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) VALUES (?, ?)", rows)
+
+
+#: The texts of the additions the flush applies (:data:`.schema.FLUSH`).
+QUEUED = "SELECT id, title || char(10) || body FROM search_queue WHERE NOT remove AND id > ? ORDER BY id LIMIT ?"
+
+#: The texts of every live topic.
+LIVE_TOPICS = """
+    SELECT t.id, t.title || char(10) || t.summary
+    FROM topics t JOIN search_episodes s ON s.key = t.episode_key
+    WHERE t.id > ? ORDER BY t.id LIMIT ?
+"""
+
+
+async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
+    """Mine ``table`` from every live topic again, with the rules of now (inside the caller's transaction)."""
+    await conn.execute(f"DELETE FROM {table}")
+    await mine(conn, LIVE_TOPICS, (table,))
+    await set_kv(conn, mined_key(table), str(MINED_VERSIONS[table]))
