@@ -582,6 +582,30 @@ async def test_a_large_flush_mines_its_names_in_a_helper_process_with_the_rows_o
     assert done[1] == "mining names"
 
 
+async def test_a_rebuild_mines_the_names_the_flush_mined_episode_descriptions_included(store: Store) -> None:
+    """The mined tables after a rebuild are those the flush made, of episodes' descriptions too; a withdrawn
+    episode's names are left out."""
+
+    async def mined() -> list[list[tuple[str, str]]]:
+        return [
+            [tuple(row) for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")]
+            for table in mining.MINED_TABLES
+        ]
+
+    described = episode(1, topic("新しい推論モデル"), description="Cursor（カーソル）と量子計算の話。")
+    await store.episodes.upsert(described)
+    await store.search.flush()
+    flushed = await mined()
+    assert {"Cursor", "カーソル"} <= {other for _, other in flushed[0]}
+    await store.search.rebuild()
+    assert await mined() == flushed
+    withdrawn = episode(2, topic("Zed（ゼッド）の新版"), source="posts/zed.md")
+    await store.episodes.upsert(withdrawn)
+    await store.episodes.withdraw(["posts/zed.md"])
+    await store.search.rebuild()
+    assert await mined() == flushed
+
+
 # -- natural phrasing: filler dropping and minimum-should-match ---------------------------------------------------
 
 

@@ -263,7 +263,7 @@ async def SEARCH_NAME_PAIRS(conn: aiosqlite.Connection) -> None:
     """Names the archive writes in both scripts (「NVIDIA（エヌビディア）」), mined from the topics stored."""
     for statement in statements(PAIRS_SCHEMA):
         await conn.execute(statement)
-    await rebuild_mined(conn, "search_pairs")
+    await rebuild_mined(conn, ("search_pairs",))
 
 
 #: A server's language for its public messages (announcements) and its announcement headline template.
@@ -435,7 +435,7 @@ async def SEARCH_SOUNDS(conn: aiosqlite.Connection) -> None:
     finds it (オブシディアン → Obsidian, :mod:`bot.search.sounds`), mined from the topics stored."""
     for statement in statements(SOUNDS_SCHEMA):
         await conn.execute(statement)
-    await rebuild_mined(conn, "search_sounds")
+    await rebuild_mined(conn, ("search_sounds",))
 
 
 #: The searches whose answers can be paged (bot/store/search/requests.py): their buttons carry only an id.
@@ -462,14 +462,14 @@ async def SEARCH_READINGS(conn: aiosqlite.Connection) -> None:
     it (すいろん → 推論, :mod:`bot.search.readings`), mined from the topics stored."""
     for statement in statements(READINGS_SCHEMA):
         await conn.execute(statement)
-    await rebuild_mined(conn, "search_readings")
+    await rebuild_mined(conn, ("search_readings",))
 
 
 async def SEARCH_SOUNDS_V2(conn: aiosqlite.Connection) -> None:
     """The sounds of the archive's names mined again with the spelling rules as katakana hears them now
     (:mod:`bot.search.sounds`: er at a word's end as アー, wh as w, a w after a consonant with its vowel...): a
     name stored under its old sound would not be found by the new one."""
-    await rebuild_mined(conn, "search_sounds")
+    await rebuild_mined(conn, ("search_sounds",))
 
 
 MIGRATIONS: list[Migration] = [

@@ -4,7 +4,7 @@ Where things are
     How text becomes tokens: :mod:`bot.text` (normalisation, tokens) and :mod:`bot.search.query` (what a
     listener typed → terms → an FTS5 expression). Here: :mod:`.docids` (rowid layout, newest first),
     :mod:`.functions` (what SQLite calls to tokenise a document), :mod:`.schema` (tables, triggers, flush,
-    rebuild), :mod:`.index` (keeping the index current), :mod:`.queries` (search and ranking),
+    rebuild), :mod:`.mining` (the names mined from the indexed text), :mod:`.index` (keeping the index current), :mod:`.queries` (search and ranking),
     :mod:`.suggest` (autocomplete, episode references), :mod:`.browse` (random, topics, statistics) and
     :mod:`.store` (:class:`SearchStore`, all of them over one database).
 
@@ -23,7 +23,7 @@ Index
     ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`),
     ``search_sounds`` every Latin word and katakana name by its sound (:mod:`bot.search.sounds`) and
     ``search_readings`` every kanji word by its reading (:mod:`bot.search.readings`), all mined from what the
-    flush indexes and rebuilt with the index; a query word the index does not hold in any form is also looked
+    flush indexes (by a helper process while SQLite indexes, for a large flush) and rebuilt with the index; a query word the index does not hold in any form is also looked
     for by the kanji words it reads as and the names that sound like it
     (:meth:`.queries.SearchQueries.widened`).
 

@@ -56,19 +56,18 @@ class SearchIndex:
             log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
             await self.rebuild()
             return True
-        for table in MINED_TABLES:
-            if await kv.get(mined_key(table)) != str(MINED_VERSIONS[table]):
-                log.info("mining %s again (rules version %d)", table, MINED_VERSIONS[table])
-                async with self.db.transaction() as conn:
-                    await rebuild_mined(conn, table)
+        stale = tuple([table for table in MINED_TABLES if await kv.get(mined_key(table)) != str(MINED_VERSIONS[table])])
+        if stale:
+            log.info("mining %s again (rules changed)", ", ".join(stale))
+            async with self.db.transaction() as conn:
+                await rebuild_mined(conn, stale)
         return False
 
     async def rebuild(self) -> None:
         """Re-create the index and the mined names (pairs, sounds, readings) from the live rows."""
-        async with self.db.transaction() as conn:
-            await rebuild(conn)
-            for table in MINED_TABLES:
-                await rebuild_mined(conn, table)
+        async with self.db.transaction() as conn, asyncio.TaskGroup() as both:
+            both.create_task(rebuild(conn))  # while a helper process mines the names (see :meth:`flush`)
+            both.create_task(rebuild_mined(conn, here=False))
         self._documents = None
 
     async def pending(self) -> bool:

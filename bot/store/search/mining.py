@@ -83,35 +83,57 @@ def rows_of(texts: list[str], tables: tuple[str, ...], *, here: bool = True) -> 
 
 
 async def mine(
-    conn: aiosqlite.Connection, select: str, tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
+    conn: aiosqlite.Connection, selects: tuple[str, ...], tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
 ) -> None:
-    """Insert into ``tables`` what is mined from the texts ``select`` gives, inside the caller's transaction
-    (without ``here``, a large batch is mined by a helper process: see :func:`rows_of`).
+    """Insert into ``tables`` what is mined from the texts ``selects`` give, in batches of :data:`BATCH` texts,
+    inside the caller's transaction (without ``here``, a large batch is mined by a helper process: see
+    :func:`rows_of`).
 
-    ``select`` gives (id, text) rows ordered by id, from the id after its first parameter, at most its second.
+    Each select gives (id, text) rows ordered by id, from the id after its first parameter, at most its second.
     """
-    after = -1
-    while batch := list(await conn.execute_fetchall(select, (after, BATCH))):
-        after = batch[-1][0]
-        found = await asyncio.to_thread(rows_of, [text for _, text in batch], tables, here=here)
-        for table, rows in zip(tables, found, strict=True):
-            mined = _MINED[table]
-            await conn.executemany(f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) VALUES (?, ?)", rows)
+    texts: list[str] = []
+    for select in selects:
+        after, more = -1, True
+        while more:  # a short page is the last: no trip to ask (the flush's texts are mined while it indexes)
+            page = list(await conn.execute_fetchall(select, (after, BATCH)))
+            texts.extend(text for _, text in page)
+            more = len(page) == BATCH
+            after = page[-1][0] if page else after
+            if len(texts) >= BATCH:
+                await _write(conn, texts, tables, here)
+                texts = []
+    if texts:
+        await _write(conn, texts, tables, here)
+
+
+async def _write(conn: aiosqlite.Connection, texts: list[str], tables: tuple[str, ...], here: bool) -> None:
+    found = await asyncio.to_thread(rows_of, texts, tables, here=here)
+    for table, rows in zip(tables, found, strict=True):
+        mined = _MINED[table]
+        await conn.executemany(f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) VALUES (?, ?)", rows)
 
 
 #: The texts of the additions the flush applies (:data:`.schema.FLUSH`).
-QUEUED = "SELECT id, title || char(10) || body FROM search_queue WHERE NOT remove AND id > ? ORDER BY id LIMIT ?"
+QUEUED = ("SELECT id, title || char(10) || body FROM search_queue WHERE NOT remove AND id > ? ORDER BY id LIMIT ?",)
 
-#: The texts of every live topic.
-LIVE_TOPICS = """
-    SELECT t.id, t.title || char(10) || t.summary
-    FROM topics t JOIN search_episodes s ON s.key = t.episode_key
-    WHERE t.id > ? ORDER BY t.id LIMIT ?
-"""
+#: The texts of every document the index holds, as the flush mines them (an episode's title and description, a
+#: topic's title and summary): the episodes not withdrawn and their topics, read from ``episodes`` because a
+#: rebuild maps the index's episodes again meanwhile.
+LIVE = (
+    """SELECT rowid, title || char(10) || description FROM episodes
+    WHERE withdrawn_at IS NULL AND rowid > ? ORDER BY rowid LIMIT ?""",
+    """SELECT t.id, t.title || char(10) || t.summary FROM topics t JOIN episodes e ON e.key = t.episode_key
+    WHERE e.withdrawn_at IS NULL AND t.id > ? ORDER BY t.id LIMIT ?""",
+)
 
 
-async def rebuild_mined(conn: aiosqlite.Connection, table: str) -> None:
-    """Mine ``table`` from every live topic again, with the rules of now (inside the caller's transaction)."""
-    await conn.execute(f"DELETE FROM {table}")
-    await mine(conn, LIVE_TOPICS, (table,))
-    await set_kv(conn, mined_key(table), str(MINED_VERSIONS[table]))
+async def rebuild_mined(
+    conn: aiosqlite.Connection, tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
+) -> None:
+    """Mine ``tables`` from every live document again, with the rules of now, in one reading of the documents
+    (inside the caller's transaction; ``here`` as for :func:`mine`)."""
+    for table in tables:
+        await conn.execute(f"DELETE FROM {table}")
+    await mine(conn, LIVE, tables, here=here)
+    for table in tables:
+        await set_kv(conn, mined_key(table), str(MINED_VERSIONS[table]))
