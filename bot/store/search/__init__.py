@@ -4,9 +4,10 @@ Where things are
     How text becomes tokens: :mod:`bot.text` (normalisation, tokens) and :mod:`bot.search.query` (what a
     listener typed → terms → an FTS5 expression). Here: :mod:`.docids` (rowid layout, newest first),
     :mod:`.functions` (what SQLite calls to tokenise a document), :mod:`.schema` (tables, triggers, flush,
-    rebuild), :mod:`.mining` (the names mined from the indexed text), :mod:`.index` (keeping the index current), :mod:`.queries` (search and ranking),
-    :mod:`.suggest` (autocomplete, episode references), :mod:`.browse` (random, topics, statistics) and
-    :mod:`.store` (:class:`SearchStore`, all of them over one database).
+    rebuild), :mod:`.mining` (the names mined from the indexed text), :mod:`.index` (keeping the index
+    current), :mod:`.queries` (search and ranking), :mod:`.suggest` (autocomplete, episode references),
+    :mod:`.browse` (random, topics, statistics) and :mod:`.store` (:class:`SearchStore`, all of them over one
+    database).
 
 Index
     ``search_fts`` is a contentless FTS5 table (the text lives in ``episodes``/``topics``; the index holds
@@ -23,9 +24,9 @@ Index
     ``search_pairs`` holds the names the archive writes in both scripts (:mod:`bot.search.names`),
     ``search_sounds`` every Latin word and katakana name by its sound (:mod:`bot.search.sounds`) and
     ``search_readings`` every kanji word by its reading (:mod:`bot.search.readings`), all mined from what the
-    flush indexes (by a helper process while SQLite indexes, for a large flush) and rebuilt with the index; a query word the index does not hold in any form is also looked
-    for by the kanji words it reads as and the names that sound like it
-    (:meth:`.queries.SearchQueries.widened`).
+    flush indexes (by a helper process while SQLite indexes, for a large flush) and rebuilt with the index; a
+    query word the index does not hold in any form is also looked for by the kanji words it reads as and the
+    names that sound like it (:meth:`.queries.SearchQueries.widened`).
 
 Document ids
     Every live episode owns a block of rowids, newest first: :mod:`.docids`.

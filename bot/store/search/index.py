@@ -50,7 +50,7 @@ class SearchIndex:
 
     async def ensure_current(self) -> bool:
         """Rebuild the index if it was built by another tokenizer version, and mine again the names mined by
-        other rules (:data:`.schema.MINED_VERSIONS`); return whether the index was rebuilt."""
+        other rules (:data:`.mining.MINED_VERSIONS`); return whether the index was rebuilt."""
         kv = KeyValueStore(self.db)
         if await kv.get(VERSION_KEY) != str(TOKENIZER_VERSION):
             log.info("rebuilding the search index (tokenizer version %d)", TOKENIZER_VERSION)
