@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -19,8 +20,9 @@ from hypothesis import strategies as st
 from bot.config import SettingsError, load_settings
 from bot.episodes.model import Episode, Topic
 from bot.search import readings, sounds, variants
+from bot.search.model import SearchResult
 from bot.search.names import SynonymsError, mine_pairs, parse_synonyms, plausible
-from bot.search.query import PASTE, analyse_term, parse_query, required
+from bot.search.query import PASTE, Query, analyse_term, parse_query, required
 from bot.search.snippet import snippet
 from bot.search.sounds import RULES_VERSION
 from bot.store.db import Database
@@ -839,6 +841,51 @@ async def test_a_compound_typed_without_its_particle_finds_its_words_apart(store
     assert await titles(store, "ななしいんく卒業") == ["「ななしいんく」から卒業"]
     assert await titles(store, "MCPガイド") == ["MCPの公式ガイド"]
     assert [word.shown for word in parse_query("MCPガイド").positive[0].words] == ["mcpガイド"]
+
+
+def test_a_tier_asks_only_what_the_earlier_tiers_did_not_list() -> None:
+    """A query of one term asks each tier for what its alternatives add (the earlier ones' matches are listed);
+    a query of more terms asks each whole, its terms' alternatives combining."""
+    query = parse_query("エージェントマスタ")
+    whole = query.whole()
+    [own] = query.exact().alternatives()
+    assert query.match_besides(()) == query.match_positive()
+    assert whole.match_besides({own}) == " OR ".join(f"({a})" for a in whole.alternatives()[1:])
+    assert f"({own})" not in cast(str, whole.match_besides({own})).split(" OR ")
+    assert query.match_besides({*whole.alternatives()}) == f"({query.alternatives()[-1]})"  # its pieces alone
+    assert whole.match_besides({*whole.alternatives()}) is None
+    two = parse_query("エージェント マスタ")
+    assert two.alternatives() == ()
+    assert two.match_besides({"anything"}) == two.match_positive()
+
+
+async def test_a_compound_lists_its_exact_then_its_other_forms_then_its_parts_asking_each_once(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await store.episodes.upsert_many(
+        [
+            episode(1, topic("エージェントマスターになる", "本文")),
+            episode(2, topic("エージェントの達人", "ゲームマスターの話")),
+            episode(3, topic("エージェントマスタの講座", "本文")),
+        ]
+    )
+    asked: list[str] = []
+    real = store.search._ranked
+
+    async def ranked(parsed: Query, positive: str, *args: Any) -> SearchResult:
+        asked.append(positive)
+        return await real(parsed, positive, *args)
+
+    monkeypatch.setattr(store.search, "_ranked", ranked)
+    assert await titles(store, "エージェントマスタ") == [
+        "エージェントマスタの講座",  # as typed
+        "エージェントマスターになる",  # another form of the word
+        "エージェントの達人",  # its parts
+    ]
+    [exact, forms, parts] = asked
+    assert exact not in forms.split(" OR ")  # as typed: asked once
+    assert '"ター")' in forms  # マスター, another form
+    assert '"トマ"' not in parts  # the parts alone: the whole word's forms were asked before
 
 
 async def test_topics_whose_titles_hold_every_word_come_first(store: Store) -> None:

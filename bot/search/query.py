@@ -98,17 +98,21 @@ class Word:
     #: Whether some documents hold it as typed (then it is shown as typed, whatever else it was searched as).
     held: bool = False
 
+    def _forms(self) -> list[str]:
+        return [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
+
     def forms_fts(self) -> str:
         """The word whole, in any of its forms."""
-        parts = [phrase_fts(phrase) for phrase in self.phrases] + [f'"{mark}"' for mark in self.marks]
-        return " OR ".join(f"({part})" for part in parts)
+        return " OR ".join(f"({form})" for form in self._forms())
+
+    def alternatives(self) -> tuple[str, ...]:
+        """What the word matches by, any one of them: each of its forms, and all its pieces together."""
+        pieces = [" AND ".join(f"({piece.fts()})" for piece in self.pieces)] if self.pieces else []
+        return (*self._forms(), *pieces)
 
     def fts(self) -> str:
         """The word in any of its forms, or by all its pieces."""
-        if not self.pieces:
-            return self.forms_fts()
-        pieces = " AND ".join(f"({piece.fts()})" for piece in self.pieces)
-        return f"{self.forms_fts()} OR ({pieces})"
+        return " OR ".join(f"({alternative})" for alternative in self.alternatives())
 
     @property
     def slight(self) -> bool:
@@ -139,14 +143,20 @@ class Term:
     def fts(self) -> str:
         return phrase_fts(self.tokens)
 
+    def alternatives(self) -> tuple[str, ...]:
+        """What the term matches by, any one of them: literally, or by all its content words in any of their
+        forms (a single word's alternatives when the term is that word)."""
+        if not self.words:
+            return (self.fts(),)
+        if len(self.words) == 1 and self.words[0].phrases[0] == self.tokens:
+            return self.words[0].alternatives()
+        return self.fts(), " AND ".join(f"({word.fts()})" for word in self.words)
+
     def match_fts(self) -> str:
         """The term, forgiving: literally, or by all its content words in any of their forms."""
         if not self.words:
             return self.fts()
-        if len(self.words) == 1 and self.words[0].phrases[0] == self.tokens:
-            return self.words[0].fts()
-        by_words = " AND ".join(f"({word.fts()})" for word in self.words)
-        return f"({self.fts()}) OR ({by_words})"
+        return " OR ".join(f"({alternative})" for alternative in self.alternatives())
 
     @property
     def filler(self) -> bool:
@@ -214,6 +224,21 @@ class Query:
         if not self.positive:
             return None
         return " AND ".join(f"({term.match_fts()})" for term in self.positive)
+
+    def match_besides(self, listed: Collection[str]) -> str | None:
+        """:meth:`match_positive` without the ``listed`` alternatives (:meth:`Term.alternatives`), whose matches
+        are all known: for a query of one term, what else it matches (``None`` when nothing else); for more, the
+        whole expression (the terms' alternatives combine)."""
+        if len(self.positive) != 1:
+            return self.match_positive()
+        rest = [alternative for alternative in self.positive[0].alternatives() if alternative not in listed]
+        if len(rest) == len(self.positive[0].alternatives()):
+            return self.match_positive()
+        return " OR ".join(f"({alternative})" for alternative in rest) or None
+
+    def alternatives(self) -> tuple[str, ...]:
+        """The alternatives of a query of one term (:meth:`Term.alternatives`); none for more terms."""
+        return self.positive[0].alternatives() if len(self.positive) == 1 else ()
 
     def match_fts(self) -> str | None:
         """The forgiving strict expression: :meth:`match_positive` with the exclusions."""

@@ -124,7 +124,9 @@ class SearchQueries(SearchIndex):
         first (see the module docstring). What the words match exactly (as typed) comes first, then what their
         other forms match whole, then what a compound matches only by its parts (オープン and クロー for
         オープンクロー), then — when these are fewer than :data:`FEW_HITS` — the relaxed query's partial matches:
-        of five words or more, those missing only one first, then those holding the rarest word, then the rest. An
+        of five words or more, those missing only one first, then those holding the rarest word, then the rest. A
+        query of one term asks each of the first three tiers only for the alternatives the earlier ones did not
+        list all the matches of (:meth:`Query.match_besides`): a phrase of common bigrams is not scanned again. An
         episode document is dropped when one of its topics is among the hits, so the same match is not listed
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
@@ -149,9 +151,18 @@ class SearchQueries(SearchIndex):
             return SearchResult()
         rare = await self._words_are_rare(parsed)
         result = SearchResult()
-        for tier in dict.fromkeys((parsed.exact().match_positive(), parsed.whole().match_positive(), strict)):
-            if tier is not None and tier != tried and (not result.hits or len(result.hits) < limit):
-                result = _after(result, await self._ranked(parsed, tier, filters, (low, high), limit, rare), limit)
+        asked = {tried}  # the paste, which found nothing
+        listed: set[str] | None = set()  # alternatives all of whose matches are listed (a query of one term)
+        for tiered in (parsed.exact(), parsed.whole(), parsed):
+            if result.hits and len(result.hits) >= limit:
+                break
+            tier = tiered.match_besides(listed or ())  # ``None``: nothing more to ask
+            complete = tier is None or tier in asked
+            if tier is not None and not complete:
+                asked.add(tier)
+                step = await self._ranked(parsed, tier, filters, (low, high), limit, rare)
+                result, complete = _after(result, step, limit), not step.more
+            listed = listed | set(tiered.alternatives()) if listed is not None and complete else None
         relaxed = parsed.relaxed_positive() if self._fill(parsed, len(result.hits), limit) else None
         if relaxed is not None:
             strict_hits = {(hit.episode_key, hit.position) for hit in result.hits}
