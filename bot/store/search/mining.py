@@ -9,6 +9,7 @@ harmless: a name no document holds matches nothing; a rebuild drops them.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -68,18 +69,24 @@ def mined_key(table: str) -> str:
     return f"search.mined.{table}"
 
 
-def _mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[set[Row]]:
-    """For each of ``tables``, the distinct rows mined from ``texts``."""
-    return [{row for text in texts for row in _MINED[table].rows(text)} for table in tables]
+def _mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[str]:
+    """For each of ``tables``, the distinct rows mined from ``texts``, in key order, as a JSON list of pairs: one
+    string, so that a large flush leaves no rows as Python objects for the garbage collector to walk (its full
+    collections would stall the event loop)."""
+    return [
+        json.dumps(sorted({row for text in texts for row in _MINED[table].rows(text)}), ensure_ascii=False)
+        for table in tables
+    ]
 
 
-def rows_of(texts: list[str], tables: tuple[str, ...], *, here: bool = True) -> list[list[Row]]:
-    """For each of ``tables``, the distinct rows mined from ``texts``, in key order (the table's); from
-    :data:`MIN_SHARED` texts on, with a helper process (:mod:`bot.two_cores`; without ``here``, left to it)."""
+def rows_of(texts: list[str], tables: tuple[str, ...], *, here: bool = True) -> list[str]:
+    """For each of ``tables``, the rows mined from ``texts`` as one JSON list (distinct within each group of
+    :data:`GROUP` texts); from :data:`MIN_SHARED` texts on, with a helper process (:mod:`bot.two_cores`; without
+    ``here``, left to it)."""
     groups = [texts[start : start + GROUP] for start in range(0, len(texts), GROUP)]
     min_jobs = -(-MIN_SHARED // GROUP)
     found = share(groups, _mined_rows, tables, min_jobs=min_jobs, what="mining names", here=here)
-    return [sorted(set().union(*(rows[n] for rows in found))) for n in range(len(tables))]
+    return ["[" + ",".join(rows[n][1:-1] for rows in found if rows[n] != "[]") + "]" for n in range(len(tables))]
 
 
 async def mine(
@@ -110,7 +117,11 @@ async def _write(conn: aiosqlite.Connection, texts: list[str], tables: tuple[str
     found = await asyncio.to_thread(rows_of, texts, tables, here=here)
     for table, rows in zip(tables, found, strict=True):
         mined = _MINED[table]
-        await conn.executemany(f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) VALUES (?, ?)", rows)
+        await conn.execute(
+            f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) SELECT value ->> 0, value ->> 1 "
+            "FROM json_each(?) ORDER BY 1, 2",
+            (rows,),
+        )
 
 
 #: The texts of the additions the flush applies (:data:`.schema.FLUSH`).
