@@ -12,6 +12,7 @@ import aiosqlite
 
 from bot.search.variants import body_tokens, title_tokens
 from bot.store.search.docids import time_base
+from bot.store.search.mining import mined_rows
 from bot.text import fold_kana, index_text, normalize
 
 
@@ -47,6 +48,14 @@ def _sql_body(text: object) -> str:
     return body_text(text) if isinstance(text, str) else ""
 
 
+def _sql_mined(texts: object, table: object) -> str:
+    """The rows of ``table`` mined from a JSON list of texts (:func:`bot.store.search.mining.mined_rows`)."""
+    if not (isinstance(texts, str) and isinstance(table, str)):
+        return "[]"
+    listed = json.loads(texts)
+    return mined_rows([text for text in listed if isinstance(text, str)], (table,))[0]
+
+
 def _sql_meta(actors: object, site: object) -> str:
     names: list[object] = []
     if isinstance(actors, str):
@@ -71,6 +80,7 @@ async def register(conn: aiosqlite.Connection) -> None:
         ("zb_search_tokens", 1, _sql_tokens),
         ("zb_search_title", 1, _sql_title),
         ("zb_search_body", 1, _sql_body),
+        ("zb_search_mined", 2, _sql_mined),
         ("zb_search_meta", 2, _sql_meta),
         ("zb_search_base", 1, _sql_base),
     ):

@@ -67,7 +67,7 @@ class SearchIndex:
         """Re-create the index and the mined names (pairs, sounds, readings) from the live rows."""
         async with self.db.transaction() as conn, asyncio.TaskGroup() as both:
             both.create_task(rebuild(conn))  # while a helper process mines the names (see :meth:`flush`)
-            both.create_task(rebuild_mined(conn, here=False))
+            both.create_task(rebuild_mined(conn))
         self._documents = None
 
     async def pending(self) -> bool:
@@ -81,7 +81,7 @@ class SearchIndex:
         async with self.db.transaction() as conn:
             async with asyncio.TaskGroup() as both:  # a large flush's names are mined by a helper process
                 both.create_task(_apply(conn))  # while this one indexes
-                both.create_task(mine(conn, QUEUED, here=False))
+                both.create_task(mine(conn, QUEUED))
             await conn.execute("DELETE FROM search_queue")
         self._documents = None
 

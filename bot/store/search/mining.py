@@ -1,15 +1,16 @@
 """Names mined from the text the index holds: the pairs, sounds and readings tables (see :mod:`bot.store.search`).
 
-The texts are read in batches and mined in a worker thread; a batch's rows are deduplicated before they are
-written, because a kanji word's reading or a name's sound recurs in hundreds of documents (the 2,246 documents
-of the show's 484 posts give 164,000 readings, 14,000 of them distinct). Stale rows (of text since changed) are
-harmless: a name no document holds matches nothing; a rebuild drops them.
+The texts are read in batches, a large batch mined by a helper process, and a batch's rows are deduplicated
+before they are written, because a kanji word's reading or a name's sound recurs in hundreds of documents (the
+2,246 documents of the show's 484 posts give 164,000 readings, 14,000 of them distinct). Stale rows (of text
+since changed) are harmless: a name no document holds matches nothing; a rebuild drops them.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -69,7 +70,7 @@ def mined_key(table: str) -> str:
     return f"search.mined.{table}"
 
 
-def _mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[str]:
+def mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[str]:
     """For each of ``tables``, the distinct rows mined from ``texts``, in key order, as a JSON list of pairs: one
     string, so that a large flush leaves no rows as Python objects for the garbage collector to walk (its full
     collections would stall the event loop)."""
@@ -79,72 +80,80 @@ def _mined_rows(texts: list[str], tables: tuple[str, ...]) -> list[str]:
     ]
 
 
-def rows_of(texts: list[str], tables: tuple[str, ...], *, here: bool = True) -> list[str]:
-    """For each of ``tables``, the rows mined from ``texts`` as one JSON list (distinct within each group of
-    :data:`GROUP` texts); from :data:`MIN_SHARED` texts on, with a helper process (:mod:`bot.two_cores`; without
-    ``here``, left to it)."""
-    groups = [texts[start : start + GROUP] for start in range(0, len(texts), GROUP)]
-    min_jobs = -(-MIN_SHARED // GROUP)
-    found = share(groups, _mined_rows, tables, min_jobs=min_jobs, what="mining names", here=here)
+def _by_helper(texts: str, tables: tuple[str, ...]) -> list[str]:
+    """:func:`mined_rows` of the JSON list ``texts`` by a helper process, group by group (:mod:`bot.two_cores`);
+    for each table, the groups' rows as one JSON list (distinct within each group)."""
+    listed: list[str] = json.loads(texts)
+    groups = [listed[start : start + GROUP] for start in range(0, len(listed), GROUP)]
+    found = share(groups, mined_rows, tables, min_jobs=1, what="mining names", here=False)
     return ["[" + ",".join(rows[n][1:-1] for rows in found if rows[n] != "[]") + "]" for n in range(len(tables))]
 
 
-async def mine(
-    conn: aiosqlite.Connection, selects: tuple[str, ...], tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
-) -> None:
+async def mine(conn: aiosqlite.Connection, selects: tuple[str, ...], tables: tuple[str, ...] = MINED_TABLES) -> None:
     """Insert into ``tables`` what is mined from the texts ``selects`` give, in batches of :data:`BATCH` texts,
-    inside the caller's transaction (without ``here``, a large batch is mined by a helper process: see
-    :func:`rows_of`).
+    inside the caller's transaction. A batch of :data:`MIN_SHARED` texts or more is mined by a helper process
+    (the caller may index meanwhile); a smaller one in the database's thread (``zb_search_mined``), whose
+    analyser is already there: another thread's would be one more copy of its buffers, kept for good.
 
-    Each select gives (id, text) rows ordered by id, from the id after its first parameter, at most its second.
+    Each select gives ``id`` and ``text`` columns, ordered by id, from the id after its first parameter, at most
+    its second.
     """
-    texts: list[str] = []
+    pages: list[str] = []  # JSON lists of texts
+    count = 0
     for select in selects:
         after, more = -1, True
         while more:  # a short page is the last: no trip to ask (the flush's texts are mined while it indexes)
-            page = list(await conn.execute_fetchall(select, (after, BATCH)))
-            texts.extend(text for _, text in page)
-            more = len(page) == BATCH
-            after = page[-1][0] if page else after
-            if len(texts) >= BATCH:
-                await _write(conn, texts, tables, here)
-                texts = []
-    if texts:
-        await _write(conn, texts, tables, here)
+            [(last, found, page)] = await conn.execute_fetchall(
+                f"SELECT max(id), count(*), json_group_array(text) FROM ({select})", (after, BATCH)
+            )
+            if found:
+                pages.append(page)
+                count += found
+                after = last
+            more = found == BATCH
+            if count >= BATCH:
+                await _write(conn, pages, count, tables)
+                pages, count = [], 0
+    if count:
+        await _write(conn, pages, count, tables)
 
 
-async def _write(conn: aiosqlite.Connection, texts: list[str], tables: tuple[str, ...], here: bool) -> None:
-    found = await asyncio.to_thread(rows_of, texts, tables, here=here)
+async def _write(conn: aiosqlite.Connection, pages: list[str], count: int, tables: tuple[str, ...]) -> None:
+    texts = "[" + ",".join(page[1:-1] for page in pages) + "]"
+    shared = count >= MIN_SHARED and (os.cpu_count() or 1) >= 2
+    found = await asyncio.to_thread(_by_helper, texts, tables) if shared else [None] * len(tables)
     for table, rows in zip(tables, found, strict=True):
         mined = _MINED[table]
+        source = "json_each(?)" if rows is not None else "json_each(zb_search_mined(?, ?))"
         await conn.execute(
             f"INSERT OR IGNORE INTO {table} ({mined.key}, {mined.name}) SELECT value ->> 0, value ->> 1 "
-            "FROM json_each(?) ORDER BY 1, 2",
-            (rows,),
+            f"FROM {source} ORDER BY 1, 2",
+            (rows,) if rows is not None else (texts, table),
         )
 
 
 #: The texts of the additions the flush applies (:data:`.schema.FLUSH`).
-QUEUED = ("SELECT id, title || char(10) || body FROM search_queue WHERE NOT remove AND id > ? ORDER BY id LIMIT ?",)
+QUEUED = (
+    "SELECT id, title || char(10) || body AS text FROM search_queue WHERE NOT remove AND id > ? ORDER BY id LIMIT ?",
+)
 
 #: The texts of every document the index holds, as the flush mines them (an episode's title and description, a
 #: topic's title and summary): the episodes not withdrawn and their topics, read from ``episodes`` because a
 #: rebuild maps the index's episodes again meanwhile.
 LIVE = (
-    """SELECT rowid, title || char(10) || description FROM episodes
+    """SELECT rowid AS id, title || char(10) || description AS text FROM episodes
     WHERE withdrawn_at IS NULL AND rowid > ? ORDER BY rowid LIMIT ?""",
-    """SELECT t.id, t.title || char(10) || t.summary FROM topics t JOIN episodes e ON e.key = t.episode_key
+    """SELECT t.id AS id, t.title || char(10) || t.summary AS text
+    FROM topics t JOIN episodes e ON e.key = t.episode_key
     WHERE e.withdrawn_at IS NULL AND t.id > ? ORDER BY t.id LIMIT ?""",
 )
 
 
-async def rebuild_mined(
-    conn: aiosqlite.Connection, tables: tuple[str, ...] = MINED_TABLES, *, here: bool = True
-) -> None:
+async def rebuild_mined(conn: aiosqlite.Connection, tables: tuple[str, ...] = MINED_TABLES) -> None:
     """Mine ``tables`` from every live document again, with the rules of now, in one reading of the documents
-    (inside the caller's transaction; ``here`` as for :func:`mine`)."""
+    (inside the caller's transaction)."""
     for table in tables:
         await conn.execute(f"DELETE FROM {table}")
-    await mine(conn, LIVE, tables, here=here)
+    await mine(conn, LIVE, tables)
     for table in tables:
         await set_kv(conn, mined_key(table), str(MINED_VERSIONS[table]))
