@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import sys
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -582,6 +583,19 @@ async def test_a_large_flush_mines_its_names_in_a_helper_process_with_the_rows_o
     assert isinstance(done, tuple)
     assert done[0] > 0
     assert done[1] == "mining names"
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "no-such-python"))  # the helper cannot start
+    caplog.clear()
+    assert await mined(tmp_path / "three.sqlite3") == alone
+    assert any("the helper process for mining names failed" in r.getMessage() for r in caplog.records)
+    monkeypatch.undo()
+    monkeypatch.setattr(mining, "MIN_SHARED", 20)
+    monkeypatch.setattr(mining, "GROUP", 3)
+    async with await Store.open(tmp_path / "two.sqlite3") as store:  # a rebuild mines the same through the helper
+        await store.search.rebuild()
+        assert [
+            [tuple(row) for row in await store.db.fetchall(f"SELECT * FROM {table} ORDER BY 1, 2")]
+            for table in mining.MINED_TABLES
+        ] == alone
 
 
 async def test_a_rebuild_mines_the_names_the_flush_mined_episode_descriptions_included(store: Store) -> None:
