@@ -254,11 +254,14 @@ class SearchQueries(SearchIndex):
         mined: dict[str, tuple[str, ...]] = {}
         for row in rows:
             mined[row["name_key"]] = (*mined.get(row["name_key"], ()), row["other"])
-        return await self._by_reading_and_sound(query.with_synonyms(merge(self.synonyms, mined)))
+        return await self._rare_words_as_meant(query.with_synonyms(merge(self.synonyms, mined)))
 
-    async def _by_reading_and_sound(self, query: Query) -> Query:
-        """``query`` with each content word fewer than :data:`HEARD_BELOW` documents hold whole in any of its forms
-        also matching the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
+    async def _rare_words_as_meant(self, query: Query) -> Query:
+        """``query`` with each rare word also matching what it may have been meant as: by reading, sound, spelling
+        or as two words typed together.
+
+        Each content word fewer than :data:`HEARD_BELOW` documents hold whole in any of its forms is also matching
+        the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
         the names of the other script that sound like it, or, when no document holds it, like its part that can be
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
         画像モデル is not Model; a part many documents hold is not heard: MCPサーバー構築 is not Java); a word no
