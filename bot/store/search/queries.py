@@ -260,7 +260,7 @@ class SearchQueries(SearchIndex):
         """``query`` with each rare word also matching what it may have been meant as: by reading, sound, spelling
         or as two words typed together.
 
-        Each content word fewer than :data:`HEARD_BELOW` documents hold whole in any of its forms is also matching
+        Each content word fewer than :data:`HEARD_BELOW` documents hold whole in any of its forms also matches
         the kanji words it is the reading of, when typed in kana (:mod:`bot.search.readings`), and
         the names of the other script that sound like it, or, when no document holds it, like its part that can be
         heard (:mod:`bot.search.sounds`: a word the archive holds is heard whole, or its other parts would be lost:
