@@ -598,6 +598,25 @@ async def test_a_large_flush_mines_its_names_in_a_helper_process_with_the_rows_o
         ] == alone
 
 
+async def test_a_flush_that_fails_while_mining_keeps_its_queue_and_raises_the_error_itself(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk while the names are mined: the error as SQLite raised it, nothing indexed, nothing lost."""
+    await store.episodes.upsert(episode(1, topic("NVIDIA（エヌビディア）の推論モデル")))
+    real = mining._write
+
+    async def full(*args: Any) -> None:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(mining, "_write", full)
+    with pytest.raises(sqlite3.OperationalError, match="disk is full"):
+        await store.search.flush()
+    assert await store.search.pending()
+    monkeypatch.setattr(mining, "_write", real)
+    assert await titles(store, "えぬびでぃあ") == ["NVIDIA（エヌビディア）の推論モデル"]
+    assert not await store.search.pending()
+
+
 async def test_a_rebuild_mines_the_names_the_flush_mined_episode_descriptions_included(store: Store) -> None:
     """The mined tables after a rebuild are those the flush made, of episodes' descriptions too; a withdrawn
     episode's names are left out."""

@@ -6,6 +6,8 @@ import asyncio
 import logging
 import math
 import time
+from collections.abc import Coroutine
+from typing import Any
 
 import aiosqlite
 
@@ -26,6 +28,14 @@ COUNT_TTL = 60.0
 async def _apply(conn: aiosqlite.Connection) -> None:
     for statement in FLUSH:
         await conn.execute(statement)
+
+
+async def _together(*steps: Coroutine[Any, Any, None]) -> None:
+    """Run ``steps`` on one connection at once (a helper process mines while SQLite indexes), each to its end;
+    then raise the first one's error, as it was (a full disk stays a :class:`sqlite3.OperationalError`)."""
+    for outcome in await asyncio.gather(*steps, return_exceptions=True):
+        if isinstance(outcome, BaseException):
+            raise outcome
 
 
 class SearchIndex:
@@ -65,9 +75,8 @@ class SearchIndex:
 
     async def rebuild(self) -> None:
         """Re-create the index and the mined names (pairs, sounds, readings) from the live rows."""
-        async with self.db.transaction() as conn, asyncio.TaskGroup() as both:
-            both.create_task(rebuild(conn))  # while a helper process mines the names (see :meth:`flush`)
-            both.create_task(rebuild_mined(conn))
+        async with self.db.transaction() as conn:
+            await _together(rebuild(conn), rebuild_mined(conn))
         self._documents = None
 
     async def pending(self) -> bool:
@@ -79,9 +88,7 @@ class SearchIndex:
         if not await self.pending():
             return
         async with self.db.transaction() as conn:
-            async with asyncio.TaskGroup() as both:  # a large flush's names are mined by a helper process
-                both.create_task(_apply(conn))  # while this one indexes
-                both.create_task(mine(conn, QUEUED))
+            await _together(_apply(conn), mine(conn, QUEUED))
             await conn.execute("DELETE FROM search_queue")
         self._documents = None
 
