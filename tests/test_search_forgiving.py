@@ -877,19 +877,25 @@ async def test_a_compound_typed_without_its_particle_finds_its_words_apart(store
 
 
 def test_a_tier_asks_only_what_the_earlier_tiers_did_not_list() -> None:
-    """A query of one term asks each tier for what its alternatives add (the earlier ones' matches are listed);
-    a query of more terms asks each whole, its terms' alternatives combining."""
+    """A tier asks for what the alternatives of its one grown term add, with the other terms as they are (the
+    earlier tiers' matches are listed); when two terms grew, for everything."""
     query = parse_query("エージェントマスタ")
     whole = query.whole()
-    [own] = query.exact().alternatives()
+    [[own]] = query.exact().alternatives()
     assert query.match_besides(()) == query.match_positive()
-    assert whole.match_besides({own}) == " OR ".join(f"({a})" for a in whole.alternatives()[1:])
-    assert f"({own})" not in cast(str, whole.match_besides({own})).split(" OR ")
-    assert query.match_besides({*whole.alternatives()}) == f"({query.alternatives()[-1]})"  # its pieces alone
-    assert whole.match_besides({*whole.alternatives()}) is None
-    two = parse_query("エージェント マスタ")
-    assert two.alternatives() == ()
-    assert two.match_besides({"anything"}) == two.match_positive()
+    assert whole.match_besides([{own}]) == "(" + " OR ".join(f"({a})" for a in whole.alternatives()[0][1:]) + ")"
+    assert f"({own})" not in cast(str, whole.match_besides([{own}]))[1:-1].split(" OR ")
+    [forms] = whole.alternatives()
+    assert query.match_besides([{*forms}]) == f"(({query.alternatives()[0][-1]}))"  # its pieces alone
+    assert whole.match_besides([{*forms}]) is None
+    two = parse_query('エージェント "推論"')  # a quoted phrase is searched as typed in every tier
+    [[agent], [reasoning]] = two.exact().alternatives()
+    assert two.whole().match_besides([{agent}, {reasoning}]) == (
+        f"(({two.whole().alternatives()[0][1]})) AND ({two.positive[1].match_fts()})"  # only エージェント grew
+    )
+    both = parse_query("エージェント マスタ")
+    [[agent], [master]] = both.exact().alternatives()
+    assert both.whole().match_besides([{agent}, {master}]) == both.whole().match_positive()  # both grew
 
 
 async def test_a_compound_lists_its_exact_then_its_other_forms_then_its_parts_asking_each_once(

@@ -225,20 +225,29 @@ class Query:
             return None
         return " AND ".join(f"({term.match_fts()})" for term in self.positive)
 
-    def match_besides(self, listed: Collection[str]) -> str | None:
-        """:meth:`match_positive` without the ``listed`` alternatives (:meth:`Term.alternatives`), whose matches
-        are all known: for a query of one term, what else it matches (``None`` when nothing else); for more, the
-        whole expression (the terms' alternatives combine)."""
-        if len(self.positive) != 1:
+    def match_besides(self, listed: Sequence[Collection[str]]) -> str | None:
+        """:meth:`match_positive` without the ``listed`` alternatives of each term (:meth:`Term.alternatives`),
+        whose matches are all known. When only one term has alternatives beyond those, the query asks for its new
+        ones with the other terms as they are (``None`` when no term has any); else it asks for everything."""
+        if not listed:
             return self.match_positive()
-        rest = [alternative for alternative in self.positive[0].alternatives() if alternative not in listed]
-        if len(rest) == len(self.positive[0].alternatives()):
+        rests = [
+            [alternative for alternative in term.alternatives() if alternative not in seen]
+            for term, seen in zip(self.positive, listed, strict=True)
+        ]
+        grown = [index for index, rest in enumerate(rests) if rest]
+        if not grown:
+            return None
+        if len(grown) > 1 or len(rests[grown[0]]) == len(self.positive[grown[0]].alternatives()):
             return self.match_positive()
-        return " OR ".join(f"({alternative})" for alternative in rest) or None
+        new = " OR ".join(f"({alternative})" for alternative in rests[grown[0]])
+        return " AND ".join(
+            f"({new})" if index == grown[0] else f"({term.match_fts()})" for index, term in enumerate(self.positive)
+        )
 
-    def alternatives(self) -> tuple[str, ...]:
-        """The alternatives of a query of one term (:meth:`Term.alternatives`); none for more terms."""
-        return self.positive[0].alternatives() if len(self.positive) == 1 else ()
+    def alternatives(self) -> tuple[tuple[str, ...], ...]:
+        """Each term's alternatives (:meth:`Term.alternatives`)."""
+        return tuple(term.alternatives() for term in self.positive)
 
     def match_fts(self) -> str | None:
         """The forgiving strict expression: :meth:`match_positive` with the exclusions."""

@@ -124,9 +124,9 @@ class SearchQueries(SearchIndex):
         first (see the module docstring). What the words match exactly (as typed) comes first, then what their
         other forms match whole, then what a compound matches only by its parts (オープン and クロー for
         オープンクロー), then — when these are fewer than :data:`FEW_HITS` — the relaxed query's partial matches:
-        of five words or more, those missing only one first, then those holding the rarest word, then the rest. A
-        query of one term asks each of the first three tiers only for the alternatives the earlier ones did not
-        list all the matches of (:meth:`Query.match_besides`): a phrase of common bigrams is not scanned again. An
+        of five words or more, those missing only one first, then those holding the rarest word, then the rest.
+        Each of the first three tiers asks only for what the earlier ones did not list in full, when one term has
+        new alternatives (:meth:`Query.match_besides`): a phrase of common bigrams is not scanned again. An
         episode document is dropped when one of its topics is among the hits, so the same match is not listed
         twice, and with exclusions (``-word``) when one of its topics holds an excluded word. Never raises for any
         query text.
@@ -152,7 +152,7 @@ class SearchQueries(SearchIndex):
         rare = await self._words_are_rare(parsed)
         result = SearchResult()
         asked = {tried}  # the paste, which found nothing
-        listed: set[str] | None = set()  # alternatives all of whose matches are listed (a query of one term)
+        listed: list[set[str]] | None = []  # each term's alternatives whose matches are all listed
         for tiered in (parsed.exact(), parsed.whole(), parsed):
             if result.hits and len(result.hits) >= limit:
                 break
@@ -162,7 +162,11 @@ class SearchQueries(SearchIndex):
                 asked.add(tier)
                 step = await self._ranked(parsed, tier, filters, (low, high), limit, rare)
                 result, complete = _after(result, step, limit), not step.more
-            listed = listed | set(tiered.alternatives()) if listed is not None and complete else None
+            if listed is not None and complete:
+                terms = tiered.alternatives()
+                listed = [seen | set(mine) for seen, mine in zip(listed or [set() for _ in terms], terms, strict=True)]
+            else:
+                listed = None
         relaxed = parsed.relaxed_positive() if self._fill(parsed, len(result.hits), limit) else None
         if relaxed is not None:
             strict_hits = {(hit.episode_key, hit.position) for hit in result.hits}
