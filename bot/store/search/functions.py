@@ -1,4 +1,5 @@
-"""What the index stores for a document: the Python functions SQLite calls (tokens, filter tokens, docbase).
+"""What the index stores for a document: the Python functions SQLite calls (tokens, filter tokens, docbase, and
+the names mined from a small batch of texts, :mod:`.mining`).
 
 Registered on every connection by :func:`register` (:meth:`bot.store.db.Database.open` calls it), and
 deterministic: a contentless index removes a document by recomputing its tokens from the old values.
