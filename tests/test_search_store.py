@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import re
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -431,6 +433,34 @@ async def test_the_document_count_is_taken_again_after_each_flush(store: Store) 
     assert await store.search.indexed() == 5
     await store.search.rebuild()
     assert await store.search.indexed() == 5
+
+
+async def test_which_tokens_are_common_is_asked_once_until_the_index_changes(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page turn searches again: the tokens' commonness is remembered until the next count of the index."""
+    monkeypatch.setattr(search_queries, "COMMON_MATCHES", 3)
+    await store.episodes.upsert_many([episode(n, topic(f"画像の生成{n}", "要約")) for n in range(1, 5)])
+    probes: list[object] = []
+    real = store.db.fetchall
+
+    async def fetchall(sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        if "OFFSET ?" in sql:
+            probes.append(params[0])
+        return await real(sql, params)
+
+    monkeypatch.setattr(store.db, "fetchall", fetchall)
+    first = await store.search.search("生成")
+    assert len(probes) == 1
+    assert await store.search.search("生成") == first  # asked nothing again, answered the same
+    assert len(probes) == 1
+    assert not first.by_relevance
+    await store.episodes.upsert(episode(5, topic("まったく別の話", "要約")))
+    assert (await store.search.search("生成")).hits[0].number == "4"
+    assert len(probes) == 2  # the index changed: asked again
+    await store.episodes.upsert_many([episode(n, topic(f"話題{n}", "要約")) for n in range(6, 10)])
+    assert (await store.search.search("話題")).by_relevance is False  # common now, though unknown before
+    assert len(probes) == 3
 
 
 async def test_common_words_by_recency_keep_the_filters_and_exclusions_on_title_matches(

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: Seconds a count of the index's documents is used before it is taken again (another process may have flushed).
 COUNT_TTL = 60.0
+#: Tokens whose commonness is remembered at most (a few hundred bytes each).
+LEARNT_TOKENS = 20_000
 
 
 async def _apply(conn: aiosqlite.Connection) -> None:
@@ -45,6 +47,8 @@ class SearchIndex:
         self.db = db
         self.now = now
         self._documents: tuple[float, int] | None = None  # (when counted, monotonic; documents)
+        #: Facts about the index's tokens learnt since that count (which tokens are common): kept as long as it.
+        self._learnt: tuple[tuple[float, int] | None, dict[str, bool]] = (None, {})
 
     async def indexed(self) -> int:
         """How many documents the index holds: counted again after this process's flushes and after
@@ -53,6 +57,15 @@ class SearchIndex:
             count = int(await self.db.scalar("SELECT count(*) FROM search_fts_docsize") or 0)
             self._documents = (time.monotonic(), count)
         return self._documents[1]
+
+    def learnt(self) -> dict[str, bool]:
+        """What was learnt about the tokens since the index was last counted (:meth:`indexed`): forgotten with the
+        count, after a flush or :data:`COUNT_TTL`, and when it holds :data:`LEARNT_TOKENS`."""
+        counted, known = self._learnt
+        if counted is not self._documents or len(known) >= LEARNT_TOKENS:
+            known = {}
+            self._learnt = (self._documents, known)
+        return known
 
     def _visible_low(self) -> int:
         """The smallest rowid of a document listeners may see now (published by now; rowids are inverted)."""

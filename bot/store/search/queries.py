@@ -423,20 +423,23 @@ class SearchQueries(SearchIndex):
         Then bm25 is cheap: it first scans every match of each phrase to weigh it, and a phrase is scanned
         by leaping over the matches of its rarest token. A word whose tokens are all common (エージェント:
         half of a 100,000-episode archive) would cost far more to weigh than to find. One query checks every
-        token, each reading at most :data:`COMMON_MATCHES` entries of its list (prefixes through the prefix
-        indexes).
+        token not checked since the index was last counted (:meth:`.index.SearchIndex.learnt`), each reading at
+        most :data:`COMMON_MATCHES` entries of its list (prefixes through the prefix indexes).
         """
         if await self.indexed() < COMMON_MATCHES:  # no token can be that common
             return True
         terms = [[token.fts() for token in phrase[:PROBED_TOKENS]] for phrase in query.weighed_phrases()]
-        tokens = list(dict.fromkeys(token for term in terms for token in term))
-        rows = await self.db.fetchall(
-            "SELECT t.value FROM json_each(?) t WHERE (SELECT rowid FROM search_fts WHERE search_fts MATCH t.value "
-            "ORDER BY rowid LIMIT 1 OFFSET ?) IS NOT NULL",
-            (json.dumps(tokens), COMMON_MATCHES),
-        )
-        common = {row[0] for row in rows}
-        return all(any(token not in common for token in term) for term in terms)
+        known = self.learnt()  # a page turn searches again, and popular words share their tokens
+        unknown = [token for token in dict.fromkeys(token for term in terms for token in term) if token not in known]
+        if unknown:
+            rows = await self.db.fetchall(
+                "SELECT t.value FROM json_each(?) t WHERE (SELECT rowid FROM search_fts WHERE search_fts MATCH "
+                "t.value ORDER BY rowid LIMIT 1 OFFSET ?) IS NOT NULL",
+                (json.dumps(unknown), COMMON_MATCHES),
+            )
+            common = {row[0] for row in rows}
+            known.update((token, token in common) for token in unknown)
+        return all(any(not known[token] for token in term) for term in terms)
 
     @staticmethod
     def _hit(row: sqlite3.Row) -> Hit:
