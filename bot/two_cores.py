@@ -44,9 +44,14 @@ def share(
     Without ``here``, the calling thread leaves the jobs to the helper (while this process does other work) and
     does only those the helper did not.
     """
-    if len(jobs) < min_jobs or (os.cpu_count() or 1) < 2:
+    if not helps(len(jobs), min_jobs):
         return [work(job, context) for job in jobs]
     return _Shared(jobs, work, context, what).run(here)
+
+
+def helps(jobs: int, min_jobs: int) -> bool:
+    """Whether :func:`share` starts a helper for ``jobs`` jobs: from ``min_jobs`` on, on two cores or more."""
+    return jobs >= min_jobs and (os.cpu_count() or 1) >= 2
 
 
 class _Shared(Generic[J, R]):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -19,7 +18,7 @@ import aiosqlite
 from bot.search import names, readings, sounds
 from bot.search.variants import key
 from bot.store.search.schema import set_kv
-from bot.two_cores import share
+from bot.two_cores import helps, share
 
 #: Texts read and mined per batch.
 BATCH = 10_000
@@ -86,7 +85,12 @@ def _by_helper(texts: str, tables: tuple[str, ...]) -> list[str]:
     listed: list[str] = json.loads(texts)
     groups = [listed[start : start + GROUP] for start in range(0, len(listed), GROUP)]
     found = share(groups, mined_rows, tables, min_jobs=1, what="mining names", here=False)
-    return ["[" + ",".join(rows[n][1:-1] for rows in found if rows[n] != "[]") + "]" for n in range(len(tables))]
+    return [_joined([rows[n] for rows in found]) for n in range(len(tables))]
+
+
+def _joined(lists: list[str]) -> str:
+    """JSON lists (as text) joined into one, without parsing them."""
+    return "[" + ",".join(listed[1:-1] for listed in lists if listed != "[]") + "]"
 
 
 async def mine(conn: aiosqlite.Connection, selects: tuple[str, ...], tables: tuple[str, ...] = MINED_TABLES) -> None:
@@ -119,9 +123,8 @@ async def mine(conn: aiosqlite.Connection, selects: tuple[str, ...], tables: tup
 
 
 async def _write(conn: aiosqlite.Connection, pages: list[str], count: int, tables: tuple[str, ...]) -> None:
-    texts = "[" + ",".join(page[1:-1] for page in pages) + "]"
-    shared = count >= MIN_SHARED and (os.cpu_count() or 1) >= 2
-    found = await asyncio.to_thread(_by_helper, texts, tables) if shared else [None] * len(tables)
+    texts = _joined(pages)
+    found = await asyncio.to_thread(_by_helper, texts, tables) if helps(count, MIN_SHARED) else [None] * len(tables)
     for table, rows in zip(tables, found, strict=True):
         mined = _MINED[table]
         source = "json_each(?)" if rows is not None else "json_each(zb_search_mined(?, ?))"
