@@ -231,14 +231,15 @@ class Query:
         ones with the other terms as they are (``None`` when no term has any); else it asks for everything."""
         if not listed:
             return self.match_positive()
+        alternatives = self.alternatives()
         rests = [
-            [alternative for alternative in term.alternatives() if alternative not in seen]
-            for term, seen in zip(self.positive, listed, strict=True)
+            [alternative for alternative in mine if alternative not in seen]
+            for mine, seen in zip(alternatives, listed, strict=True)
         ]
         grown = [index for index, rest in enumerate(rests) if rest]
         if not grown:
             return None
-        if len(grown) > 1 or len(rests[grown[0]]) == len(self.positive[grown[0]].alternatives()):
+        if len(grown) > 1 or len(rests[grown[0]]) == len(alternatives[grown[0]]):
             return self.match_positive()
         new = " OR ".join(f"({alternative})" for alternative in rests[grown[0]])
         return " AND ".join(

@@ -374,20 +374,24 @@ def named(
         whole = heard_as(heard[0], by_sound, misspelt=wrong) if glued else []
         parts = heard[1:] if glued else heard
         names = whole or [name for part in parts for name in heard_as(part, by_sound, misspelt=wrong)]
-        version = _VERSION_END.search(fold_kana(text))
-        found[text] = (
-            list(dict.fromkeys(_NUMBER_END.sub("", name) + version[0] for name in names)) if version else names
-        )
+        version = _typed_version(text)
+        found[text] = list(dict.fromkeys(_NUMBER_END.sub("", name) + version for name in names)) if version else names
     return found
 
 
 def versioned(name: str, typed: str) -> tuple[str, str] | None:
     """(The name, its version) when ``typed`` goes on with a version number after its kana (クウェン2.5) and
     ``name``, one it was heard as (:func:`named`), ends with it (Qwen2.5 → Qwen, 2.5)."""
-    version = _VERSION_END.search(fold_kana(typed))
-    if version is None or not name.endswith(version[0]) or name == version[0]:
+    version = _typed_version(typed)
+    if version is None or not name.endswith(version) or name == version:
         return None
-    return name.removesuffix(version[0]), version[0]
+    return name.removesuffix(version), version
+
+
+def _typed_version(typed: str) -> str | None:
+    """The version number ``typed`` goes on with after its kana (2.5 of クウェン2.5), if any."""
+    version = _VERSION_END.search(fold_kana(typed))
+    return version[0] if version else None
 
 
 def heard_as(part: str, by_sound: Mapping[str, Sequence[str]], *, misspelt: bool = False) -> list[str]:
